@@ -1,0 +1,1 @@
+"""DejaVu Sans, shipped so the PDF prints Latin, Greek and Cyrillic on any machine."""

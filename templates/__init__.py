@@ -1,0 +1,1 @@
+"""Authoring templates (theme, schema, examples), shipped inside the package as `exporter.templates`."""

@@ -1,0 +1,45 @@
+"""Shared helpers: the built-in pathway, plans made from options, and the CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from exporter.cli import main
+from exporter.loader import load_pathway
+from exporter.planner import plan
+from exporter.settings import build_request, layer
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BUILTIN_FILE = ROOT / "pathways" / "backend-developer-to-ai-government-specialist.toml"
+
+
+def make_plan(pathway=None, **settings):
+    """A plan from the built-in pathway (or the one given) and settings named as in a profile."""
+    settings.setdefault("start", "2027-01-04")
+    settings.setdefault("timezone", "America/New_York")
+    request = build_request(layer(settings, lambda name: f"--{name}"))
+    return plan(pathway or load_pathway(), request)
+
+
+def run(*args: str):
+    """Run the CLI in-process; stderr kept apart from stdout."""
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def run_process(*args: str, cwd: Path | None = None, env: dict | None = None):
+    """Run the installed command as a user would, in a separate process."""
+    command = shutil.which("pathway-export") or sys.executable
+    argv = [command] if command != sys.executable else [sys.executable, "-m", "exporter"]
+    return subprocess.run([*argv, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def builtin_plan():
+    return make_plan(name="Zoë Ødegård")
