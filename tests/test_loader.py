@@ -2,8 +2,8 @@ import json
 import tomllib
 
 import pytest
-
 from conftest import BUILTIN_FILE, ROOT, run, run_process
+
 from exporter.errors import InputError
 from exporter.loader import load_pathway, parse_pathway
 
@@ -65,21 +65,42 @@ def test_builtin_pathway_holds_every_item_of_the_guide():
 def test_every_line_of_the_seed_guide_is_in_the_builtin_pathway():
     seed = (ROOT / "tests" / "fixtures" / "seed-guide.txt").read_text(encoding="utf-8")
     dumped = json.dumps(json.loads(run("show", "--json").output), ensure_ascii=False)
-    skipped = {"Career Pathway1 views", "Tasks", "Resources", "Reality Check", "What You'll Love",
-               "What You Might Miss", "Biggest Challenges", "Start Your Journey Now", "This Week", "This Month",
-               "Next 90 Days", "Frequently Asked Questions", "Your Transferable Skills", "Skills You'll Need to Learn",
-               "Your Learning Roadmap", "Difficulty", "Timeline", "Salary Change", "Demand", "Overview",
-               "Great news! You already have valuable skills that will give you a head start in this transition.",
-               "Here's what you'll need to learn, prioritized by importance for your transition.",
-               "Follow this step-by-step roadmap to successfully make your career transition.",
-               "Don't wait. Here's your action plan starting today.", "Ai Government Specialist"}
+    skipped = {
+        "Career Pathway1 views",
+        "Tasks",
+        "Resources",
+        "Reality Check",
+        "What You'll Love",
+        "What You Might Miss",
+        "Biggest Challenges",
+        "Start Your Journey Now",
+        "This Week",
+        "This Month",
+        "Next 90 Days",
+        "Frequently Asked Questions",
+        "Your Transferable Skills",
+        "Skills You'll Need to Learn",
+        "Your Learning Roadmap",
+        "Difficulty",
+        "Timeline",
+        "Salary Change",
+        "Demand",
+        "Overview",
+        "Great news! You already have valuable skills that will give you a head start in this transition.",
+        "Here's what you'll need to learn, prioritized by importance for your transition.",
+        "Follow this step-by-step roadmap to successfully make your career transition.",
+        "Don't wait. Here's your action plan starting today.",
+        "Ai Government Specialist",
+    }
     for raw in seed.splitlines():
         line = raw.strip().lstrip("•").strip()
         if not line or line in skipped or line.isdigit() or line.endswith("weeks") or line.endswith("Ongoing"):
             continue
         if ": Your 12-Month" in line:
             continue
-        if "Coursera - AI for Everyone" in line or line.startswith(("Coursera - Machine", "Udemy - ", "GitHub - ", "USAJobs.govGov")):
+        if "Coursera - AI for Everyone" in line or line.startswith(
+            ("Coursera - Machine", "Udemy - ", "GitHub - ", "USAJobs.govGov")
+        ):
             continue
         assert line in dumped, line
 
@@ -98,8 +119,16 @@ def test_list_and_show_text():
     listed = run("list").output
     assert "backend-developer-to-ai-government-specialist" in listed and "5 phases" in listed and "48 weeks" in listed
     shown = run("show").output
-    for heading in ("Transferable skills (5)", "Skills to learn (6)", "Roadmap (5 phases, 48 weeks)", "Reality check",
-                    "This week:", "Next 90 days:", "Frequently asked questions", "GovTech Network Meetups"):
+    for heading in (
+        "Transferable skills (5)",
+        "Skills to learn (6)",
+        "Roadmap (5 phases, 48 weeks)",
+        "Reality check",
+        "This week:",
+        "Next 90 days:",
+        "Frequently asked questions",
+        "GovTech Network Meetups",
+    ):
         assert heading in shown
 
 
@@ -112,13 +141,31 @@ def test_good_file_loads_with_defaults():
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda t: t.replace("weeks = 2", 'weeks = "eight"'), "x.toml:11: phases[1].weeks: must be a positive number, got 'eight'"),
+        (
+            lambda t: t.replace("weeks = 2", 'weeks = "eight"'),
+            "x.toml:11: phases[1].weeks: must be a positive number, got 'eight'",
+        ),
         (lambda t: t.replace('title = "From A to B"\n', ""), "x.toml: title: is required"),
-        (lambda t: t.replace("weeks = 2", "weeks = -3"), "x.toml:11: phases[1].weeks: must be a positive number, got -3"),
-        (lambda t: t.replace("hours_per_week = 5", "hours_per_week = true"), "x.toml:6: hours_per_week: must be a positive number"),
-        (lambda t: t + '[[skills]]\nname = "S"\npriority = "urgent"\nweeks = 2\n', "x.toml:16: skills[1].priority: must be one of"),
-        (lambda t: t + '[[skills]]\nname = "S"\npriority = "critical"\nweeks = 2\nphases = [7]\n', "skills[1].phases: links to phase 7"),
-        (lambda t: t + '[[actions]]\nhorizon = "someday"\ntitle = "x"\n', "actions[1].horizon: must be one of this-week"),
+        (
+            lambda t: t.replace("weeks = 2", "weeks = -3"),
+            "x.toml:11: phases[1].weeks: must be a positive number, got -3",
+        ),
+        (
+            lambda t: t.replace("hours_per_week = 5", "hours_per_week = true"),
+            "x.toml:6: hours_per_week: must be a positive number",
+        ),
+        (
+            lambda t: t + '[[skills]]\nname = "S"\npriority = "urgent"\nweeks = 2\n',
+            "x.toml:16: skills[1].priority: must be one of",
+        ),
+        (
+            lambda t: t + '[[skills]]\nname = "S"\npriority = "critical"\nweeks = 2\nphases = [7]\n',
+            "skills[1].phases: links to phase 7",
+        ),
+        (
+            lambda t: t + '[[actions]]\nhorizon = "someday"\ntitle = "x"\n',
+            "actions[1].horizon: must be one of this-week",
+        ),
         (lambda t: t.replace('id = "a-to-b"', 'id = "A to B"'), "x.toml:2: id: must be a slug"),
     ],
 )
@@ -154,7 +201,9 @@ def test_validate_command(tmp_path):
     assert any("bad.toml:15: phases[2].number: phase number 1 is used twice" in line for line in lines)
     assert any("bad.toml:17: phases[2].weeks: must be a positive number, got -1" in line for line in lines)
     assert any("syntax.toml:1: TOML syntax error" in line for line in lines)
-    good = run_process("validate", *sorted((ROOT / "pathways").glob("*.toml")), ROOT / "templates" / "pathway.example.toml")
+    good = run_process(
+        "validate", *sorted((ROOT / "pathways").glob("*.toml")), ROOT / "templates" / "pathway.example.toml"
+    )
     assert good.returncode == 0, good.stderr
 
 

@@ -1,0 +1,237 @@
+import json
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import make_plan, run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exporter.availability import Blackout, ClosedDays, WeeklyAvailability, Window
+from exporter.errors import InputError
+from exporter.model import Action, Pathway, Phase, Skill, Task
+from exporter.planner import plan
+from exporter.settings import PlanRequest
+
+
+def test_builtin_plan_shape(builtin_plan):
+    p = builtin_plan
+    assert [ph.hours for ph in p.phases] == [80, 120, 80, 120, 80]
+    assert p.total_hours == 480 and p.hours_per_week == 10
+    assert p.start == date(2027, 1, 4)
+    assert p.sessions[0].start.isoformat() == "2027-01-04T19:00:00-05:00"
+    assert sum(s.hours for s in p.sessions) == 480
+    assert [t.id for t in p.tasks][:5] == ["1.1", "1.2", "1.3", "1.4", "2.1"]
+    assert p.finish == p.sessions[-1].end.date() == p.phases[-1].finish
+    kinds = [m.kind for m in p.milestones]
+    assert kinds.count("phase-start") == 5 and kinds.count("phase-finish") == 5
+    assert kinds.count("skill-target") == 5 and kinds.count("action-checkpoint") == 3
+    assert kinds.count("programme-finish") == 1
+    dues = {a.horizon: a.due for a in p.actions}
+    assert dues == {"this-week": date(2027, 1, 11), "this-month": date(2027, 2, 3), "next-90-days": date(2027, 4, 4)}
+    skills = {s.name: s.target for s in p.skills}
+    assert skills["Security Clearance Process"] is None
+    assert skills["AI/ML Fundamentals"] == p.phases[1].finish
+    assert skills["Stakeholder Management"] == date(2027, 1, 4) + timedelta(weeks=6)
+    assert sum(w.hours for w in p.weeks) == 480
+
+
+def test_pace_scales_unlinked_skills():
+    slow = make_plan(hours_per_week="5", days="mon,wed")
+    target = {s.name: s.target for s in slow.skills}["Stakeholder Management"]
+    assert target == date(2027, 1, 4) + timedelta(weeks=12)
+
+
+def test_session_after_spring_change_keeps_local_time():
+    p = make_plan(timezone="America/New_York", availability="mon 19:00-21:00")
+    before = next(s for s in p.sessions if s.start.date() == date(2027, 3, 8))
+    after = next(s for s in p.sessions if s.start.date() == date(2027, 3, 15))
+    assert before.start.isoformat() == "2027-03-08T19:00:00-05:00"
+    assert after.start.isoformat() == "2027-03-15T19:00:00-04:00"
+    assert after.end.isoformat() == "2027-03-15T21:00:00-04:00"
+    assert after.hours == 2
+
+
+def test_public_holidays_and_blackouts_have_no_sessions():
+    p = make_plan(holidays="US", blackout=["2027-07-01..2027-07-14"])
+    days = {s.start.date() for s in p.sessions}
+    assert date(2027, 1, 18) not in days  # Martin Luther King Jr. Day, a Monday
+    assert date(2027, 1, 11) in days
+    assert not any(date(2027, 7, 1) <= d <= date(2027, 7, 14) for d in days)
+    plain = make_plan()
+    assert p.finish > plain.finish
+
+
+def test_explicit_task_hours_share_the_rest():
+    pathway = Pathway("x", "X", "A", "B", 10, phases=(Phase(1, "P", 2, (Task("a", 5), Task("b"), Task("c"))),))
+    p = make_plan(pathway)
+    assert [t.hours for t in p.tasks] == [5, 7.5, 7.5]
+
+
+def test_task_hours_over_phase_effort_is_an_error():
+    pathway = Pathway("x", "X", "A", "B", 10, phases=(Phase(1, "P", 1, (Task("a", 11),)),))
+    with pytest.raises(InputError, match="exceed the phase's 10 h"):
+        make_plan(pathway)
+
+
+def test_finish_by_finds_least_hours():
+    p = make_plan(finish_by="2027-09-30", days="mon,wed,sat", session_start="08:00")
+    assert p.finish <= date(2027, 9, 30)
+    one_less = make_plan(hours_per_week=str(p.hours_per_week - 0.75), days="mon,wed,sat", session_start="08:00")
+    assert one_less.finish > date(2027, 9, 30)
+
+
+def test_finish_by_impossible_says_what_is_needed():
+    result = run("plan", "--start", "2027-01-04", "--finish-by", "2027-03-01", "--days", "sat", "--timezone", "UTC")
+    assert result.exit_code == 1 and "--finish-by" in result.stderr and "more --days" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--availability", "mon 19:00-19:00"], "ends before it starts"),
+        (["--availability", "mon 19:00-21:00; mon 20:00-22:00"], "overlap"),
+        (["--availability", "funday 19:00-21:00"], "unknown weekday"),
+        (["--availability", ";"], "no availability"),
+        (["--timezone", "Nowhere/Atlantis"], "unknown time zone"),
+        (["--holidays", "XX"], "unknown holiday country"),
+        (["--holidays", "US-ZZ"], "unknown subdivision"),
+        (["--start", "4 Jan 2027"], "--start: not a date"),
+        (["--blackout", "2027-05-01..2027-04-01"], "ends before it starts"),
+        (["--blackout", "2027-01-01..2037-12-31"], "past 10 years"),
+        (["--hours-per-week", "ten"], "not a number of hours"),
+    ],
+)
+def test_bad_plan_input_is_one_clear_line(args, message):
+    result = run("plan", "--start", "2027-01-04", *args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_plan_json_document():
+    result = run("plan", "--start", "2027-01-04", "--timezone", "America/New_York", "--name", "Zoë", "--json")
+    data = json.loads(result.output)
+    assert set(data) >= {
+        "pathway",
+        "participant",
+        "timezone",
+        "start",
+        "finish",
+        "hours_per_week",
+        "total_hours",
+        "phases",
+        "tasks",
+        "sessions",
+        "skills",
+        "actions",
+        "milestones",
+    }
+    assert data["participant"] == "Zoë" and data["total_hours"] == 480
+    assert data["sessions"][0] == {
+        "start": "2027-01-04T19:00:00-05:00",
+        "end": "2027-01-04T21:00:00-05:00",
+        "hours": 2.0,
+        "tasks": ["1.1"],
+    }
+    assert data["phases"][0]["hours"] == 80
+
+
+def test_profile_file_and_cli_override(tmp_path):
+    profile = tmp_path / "me.toml"
+    profile.write_text(
+        'name = "Ana"\nstart = 2027-02-01\ntimezone = "Europe/Berlin"\nblackouts = ["2027-02-02"]\n'
+        'availability = "tue 18:00-20:00"\n'
+    )
+    data = json.loads(run("plan", "--profile", profile, "--json").output)
+    assert data["participant"] == "Ana" and data["start"] == "2027-02-01" and data["timezone"] == "Europe/Berlin"
+    assert data["sessions"][0]["start"] == "2027-02-09T18:00:00+01:00"
+    data = json.loads(run("plan", "--profile", profile, "--name", "Bea", "--json").output)
+    assert data["participant"] == "Bea"
+    profile.write_text('colour = "red"\n')
+    result = run("plan", "--profile", profile)
+    assert result.exit_code == 1 and "colour: unknown setting" in result.stderr
+
+
+# ---- property tests -------------------------------------------------------------------
+
+ZONES = ["UTC", "America/New_York", "Europe/London", "Australia/Sydney", "Asia/Kolkata"]
+
+
+@st.composite
+def pathways(draw):
+    phases = []
+    for number in range(1, draw(st.integers(1, 4)) + 1):
+        tasks = tuple(
+            Task(f"t{number}.{i}", draw(st.one_of(st.none(), st.sampled_from([0.25, 0.5, 1]))))
+            for i in range(draw(st.integers(1, 4)))
+        )
+        phases.append(Phase(number, f"Phase {number}", draw(st.sampled_from([2, 3.5, 5])), tasks))
+    skills = (Skill("s", "critical", 2), Skill("o", "important", None))
+    actions = (Action("this-week", "a"),)
+    return Pathway(
+        "p", "P", "A", "B", draw(st.sampled_from([3, 5, 8])), phases=tuple(phases), skills=skills, actions=actions
+    )
+
+
+@st.composite
+def availabilities(draw):
+    windows = []
+    for weekday in draw(st.sets(st.integers(0, 6), min_size=1, max_size=4)):
+        start = draw(st.integers(0, 80)) * 15
+        length = draw(st.integers(1, 16)) * 15
+        windows.append(Window(weekday, start, min(start + length, 1440)))
+    return WeeklyAvailability(tuple(sorted(windows, key=lambda w: (w.weekday, w.start))))
+
+
+@st.composite
+def requests(draw, availability=None):
+    start = date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 800)))
+    blackouts = ()
+    if draw(st.booleans()):
+        first = start + timedelta(days=draw(st.integers(0, 60)))
+        blackouts = (Blackout(first, first + timedelta(days=draw(st.integers(0, 20)))),)
+    return PlanRequest(
+        start=start,
+        availability=availability or draw(availabilities()),
+        timezone=draw(st.sampled_from(ZONES)),
+        closed=ClosedDays(blackouts, draw(st.sampled_from([None, "US", "GB"]))),
+    )
+
+
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(pathway=pathways(), request=requests())
+def test_plan_invariants(pathway, request):
+    result = plan(pathway, request)
+    zone = ZoneInfo(request.timezone)
+    sessions = result.sessions
+    for before, after in zip(sessions, sessions[1:], strict=False):
+        assert before.end <= after.start
+    for session in sessions:
+        local_start, local_end = session.start.astimezone(zone), session.end.astimezone(zone)
+        assert request.closed.reason(local_start.date()) is None
+        windows = request.availability.on(local_start.weekday())
+        minute = local_start.hour * 60 + local_start.minute
+        assert any(w.start <= minute < w.end for w in windows)
+        assert session.hours > 0 and session.hours * 4 == int(session.hours * 4)
+        assert local_end.date() == local_start.date() or (local_end.hour, local_end.minute) == (0, 0)
+    total = sum(ph.weeks * pathway.hours_per_week for ph in pathway.phases)
+    assert sum(s.hours for s in sessions) == pytest.approx(total)
+    assert result.total_hours == pytest.approx(total)
+    for before, after in zip(result.tasks, result.tasks[1:], strict=False):
+        assert after.start >= before.finish
+    assert plan(pathway, request) == result
+
+
+@PROPERTY
+@given(pathway=pathways(), data=st.data(), hours=st.integers(1, 20), extra=st.integers(1, 12))
+def test_more_weekly_hours_never_finish_later(pathway, data, hours, extra):
+    from exporter.availability import spread_availability
+
+    days = [0, 2, 5]
+    less = data.draw(requests(spread_availability(hours, days, 6 * 60)))
+    more = PlanRequest(less.start, spread_availability(hours + extra, days, 6 * 60), less.timezone, less.closed)
+    assert plan(pathway, more).finish <= plan(pathway, less).finish
