@@ -1,3 +1,4 @@
+import itertools
 import json
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -208,7 +209,7 @@ def test_plan_invariants(pathway, request):
     result = plan(pathway, request)
     zone = ZoneInfo(request.timezone)
     sessions = result.sessions
-    for before, after in zip(sessions, sessions[1:], strict=False):
+    for before, after in itertools.pairwise(sessions):
         assert before.end <= after.start
     for session in sessions:
         local_start, local_end = session.start.astimezone(zone), session.end.astimezone(zone)

@@ -1,0 +1,1 @@
+"""Writers: each renders one immutable Plan (and a Theme) into the bytes of one file format."""
