@@ -95,6 +95,8 @@ class Plan:
     actions: tuple[PlannedAction, ...]
     milestones: tuple[Milestone, ...]
     weeks: tuple[Week, ...]
+    identity: str = ""
+    """Stable identity of the participant (their name, or a roster's unique folder name)."""
 
     @property
     def hours_per_week(self) -> float:

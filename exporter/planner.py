@@ -108,6 +108,7 @@ def _plan(pathway: Pathway, request: PlanRequest, availability: WeeklyAvailabili
         actions=actions,
         milestones=_milestones(pathway, phases, skills, actions, finish),
         weeks=_weeks(sessions, request.start, finish),
+        identity=request.identity or request.participant or "",
     )
 
 

@@ -62,6 +62,8 @@ class PlanRequest:
     finish_by: date | None = None
     spread_days: tuple[int, ...] = ()
     session_start: int = 19 * 60
+    identity: str | None = None
+    """Who the plan is for, as calendar UIDs see it; defaults to the participant's name."""
 
     @property
     def blackouts(self) -> tuple[Blackout, ...]:

@@ -41,7 +41,9 @@ def load_theme(path: str | None) -> Theme:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise InputError(Problem(path, f"not a valid TOML theme: {err}")) from None
     known = {f.name for f in fields(Theme)}
-    problems = [Problem(path, f"unknown theme key (known: {', '.join(sorted(known))})", field=k) for k in data if k not in known]
+    problems = [
+        Problem(path, f"unknown theme key (known: {', '.join(sorted(known))})", field=k) for k in data if k not in known
+    ]
     for key, value in data.items():
         if key in known and not isinstance(value, str):
             problems.append(Problem(path, f"must be text, got {value!r}", field=key))

@@ -22,9 +22,20 @@ def libreoffice_recalculate(workbooks: list[Path], work: Path) -> list[Path]:
     (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS)
     out = work / "lo-out"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--calc", "--convert-to", "xlsx",
-         "--outdir", str(out), *map(str, workbooks)],
-        check=True, capture_output=True, timeout=240,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *map(str, workbooks),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
     )
     converted = [out / path.name for path in workbooks]
     assert all(path.exists() for path in converted), "LibreOffice did not write its copies"
@@ -36,7 +47,8 @@ def khal_events(ics: Path, work: Path, local_timezone: str, since: str = "2020-0
     calendar = work / "khal-cal"
     calendar.mkdir(parents=True, exist_ok=True)
     config = work / "khal.conf"
-    config.write_text(textwrap.dedent(f"""\
+    config.write_text(
+        textwrap.dedent(f"""\
         [calendars]
         [[plan]]
         path = {calendar}
@@ -51,13 +63,24 @@ def khal_events(ics: Path, work: Path, local_timezone: str, since: str = "2020-0
         default_timezone = {local_timezone}
         [default]
         default_calendar = plan
-        """))
+        """)
+    )
     env = {"HOME": str(work), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-    subprocess.run(["khal", "-c", str(config), "import", "--batch", "-a", "plan", str(ics)], check=True,
-                   capture_output=True, timeout=300, env=env)
+    subprocess.run(
+        ["khal", "-c", str(config), "import", "--batch", "-a", "plan", str(ics)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+        env=env,
+    )
     listed = subprocess.run(
-        ["khal", "-c", str(config), "list", "--format", "{start} {end} {title}", "--day-format", "", since,
-         f"{days}d"], check=True, capture_output=True, text=True, timeout=300, env=env)
+        ["khal", "-c", str(config), "list", "--format", "{start} {end} {title}", "--day-format", "", since, f"{days}d"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     return [line for line in listed.stdout.splitlines() if line.strip()]
 
 

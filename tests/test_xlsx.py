@@ -3,12 +3,12 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
-
 from conftest import make_plan
+from realclients import libreoffice_recalculate
+
 from exporter.model import Pathway, Phase, Resource, Task
 from exporter.theme import Theme
 from exporter.writers.xlsx import render_xlsx
-from realclients import libreoffice_recalculate
 
 SHEETS = ["Dashboard", "Tasks", "Timeline", "Weekly log", "Skills", "Actions", "Resources", "Plan settings"]
 NASTY = ['=HYPERLINK("http://x.test","open")', "+1-555-0100", "@SUM(A1)", "-2+3", "#N/A", "Tab\there\x07bell"]
@@ -24,8 +24,14 @@ def tracker(tmp_path_factory, builtin_plan):
 @pytest.fixture(scope="module")
 def nasty_plan():
     tasks = tuple(Task(text) for text in NASTY)
-    pathway = Pathway("nasty", "=cmd|' /C calc'!A0", "@from", "+to", 10,
-                      phases=(Phase(1, "=1+1", 2, tasks, (Resource("=evil", "javascript:alert(1)"),)),))
+    pathway = Pathway(
+        "nasty",
+        "=cmd|' /C calc'!A0",
+        "@from",
+        "+to",
+        10,
+        phases=(Phase(1, "=1+1", 2, tasks, (Resource("=evil", "javascript:alert(1)"),)),),
+    )
     return make_plan(pathway, name="=2+2")
 
 
@@ -38,8 +44,18 @@ def test_sheets_table_dropdown_and_freeze(tracker, builtin_plan):
     book = openpyxl.load_workbook(tracker)
     assert book.sheetnames == SHEETS
     tasks = book["Tasks"]
-    assert [c.value for c in tasks[1]] == ["ID", "Phase", "Task", "Planned start", "Planned finish", "Planned hours",
-                                           "Status", "Done on", "Actual hours", "Notes"]
+    assert [c.value for c in tasks[1]] == [
+        "ID",
+        "Phase",
+        "Task",
+        "Planned start",
+        "Planned finish",
+        "Planned hours",
+        "Status",
+        "Done on",
+        "Actual hours",
+        "Notes",
+    ]
     assert "TaskList" in tasks.tables and tasks.tables["TaskList"].ref == "A1:J21"
     assert tasks.tables["TaskList"].tableStyleInfo.showRowStripes
     validations = tasks.data_validations.dataValidation

@@ -132,8 +132,18 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     """Returns the first and last row of task data."""
     plan = book.plan
     sheet = book.sheet("Tasks")
-    titles = ["ID", "Phase", "Task", "Planned start", "Planned finish", "Planned hours", "Status", "Done on",
-              "Actual hours", "Notes"]
+    titles = [
+        "ID",
+        "Phase",
+        "Task",
+        "Planned start",
+        "Planned finish",
+        "Planned hours",
+        "Status",
+        "Done on",
+        "Actual hours",
+        "Notes",
+    ]
     book.header(sheet, 1, titles)
     rows = [
         [task.id, task.phase, task.title, task.start, task.finish, task.hours, "Not started", None, None, None]
@@ -144,8 +154,14 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     table = Table(displayName="TaskList", ref=f"A1:J{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     sheet.add_table(table)
-    status = DataValidation(type="list", formula1=f'"{",".join(STATUSES)}"', allow_blank=True,
-                            showErrorMessage=True, errorTitle="Status", error="Choose a status from the list.")
+    status = DataValidation(
+        type="list",
+        formula1=f'"{",".join(STATUSES)}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Status",
+        error="Choose a status from the list.",
+    )
     status.add(f"G2:G{last}")
     sheet.add_data_validation(status)
     done_date = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True)
@@ -153,11 +169,22 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     sheet.add_data_validation(done_date)
     block = f"A2:J{last}"
     sheet.conditional_formatting.add(
-        block, FormulaRule(formula=['$G2="Done"'], fill=PatternFill("solid", fgColor="D9EAD3"),
-                           font=Font(color="38761D", strike=True), stopIfTrue=True))
+        block,
+        FormulaRule(
+            formula=['$G2="Done"'],
+            fill=PatternFill("solid", fgColor="D9EAD3"),
+            font=Font(color="38761D", strike=True),
+            stopIfTrue=True,
+        ),
+    )
     sheet.conditional_formatting.add(
-        block, FormulaRule(formula=['AND($E2<TODAY(),$G2<>"Done",$G2<>"Skipped")'],
-                           fill=PatternFill("solid", fgColor="F4CCCC"), font=Font(color="990000", bold=True)))
+        block,
+        FormulaRule(
+            formula=['AND($E2<TODAY(),$G2<>"Done",$G2<>"Skipped")'],
+            fill=PatternFill("solid", fgColor="F4CCCC"),
+            font=Font(color="990000", bold=True),
+        ),
+    )
     sheet.freeze_panes = "D2"
     _columns(sheet, [6, 7, 60, 16, 16, 9, 13, 16, 9, 30])
     _print_setup(sheet, book, landscape=True)
@@ -197,41 +224,52 @@ def _dashboard(book: _Book, task_rows: tuple[int, int]) -> None:
     row = 11
     book.put(sheet, row, 1, "Progress").font = Font(size=13, bold=True, color=book.theme.hex("primary"))
     figures = [
-        ("Overall progress (share of planned hours done)",
-         Formula(f"IFERROR(SUMIFS({hours},{status},\"Done\")/SUM({hours}),0)", 0), PERCENT_FORMAT),
+        (
+            "Overall progress (share of planned hours done)",
+            Formula(f'IFERROR(SUMIFS({hours},{status},"Done")/SUM({hours}),0)', 0),
+            PERCENT_FORMAT,
+        ),
         ("Planned hours", Formula(f"SUM({hours})", total), HOURS_FORMAT),
-        ("Hours done (planned hours of tasks done)", Formula(f"SUMIFS({hours},{status},\"Done\")", 0), HOURS_FORMAT),
+        ("Hours done (planned hours of tasks done)", Formula(f'SUMIFS({hours},{status},"Done")', 0), HOURS_FORMAT),
         ("Actual hours logged", Formula(f"SUM({actual})", 0), HOURS_FORMAT),
-        ("Tasks done", Formula(f"COUNTIF({status},\"Done\")&\" of \"&COUNTA({status})", f"0 of {len(plan.tasks)}"),
-         None),
-        ("Days left to the planned finish",
-         Formula(f"MAX(0,B7-TODAY())", max(0, (plan.finish - book.today).days)), "0"),
+        ("Tasks done", Formula(f'COUNTIF({status},"Done")&" of "&COUNTA({status})', f"0 of {len(plan.tasks)}"), None),
+        ("Days left to the planned finish", Formula("MAX(0,B7-TODAY())", max(0, (plan.finish - book.today).days)), "0"),
     ]
     for offset, (label, formula, number_format) in enumerate(figures):
         book.put(sheet, row + 1 + offset, 1, label)
         book.put(sheet, row + 1 + offset, 2, formula, number_format)
     progress_cell = f"$B${row + 1}"
     book.put(sheet, row + 1, 3, Formula(_bar(progress_cell), _bar_value(0)))
-    book.workbook.defined_names["OverallProgress"] = DefinedName("OverallProgress", attr_text=f"Dashboard!{progress_cell}")
+    book.workbook.defined_names["OverallProgress"] = DefinedName(
+        "OverallProgress", attr_text=f"Dashboard!{progress_cell}"
+    )
     book.workbook.defined_names["PlannedHours"] = DefinedName("PlannedHours", attr_text=f"Dashboard!$B${row + 2}")
 
     row = 19
     book.put(sheet, row, 1, "Progress per phase").font = Font(size=13, bold=True, color=book.theme.hex("primary"))
-    book.header(sheet, row + 1, ["Phase", "Title", "Start", "Finish", "Planned hours", "Hours done", "Progress",
-                                 "Bar"])
+    book.header(sheet, row + 1, ["Phase", "Title", "Start", "Finish", "Planned hours", "Hours done", "Progress", "Bar"])
     phases = f"Tasks!$B${first}:$B${last}"
     for offset, phase in enumerate(plan.phases):
         r = row + 2 + offset
-        done = Formula(f"SUMIFS({hours},{phases},A{r},{status},\"Done\")", 0)
+        done = Formula(f'SUMIFS({hours},{phases},A{r},{status},"Done")', 0)
         share = Formula(f"IFERROR(F{r}/E{r},0)", 0)
-        values = [phase.number, phase.title, phase.start, phase.finish, phase.hours, done, share,
-                  Formula(_bar(f"G{r}"), _bar_value(0))]
+        values = [
+            phase.number,
+            phase.title,
+            phase.start,
+            phase.finish,
+            phase.hours,
+            done,
+            share,
+            Formula(_bar(f"G{r}"), _bar_value(0)),
+        ]
         for column, value in enumerate(values, start=1):
             book.put(sheet, r, column, value, {5: HOURS_FORMAT, 6: HOURS_FORMAT, 7: PERCENT_FORMAT}.get(column))
     end = row + 1 + len(plan.phases)
     sheet.conditional_formatting.add(
-        f"G{row + 2}:G{end}", DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1,
-                                          color=book.theme.hex("primary")))
+        f"G{row + 2}:G{end}",
+        DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color=book.theme.hex("primary")),
+    )
     chart = BarChart()
     chart.type = "bar"
     chart.title = "Progress per phase"
@@ -278,33 +316,60 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     task_row = {task.id: task_rows[0] + index for index, task in enumerate(plan.tasks)}
     for phase in plan.phases:
         own = [task_row[task.id] for task in plan.tasks_of(phase.number)]
-        book.rows(sheet, row, [[
-            f"Phase {phase.number}", "Phase", phase.title,
-            Formula(f"MIN(Tasks!D{own[0]}:D{own[-1]})", phase.start),
-            Formula(f"MAX(Tasks!E{own[0]}:E{own[-1]})", phase.finish),
-        ]])
+        book.rows(
+            sheet,
+            row,
+            [
+                [
+                    f"Phase {phase.number}",
+                    "Phase",
+                    phase.title,
+                    Formula(f"MIN(Tasks!D{own[0]}:D{own[-1]})", phase.start),
+                    Formula(f"MAX(Tasks!E{own[0]}:E{own[-1]})", phase.finish),
+                ]
+            ],
+        )
         for column in range(1, 6):
             sheet.cell(row=row, column=column).font = Font(bold=True)
         row += 1
         for task in plan.tasks_of(phase.number):
             source = task_row[task.id]
-            book.rows(sheet, row, [[task.id, "Task", task.title, Formula(f"Tasks!D{source}", task.start),
-                                    Formula(f"Tasks!E{source}", task.finish)]])
+            book.rows(
+                sheet,
+                row,
+                [
+                    [
+                        task.id,
+                        "Task",
+                        task.title,
+                        Formula(f"Tasks!D{source}", task.start),
+                        Formula(f"Tasks!E{source}", task.finish),
+                    ]
+                ],
+            )
             row += 1
     last_row = row - 1
     last_column = get_column_letter(first_week_column + len(weeks) - 1)
     first_column = get_column_letter(first_week_column)
     grid = f"{first_column}3:{last_column}{last_row}"
     overlap = f"AND({first_column}$2<=$E3,{first_column}$2+6>=$D3)"
-    sheet.conditional_formatting.add(grid, FormulaRule(
-        formula=[f'AND($B3="Phase",{overlap})'], fill=PatternFill("solid", fgColor=book.theme.hex("primary"))))
-    sheet.conditional_formatting.add(grid, FormulaRule(
-        formula=[f'AND($B3="Task",{overlap})'], fill=PatternFill("darkGrid", fgColor="8FA9C4", bgColor="C9D6E3")))
+    sheet.conditional_formatting.add(
+        grid,
+        FormulaRule(
+            formula=[f'AND($B3="Phase",{overlap})'], fill=PatternFill("solid", fgColor=book.theme.hex("primary"))
+        ),
+    )
+    sheet.conditional_formatting.add(
+        grid,
+        FormulaRule(
+            formula=[f'AND($B3="Task",{overlap})'], fill=PatternFill("darkGrid", fgColor="8FA9C4", bgColor="C9D6E3")
+        ),
+    )
     now = f"AND(TODAY()>={first_column}$2,TODAY()<{first_column}$2+7)"
     accent = Side(style="medium", color=book.theme.hex("accent"))
     sheet.conditional_formatting.add(
-        f"{first_column}2:{last_column}{last_row}",
-        FormulaRule(formula=[now], border=Border(left=accent, right=accent)))
+        f"{first_column}2:{last_column}{last_row}", FormulaRule(formula=[now], border=Border(left=accent, right=accent))
+    )
     sheet.freeze_panes = sheet.cell(row=3, column=first_week_column)
     _columns(sheet, [8, 7, 48, 16, 16])
     _print_setup(sheet, book, landscape=True, title_rows="2:2")
@@ -316,15 +381,17 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
 def _weekly_log(book: _Book) -> None:
     plan = book.plan
     sheet = book.sheet("Weekly log")
-    book.header(sheet, 1, ["Week starting", "Planned hours", "Actual hours", "Cumulative planned",
-                           "Cumulative actual"])
+    book.header(sheet, 1, ["Week starting", "Planned hours", "Actual hours", "Cumulative planned", "Cumulative actual"])
     cumulative = 0.0
     for index, week in enumerate(plan.weeks):
         r = index + 2
         cumulative += week.hours
-        book.rows(sheet, r, [[week.start, week.hours, None, Formula(f"SUM($B$2:B{r})", cumulative),
-                              Formula(f"SUM($C$2:C{r})", 0)]],
-                  {2: HOURS_FORMAT, 3: HOURS_FORMAT, 4: HOURS_FORMAT, 5: HOURS_FORMAT})
+        book.rows(
+            sheet,
+            r,
+            [[week.start, week.hours, None, Formula(f"SUM($B$2:B{r})", cumulative), Formula(f"SUM($C$2:C{r})", 0)]],
+            {2: HOURS_FORMAT, 3: HOURS_FORMAT, 4: HOURS_FORMAT, 5: HOURS_FORMAT},
+        )
     last = len(plan.weeks) + 1
     hours_check = DataValidation(type="decimal", operator="between", formula1="0", formula2="168", allow_blank=True)
     hours_check.add(f"C2:C{last}")
@@ -348,8 +415,14 @@ def _skills(book: _Book) -> None:
     sheet = book.sheet("Skills")
     book.header(sheet, 1, ["Skill", "Priority", "Weeks", "Target date", "How to learn it", "Self-rating"])
     rows = [
-        [skill.name, skill.priority, "ongoing" if skill.weeks is None else skill.weeks, skill.target or "ongoing",
-         source.how, None]
+        [
+            skill.name,
+            skill.priority,
+            "ongoing" if skill.weeks is None else skill.weeks,
+            skill.target or "ongoing",
+            source.how,
+            None,
+        ]
         for skill, source in zip(plan.skills, plan.pathway.skills, strict=True)
     ]
     book.rows(sheet, 2, rows)
@@ -379,8 +452,12 @@ def _actions(book: _Book) -> None:
     done = DataValidation(type="list", formula1='"Yes,No"', allow_blank=True)
     done.add(f"D2:D{last}")
     sheet.add_data_validation(done)
-    sheet.conditional_formatting.add(f"A2:E{last}", FormulaRule(
-        formula=['$D2="Yes"'], fill=PatternFill("solid", fgColor="D9EAD3"), font=Font(color="38761D", strike=True)))
+    sheet.conditional_formatting.add(
+        f"A2:E{last}",
+        FormulaRule(
+            formula=['$D2="Yes"'], fill=PatternFill("solid", fgColor="D9EAD3"), font=Font(color="38761D", strike=True)
+        ),
+    )
     sheet.freeze_panes = "A2"
     _columns(sheet, [14, 80, 16, 8, 16])
     _print_setup(sheet, book)
@@ -430,10 +507,12 @@ def _settings(book: _Book) -> None:
         ["Study sessions", len(plan.sessions)],
         ["Generated", generated_at().strftime("%Y-%m-%d %H:%M UTC")],
         ["Generated by", f"pathway-exporter {__version__}"],
-        ["How the dates came about",
-         "Each phase's effort is its weeks x the guide's weekly hours; tasks share their phase's effort. "
-         "The effort fills the weekly availability in time order in quarter hours, skipping blackout days "
-         "and public holidays."],
+        [
+            "How the dates came about",
+            "Each phase's effort is its weeks x the guide's weekly hours; tasks share their phase's effort. "
+            "The effort fills the weekly availability in time order in quarter hours, skipping blackout days "
+            "and public holidays.",
+        ],
     ]
     book.rows(sheet, 2, rows)
     sheet.cell(row=len(rows) + 1, column=2).alignment = Alignment(wrap_text=True, vertical="top")

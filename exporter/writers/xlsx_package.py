@@ -16,8 +16,12 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 _SHEET_PATH = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
-_RELATION = re.compile(r'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"|<Relationship [^>]*Target="([^"]+)"[^>]*Id="([^"]+)"')
-_INLINE = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.S)
+_RELATION = re.compile(
+    r'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"|<Relationship [^>]*Target="([^"]+)"[^>]*Id="([^"]+)"'
+)
+_INLINE = re.compile(
+    r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.S
+)
 _FORMULA = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?)><f>(.*?)</f><v\s*/></c>', re.S)
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -46,7 +50,8 @@ def finish_workbook(data: bytes, cached: dict[str, dict[str, Any]], stamp: datet
         )
     stamp_text = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     parts["docProps/core.xml"] = re.sub(
-        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp_text + rb"\g<2>",
+        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+        rb"\g<1>" + stamp_text + rb"\g<2>",
         parts["docProps/core.xml"],
     )
     return _zip(parts, stamp)
@@ -67,7 +72,13 @@ def _sheet_files(parts: dict[str, bytes]) -> dict[str, str]:
 
 
 def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 def _with_results(xml: str, values: dict[str, Any]) -> str:
@@ -106,14 +117,14 @@ def _shared_strings_xml(strings: dict[str, int]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(strings)}" '
         f'uniqueCount="{len(strings)}">{items}</sst>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def _zip(parts: dict[str, bytes], stamp: datetime) -> bytes:
     when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second // 2 * 2)
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
-        order = ["[Content_Types].xml"] + sorted(name for name in parts if name != "[Content_Types].xml")
+        order = ["[Content_Types].xml", *sorted(name for name in parts if name != "[Content_Types].xml")]
         for name in order:
             info = zipfile.ZipInfo(name, date_time=when)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -1,0 +1,171 @@
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import recurring_ical_events
+import vobject
+from conftest import make_plan
+from realclients import khal_events
+
+from exporter.model import Pathway, Phase, Resource, Task
+from exporter.theme import Theme
+from exporter.writers.ics import render_ics
+
+ZONE = "America/New_York"
+AWKWARD = 'Commas, semicolons; back\\slash and a\nnew line "quoted" – Zoë Ωμέγα Жанна'
+
+
+@pytest.fixture(scope="module")
+def dst_plan():
+    return make_plan(name="Łukasz", timezone=ZONE, availability="mon 19:00-21:00; sat 09:00-13:00")
+
+
+@pytest.fixture(scope="module")
+def ics_text(dst_plan):
+    return render_ics(dst_plan, Theme()).decode("utf-8")
+
+
+def vevents(text):
+    return vobject.readOne(text).vevent_list
+
+
+def test_event_count_and_local_times_with_vobject(dst_plan, ics_text):
+    events = vevents(ics_text)
+    assert len(events) == len(dst_plan.sessions) + len(dst_plan.milestones)
+    zone = ZoneInfo(ZONE)
+    timed = sorted((e for e in events if isinstance(e.dtstart.value, datetime)), key=lambda e: e.dtstart.value)
+    assert len(timed) == len(dst_plan.sessions)
+    for event, session in zip(timed, dst_plan.sessions, strict=True):
+        start = event.dtstart.value.astimezone(zone)
+        end = event.dtend.value.astimezone(zone)
+        assert start == session.start and end == session.end
+        assert start.strftime("%H:%M") == session.start.strftime("%H:%M")
+    after_change = [s for s in dst_plan.sessions if s.start.date() == date(2027, 3, 15)]
+    assert after_change and after_change[0].start.utcoffset() == timedelta(hours=-4)
+    by_start = {e.dtstart.value.astimezone(zone): e for e in timed}
+    assert after_change[0].start in by_start
+
+
+def test_all_day_milestones_land_on_their_dates(dst_plan, ics_text):
+    events = [e for e in vevents(ics_text) if not isinstance(e.dtstart.value, datetime)]
+    assert sorted((e.dtstart.value, e.summary.value) for e in events) == sorted(
+        (m.date, m.title) for m in dst_plan.milestones
+    )
+    for event in events:
+        assert event.dtend.value == event.dtstart.value + timedelta(days=1)
+        assert event.transp.value == "TRANSPARENT"
+    assert "X-MICROSOFT-CDO-BUSYSTATUS:FREE" in ics_text
+
+
+def test_recurring_ical_events_reads_the_same(dst_plan, ics_text):
+    calendar = icalendar.Calendar.from_ical(ics_text)
+    found = recurring_ical_events.of(calendar).between(date(2027, 1, 1), date(2029, 1, 1))
+    assert len(found) == len(dst_plan.sessions) + len(dst_plan.milestones)
+    march = [e for e in found if isinstance(e["DTSTART"].dt, datetime) and e["DTSTART"].dt.date() == date(2027, 3, 15)]
+    assert march[0]["DTSTART"].dt.strftime("%H:%M %z") == "19:00 -0400"
+
+
+def test_khal_imports_and_lists_every_event(dst_plan, tmp_path):
+    path = tmp_path / "plan.ics"
+    path.write_text(render_ics(dst_plan, Theme()).decode(), newline="")
+    lines = khal_events(path, tmp_path, ZONE)
+    assert len(lines) == len(dst_plan.sessions) + len(dst_plan.milestones)
+    for session in dst_plan.sessions:
+        expected = f"{session.start:%Y-%m-%d %H:%M} {session.end:%Y-%m-%d %H:%M} Study: "
+        assert any(line.startswith(expected) for line in lines), expected
+    assert any(line.startswith("2027-03-15 19:00 2027-03-15 21:00 Study:") for line in lines)
+    for milestone in dst_plan.milestones:
+        assert f"{milestone.date} {milestone.date} {milestone.title}" in lines
+
+
+def test_calendar_header_and_vtimezone(ics_text):
+    calendar = icalendar.Calendar.from_ical(ics_text)
+    assert calendar["METHOD"] == "PUBLISH" and calendar["VERSION"] == "2.0"
+    assert calendar["CALSCALE"] == "GREGORIAN" and calendar["PRODID"].startswith("-//pathway-exporter")
+    assert "Łukasz" in calendar["X-WR-CALNAME"] and calendar["X-WR-TIMEZONE"] == ZONE
+    zones = calendar.walk("VTIMEZONE")
+    assert [z["TZID"] for z in zones] == [ZONE]
+    parts = {c.name: c for c in zones[0].subcomponents}
+    assert set(parts) == {"STANDARD", "DAYLIGHT"}
+    assert parts["DAYLIGHT"]["RRULE"]["BYDAY"] == ["2SU"] and "RDATE" not in parts["DAYLIGHT"]
+    tzids = {e["DTSTART"].params.get("TZID") for e in calendar.walk("VEVENT") if "TZID" in e["DTSTART"].params}
+    assert tzids == {ZONE}
+
+
+def test_rfc5545_lines(ics_text):
+    raw = render_ics(make_plan(name="Zoë " * 40), Theme())
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+
+
+def test_uids_stable_across_exports_and_unique_across_participants(monkeypatch):
+    def uids_and_sequence(name, epoch):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+        calendar = icalendar.Calendar.from_ical(render_ics(make_plan(name=name), Theme()))
+        events = calendar.walk("VEVENT")
+        return [str(e["UID"]) for e in events], {int(e["SEQUENCE"]) for e in events}
+
+    first, sequence_one = uids_and_sequence("Ana", 1790000000)
+    again, sequence_two = uids_and_sequence("Ana", 1790086400)
+    other, _ = uids_and_sequence("Bea", 1790000000)
+    assert first == again
+    assert len(set(first)) == len(first)
+    assert not set(first) & set(other)
+    assert max(sequence_one) < min(sequence_two)
+
+
+def test_same_inputs_same_bytes(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    plan = make_plan(name="Ana")
+    assert render_ics(plan, Theme()) == render_ics(plan, Theme())
+
+
+def test_awkward_text_survives_a_round_trip():
+    pathway = Pathway(
+        "awkward",
+        AWKWARD,
+        "A",
+        "B",
+        4,
+        phases=(Phase(1, AWKWARD, 1, (Task(AWKWARD),), (Resource(AWKWARD, "https://example.test/a,b;c"),)),),
+    )
+    name = AWKWARD.replace("\n", " ")
+    text = render_ics(make_plan(pathway, name=name), Theme()).decode()
+    events = vevents(text)
+    session = next(e for e in events if isinstance(e.dtstart.value, datetime))
+    assert session.summary.value == f"Study: 1.1 {AWKWARD}"
+    assert f"Task 1.1: {AWKWARD}" in session.description.value
+    assert "https://example.test/a,b;c" in session.description.value
+    assert vobject.readOne(text).contents["x-wr-calname"][0].value.endswith(name)
+    parsed = icalendar.Calendar.from_ical(text)
+    assert any(str(e["SUMMARY"]).endswith(AWKWARD) for e in parsed.walk("VEVENT"))
+
+
+def test_reminder_options():
+    plan = make_plan(name="Ana")
+
+    def triggers(**options):
+        calendar = icalendar.Calendar.from_ical(render_ics(plan, Theme(), **options))
+        return [alarm["TRIGGER"].dt for alarm in calendar.walk("VALARM")]
+
+    assert set(triggers()) == {timedelta(minutes=-15)} and len(triggers()) == len(plan.sessions)
+    assert set(triggers(reminder=45)) == {timedelta(minutes=-45)}
+    assert triggers(reminder=None) == []
+
+
+def test_calendar_selection():
+    plan = make_plan()
+    milestones = vevents(render_ics(plan, Theme(), calendar="milestones").decode())
+    sessions = vevents(render_ics(plan, Theme(), calendar="sessions").decode())
+    assert len(milestones) == len(plan.milestones) and len(sessions) == len(plan.sessions)
+    assert "VTIMEZONE" not in render_ics(plan, Theme(), calendar="milestones").decode()
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "Australia/Sydney", "Europe/Berlin"])
+def test_other_zones_read_right(zone):
+    plan = make_plan(timezone=zone, availability="tue 07:00-08:30")
+    events = [e for e in vevents(render_ics(plan, Theme(), calendar="sessions").decode())]
+    local = sorted(e.dtstart.value.astimezone(ZoneInfo(zone)) for e in events)
+    assert local == [s.start for s in plan.sessions]
+    assert {t.strftime("%H:%M") for t in local} == {"07:00"}
