@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from exporter.atomic import write_atomically
@@ -20,7 +20,7 @@ DEFAULT_REMINDER = 15
 @dataclass(frozen=True)
 class ExportOptions:
     formats: tuple[str, ...] = FORMATS
-    theme: Theme = Theme()
+    theme: Theme = field(default_factory=Theme)
     calendar: str = "all"
     ics_split: bool = False
     reminder: int | None = DEFAULT_REMINDER
