@@ -169,9 +169,7 @@ def output_options(command):
         click.option(
             "--reminder",
             type=click.IntRange(0, 40320),
-            default=15,
-            show_default=True,
-            help="Minutes before each session for its reminder.",
+            help="Minutes before each session for its reminder (default 15).",
         ),
         click.option("--no-reminders", is_flag=True, help="No reminders on sessions."),
     ]
@@ -180,16 +178,22 @@ def output_options(command):
     return command
 
 
-def _export_options(params: dict):
-    from exporter.export import ExportOptions
+def _export_options(params: dict, profile: dict):
+    """Output options: the command line first, then the profile file, then the defaults."""
+    from exporter.export import DEFAULT_REMINDER, ExportOptions
 
+    def chosen(name: str):
+        value = params.get(name)
+        return value if value is not None else profile.get(name, (None, ""))[0]
+
+    reminder = chosen("reminder")
     return ExportOptions.from_cli(
         formats=params["formats"],
-        paper=params.get("paper"),
-        theme=params.get("theme"),
+        paper=chosen("paper"),
+        theme=chosen("theme"),
         calendar=params["calendar"],
         ics_split=params["ics_split"],
-        reminder=None if params["no_reminders"] else params["reminder"],
+        reminder=None if params["no_reminders"] else DEFAULT_REMINDER if reminder is None else reminder,
     )
 
 
@@ -212,11 +216,10 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
     """Write tracker.xlsx, plan.ics and plan.pdf for one person."""
     from exporter.export import export_plan
 
-    options = _export_options(params)
     planned, layers = _plan_from(pathway, params)
-    options = options.with_profile(layers[1])
+    options = _export_options(params, layers[1])
     for written in export_plan(planned, Path(output), options, force=force):
-        click.echo(f"wrote {written}")
+        click.echo(str(written))
 
 
 @main.command()
@@ -244,30 +247,52 @@ def batch(roster: str, output: str, jobs: int | None, combined_pdf: bool, pathwa
     """Write every participant's files from a roster (CSV or .xlsx), plus a combined PDF."""
     from exporter.batch import run_batch
 
-    options = _export_options(params)
     layers = _settings_layers(params)
-    report = run_batch(
-        Path(roster),
-        Path(output),
-        options,
-        layers,
-        pathway,
-        jobs=jobs,
-        combined_pdf=combined_pdf,
-        progress=_progress_reporter(),
-    )
+    options = _export_options(params, layers[1])
+    with _Progress() as progress:
+        report = run_batch(
+            Path(roster),
+            Path(output),
+            options,
+            layers,
+            pathway,
+            jobs=jobs,
+            combined_pdf=combined_pdf,
+            progress=progress,
+        )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for failure in report.failures:
         click.echo(f"error: {failure}", err=True)
-    click.echo(f"{report.succeeded} of {report.total} participant(s) exported into {output}; summary: {report.summary}")
+    click.echo(f"{report.succeeded} of {report.total} participant(s) exported into {output}")
+    click.echo(f"summary: {report.summary}")
+    if report.combined:
+        click.echo(f"all plans: {report.combined}")
     if report.failures:
         sys.exit(1)
 
 
-def _progress_reporter():
-    """A progress bar on a terminal; a plain count per participant in logs."""
-    if sys.stderr.isatty():
-        return lambda total: click.progressbar(length=total, label="Exporting", file=sys.stderr)
-    return None
+class _Progress:
+    """A progress bar on a terminal; a plain count, one line a participant, in logs."""
+
+    def __init__(self):
+        self.bar = None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not sys.stderr.isatty():
+            click.echo(f"[{done}/{total}] {name}", err=True)
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Exporting", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @main.command("import")

@@ -28,12 +28,16 @@ class ExportOptions:
 
     @classmethod
     def from_cli(
-        cls, formats: str, paper: str | None, theme: str | None, calendar: str, ics_split: bool, reminder: int | None
+        cls, formats: str, paper: str | None, theme: str | None, calendar: str, ics_split: bool, reminder: object
     ) -> ExportOptions:
         chosen = tuple(dict.fromkeys(part.strip().lower() for part in formats.split(",") if part.strip()))
         unknown = [name for name in chosen if name not in FORMATS]
         if unknown or not chosen:
             raise InputError(Problem("--formats", f"must be any of {', '.join(FORMATS)}, got {formats!r}"))
+        if reminder is not None and (isinstance(reminder, bool) or not isinstance(reminder, int) or reminder < 0):
+            raise InputError(Problem("reminder", f"must be a whole number of minutes, got {reminder!r}"))
+        if paper and paper.lower() not in ("letter", "a4"):
+            raise InputError(Problem("paper", f"must be letter or a4, got {paper!r}"))
         loaded = load_theme(theme)
         if paper:
             loaded = replace(loaded, paper=paper.lower())
@@ -81,9 +85,10 @@ _RENDERERS: dict[str, Callable[[Plan, ExportOptions], dict[str, bytes]]] = {"xls
 class Written:
     path: Path
     note: str = ""
+    verb: str = "wrote"
 
     def __str__(self) -> str:
-        return f"{self.path}{f' ({self.note})' if self.note else ''}"
+        return f"{self.verb} {self.path}{f' ({self.note})' if self.note else ''}"
 
 
 def prepare_folder(folder: Path) -> None:
@@ -106,7 +111,7 @@ def export_plan(plan: Plan, folder: Path, options: ExportOptions, force: bool = 
         target = folder / name
         if name == TRACKER and target.exists():
             if not force:
-                written.append(Written(target, "kept: it holds your progress; --force replaces it"))
+                written.append(Written(target, "it holds your progress; --force replaces it", verb="kept"))
                 continue
             os.replace(target, folder / f"{TRACKER}.bak")
             written.append(Written(write_atomically(target, data), f"old one kept as {TRACKER}.bak"))

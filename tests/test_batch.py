@@ -1,0 +1,182 @@
+import csv
+import filecmp
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import ROOT, run, run_process
+from realclients import pdf_tool
+
+from exporter.roster import folder_names, slug
+
+HEADER = "name,start,availability,hours_per_week,days,timezone,blackout,holidays,pathway,paper\n"
+
+
+def roster_rows() -> list[str]:
+    rows = [f"Participant {i},2027-01-{i + 1:02d},,,,America/New_York,,,," for i in range(1, 16)]
+    rows += [
+        "Bad Zone,2027-01-04,,,,Mars/Olympus,,,,",
+        '../../etc/passwd,2027-01-04,,6,"mon,wed,sat",UTC,,,,a4',
+        "Same Name,2027-01-04,mon 19:00-21:00,,,Europe/Berlin,2027-07-01..2027-07-14,DE-BY,,",
+        "Same Name,2027-01-04,,,,Europe/Berlin,,,,letter",
+        "Жанна Ωμέγα Zoë,2027-02-01,,,,Europe/Kyiv,,,backend-developer-to-ai-government-specialist,",
+    ]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory):
+    path = tmp_path_factory.mktemp("roster") / "room.csv"
+    path.write_text(HEADER + "\n".join(roster_rows()) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def batch_runs(roster, tmp_path_factory):
+    base = tmp_path_factory.mktemp("batch")
+    env_runs = {}
+    for jobs in (1, 2):
+        out = base / f"jobs{jobs}"
+        result = run_process("batch", roster, "-o", out, "--jobs", jobs, env=_env())
+        env_runs[jobs] = (result, out)
+    return env_runs
+
+
+def _env():
+    import os
+
+    return {**os.environ, "SOURCE_DATE_EPOCH": "1790000000"}
+
+
+def test_twenty_rows_nineteen_folders(batch_runs):
+    result, out = batch_runs[1]
+    assert result.returncode == 1
+    assert "row 17 (Bad Zone): timezone: unknown time zone 'Mars/Olympus'" in result.stderr
+    assert "Traceback" not in result.stderr
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert len(folders) == 19
+    assert "etc-passwd" in folders and "same-name" in folders and "same-name-2" in folders
+    assert "жанна-ωμέγα-zoe" in folders
+    for folder in folders:
+        assert sorted(p.name for p in (out / folder).iterdir()) == ["plan.ics", "plan.pdf", "tracker.xlsx"]
+    assert not (out.parent / "etc").exists()
+
+
+def test_summary_csv(batch_runs):
+    _, out = batch_runs[1]
+    rows = list(csv.DictReader((out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 20
+    bad = [r for r in rows if r["status"] == "error"]
+    assert len(bad) == 1 and bad[0]["row"] == "17" and "Mars/Olympus" in bad[0]["error"] and bad[0]["folder"] == ""
+    good = [r for r in rows if r["status"] == "ok"]
+    assert all(re.match(r"\d{4}-\d\d-\d\d$", r["planned_finish"]) for r in good)
+    assert any(r["name"] == "../../etc/passwd" and r["folder"] == "etc-passwd" for r in rows)
+
+
+def test_combined_pdf_starts_each_plan_on_an_odd_page(batch_runs):
+    _, out = batch_runs[1]
+    counts = []
+    for row in csv.DictReader((out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()):
+        if row["status"] == "ok":
+            info = pdf_tool("pdfinfo", str(out / row["folder"] / "plan.pdf"))
+            counts.append(int(re.search(r"Pages:\s+(\d+)", info).group(1)))
+    combined = int(re.search(r"Pages:\s+(\d+)", pdf_tool("pdfinfo", str(out / "all-plans.pdf"))).group(1))
+    assert combined == sum(c + c % 2 for c in counts)
+    text = pdf_tool("pdftotext", str(out / "all-plans.pdf"), "-")
+    assert text.count("Personal action plan") == 19
+    assert "Жанна Ωμέγα Zoë" in text
+    assert "(A4)" in pdf_tool("pdfinfo", str(out / "etc-passwd" / "plan.pdf"))
+
+
+def test_jobs_one_and_two_write_the_same_files(batch_runs):
+    (_, one), (_, two) = batch_runs[1], batch_runs[2]
+    comparison = filecmp.dircmp(one, two)
+    assert not comparison.left_only and not comparison.right_only and not comparison.diff_files
+    for folder in comparison.common_dirs:
+        sub = filecmp.dircmp(one / folder, two / folder)
+        assert not sub.diff_files, (folder, sub.diff_files)
+
+
+def test_row_settings_reach_the_plan(batch_runs):
+    _, out = batch_runs[1]
+    book = openpyxl.load_workbook(out / "same-name" / "tracker.xlsx")
+    settings = {row[0].value: row[1].value for row in book["Plan settings"].iter_rows(min_row=2)}
+    assert settings["Time zone"] == "Europe/Berlin"
+    assert settings["Weekly availability"] == "mon 19:00-21:00"
+    assert settings["Public holidays of"] == "DE-BY"
+    assert settings["Blackout days"] == "2027-07-01..2027-07-14"
+    uids_a = set(re.findall(r"UID:(\S+)", (out / "same-name" / "plan.ics").read_text()))
+    uids_b = set(re.findall(r"UID:(\S+)", (out / "same-name-2" / "plan.ics").read_text()))
+    assert uids_a and not uids_a & uids_b
+
+
+def test_xlsx_roster_and_cli_fallbacks(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Start", "Time zone", "Hours per week"])
+    sheet.append(["Ana", None, "Europe/Lisbon", 4])
+    sheet.append(["=Bob", "2027-03-01", None, None])
+    sheet["A3"].data_type = "s"
+    path = tmp_path / "room.xlsx"
+    book.save(path)
+    result = run(
+        "batch",
+        path,
+        "-o",
+        tmp_path / "out",
+        "--jobs",
+        "1",
+        "--start",
+        "2027-02-01",
+        "--timezone",
+        "UTC",
+        "--formats",
+        "ics",
+        "--no-combined-pdf",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out" / "ana" / "plan.ics").exists() and (tmp_path / "out" / "bob" / "plan.ics").exists()
+    assert not (tmp_path / "out" / "all-plans.pdf").exists()
+    ana = (tmp_path / "out" / "ana" / "plan.ics").read_text()
+    assert "X-WR-TIMEZONE:Europe/Lisbon" in ana and "20270201" in ana
+    bob = (tmp_path / "out" / "bob" / "plan.ics").read_text()
+    assert "X-WR-TIMEZONE:UTC" in bob and "20270301" in bob
+    summary = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8-sig")
+    assert "'=Bob" in summary
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"who,start\nAna,2027-01-04\n", "r.csv", "no 'name' column"),
+        (b"name\nAn\xe9\n", "r.csv", "not UTF-8"),
+        (b"name\nAna\n", "r.txt", "must be a .csv or .xlsx"),
+        (b"not a zip", "r.xlsx", "not a readable .xlsx"),
+        (b"name\n", "r.csv", "no participants"),
+    ],
+)
+def test_unreadable_roster_writes_nothing(tmp_path, content, name, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "out"
+    result = run("batch", path, "-o", out)
+    assert result.exit_code == 1 and message in result.stderr
+    assert not out.exists()
+
+
+def test_shipped_roster_examples(tmp_path):
+    for name in ("roster.example.csv", "roster.example.xlsx"):
+        result = run("batch", ROOT / "templates" / name, "-o", tmp_path / name, "--jobs", "1", "--formats", "xlsx")
+        assert result.exit_code == 0, result.stderr
+
+
+def test_slugs_are_safe_and_unique():
+    assert slug("../../etc/passwd") == "etc-passwd"
+    assert slug("CON") == "participant-con" and slug("lpt1.txt") == "participant-lpt1-txt"
+    assert slug("...") == "participant" and slug("Zoë Ødegård") == "zoe-ødegard"
+    assert folder_names(["A", "a", "A", "b"]) == ["a", "a-2", "a-3", "b"]
+    for name in ["/", "\\..\\..\\x", "a/b", "C:\\x", "\x00x", "." * 300]:
+        folder = slug(name)
+        assert "/" not in folder and "\\" not in folder and folder not in (".", "..") and len(folder) <= 60
+        assert Path(folder).name == folder
