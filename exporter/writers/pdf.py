@@ -363,8 +363,10 @@ def _at_a_glance(plan: Plan, theme: Theme, styles: _Styles, width: float) -> lis
 def _timeline_drawing(plan: Plan, theme: Theme, styles: _Styles, width: float) -> Drawing:
     """Phases as bars across the months; milestones as diamonds; the start as a marked line."""
     label_width = 58 * mm
-    bar_height, gap, top = 13, 6, 22
-    height = top + len(plan.phases) * (bar_height + gap) + 26
+    row_height = min(19.0, (150 * mm - 48) / max(len(plan.phases), 1))  # many phases: thinner rows, one page
+    bar_height, gap, top = row_height * 0.68, row_height * 0.32, 22
+    min(7.5, row_height * 0.55)
+    height = top + len(plan.phases) * row_height + 26
     drawing = Drawing(width, height, initialFontName=styles.regular)
     span = max((plan.finish - plan.start).days + 1, 1)
     left, right = label_width, width - 4

@@ -1,0 +1,227 @@
+"""Benchmarks: speed as ratios against floors measured in the same run, on this machine.
+
+Run:  python benchmarks/run.py [--quick]     (writes benchmarks/RESULTS.md)
+
+Shared machines are noisy, so every figure is a median over several runs and the headline
+figures are ratios against a floor taken in the same run: starting Python and importing the
+libraries a command needs. Peak memory is the largest resident size of any process involved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from exporter.export import ExportOptions, render  # noqa: E402
+from exporter.loader import load_pathway  # noqa: E402
+from exporter.model import Pathway, Phase, Task  # noqa: E402
+from exporter.planner import plan  # noqa: E402
+from exporter.settings import build_request, layer  # noqa: E402
+
+PYTHON = sys.executable
+MEASURED = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+elapsed = time.perf_counter() - start
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode)
+"""
+
+
+def measure_process(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of the largest process in the command's tree."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1790000000"}
+    out = subprocess.run(
+        [PYTHON, "-c", MEASURED, *argv], capture_output=True, text=True, cwd=cwd, env=env, check=True
+    ).stdout.split()
+    if out[2] not in ("0", "1"):
+        raise RuntimeError(f"{argv} exited {out[2]}")
+    return float(out[0]), int(out[1])
+
+
+def median_process(argv: list[str], runs: int, cwd: Path | None = None) -> tuple[float, int]:
+    results = [measure_process(argv, cwd) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def median_call(function, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def synthetic_pathway() -> Pathway:
+    """1,000 tasks in 50 phases; at 4 h a week it runs for about five years."""
+    phases = tuple(Phase(n, f"Phase {n}", 4, tuple(Task(f"Task {n}.{i}") for i in range(1, 21))) for n in range(1, 51))
+    return Pathway("synthetic", "Synthetic 1,000-task pathway", "A", "B", 5, phases=phases)
+
+
+def request(**settings):
+    settings.setdefault("start", "2027-01-04")
+    settings.setdefault("timezone", "America/New_York")
+    return build_request(layer(settings, lambda name: name))
+
+
+def write_roster(path: Path, rows: int) -> None:
+    zones = ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "UTC", "Australia/Sydney"]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "start", "timezone", "hours_per_week", "days"])
+        for index in range(rows):
+            start = date(2027, 1, 4) + timedelta(days=index % 60)
+            writer.writerow(
+                [f"Participant {index:04d}", start.isoformat(), zones[index % 5], 6 + index % 6, "mon,wed,sat"]
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer runs and a smaller roster (a smoke test)")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "RESULTS.md"))
+    args = parser.parse_args()
+    runs = 3 if args.quick else 7
+    roster_rows = 40 if args.quick else 500
+    lines: list[str] = []
+
+    def report(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    report("# Benchmark results")
+    report()
+    report(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()}; medians of {runs} runs; run on {date.today()} with `python benchmarks/run.py`."
+    )
+    report()
+
+    floor_cli, _ = median_process([PYTHON, "-c", "import exporter.cli"], runs)
+    floor_libs, _ = median_process([PYTHON, "-c", "import exporter.cli, openpyxl, icalendar, reportlab, pypdf"], runs)
+    plan_json, _ = median_process(
+        [PYTHON, "-m", "exporter", "plan", "--json", "--start", "2027-01-04", "--timezone", "UTC"], runs
+    )
+    with tempfile.TemporaryDirectory() as work:
+        export_time, export_rss = median_process(
+            [PYTHON, "-m", "exporter", "export", "-o", work, "--force", "--start", "2027-01-04", "--timezone", "UTC"],
+            runs,
+        )
+    report("## Whole commands (separate processes)")
+    report()
+    report("| what | median | ratio to its floor | target |")
+    report("|---|---|---|---|")
+    report(f"| floor: start Python, import the CLI | {floor_cli * 1000:.0f} ms | 1.00 | |")
+    report(
+        f"| floor: start Python, import the CLI and the three writers' libraries | {floor_libs * 1000:.0f} ms "
+        "| 1.00 | |"
+    )
+    report(
+        f"| `plan --json`, built-in pathway | {plan_json * 1000:.0f} ms | {plan_json / floor_cli:.2f} x CLI floor "
+        "| little more than 1 |"
+    )
+    report(
+        f"| `export`, built-in pathway, xlsx + ics + pdf | {export_time * 1000:.0f} ms | "
+        f"{export_time / floor_libs:.2f} x library floor | 3 or less |"
+    )
+    report(f"| peak memory of `export` | {export_rss / 1024:.0f} MiB | | |")
+    report()
+
+    builtin = load_pathway()
+    builtin_plan = plan(builtin, request(name="Benchmark"))
+    options = ExportOptions()
+    render(builtin_plan, options)  # warm: fonts registered, modules imported
+    report("## Each writer, built-in pathway (in one process, warm)")
+    report()
+    report("| writer | median | share of the library floor |")
+    report("|---|---|---|")
+    planning = median_call(lambda: plan(builtin, request(name="Benchmark")), runs * 3)
+    report(f"| planner | {planning * 1000:.1f} ms | {planning / floor_libs:.2f} |")
+    for name in ("xlsx", "ics", "pdf"):
+        single = ExportOptions(formats=(name,))
+        elapsed = median_call(lambda single=single: render(builtin_plan, single), runs)
+        report(f"| {name} | {elapsed * 1000:.1f} ms | {elapsed / floor_libs:.2f} |")
+    report()
+
+    synthetic = synthetic_pathway()
+    big_request = request(hours_per_week="4", days="tue,sat", session_start="09:00")
+    big_plan_time = median_call(lambda: plan(synthetic, big_request), runs)
+    big_plan = plan(synthetic, big_request)
+    report("## Synthetic pathway: 1,000 tasks")
+    report()
+    report(
+        f"Planned {len(big_plan.tasks)} tasks into {len(big_plan.sessions)} sessions, "
+        f"{big_plan.start} to {big_plan.finish} ({(big_plan.finish - big_plan.start).days / 365.25:.1f} years)."
+    )
+    report()
+    report("| step | median |")
+    report("|---|---|")
+    report(f"| plan | {big_plan_time * 1000:.0f} ms |")
+    for name in ("xlsx", "ics", "pdf"):
+        single = ExportOptions(formats=(name,))
+        elapsed = median_call(lambda single=single: render(big_plan, single), max(1, runs // 2))
+        report(f"| {name} | {elapsed * 1000:.0f} ms |")
+    report()
+
+    report(f"## Batch: {roster_rows} roster rows, all three formats and the combined PDF")
+    report()
+    report("| jobs | median | participants per second | speed-up | peak memory (largest process) |")
+    report("|---|---|---|---|---|")
+    batch_runs = 1 if args.quick else 3
+    with tempfile.TemporaryDirectory() as work:
+        roster = Path(work) / "roster.csv"
+        write_roster(roster, roster_rows)
+        results = {}
+        for jobs in (1, 2):
+            results[jobs] = median_process(
+                [
+                    PYTHON,
+                    "-m",
+                    "exporter",
+                    "batch",
+                    str(roster),
+                    "-o",
+                    str(Path(work) / f"out{jobs}"),
+                    "--jobs",
+                    str(jobs),
+                ],
+                batch_runs,
+            )
+        small = Path(work) / "small.csv"
+        write_roster(small, max(10, roster_rows // 5))
+        _small_time, small_rss = median_process(
+            [PYTHON, "-m", "exporter", "batch", str(small), "-o", str(Path(work) / "small"), "--jobs", "2"], batch_runs
+        )
+    for jobs, (elapsed, rss) in results.items():
+        speedup = results[1][0] / elapsed
+        report(f"| {jobs} | {elapsed:.1f} s | {roster_rows / elapsed:.1f} | {speedup:.2f} | {rss / 1024:.0f} MiB |")
+    report()
+    report(
+        f"Memory against roster length (2 jobs): {max(10, roster_rows // 5)} rows peak {small_rss / 1024:.0f} MiB, "
+        f"{roster_rows} rows peak {results[2][1] / 1024:.0f} MiB "
+        f"(ratio {results[2][1] / small_rss:.2f})."
+    )
+    report()
+    report(
+        "Targets (2 cores): a single export within 3x the library floor; a batch at 25 or more participants "
+        "per second with 2 jobs and a speed-up of 1.7 or more; peak memory flat in the roster's length."
+    )
+    Path(args.output).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
