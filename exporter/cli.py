@@ -249,6 +249,7 @@ def batch(roster: str, output: str, jobs: int | None, combined_pdf: bool, pathwa
 
     layers = _settings_layers(params)
     options = _export_options(params, layers[1])
+    pathway = pathway or layers[1].get("pathway", (None, ""))[0]
     with _Progress() as progress:
         report = run_batch(
             Path(roster),
