@@ -144,12 +144,12 @@ def validate(files: tuple[str, ...]) -> None:
 @reports_input_errors
 def plan_command(pathway: str | None, as_json: bool, **params) -> None:
     """Schedule a pathway against a start date and weekly availability."""
-    from exporter.text import plan_summary
-
     planned, _ = _plan_from(pathway, params)
     if as_json:
         click.echo(json.dumps(planned.to_json(), indent=2, ensure_ascii=False))
     else:
+        from exporter.text import plan_summary
+
         click.echo(plan_summary(planned))
 
 

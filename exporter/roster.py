@@ -11,21 +11,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from exporter.errors import InputError, Problem
+from exporter.settings import SETTING_NAMES
 
-COLUMNS = (
-    "name",
-    "start",
-    "availability",
-    "hours_per_week",
-    "days",
-    "session_start",
-    "timezone",
-    "blackout",
-    "holidays",
-    "finish_by",
-    "pathway",
-    "paper",
-)
+COLUMNS = (*SETTING_NAMES, "pathway", "paper")
 ALIASES = {
     "participant": "name",
     "full_name": "name",

@@ -58,6 +58,8 @@ def load_theme(path: str | None) -> Theme:
             if not resolved.is_file():
                 problems.append(Problem(path, f"no such file: {value}", field=key))
             theme = replace(theme, **{key: str(resolved)})
+    if theme.logo and Path(theme.logo).is_file() and not _is_image(Path(theme.logo)):
+        problems.append(Problem(path, "must be a PNG, JPEG or GIF image", field="logo"))
     for key in ("primary", "accent", "muted", "light"):
         if not _COLOUR.match(getattr(theme, key)):
             problems.append(Problem(path, f"must be a colour like #1F3A5F, got {getattr(theme, key)!r}", field=key))
@@ -66,3 +68,9 @@ def load_theme(path: str | None) -> Theme:
     if problems:
         raise InputError(problems)
     return replace(theme, paper=theme.paper.lower())
+
+
+def _is_image(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    return head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a"))
