@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from exporter.atomic import write_atomically
+from exporter.atomic import atomic_stream, write_atomically
 from exporter.errors import InputError, Problem
 from exporter.export import ExportOptions, prepare_folder, render
 from exporter.loader import load_pathway
@@ -46,7 +46,6 @@ class RowResult:
     folder: str
     finish: str = ""
     error: str = ""
-    pdf_pages: int = 0
 
     @property
     def ok(self) -> bool:
@@ -127,8 +126,7 @@ def export_row(job: RowJob) -> RowResult:
             raise InputError(Problem(job.roster, f"row {row.number}: unsafe folder name {job.folder!r}"))
         for name, data in files.items():
             write_atomically(target / name, data)
-        pages = _page_count(files["plan.pdf"]) if "plan.pdf" in files else 0
-        return RowResult(row.number, row.name, job.folder, planned.finish.isoformat(), pdf_pages=pages)
+        return RowResult(row.number, row.name, job.folder, planned.finish.isoformat())
     except InputError as err:
         return RowResult(row.number, row.name, job.folder, error="; ".join(_short(p) for p in err.problems))
     except Exception as err:  # a bug must not stop the rest of the room
@@ -157,12 +155,6 @@ def _paper(row: RosterRow, roster: str) -> str | None:
     return paper
 
 
-def _page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
-
-
 def _summary_csv(results: list[RowResult]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -181,16 +173,9 @@ def _cell(text: str) -> str:
 
 def _combine_pdfs(out_dir: Path, results: list[RowResult]) -> Path:
     """Every plan in roster order, each starting on an odd page so duplex printing keeps them apart."""
-    from pypdf import PdfReader, PdfWriter
+    from exporter.pdfjoin import join_pdfs
 
-    writer = PdfWriter()
-    for result in results:
-        reader = PdfReader(out_dir / result.folder / "plan.pdf")
-        writer.append(reader)
-        if len(reader.pages) % 2:
-            last = reader.pages[-1]
-            writer.add_blank_page(width=float(last.mediabox.width), height=float(last.mediabox.height))
-    writer.add_metadata({"/Title": "All plans", "/Creator": "pathway-exporter"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return write_atomically(out_dir / COMBINED, buffer.getvalue())
+    target = out_dir / COMBINED
+    with atomic_stream(target) as handle:
+        join_pdfs((out_dir / result.folder / "plan.pdf" for result in results), handle, "All plans")
+    return target

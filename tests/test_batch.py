@@ -81,6 +81,11 @@ def test_combined_pdf_starts_each_plan_on_an_odd_page(batch_runs):
         if row["status"] == "ok":
             info = pdf_tool("pdfinfo", str(out / row["folder"] / "plan.pdf"))
             counts.append(int(re.search(r"Pages:\s+(\d+)", info).group(1)))
+    assert "No syntax or stream encoding errors found" in pdf_tool("qpdf", "--check", str(out / "all-plans.pdf"))
+    fonts = pdf_tool("pdffonts", str(out / "all-plans.pdf")).splitlines()[2:]
+    assert fonts and all(re.search(r"\byes\s+yes\s+yes\b", line) for line in fonts)
+    links = sum((folder / "plan.pdf").read_bytes().count(b"/URI") for folder in out.iterdir() if folder.is_dir())
+    assert links and (out / "all-plans.pdf").read_bytes().count(b"/URI") == links
     combined = int(re.search(r"Pages:\s+(\d+)", pdf_tool("pdfinfo", str(out / "all-plans.pdf"))).group(1))
     assert combined == sum(c + c % 2 for c in counts)
     text = pdf_tool("pdftotext", str(out / "all-plans.pdf"), "-")
