@@ -50,7 +50,7 @@ def task_efforts(pathway: Pathway) -> list[_TaskEffort]:
     efforts: list[_TaskEffort] = []
     for phase in sorted(pathway.phases, key=lambda p: p.number):
         phase_quarters = round(phase.weeks * pathway.hours_per_week * 60 / QUARTER)
-        explicit = [round(task.hours * 60 / QUARTER) if task.hours else None for task in phase.tasks]
+        explicit = [max(1, round(task.hours * 60 / QUARTER)) if task.hours else None for task in phase.tasks]
         given = sum(q for q in explicit if q is not None)
         open_count = explicit.count(None)
         left = phase_quarters - given
@@ -64,14 +64,13 @@ def task_efforts(pathway: Pathway) -> list[_TaskEffort]:
                     field="tasks.hours",
                 )
             )
-        shares = _share(left, open_count) if open_count else _share(left, len(explicit))
-        shares_iter = iter(shares)
-        for index, (task, quarters) in enumerate(zip(phase.tasks, explicit, strict=True), start=1):
-            if quarters is None:
-                quarters = next(shares_iter)
-            elif not open_count:
-                quarters += next(shares_iter)
-            efforts.append(_TaskEffort(f"{phase.number}.{index}", phase.number, task.title, quarters))
+        if open_count:
+            shares = iter(_share(left, open_count))
+            quarters = [q if q is not None else next(shares) for q in explicit]
+        else:
+            quarters = [q + extra for q, extra in zip(explicit, _share(left, len(explicit)), strict=True)]
+        for index, (task, task_quarters) in enumerate(zip(phase.tasks, quarters, strict=True), start=1):
+            efforts.append(_TaskEffort(f"{phase.number}.{index}", phase.number, task.title, task_quarters))
     return efforts
 
 
@@ -85,7 +84,7 @@ def _plan(pathway: Pathway, request: PlanRequest, availability: WeeklyAvailabili
     sessions = _fill(efforts, request, availability)
     tasks = _planned_tasks(efforts, sessions)
     phases = _planned_phases(pathway, tasks, efforts)
-    finish = sessions[-1].end.date() if sessions else request.start
+    finish = sessions[-1].start.date() if sessions else request.start  # a session may end at midnight
     actions = tuple(
         PlannedAction(a.horizon, a.title, request.start + timedelta(days=HORIZON_DAYS[a.horizon]))
         for a in sorted(pathway.actions, key=lambda a: HORIZONS.index(a.horizon))
@@ -178,7 +177,9 @@ def _planned_tasks(efforts: list[_TaskEffort], sessions: tuple[Session, ...]) ->
         if begin is None or end is None:
             continue
         tasks.append(
-            PlannedTask(effort.id, effort.phase, effort.title, begin.start.date(), end.end.date(), effort.quarters / 4)
+            PlannedTask(
+                effort.id, effort.phase, effort.title, begin.start.date(), end.start.date(), effort.quarters / 4
+            )
         )
     return tuple(tasks)
 

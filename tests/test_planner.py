@@ -23,7 +23,7 @@ def test_builtin_plan_shape(builtin_plan):
     assert p.sessions[0].start.isoformat() == "2027-01-04T19:00:00-05:00"
     assert sum(s.hours for s in p.sessions) == 480
     assert [t.id for t in p.tasks][:5] == ["1.1", "1.2", "1.3", "1.4", "2.1"]
-    assert p.finish == p.sessions[-1].end.date() == p.phases[-1].finish
+    assert p.finish == p.sessions[-1].start.date() == p.phases[-1].finish
     kinds = [m.kind for m in p.milestones]
     assert kinds.count("phase-start") == 5 and kinds.count("phase-finish") == 5
     assert kinds.count("skill-target") == 5 and kinds.count("action-checkpoint") == 3
@@ -35,6 +35,13 @@ def test_builtin_plan_shape(builtin_plan):
     assert skills["AI/ML Fundamentals"] == p.phases[1].finish
     assert skills["Stakeholder Management"] == date(2027, 1, 4) + timedelta(weeks=6)
     assert sum(w.hours for w in p.weeks) == 480
+
+
+def test_a_session_ending_at_midnight_finishes_on_its_own_day():
+    p = make_plan(availability="sun 22:00-24:00")
+    assert p.sessions[0].end.isoformat() == "2027-01-11T00:00:00-05:00"
+    assert p.tasks[0].start == date(2027, 1, 10) and p.finish == p.sessions[-1].start.date()
+    assert p.finish.weekday() == 6
 
 
 def test_pace_scales_unlinked_skills():
