@@ -100,6 +100,15 @@ class _Book:
                 self.put(sheet, first_row + row_offset, column, value, (formats or {}).get(column))
 
 
+def _done_fill() -> PatternFill:
+    return PatternFill("solid", fgColor="D9EAD3")
+
+
+def _done_font() -> Font:
+    """Done rows are struck through as well as green, so the mark survives a greyscale print."""
+    return Font(color="38761D", strike=True)
+
+
 def put_text(cell, text: str) -> None:
     """Store text as text: never a formula, never an error value, whatever it starts with."""
     clean = ILLEGAL_CHARACTERS_RE.sub(" ", text)[:32767]
@@ -170,12 +179,7 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     block = f"A2:J{last}"
     sheet.conditional_formatting.add(
         block,
-        FormulaRule(
-            formula=['$G2="Done"'],
-            fill=PatternFill("solid", fgColor="D9EAD3"),
-            font=Font(color="38761D", strike=True),
-            stopIfTrue=True,
-        ),
+        FormulaRule(formula=['$G2="Done"'], fill=_done_fill(), font=_done_font(), stopIfTrue=True),
     )
     sheet.conditional_formatting.add(
         block,
@@ -454,9 +458,7 @@ def _actions(book: _Book) -> None:
     sheet.add_data_validation(done)
     sheet.conditional_formatting.add(
         f"A2:E{last}",
-        FormulaRule(
-            formula=['$D2="Yes"'], fill=PatternFill("solid", fgColor="D9EAD3"), font=Font(color="38761D", strike=True)
-        ),
+        FormulaRule(formula=['$D2="Yes"'], fill=_done_fill(), font=_done_font()),
     )
     sheet.freeze_panes = "A2"
     _columns(sheet, [14, 80, 16, 8, 16])
