@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from exporter import __version__
-from exporter.errors import InputError
+from exporter.errors import InputError, Problem
 
 FORMATS = ("xlsx", "ics", "pdf")
 
@@ -316,7 +316,10 @@ def import_guide(guide: str, output: str | None, hours_per_week: float) -> None:
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if output:
-        write_atomically(Path(output), result.toml.encode("utf-8"))
+        try:
+            write_atomically(Path(output), result.toml.encode("utf-8"))
+        except OSError as err:
+            raise InputError(Problem(output, f"cannot write: {err.strerror or err}")) from None
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(result.toml, nl=False)

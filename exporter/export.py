@@ -102,6 +102,9 @@ def prepare_folder(folder: Path) -> None:
         raise InputError(Problem(str(folder), "output folder is not writable"))
 
 
+GOOGLE_EVENT_LIMIT = 1000  # Google Calendar's import is reported to stop near this many events
+
+
 def export_plan(plan: Plan, folder: Path, options: ExportOptions, force: bool = False) -> list[Written]:
     """Render first, then write each file atomically; an existing tracker is kept unless forced."""
     files = render(plan, options)
@@ -109,12 +112,28 @@ def export_plan(plan: Plan, folder: Path, options: ExportOptions, force: bool = 
     written = []
     for name, data in files.items():
         target = folder / name
-        if name == TRACKER and target.exists():
-            if not force:
-                written.append(Written(target, "it holds your progress; --force replaces it", verb="kept"))
-                continue
-            os.replace(target, folder / f"{TRACKER}.bak")
-            written.append(Written(write_atomically(target, data), f"old one kept as {TRACKER}.bak"))
-            continue
-        written.append(Written(write_atomically(target, data)))
+        try:
+            written.append(_write(target, data, force))
+        except OSError as err:
+            raise InputError(Problem(str(target), f"cannot write: {err.strerror or err}")) from None
     return written
+
+
+def _write(target: Path, data: bytes, force: bool) -> Written:
+    if target.name == TRACKER and target.exists():
+        if not force:
+            return Written(target, "it holds your progress; --force replaces it", verb="kept")
+        os.replace(target, target.with_name(f"{TRACKER}.bak"))
+        return Written(write_atomically(target, data), f"old one kept as {TRACKER}.bak")
+    return Written(write_atomically(target, data), _calendar_note(target, data))
+
+
+def _calendar_note(target: Path, data: bytes) -> str:
+    if target.suffix != ".ics":
+        return ""
+    events = data.count(b"BEGIN:VEVENT")
+    if events > GOOGLE_EVENT_LIMIT:
+        return (
+            f"{events} events: Google Calendar imports about {GOOGLE_EVENT_LIMIT} at most; fewer, longer sessions help"
+        )
+    return ""

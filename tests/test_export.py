@@ -1,5 +1,6 @@
 import io
 import os
+import re
 from pathlib import Path
 
 import icalendar
@@ -112,3 +113,16 @@ def test_debug_flag_and_no_traceback(tmp_path):
     assert result.returncode == 1 and "not a time of day" in result.stderr
     result = run_process("plan", "--bogus")
     assert result.returncode == 2
+
+
+def test_very_long_calendar_is_flagged_for_google(tmp_path):
+    result = run("export", *BASE, "--availability", "mon-sun 09:00-09:15", "-o", tmp_path, "--formats", "ics")
+    assert result.exit_code == 0
+    assert re.search(r"plan\.ics \(\d{4} events: Google Calendar imports about 1000 at most", result.output)
+
+
+def test_unwritable_folder_is_one_clear_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("export", *BASE, "-o", blocker, "--formats", "ics")
+    assert result.exit_code == 1 and "output folder is a file" in result.stderr
