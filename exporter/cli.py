@@ -207,7 +207,7 @@ def _export_options(params: dict, profile: dict):
     "output",
     default=".",
     show_default=True,
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     help="Folder to write into (created if missing).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing tracker.xlsx (kept as tracker.xlsx.bak).")
@@ -232,7 +232,7 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
     "--output",
     "output",
     required=True,
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     help="Folder to write into (created if missing).",
 )
 @click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: the machine's cores).")
