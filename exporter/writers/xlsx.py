@@ -190,7 +190,7 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
         ),
     )
     sheet.freeze_panes = "D2"
-    _columns(sheet, [6, 7, 60, 16, 16, 9, 13, 16, 9, 30])
+    _columns(sheet, [6, 8, 60, 18, 18, 15, 13, 18, 14, 40])
     _print_setup(sheet, book, landscape=True)
     return 2, last
 
@@ -375,7 +375,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
         f"{first_column}2:{last_column}{last_row}", FormulaRule(formula=[now], border=Border(left=accent, right=accent))
     )
     sheet.freeze_panes = sheet.cell(row=3, column=first_week_column)
-    _columns(sheet, [8, 7, 48, 16, 16])
+    _columns(sheet, [8, 7, 48, 18, 18])
     _print_setup(sheet, book, landscape=True, title_rows="2:2")
 
 
@@ -533,8 +533,23 @@ def _properties(book: _Book) -> None:
 
 
 def _columns(sheet: Worksheet, widths: list[float]) -> None:
+    """Size each column to its longest text, up to the given width (longer text wraps or is cut off)."""
+    longest: dict[int, int] = {}
+    for row in sheet.iter_rows(min_row=1, max_col=len(widths)):
+        for cell in row:
+            if cell.value is not None:
+                longest[cell.column] = max(longest.get(cell.column, 0), _display_length(cell))
     for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        fitted = max(8, min(width, longest.get(index, 0) + 2)) if index in longest else width
+        sheet.column_dimensions[get_column_letter(index)].width = fitted
+
+
+def _display_length(cell) -> int:
+    if isinstance(cell.value, date | datetime) or cell.number_format == DATE_FORMAT:
+        return 18  # "Wed 29 Sep 2027" in DATE_FORMAT, bold, with room for the filter button
+    if cell.data_type == "f":
+        return 10
+    return len(str(cell.value))
 
 
 def _print_setup(sheet: Worksheet, book: _Book, landscape: bool = False, title_rows: str = "1:1") -> None:
