@@ -287,7 +287,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int]) -> None:
     chart.height = max(5, 1.2 * len(plan.phases) + 2)
     chart.width = 16
     sheet.add_chart(chart, f"B{end + 2}")
-    _columns(sheet, [44, 44, 22, 16, 13, 11, 10, BAR_LENGTH + 4])
+    _columns(sheet, [44, 44, 22, 18, 14, 12, 10, BAR_LENGTH + 4])
     _print_setup(sheet, book, landscape=True)
 
 
