@@ -252,3 +252,17 @@ def test_more_weekly_hours_never_finish_later(pathway, data, hours, extra):
         assert "past 10 years" in str(err)
         return
     assert plan(pathway, more).finish <= slower.finish
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2027, 1, 4), date(2027, 1, 4)),
+        (date(2027, 1, 5), date(2027, 1, 11)),
+        (date(2027, 1, 10), date(2027, 1, 11)),
+    ],
+)
+def test_default_start_is_the_next_monday(today, expected):
+    from exporter.settings import build_request
+
+    assert build_request({"timezone": ("UTC", "--timezone")}, today=today).start == expected
