@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 from exporter.atomic import atomic_stream, write_atomically
@@ -113,11 +114,13 @@ def export_row(job: RowJob) -> RowResult:
     """One participant, start to finish; every failure becomes the row's error, never an exception."""
     row = job.row
     try:
+        if not row.name.strip():
+            raise InputError(Problem(f"{job.roster}: row {row.number}: name", "is required"))
         values = {name: value for name, value in row.values.items() if name in SETTING_NAMES}
         row_layer = layer(values, lambda name: f"{job.roster}: row {row.number}: {name}")
         raw = merged(row_layer, *job.defaults)
         request = replace(build_request(raw), identity=job.folder)
-        pathway = load_pathway(_pathway_ref(row, job))
+        pathway = _pathway(_pathway_ref(row, job))
         planned = plan(pathway, request)
         options = job.options.with_paper(_paper(row, job.roster))
         files = render(planned, options)
@@ -131,6 +134,12 @@ def export_row(job: RowJob) -> RowResult:
         return RowResult(row.number, row.name, job.folder, error="; ".join(_short(p) for p in err.problems))
     except Exception as err:  # a bug must not stop the rest of the room
         return RowResult(row.number, row.name, job.folder, error=f"internal error: {type(err).__name__}: {err}")
+
+
+@cache
+def _pathway(ref: str | None):
+    """Rows mostly share a pathway: each worker reads a pathway file once."""
+    return load_pathway(ref)
 
 
 def _short(problem: Problem) -> str:

@@ -185,3 +185,12 @@ def test_slugs_are_safe_and_unique():
         folder = slug(name)
         assert "/" not in folder and "\\" not in folder and folder not in (".", "..") and len(folder) <= 60
         assert Path(folder).name == folder
+
+
+def test_row_without_a_name_is_a_bad_row(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("name;start\nAna;2027-01-04\n;2027-01-04\n", encoding="utf-8")
+    result = run("batch", roster, "-o", tmp_path / "out", "--jobs", "1", "--formats", "ics", "--timezone", "UTC")
+    assert result.exit_code == 1
+    assert "row 3 (no name): name: is required" in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.is_dir()] == ["ana"]
