@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from datetime import datetime
 
+from exporter.clock import generated_at
 from exporter.model import HORIZON_TITLES, HORIZONS, Pathway
 from exporter.plan import Plan
 
@@ -97,8 +98,10 @@ def plan_summary(plan: Plan, upcoming: int = 10) -> str:
         out.append(f"  {phase.number}. {phase.title}: {phase.start} -> {phase.finish} ({phase.hours:g} h)")
         for task in plan.tasks_of(phase.number):
             out.append(f"     {task.id:>5}  {task.start} -> {task.finish}  {task.hours:>6g} h  {task.title}")
-    out += ["", f"Next sessions (of {len(plan.sessions)})"]
-    for session in plan.sessions[:upcoming]:
+    now = generated_at()
+    ahead = [session for session in plan.sessions if session.end > now] or list(plan.sessions)
+    out += ["", f"Next sessions ({len(ahead)} of {len(plan.sessions)} still ahead)"]
+    for session in ahead[:upcoming]:
         out.append(
             f"  {_when(session.start)}-{session.end:%H:%M}  {session.hours:g} h  tasks {', '.join(session.task_ids)}"
         )

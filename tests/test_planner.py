@@ -266,3 +266,12 @@ def test_default_start_is_the_next_monday(today, expected):
     from exporter.settings import build_request
 
     assert build_request({"timezone": ("UTC", "--timezone")}, today=today).start == expected
+
+
+def test_plan_text_shows_the_sessions_still_ahead(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1801000000")  # 2027-01-27: three weeks into the plan
+    output = run("plan", "--start", "2027-01-04", "--timezone", "UTC").output
+    section = output.split("Next sessions", 1)[1]
+    assert "still ahead" in section
+    assert "2027-01-04" not in section.split("Milestones")[0]
+    assert "Wed 2027-01-27 19:00-21:00" in section
