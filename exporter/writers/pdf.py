@@ -538,7 +538,7 @@ def _skills(plan: Plan, theme: Theme, styles: _Styles, width: float) -> list:
     return [
         CondPageBreak(70 * mm),
         para("Skills to learn", styles.h1),
-        _table(rows, [38 * mm, 25 * mm, 16 * mm, 24 * mm, width - 103 * mm], styles),
+        _table(rows, [36 * mm, 24 * mm, 18 * mm, 24 * mm, width - 102 * mm], styles),
     ]
 
 
