@@ -21,7 +21,3 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() != "mailto" and not parts.netloc:
         return None
     return url
-
-
-def participant_label(name: str | None) -> str:
-    return name or "Your plan"
