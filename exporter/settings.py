@@ -118,7 +118,7 @@ def build_request(raw: Raw, today: date | None = None) -> PlanRequest:
         except InputError as err:
             problems.extend(err.problems)
     if problems:
-        raise InputError(problems)
+        raise InputError(list(dict.fromkeys(problems)))  # one setting can trouble two parsers
     return PlanRequest(
         start=parsed["start"],
         availability=parsed["availability"],

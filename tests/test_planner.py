@@ -275,3 +275,9 @@ def test_plan_text_shows_the_sessions_still_ahead(monkeypatch):
     assert "still ahead" in section
     assert "2027-01-04" not in section.split("Milestones")[0]
     assert "Wed 2027-01-27 19:00-21:00" in section
+
+
+def test_one_bad_setting_is_reported_once():
+    result = run("plan", "--days", "xyz", "--hours-per-week", "5")
+    assert result.exit_code == 1
+    assert result.stderr.count("unknown weekday 'xyz'") == 1
