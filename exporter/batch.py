@@ -23,7 +23,6 @@ from exporter.loader import load_pathway
 from exporter.planner import plan
 from exporter.roster import RosterRow, folder_names, read_roster
 from exporter.settings import SETTING_NAMES, Raw, build_request, layer, merged
-from exporter.theme import PAPERS
 
 SUMMARY = "summary.csv"
 COMBINED = "all-plans.pdf"
@@ -122,7 +121,7 @@ def export_row(job: RowJob) -> RowResult:
         request = replace(build_request(raw), identity=job.folder)
         pathway = _pathway(_pathway_ref(row, job))
         planned = plan(pathway, request)
-        options = job.options.with_paper(_paper(row, job.roster))
+        options = job.options.with_paper(row.values.get("paper"), f"{job.roster}: row {row.number}", "paper")
         files = render(planned, options)
         target = job.out_dir / job.folder
         if target.resolve().parent != job.out_dir.resolve():
@@ -155,13 +154,6 @@ def _pathway_ref(row: RosterRow, job: RowJob) -> str | None:
         if beside_roster.exists():
             return str(beside_roster)
     return ref
-
-
-def _paper(row: RosterRow, roster: str) -> str | None:
-    paper = row.values.get("paper", "").lower() or None
-    if paper and paper not in PAPERS:
-        raise InputError(Problem(f"{roster}: row {row.number}: paper", f"must be letter or a4, got {paper!r}"))
-    return paper
 
 
 def _summary_csv(results: list[RowResult]) -> bytes:

@@ -10,7 +10,7 @@ from pathlib import Path
 from exporter.atomic import write_atomically
 from exporter.errors import InputError, Problem
 from exporter.plan import Plan
-from exporter.theme import Theme, load_theme
+from exporter.theme import Theme, load_theme, paper_size
 
 FORMATS = ("xlsx", "ics", "pdf")
 TRACKER = "tracker.xlsx"
@@ -36,15 +36,11 @@ class ExportOptions:
             raise InputError(Problem("--formats", f"must be any of {', '.join(FORMATS)}, got {formats!r}"))
         if reminder is not None and (isinstance(reminder, bool) or not isinstance(reminder, int) or reminder < 0):
             raise InputError(Problem("reminder", f"must be a whole number of minutes, got {reminder!r}"))
-        if paper and paper.lower() not in ("letter", "a4"):
-            raise InputError(Problem("paper", f"must be letter or a4, got {paper!r}"))
-        loaded = load_theme(theme)
-        if paper:
-            loaded = replace(loaded, paper=paper.lower())
-        return cls(chosen, loaded, calendar, ics_split, reminder)
+        return cls(chosen, load_theme(theme), calendar, ics_split, reminder).with_paper(paper, "paper")
 
-    def with_paper(self, paper: str | None) -> ExportOptions:
-        return replace(self, theme=replace(self.theme, paper=paper.lower())) if paper else self
+    def with_paper(self, paper: str | None, source: str, field: str | None = None) -> ExportOptions:
+        """The options with another paper size, when one is given (checked, named by its source)."""
+        return replace(self, theme=replace(self.theme, paper=paper_size(paper, source, field))) if paper else self
 
 
 def render(plan: Plan, options: ExportOptions) -> dict[str, bytes]:

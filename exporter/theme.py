@@ -63,11 +63,21 @@ def load_theme(path: str | None) -> Theme:
     for key in ("primary", "accent", "muted", "light"):
         if not _COLOUR.match(getattr(theme, key)):
             problems.append(Problem(path, f"must be a colour like #1F3A5F, got {getattr(theme, key)!r}", field=key))
-    if theme.paper.lower() not in PAPERS:
-        problems.append(Problem(path, f"must be letter or a4, got {theme.paper!r}", field="paper"))
+    try:
+        theme = replace(theme, paper=paper_size(theme.paper, path, field="paper"))
+    except InputError as err:
+        problems.extend(err.problems)
     if problems:
         raise InputError(problems)
-    return replace(theme, paper=theme.paper.lower())
+    return theme
+
+
+def paper_size(value: str, source: str, field: str | None = None) -> str:
+    """`letter` or `a4`, in any case; anything else is bad input named by its source."""
+    paper = value.strip().lower()
+    if paper not in PAPERS:
+        raise InputError(Problem(source, f"must be letter or a4, got {value!r}", field=field))
+    return paper
 
 
 def _is_image(path: Path) -> bool:
