@@ -14,7 +14,7 @@ from icalendar import Alarm, Calendar, Event, vText
 
 from exporter import __version__
 from exporter.clock import generated_at
-from exporter.plan import Milestone, Plan, Session
+from exporter.plan import Milestone, Plan, PlannedTask, Session
 from exporter.theme import Theme
 from exporter.writers.common import safe_url
 from exporter.writers.vtimezone import vtimezone
@@ -86,7 +86,7 @@ def _session_event(
     event.add("SUMMARY", f"Study: {titles}")
     event.add("DTSTART", session.start)
     event.add("DTEND", session.end)
-    event.add("DESCRIPTION", _clip(_session_description(plan, number, session)))
+    event.add("DESCRIPTION", _clip(_session_description(plan, number, session, tasks)))
     phases = sorted({task.phase for task in tasks})
     event.add("CATEGORIES", ["Study session", *(f"Phase {n}" for n in phases)])
     if reminder is not None:
@@ -98,10 +98,9 @@ def _session_event(
     return event
 
 
-def _session_description(plan: Plan, number: int, session: Session) -> str:
+def _session_description(plan: Plan, number: int, session: Session, tasks: list[PlannedTask]) -> str:
     lines = [f"Study session {number} of {len(plan.sessions)} ({session.hours:g} h)", ""]
-    for task_id in session.task_ids:
-        task = plan.task(task_id)
+    for task in tasks:
         phase = plan.phase_source(task.phase)
         lines += [
             f"Task {task.id}: {task.title}",
@@ -109,7 +108,7 @@ def _session_description(plan: Plan, number: int, session: Session) -> str:
             f"Planned {task.start} to {task.finish}, {task.hours:g} h",
             "",
         ]
-    resources = [r for task_id in session.task_ids for r in plan.resources_of(plan.task(task_id).phase)]
+    resources = [r for phase in dict.fromkeys(task.phase for task in tasks) for r in plan.resources_of(phase)]
     if resources:
         lines.append("Resources:")
         for resource in dict.fromkeys(resources):
