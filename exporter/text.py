@@ -99,9 +99,9 @@ def plan_summary(plan: Plan, upcoming: int = 10) -> str:
         for task in plan.tasks_of(phase.number):
             out.append(f"     {task.id:>5}  {task.start} -> {task.finish}  {task.hours:>6g} h  {task.title}")
     now = generated_at()
-    ahead = [session for session in plan.sessions if session.end > now] or list(plan.sessions)
+    ahead = [session for session in plan.sessions if session.end > now]
     out += ["", f"Next sessions ({len(ahead)} of {len(plan.sessions)} still ahead)"]
-    for session in ahead[:upcoming]:
+    for session in (ahead or plan.sessions)[:upcoming]:
         out.append(
             f"  {_when(session.start)}-{session.end:%H:%M}  {session.hours:g} h  tasks {', '.join(session.task_ids)}"
         )
