@@ -195,29 +195,27 @@ class ClosedDays:
 
 
 def _holiday_calendar(code: str):
+    """The public holidays of a place whose code `parse_holidays` has checked."""
     import holidays
 
-    country, _, subdivision = code.strip().upper().partition("-")
-    supported = holidays.list_supported_countries()
-    if country not in supported:
-        raise InputError(Problem("--holidays", f"unknown holiday country {country!r} (use an ISO code like US, DE)"))
-    if subdivision and subdivision not in supported[country]:
-        raise InputError(
-            Problem(
-                "--holidays",
-                f"unknown subdivision {subdivision!r} of {country} ({', '.join(supported[country])})",
-            )
-        )
+    country, _, subdivision = code.partition("-")
     return holidays.country_holidays(country, subdiv=subdivision or None, categories=("public",))
 
 
 def parse_holidays(code: str, source: str = "--holidays") -> str:
-    """Validate a holiday place code now, so a typo is reported before any planning."""
-    try:
-        _holiday_calendar(code)
-    except InputError as err:
-        raise InputError(Problem(source, err.problems[0].message)) from None
-    return code.strip().upper()
+    """Check a holiday place code (`US`, `US-CA`) against the package's list, so a typo is reported early."""
+    import holidays
+
+    place = code.strip().upper()
+    country, _, subdivision = place.partition("-")
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        raise InputError(Problem(source, f"unknown holiday country {country!r} (use an ISO code like US, DE)"))
+    if subdivision and subdivision not in supported[country]:
+        raise InputError(
+            Problem(source, f"unknown subdivision {subdivision!r} of {country} ({', '.join(supported[country])})")
+        )
+    return place
 
 
 def blackouts_from(texts: Iterable[str], source: str = "--blackout") -> tuple[Blackout, ...]:
