@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from exporter.errors import InputError, Problem
+from exporter.errors import Origin
+from exporter.model import QUARTER
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DEFAULT_AVAILABILITY = "mon-thu 19:00-21:00; sat 09:00-11:00"
-QUARTER = 15  # minutes: the planner's granularity
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
@@ -54,45 +54,46 @@ class WeeklyAvailability:
 
 
 def clock(minutes: int) -> str:
+    """`HH:MM` for minutes from midnight (1440 is `24:00`)."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def parse_clock(text: str, source: str) -> int:
+def parse_clock(text: str, origin: Origin) -> int:
     found = _TIME.match(text.strip())
     if not found or int(found.group(1)) > 24 or int(found.group(2)) > 59:
-        raise InputError(Problem(source, f"not a time of day (HH:MM): {text.strip()!r}"))
+        raise origin.fail(f"not a time of day (HH:MM): {text.strip()!r}")
     minutes = int(found.group(1)) * 60 + int(found.group(2))
     if minutes > 24 * 60:
-        raise InputError(Problem(source, f"not a time of day (HH:MM): {text.strip()!r}"))
+        raise origin.fail(f"not a time of day (HH:MM): {text.strip()!r}")
     if minutes % QUARTER:
-        raise InputError(Problem(source, f"times must be on the quarter hour (:00, :15, :30, :45), got {text!r}"))
+        raise origin.fail(f"times must be on the quarter hour (:00, :15, :30, :45), got {text!r}")
     return minutes
 
 
-def parse_weekdays(text: str, source: str) -> list[int]:
+def parse_weekdays(text: str, origin: Origin) -> list[int]:
     """`mon,wed,sat`, `mon-fri` or full names, in any case."""
     days: list[int] = []
     for part in re.split(r"[,\s]+", text.strip().lower()):
         if not part:
             continue
         first, dash, last = part.partition("-")
-        start = _weekday(first, source)
-        end = _weekday(last, source) if dash else start
+        start = _weekday(first, origin)
+        end = _weekday(last, origin) if dash else start
         span = range(start, end + 1) if end >= start else [*range(start, 7), *range(0, end + 1)]
         days.extend(day for day in span if day not in days)
     if not days:
-        raise InputError(Problem(source, "no weekday given"))
+        raise origin.fail("no weekday given")
     return days
 
 
-def _weekday(name: str, source: str) -> int:
+def _weekday(name: str, origin: Origin) -> int:
     for index, full in enumerate(WEEKDAY_NAMES):
         if len(name) >= 3 and full.lower().startswith(name):
             return index
-    raise InputError(Problem(source, f"unknown weekday {name!r} (use mon, tue, wed, thu, fri, sat, sun)"))
+    raise origin.fail(f"unknown weekday {name!r} (use mon, tue, wed, thu, fri, sat, sun)")
 
 
-def parse_availability(text: str, source: str = "--availability") -> WeeklyAvailability:
+def parse_availability(text: str, origin: Origin) -> WeeklyAvailability:
     """Parse `mon 19:00-21:00; wed,fri 07:00-08:00 19:00-21:00; sat 09:00-13:00`."""
     windows: list[Window] = []
     for part in (p.strip() for p in text.split(";")):
@@ -100,50 +101,47 @@ def parse_availability(text: str, source: str = "--availability") -> WeeklyAvail
             continue
         days_text, _, times_text = part.partition(" ")
         if not times_text.strip():
-            raise InputError(Problem(source, f"{part!r} needs a weekday and a time window, e.g. 'mon 19:00-21:00'"))
-        days = parse_weekdays(days_text, source)
+            raise origin.fail(f"{part!r} needs a weekday and a time window, e.g. 'mon 19:00-21:00'")
+        days = parse_weekdays(days_text, origin)
         for span in times_text.replace(",", " ").split():
             start_text, dash, end_text = span.partition("-")
             if not dash:
-                raise InputError(Problem(source, f"{span!r} is not a time window (HH:MM-HH:MM)"))
-            start, end = parse_clock(start_text, source), parse_clock(end_text, source)
+                raise origin.fail(f"{span!r} is not a time window (HH:MM-HH:MM)")
+            start, end = parse_clock(start_text, origin), parse_clock(end_text, origin)
             if end <= start:
-                raise InputError(Problem(source, f"window {span!r} ends before it starts"))
+                raise origin.fail(f"window {span!r} ends before it starts")
             windows.extend(Window(day, start, end) for day in days)
-    return _checked(windows, source)
+    return _checked(windows, origin)
 
 
 def spread_availability(
-    hours_per_week: float, days: list[int], session_start: int, source: str = "--hours-per-week"
+    hours_per_week: float, days: list[int], session_start: int, origin: Origin
 ) -> WeeklyAvailability:
     """Spread weekly hours evenly, in quarter hours, over the given days from one start time."""
     quarters = round(hours_per_week * 60 / QUARTER)
     if quarters <= 0:
-        raise InputError(Problem(source, f"must be more than 0 hours a week, got {hours_per_week:g}"))
+        raise origin.fail(f"must be more than 0 hours a week, got {hours_per_week:g}")
     base, extra = divmod(quarters, len(days))
     windows = []
     for index, day in enumerate(days):
         minutes = (base + (1 if index < extra else 0)) * QUARTER
         if minutes and session_start + minutes > 24 * 60:
-            raise InputError(
-                Problem(
-                    source,
-                    f"{minutes / 60:g} h a day from {clock(session_start)} runs past midnight; "
-                    "choose an earlier --session-start or more --days",
-                )
+            raise origin.fail(
+                f"{minutes / 60:g} h a day from {clock(session_start)} runs past midnight; "
+                "choose an earlier session start or more days"
             )
         if minutes:
             windows.append(Window(day, session_start, session_start + minutes))
-    return _checked(windows, source)
+    return _checked(windows, origin)
 
 
-def _checked(windows: list[Window], source: str) -> WeeklyAvailability:
+def _checked(windows: list[Window], origin: Origin) -> WeeklyAvailability:
     if not windows:
-        raise InputError(Problem(source, "no availability: give at least one time window"))
+        raise origin.fail("no availability: give at least one time window")
     windows.sort(key=lambda window: (window.weekday, window.start))
     for before, after in itertools.pairwise(windows):
         if before.weekday == after.weekday and after.start < before.end:
-            raise InputError(Problem(source, f"windows {before.label()} and {after.label()} overlap"))
+            raise origin.fail(f"windows {before.label()} and {after.label()} overlap")
     return WeeklyAvailability(tuple(windows))
 
 
@@ -158,19 +156,27 @@ class Blackout:
         return self.first.isoformat() if self.first == self.last else f"{self.first}..{self.last}"
 
 
-def parse_date(text: str, source: str) -> date:
+EARLIEST_DATE = date(1901, 1, 1)
+LATEST_DATE = date(9980, 12, 31)  # a ten-year plan, its calendar and its tracker still fit before 9999
+
+
+def parse_date(text: str, origin: Origin) -> date:
+    """A `YYYY-MM-DD` date the outputs can hold (1901 to 9980); anything else fails at its origin."""
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(Problem(source, f"not a date (YYYY-MM-DD): {text.strip()!r}")) from None
+        raise origin.fail(f"not a date (YYYY-MM-DD): {text.strip()[:40]!r}") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise origin.fail(f"must be between {EARLIEST_DATE} and {LATEST_DATE}, got {day}")
+    return day
 
 
-def parse_blackout(text: str, source: str = "--blackout") -> Blackout:
+def parse_blackout(text: str, origin: Origin) -> Blackout:
     first_text, dots, last_text = text.strip().partition("..")
-    first = parse_date(first_text, source)
-    last = parse_date(last_text, source) if dots else first
+    first = parse_date(first_text, origin)
+    last = parse_date(last_text, origin) if dots else first
     if last < first:
-        raise InputError(Problem(source, f"blackout {text.strip()!r} ends before it starts"))
+        raise origin.fail(f"blackout {text.strip()!r} ends before it starts")
     return Blackout(first, last)
 
 
@@ -202,7 +208,7 @@ def _holiday_calendar(code: str):
     return holidays.country_holidays(country, subdiv=subdivision or None, categories=("public",))
 
 
-def parse_holidays(code: str, source: str = "--holidays") -> str:
+def parse_holidays(code: str, origin: Origin) -> str:
     """Check a holiday place code (`US`, `US-CA`) against the package's list, so a typo is reported early."""
     import holidays
 
@@ -210,13 +216,11 @@ def parse_holidays(code: str, source: str = "--holidays") -> str:
     country, _, subdivision = place.partition("-")
     supported = holidays.list_supported_countries()
     if country not in supported:
-        raise InputError(Problem(source, f"unknown holiday country {country!r} (use an ISO code like US, DE)"))
+        raise origin.fail(f"unknown holiday country {country!r} (use an ISO code like US, DE)")
     if subdivision and subdivision not in supported[country]:
-        raise InputError(
-            Problem(source, f"unknown subdivision {subdivision!r} of {country} ({', '.join(supported[country])})")
-        )
+        raise origin.fail(f"unknown subdivision {subdivision!r} of {country} ({', '.join(supported[country])})")
     return place
 
 
-def blackouts_from(texts: Iterable[str], source: str = "--blackout") -> tuple[Blackout, ...]:
-    return tuple(parse_blackout(text, source) for text in texts if text.strip())
+def blackouts_from(texts: Iterable[str], origin: Origin) -> tuple[Blackout, ...]:
+    return tuple(parse_blackout(text, origin) for text in texts if text.strip())

@@ -1,8 +1,9 @@
 """Workshop batch mode: a roster in, every participant's files out, plus one print-ready PDF.
 
-Rows are planned and rendered in worker processes (ReportLab is not thread-safe); results come
-back in roster order, so `--jobs 1` and `--jobs N` write the same files. A bad row is reported
-and skipped; it never stops the others.
+Rows go through the same pipeline as `export`, in worker processes (ReportLab is not
+thread-safe); results come back in roster order, so `--jobs 1` and `--jobs N` write the same
+files. A bad row is reported and skipped; it never stops the others. Ctrl-C stops the
+workers and still writes the summary, with the rows not started marked as such.
 """
 
 from __future__ import annotations
@@ -10,22 +11,29 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
+from exporter import pipeline
 from exporter.atomic import atomic_stream, write_atomically
-from exporter.errors import InputError, Problem
-from exporter.export import ExportOptions, prepare_folder, render
-from exporter.loader import load_pathway
-from exporter.planner import plan
+from exporter.context import RunContext
+from exporter.errors import InputError, Kind, Origin, Problem, render_problem
 from exporter.roster import RosterRow, folder_names, read_roster
-from exporter.settings import SETTING_NAMES, Raw, build_request, layer, merged
+from exporter.settings import SETTING_NAMES, Raw, layer
 
 SUMMARY = "summary.csv"
 COMBINED = "all-plans.pdf"
+
+
+class RowStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    NOT_STARTED = "not started"
 
 
 @dataclass(frozen=True)
@@ -34,9 +42,10 @@ class RowJob:
     folder: str
     roster: str
     out_dir: Path
-    options: ExportOptions
+    choice: pipeline.OutputChoice
     defaults: tuple[Raw, ...]
     pathway: str | None
+    context: RunContext
 
 
 @dataclass(frozen=True)
@@ -44,107 +53,146 @@ class RowResult:
     row: int
     name: str
     folder: str
+    status: RowStatus
     finish: str = ""
-    error: str = ""
+    problems: tuple[Problem, ...] = ()
+    events: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.error
+        return self.status is RowStatus.OK
 
 
 @dataclass(frozen=True)
 class BatchReport:
+    roster: str
     total: int
     results: tuple[RowResult, ...]
     summary: Path
     combined: Path | None
-    warnings: tuple[str, ...] = ()
+    ignored_columns: tuple[str, ...] = ()
+    interrupted: bool = False
 
     @property
     def succeeded(self) -> int:
         return sum(result.ok for result in self.results)
 
     @property
-    def failures(self) -> list[str]:
-        return [f"row {r.row} ({r.name or 'no name'}): {r.error}" for r in self.results if not r.ok]
+    def failed(self) -> tuple[RowResult, ...]:
+        return tuple(result for result in self.results if result.status is RowStatus.ERROR)
+
+    @property
+    def not_started(self) -> int:
+        return sum(result.status is RowStatus.NOT_STARTED for result in self.results)
+
+
+class BatchInterrupted(Exception):
+    """Ctrl-C during a batch: the report says which rows were done and which were not started."""
+
+    def __init__(self, report: BatchReport):
+        super().__init__(report)
+        self.report = report
 
 
 def run_batch(
     roster_path: Path,
     out_dir: Path,
-    options: ExportOptions,
+    choice: pipeline.OutputChoice,
     defaults: list[Raw],
     pathway: str | None,
+    context: RunContext,
     jobs: int | None = None,
     combined_pdf: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BatchReport:
+    """Every participant of the roster through the pipeline; a report of each row."""
     roster = read_roster(roster_path)
     if not roster.rows:
-        raise InputError(Problem(str(roster_path), "the roster has no participants"))
-    prepare_folder(out_dir)
+        raise InputError(Problem(str(roster_path), "the roster has no participants", kind=Kind.MISSING))
+    pipeline.prepare_folder(out_dir)
     folders = folder_names([row.name for row in roster.rows])
     work = [
-        RowJob(row, folder, str(roster_path), out_dir, options, tuple(defaults), pathway)
+        RowJob(row, folder, str(roster_path), out_dir, choice, tuple(defaults), pathway, context)
         for row, folder in zip(roster.rows, folders, strict=True)
     ]
-    results = []
-    for done, result in enumerate(_run_all(work, jobs or os.cpu_count() or 1), start=1):
-        results.append(result)
-        if progress:
-            progress(done, len(work), result.name)
-    summary = write_atomically(out_dir / SUMMARY, _summary_csv(results))
+    results: list[RowResult] = []
+    interrupted = False
+    try:
+        for done, result in enumerate(_run_all(work, jobs or os.cpu_count() or 1), start=1):
+            results.append(result)
+            if progress:
+                progress(done, len(work), result.name)
+    except KeyboardInterrupt:
+        interrupted = True
+    results += [
+        RowResult(job.row.number, job.row.name, job.folder, RowStatus.NOT_STARTED) for job in work[len(results) :]
+    ]
+    summary = write_atomically(out_dir / SUMMARY, _summary_csv(results, str(roster_path)))
     combined = None
-    if combined_pdf and "pdf" in options.formats and any(r.ok for r in results):
+    if combined_pdf and not interrupted and "pdf" in choice.formats and any(r.ok for r in results):
         combined = _combine_pdfs(out_dir, [r for r in results if r.ok])
-    warnings = tuple(f"{roster_path}: column '{name}' is not used" for name in roster.ignored_columns)
-    return BatchReport(len(work), tuple(results), summary, combined, warnings)
+    report = BatchReport(str(roster_path), len(work), tuple(results), summary, combined, roster.ignored_columns)
+    if interrupted:
+        raise BatchInterrupted(report)
+    return report
 
 
-def _run_all(work: list[RowJob], jobs: int):
+def _run_all(work: list[RowJob], jobs: int) -> Iterator[RowResult]:
     if jobs <= 1 or len(work) <= 1:
         yield from map(export_row, work)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-        yield from pool.map(export_row, work, chunksize=max(1, min(8, len(work) // (jobs * 4))))
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_ignore_interrupts)
+    futures: list[Future] = [pool.submit(export_row, job) for job in work]
+    try:
+        for future in futures:
+            yield future.result()
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops handing out rows and lets them finish."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def export_row(job: RowJob) -> RowResult:
-    """One participant, start to finish; every failure becomes the row's error, never an exception."""
+    """One participant, start to finish; every failure becomes the row's problems, never an exception."""
     row = job.row
     try:
         if not row.name.strip():
-            raise InputError(Problem(f"{job.roster}: row {row.number}: name", "is required"))
+            raise InputError(Origin("name", job.roster, row.number).problem("is required", Kind.MISSING))
         values = {name: value for name, value in row.values.items() if name in SETTING_NAMES}
-        row_layer = layer(values, lambda name: f"{job.roster}: row {row.number}: {name}")
-        raw = merged(row_layer, *job.defaults)
-        request = replace(build_request(raw), identity=job.folder)
-        pathway = _pathway(_pathway_ref(row, job))
-        planned = plan(pathway, request)
-        options = job.options.with_paper(row.values.get("paper"), f"{job.roster}: row {row.number}", "paper")
-        files = render(planned, options)
+        row_layer = layer(values, lambda name: Origin(name, job.roster, row.number))
+        choice = job.choice.with_paper(row.values.get("paper"), Origin("paper", job.roster, row.number))
         target = job.out_dir / job.folder
         if target.resolve().parent != job.out_dir.resolve():
-            raise InputError(Problem(job.roster, f"row {row.number}: unsafe folder name {job.folder!r}"))
-        for name, data in files.items():
-            write_atomically(target / name, data)
-        return RowResult(row.number, row.name, job.folder, planned.finish.isoformat())
+            raise InputError(Problem(job.roster, f"unsafe folder name {job.folder!r}", row=row.number))
+        planned, reports = pipeline.export(
+            _pathway(_pathway_ref(row, job)),
+            [row_layer, *job.defaults],
+            job.context,
+            choice,
+            target,
+            force=True,
+            identity=job.folder,
+            keep_tracker=False,
+        )
+        events = max((report.event_count for report in reports), default=0)
+        return RowResult(row.number, row.name, job.folder, RowStatus.OK, planned.finish.isoformat(), events=events)
     except InputError as err:
-        return RowResult(row.number, row.name, job.folder, error="; ".join(_short(p) for p in err.problems))
+        problems = tuple(problem.at_row(job.roster, row.number) for problem in err.problems)
+        return RowResult(row.number, row.name, job.folder, RowStatus.ERROR, problems=problems)
     except Exception as err:  # a bug must not stop the rest of the room
-        return RowResult(row.number, row.name, job.folder, error=f"internal error: {type(err).__name__}: {err}")
+        internal = Problem(job.roster, f"internal error: {type(err).__name__}: {err}", row=row.number)
+        return RowResult(row.number, row.name, job.folder, RowStatus.ERROR, problems=(internal,))
 
 
 @cache
 def _pathway(ref: str | None):
     """Rows mostly share a pathway: each worker reads a pathway file once."""
-    return load_pathway(ref)
-
-
-def _short(problem: Problem) -> str:
-    """The problem without the roster/row prefix, which the summary gives in its own columns."""
-    text = str(problem)
-    return text.split(": ", 2)[-1] if ": row " in text else text
+    return pipeline.pathway_for(ref, [])
 
 
 def _pathway_ref(row: RosterRow, job: RowJob) -> str | None:
@@ -156,14 +204,20 @@ def _pathway_ref(row: RosterRow, job: RowJob) -> str | None:
     return ref
 
 
-def _summary_csv(results: list[RowResult]) -> bytes:
+def summary_text(problem: Problem, roster: str) -> str:
+    """A problem as the summary's error column says it: the row is in its own column already."""
+    if problem.source == roster and problem.row is not None:
+        return render_problem(problem, with_source=False).removeprefix(f"row {problem.row}: ")
+    return render_problem(problem)
+
+
+def _summary_csv(results: list[RowResult], roster: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["row", "name", "folder", "planned_finish", "status", "error"])
     for r in results:
-        writer.writerow(
-            [r.row, _cell(r.name), r.folder if r.ok else "", r.finish, "ok" if r.ok else "error", _cell(r.error)]
-        )
+        error = "; ".join(summary_text(problem, roster) for problem in r.problems)
+        writer.writerow([r.row, _cell(r.name), r.folder if r.ok else "", r.finish, str(r.status), _cell(error)])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -1,18 +1,34 @@
-"""The `pathway-export` command: click commands that parse options and report, nothing more."""
+"""The `pathway-export` command: parses options, builds the run's context once, reports.
+
+It does no work of its own: every command composes the pipeline (exporter.pipeline). It is
+the only place that reads the clock and the machine (exporter.environment) and the only place
+that turns problems into text.
+"""
 
 from __future__ import annotations
 
 import functools
-import json
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from exporter import __version__
-from exporter.errors import InputError, Problem
+from exporter.errors import InputError, Kind, Problem, render_problem
+from exporter.writers import DEFAULT_FORMATS, REGISTRY, CalendarContent, formats_help
 
-FORMATS = ("xlsx", "ics", "pdf")
+EXIT_INTERRUPTED = 130
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text from data made safe for a terminal: control characters shown as `\\x1b`, never sent."""
+    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+def echo(text: str, err: bool = False) -> None:
+    click.echo(printable(text), err=err)
 
 
 class _Failed(click.ClickException):
@@ -24,6 +40,15 @@ class _Failed(click.ClickException):
         click.echo(self.message, err=True)
 
 
+def _context():
+    """The run's context, made once per invocation by the group."""
+    return click.get_current_context().find_root().obj
+
+
+def _labels():
+    return _context().labels
+
+
 def reports_input_errors(command):
     """Turn InputError into clean lines and exit 1; anything else unexpected too, unless --debug."""
 
@@ -33,13 +58,15 @@ def reports_input_errors(command):
         try:
             return command(*args, **kwargs)
         except InputError as err:
-            raise _Failed("\n".join(f"error: {problem}" for problem in err.problems)) from err
+            lines = [printable(_labels()("terminal.error", problem=render_problem(p))) for p in err.problems]
+            raise _Failed("\n".join(lines)) from err
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as err:
             if debug:
                 raise
-            raise _Failed(f"error: {type(err).__name__}: {err} (run with --debug for the traceback)") from err
+            message = f"{type(err).__name__}: {err} (run with --debug for the traceback)"
+            raise _Failed(printable(_labels()("terminal.error", problem=message))) from err
 
     return wrapper
 
@@ -47,60 +74,125 @@ def reports_input_errors(command):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pathway-export")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
-def main(debug: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Turn a career-transition roadmap into a personal plan: tracker, calendar and printable PDF."""
+    from exporter.environment import context_from_environment
+
+    ctx.obj = context_from_environment()
 
 
-def plan_options(command):
+def plan_options(with_name: bool = True):
     """The options that describe the person and their time, shared by plan, export and batch."""
+
+    def decorate(command):
+        options = [
+            click.option("--profile", type=click.Path(dir_okay=False), help="TOML file holding any of these options."),
+            click.option("--start", help="Start date, YYYY-MM-DD (default: next Monday, today if Monday)."),
+            click.option(
+                "--availability", help='Weekly windows, e.g. "mon 19:00-21:00; wed 19:00-21:00; sat 09:00-13:00".'
+            ),
+            click.option("--hours-per-week", help="Weekly hours, spread evenly over --days."),
+            click.option("--days", help="Days for --hours-per-week or --finish-by, e.g. mon,wed,sat or mon-fri."),
+            click.option("--session-start", help="Start time of spread sessions (default 19:00)."),
+            click.option("--timezone", help="IANA time zone (default: the system's, else UTC)."),
+            click.option("--blackout", multiple=True, help="FROM..TO or DATE with no study (repeatable)."),
+            click.option("--holidays", help="No study on public holidays of CC or CC-SUBDIV (US, US-CA, DE-BY)."),
+            click.option("--finish-by", help="Lengthen or shorten your windows to finish by this date."),
+        ]
+        if with_name:
+            options.insert(1, click.option("--name", help="The participant, shown in every output."))
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _layers(params: dict) -> list:
+    from exporter.settings import command_line, read_profile
+
+    profile = read_profile(params["profile"]) if params.get("profile") else {}
+    return [command_line(params), profile]
+
+
+class FormatList(click.ParamType):
+    """`xlsx,ics,pdf`: names from the writer registry; anything else is a usage error (exit 2)."""
+
+    name = "formats"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+        unknown = [name for name in chosen if name not in REGISTRY]
+        if unknown or not chosen:
+            self.fail(f"must be any of {', '.join(REGISTRY)}, got {value!r}", param, ctx)
+        return chosen
+
+
+def output_options(command):
     options = [
-        click.option("--profile", type=click.Path(dir_okay=False), help="TOML file holding any of these options."),
-        click.option("--name", help="The participant, shown in every output."),
-        click.option("--start", help="Start date, YYYY-MM-DD (default: next Monday, today if Monday)."),
+        click.option("--formats", type=FormatList(), default=",".join(DEFAULT_FORMATS), help=formats_help()),
+        click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), help="PDF paper size."),
+        click.option("--theme", type=click.Path(dir_okay=False), help="Theme TOML (see templates/theme.toml)."),
         click.option(
-            "--availability", help='Weekly windows, e.g. "mon 19:00-21:00; wed 19:00-21:00; sat 09:00-13:00".'
+            "--calendar",
+            type=click.Choice([c.value for c in CalendarContent]),
+            default=CalendarContent.ALL.value,
+            show_default=True,
+            help="Which events the .ics holds (with --ics-split: which files).",
         ),
-        click.option("--hours-per-week", help="Weekly hours, spread evenly over --days."),
-        click.option("--days", help="Days for --hours-per-week or --finish-by, e.g. mon,wed,sat or mon-fri."),
-        click.option("--session-start", help="Start time of spread sessions (default 19:00)."),
-        click.option("--timezone", help="IANA time zone (default: the system's, else UTC)."),
-        click.option("--blackout", multiple=True, help="FROM..TO or DATE with no study (repeatable)."),
-        click.option("--holidays", help="No study on public holidays of CC or CC-SUBDIV (US, US-CA, DE-BY)."),
-        click.option("--finish-by", help="Plan with the least weekly hours that finish by this date."),
+        click.option("--ics-split", is_flag=True, help="Write milestones.ics and sessions.ics instead of plan.ics."),
+        click.option(
+            "--reminder",
+            type=click.IntRange(0, 40320),
+            help="Minutes before each session for its reminder (default 15).",
+        ),
+        click.option("--no-reminders", is_flag=True, help="No reminders on sessions."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _settings_layers(params: dict) -> list:
-    from exporter.settings import SETTING_NAMES, layer, read_profile
+def _choice(params: dict, profile: dict):
+    from exporter.pipeline import output_choice
 
-    cli = layer({name: params.get(name) for name in SETTING_NAMES}, lambda name: f"--{name.replace('_', '-')}")
-    profile = read_profile(params["profile"]) if params.get("profile") else {}
-    return [cli, profile]
-
-
-def _plan_from(pathway_ref: str | None, params: dict):
-    from exporter.loader import load_pathway
-    from exporter.planner import plan
-    from exporter.settings import build_request, merged
-
-    layers = _settings_layers(params)
-    profile_pathway = next((raw["pathway"][0] for raw in layers if "pathway" in raw), None)
-    pathway = load_pathway(pathway_ref or profile_pathway)
-    return plan(pathway, build_request(merged(*layers))), layers
+    return output_choice(
+        formats=params["formats"],
+        calendar=CalendarContent(params["calendar"]),
+        ics_split=params["ics_split"],
+        no_reminders=params["no_reminders"],
+        reminder=params["reminder"],
+        paper=params["paper"],
+        theme=params["theme"],
+        profile=profile,
+    )
 
 
 @main.command("list")
+@click.option("--formats", "show_formats", is_flag=True, help="List the output formats instead.")
 @reports_input_errors
-def list_pathways() -> None:
-    """List the built-in pathways."""
+def list_pathways(show_formats: bool) -> None:
+    """List the built-in pathways (or, with --formats, the output formats)."""
+    labels = _labels()
+    if show_formats:
+        for name, writer in REGISTRY.items():
+            echo(labels("terminal.format", name=name, description=writer.description))
+        return
     from exporter.loader import builtin_ids, load_pathway
 
     for pathway_id in builtin_ids():
         pathway = load_pathway(pathway_id)
-        click.echo(f"{pathway.id}\t{pathway.title}\t{len(pathway.phases)} phases\t{pathway.nominal_weeks:g} weeks")
+        line = labels(
+            "terminal.pathway-line",
+            id=pathway.id,
+            title=pathway.title,
+            phases=len(pathway.phases),
+            weeks=pathway.nominal_weeks,
+        )
+        echo(line)
 
 
 @main.command()
@@ -109,14 +201,16 @@ def list_pathways() -> None:
 @reports_input_errors
 def show(pathway: str | None, as_json: bool) -> None:
     """Show every section of a pathway (built-in id or .toml file; default: the built-in one)."""
+    import json
+
     from exporter.loader import load_pathway, pathway_to_dict
-    from exporter.text import pathway_summary
+    from exporter.writers.text import pathway_summary
 
     loaded = load_pathway(pathway)
     if as_json:
-        click.echo(json.dumps(pathway_to_dict(loaded), indent=2, ensure_ascii=False))
+        echo(json.dumps(pathway_to_dict(loaded), indent=2, ensure_ascii=False))
     else:
-        click.echo(pathway_summary(loaded))
+        echo(pathway_summary(loaded, _labels()))
 
 
 @main.command()
@@ -134,72 +228,30 @@ def validate(files: tuple[str, ...]) -> None:
             problems.extend(err.problems)
     if problems:
         raise InputError(problems)
-    click.echo(f"{len(files)} pathway file(s) valid", err=True)
+    echo(_labels()("terminal.validated", count=len(files)))
 
 
 @main.command("plan")
 @click.argument("pathway", required=False)
-@plan_options
+@plan_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @reports_input_errors
 def plan_command(pathway: str | None, as_json: bool, **params) -> None:
-    """Schedule a pathway against a start date and weekly availability."""
-    planned, _ = _plan_from(pathway, params)
-    if as_json:
-        click.echo(json.dumps(planned.to_json(), indent=2, ensure_ascii=False))
-    else:
-        from exporter.text import plan_summary
+    """Schedule a pathway against a start date and weekly availability, and print the plan."""
+    from exporter.pipeline import build_plan, pathway_for
+    from exporter.theme import Theme
+    from exporter.writers import WriterOptions
 
-        click.echo(plan_summary(planned))
-
-
-def output_options(command):
-    options = [
-        click.option("--formats", default=",".join(FORMATS), show_default=True, help="Any of xlsx,ics,pdf."),
-        click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), help="PDF paper size."),
-        click.option("--theme", type=click.Path(dir_okay=False), help="Theme TOML (see templates/theme.toml)."),
-        click.option(
-            "--calendar",
-            type=click.Choice(["all", "milestones", "sessions"]),
-            default="all",
-            show_default=True,
-            help="Which events the .ics holds.",
-        ),
-        click.option("--ics-split", is_flag=True, help="Write milestones.ics and sessions.ics instead of plan.ics."),
-        click.option(
-            "--reminder",
-            type=click.IntRange(0, 40320),
-            help="Minutes before each session for its reminder (default 15).",
-        ),
-        click.option("--no-reminders", is_flag=True, help="No reminders on sessions."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _export_options(params: dict, profile: dict):
-    """Output options: the command line first, then the profile file, then the defaults."""
-    from exporter.export import DEFAULT_REMINDER, ExportOptions
-
-    def chosen(name: str):
-        value = params.get(name)
-        return value if value is not None else profile.get(name, (None, ""))[0]
-
-    reminder = chosen("reminder")
-    return ExportOptions.from_cli(
-        formats=params["formats"],
-        paper=chosen("paper"),
-        theme=chosen("theme"),
-        calendar=params["calendar"],
-        ics_split=params["ics_split"],
-        reminder=None if params["no_reminders"] else DEFAULT_REMINDER if reminder is None else reminder,
-    )
+    layers = _layers(params)
+    planned = build_plan(pathway_for(pathway, layers), layers, _context())
+    files = REGISTRY["json" if as_json else "txt"].render(planned, _context(), Theme(), WriterOptions())
+    for content in files.values():
+        click.echo(printable(content.decode("utf-8")), nl=False)
 
 
 @main.command()
 @click.argument("pathway", required=False)
-@plan_options
+@plan_options()
 @output_options
 @click.option(
     "-o",
@@ -210,21 +262,42 @@ def _export_options(params: dict, profile: dict):
     type=click.Path(),
     help="Folder to write into (created if missing).",
 )
-@click.option("--force", is_flag=True, help="Replace an existing tracker.xlsx (kept as tracker.xlsx.bak).")
+@click.option("--force", is_flag=True, help="Replace an existing tracker.xlsx (the old one keeps a backup name).")
 @reports_input_errors
 def export(pathway: str | None, output: str, force: bool, **params) -> None:
     """Write tracker.xlsx, plan.ics and plan.pdf for one person."""
-    from exporter.export import export_plan
+    from exporter import pipeline
 
-    planned, layers = _plan_from(pathway, params)
-    options = _export_options(params, layers[1])
-    for written in export_plan(planned, Path(output), options, force=force):
-        click.echo(str(written))
+    layers = _layers(params)
+    choice = _choice(params, layers[1])
+    planned_pathway = pipeline.pathway_for(pathway, layers)
+    _, reports = pipeline.export(planned_pathway, layers, _context(), choice, Path(output), force=force)
+    _report_written(reports)
+
+
+def _report_written(reports) -> None:
+    from exporter.atomic import Outcome
+    from exporter.pipeline import GOOGLE_EVENT_LIMIT
+
+    labels = _labels()
+    for report in reports:
+        written = report.written
+        if written.outcome is Outcome.KEPT:
+            echo(labels("terminal.kept", path=written.path))
+        elif written.backup is not None:
+            echo(labels("terminal.replaced", path=written.path, backup=written.backup))
+        else:
+            echo(labels("terminal.wrote", path=written.path))
+        if report.over_google_limit:
+            text = labels(
+                "terminal.google-limit", path=written.path, count=report.event_count, limit=GOOGLE_EVENT_LIMIT
+            )
+            echo(labels("terminal.warning", problem=text), err=True)
 
 
 @main.command()
 @click.argument("roster", type=click.Path(dir_okay=False))
-@plan_options
+@plan_options(with_name=False)
 @output_options
 @click.option("--pathway", help="Pathway for rows that name none (built-in id or .toml file).")
 @click.option(
@@ -245,38 +318,64 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
 @reports_input_errors
 def batch(roster: str, output: str, jobs: int | None, combined_pdf: bool, pathway: str | None, **params) -> None:
     """Write every participant's files from a roster (CSV or .xlsx), plus a combined PDF."""
-    from exporter.batch import run_batch
+    from exporter.batch import BatchInterrupted, run_batch
 
-    layers = _settings_layers(params)
-    options = _export_options(params, layers[1])
-    pathway = pathway or layers[1].get("pathway", (None, ""))[0]
-    with _Progress() as progress:
-        report = run_batch(
-            Path(roster),
-            Path(output),
-            options,
-            layers,
-            pathway,
-            jobs=jobs,
-            combined_pdf=combined_pdf,
-            progress=progress,
-        )
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for failure in report.failures:
-        click.echo(f"error: {failure}", err=True)
-    click.echo(f"{report.succeeded} of {report.total} participant(s) exported into {output}")
-    click.echo(f"summary: {report.summary}")
-    if report.combined:
-        click.echo(f"all plans: {report.combined}")
-    if report.failures:
+    layers = _layers(params)
+    choice = _choice(params, layers[1])
+    pathway = pathway or layers[1].get("pathway", (None, None))[0]
+    try:
+        with _Progress(_labels()) as progress:
+            report = run_batch(
+                Path(roster),
+                Path(output),
+                choice,
+                layers,
+                pathway,
+                _context(),
+                jobs=jobs,
+                combined_pdf=combined_pdf,
+                progress=progress,
+            )
+    except BatchInterrupted as interrupted:
+        _report_batch(interrupted.report, output)
+        sys.exit(EXIT_INTERRUPTED)
+    _report_batch(report, output)
+    if report.failed:
         sys.exit(1)
+
+
+def _report_batch(report, output: str) -> None:
+    from exporter.pipeline import GOOGLE_EVENT_LIMIT
+
+    labels = _labels()
+    for name in report.ignored_columns:
+        echo(
+            labels("terminal.warning", problem=labels("terminal.unused-column", roster=report.roster, name=name)), True
+        )
+    for result in report.results:
+        if result.events > GOOGLE_EVENT_LIMIT:
+            note = labels("terminal.google-limit", path=result.folder, count=result.events, limit=GOOGLE_EVENT_LIMIT)
+            echo(labels("terminal.warning", problem=note), err=True)
+        for problem in result.problems:
+            line = render_problem(problem)
+            if problem.row is None:
+                name = result.name or labels("terminal.no-name")
+                line = labels("terminal.row-failed", roster=report.roster, row=result.row, name=name, problem=line)
+            echo(labels("terminal.error", problem=line), err=True)
+    if report.not_started:
+        done = report.total - report.not_started
+        echo(labels("terminal.batch-interrupted", done=done, left=report.not_started, path=report.summary), err=True)
+    echo(labels("terminal.batch-done", done=report.succeeded, total=report.total, folder=output))
+    echo(labels("terminal.batch-summary", path=report.summary))
+    if report.combined:
+        echo(labels("terminal.batch-combined", path=report.combined))
 
 
 class _Progress:
     """A progress bar on a terminal; a plain count, one line a participant, in logs."""
 
-    def __init__(self):
+    def __init__(self, labels):
+        self.labels = labels
         self.bar = None
 
     def __enter__(self):
@@ -284,10 +383,10 @@ class _Progress:
 
     def __call__(self, done: int, total: int, name: str) -> None:
         if not sys.stderr.isatty():
-            click.echo(f"[{done}/{total}] {name}", err=True)
+            echo(self.labels("terminal.progress", done=done, total=total, name=name), err=True)
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Exporting", file=sys.stderr)
+            self.bar = click.progressbar(length=total, label=self.labels("terminal.progress-label"), file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(1)
 
@@ -312,14 +411,18 @@ def import_guide(guide: str, output: str | None, hours_per_week: float) -> None:
     from exporter.atomic import write_atomically
     from exporter.importer import import_guide_file
 
+    labels = _labels()
+    target = Path(output) if output is not None else None
+    if target is not None and (not str(output).strip() or not target.parent.is_dir()):
+        raise InputError(Problem(output or "--output", "the folder to write into does not exist", kind=Kind.WRITE))
     result = import_guide_file(Path(guide), hours_per_week=hours_per_week)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if output:
-        try:
-            write_atomically(Path(output), result.toml.encode("utf-8"))
-        except OSError as err:
-            raise InputError(Problem(output, f"cannot write: {err.strerror or err}")) from None
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(result.toml, nl=False)
+        echo(labels("terminal.warning", problem=warning), err=True)
+    if target is None:
+        click.echo(printable(result.toml), nl=False)
+        return
+    try:
+        write_atomically(target, result.toml.encode("utf-8"))
+    except OSError as err:
+        raise InputError(Problem(str(target), f"cannot write: {err.strerror or err}", kind=Kind.WRITE)) from None
+    echo(labels("terminal.imported", path=target), err=True)

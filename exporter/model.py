@@ -7,15 +7,29 @@ on the way from the document to the plan and its three outputs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-PRIORITIES = ("critical", "important", "nice-to-have")
-HORIZONS = ("this-week", "this-month", "next-90-days")
-HORIZON_TITLES = {
-    "this-week": "This week",
-    "this-month": "This month",
-    "next-90-days": "Next 90 days",
-}
-HORIZON_DAYS = {"this-week": 7, "this-month": 30, "next-90-days": 90}
+
+class Priority(StrEnum):
+    CRITICAL = "critical"
+    IMPORTANT = "important"
+    NICE_TO_HAVE = "nice-to-have"
+
+
+class Horizon(StrEnum):
+    """When an action of the guide's action plan is due, counted from the plan's start."""
+
+    THIS_WEEK = "this-week"
+    THIS_MONTH = "this-month"
+    NEXT_90_DAYS = "next-90-days"
+
+    @property
+    def days(self) -> int:
+        return {"this-week": 7, "this-month": 30, "next-90-days": 90}[self.value]
+
+
+PRIORITIES = tuple(Priority)
+HORIZONS = tuple(Horizon)
 
 
 @dataclass(frozen=True)
@@ -29,10 +43,11 @@ class Skill:
     """A skill to learn; `weeks` is None when the skill is ongoing."""
 
     name: str
-    priority: str
+    priority: Priority
     weeks: float | None
     how: str = ""
     phases: tuple[int, ...] = ()
+    line: int | None = field(default=None, compare=False)
 
     @property
     def ongoing(self) -> bool:
@@ -47,8 +62,12 @@ class Resource:
 
 @dataclass(frozen=True)
 class Task:
+    """A task of a phase; `key` is its stable identity (a slug, unique in the pathway)."""
+
     title: str
     hours: float | None = None
+    key: str = ""
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,7 @@ class Phase:
     tasks: tuple[Task, ...] = ()
     resources: tuple[Resource, ...] = ()
     description: str = ""
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -71,7 +91,7 @@ class RealityCheck:
 
 @dataclass(frozen=True)
 class Action:
-    horizon: str
+    horizon: Horizon
     title: str
 
 
@@ -102,6 +122,8 @@ class Pathway:
     faq: tuple[FaqItem, ...] = ()
     closing: str = ""
     notes: tuple[str, ...] = ()
+    source: str = field(default="", compare=False)
+    """Where the pathway was read from (a file path or `ID (built-in)`), for located messages."""
 
     @property
     def nominal_weeks(self) -> float:
@@ -110,5 +132,55 @@ class Pathway:
     def phase(self, number: int) -> Phase:
         return next(phase for phase in self.phases if phase.number == number)
 
-    def actions_for(self, horizon: str) -> tuple[Action, ...]:
+    def actions_for(self, horizon: Horizon) -> tuple[Action, ...]:
         return tuple(action for action in self.actions if action.horizon == horizon)
+
+
+QUARTER = 15  # minutes: the planner's granularity, and the unit of every effort
+
+
+class EffortShortfall(ValueError):
+    """A phase whose tasks' own hours do not fit in the phase's nominal effort.
+
+    `exceeds` is True when the given hours exceed the phase, False when they leave no time
+    for its other tasks.
+    """
+
+    def __init__(self, given_hours: float, nominal_hours: float, exceeds: bool):
+        super().__init__(given_hours, nominal_hours, exceeds)
+        self.given_hours, self.nominal_hours, self.exceeds = given_hours, nominal_hours, exceeds
+
+
+def task_quarters(phase: Phase, hours_per_week: float) -> tuple[int, ...]:
+    """Each task's effort in quarter hours: its own hours, else an equal share of what is left of its phase.
+
+    A phase always carries weeks x hours_per_week; when every task has hours that add up to
+    less, the rest is shared over them. Raises EffortShortfall when the tasks' hours do not fit.
+    """
+    phase_total = round(phase.weeks * hours_per_week * 60 / QUARTER)
+    explicit = [max(1, round(task.hours * 60 / QUARTER)) if task.hours else None for task in phase.tasks]
+    given = sum(q for q in explicit if q is not None)
+    open_count = explicit.count(None)
+    left = phase_total - given
+    if left < 0 or (open_count and left < open_count):
+        raise EffortShortfall(given * QUARTER / 60, phase_total * QUARTER / 60, left < 0)
+    if open_count:
+        shares = iter(_share(left, open_count))
+        return tuple(q if q is not None else next(shares) for q in explicit)
+    if not explicit:
+        return ()
+    return tuple(q + extra for q, extra in zip(explicit, _share(left, len(explicit)), strict=True))  # type: ignore[operator]
+
+
+def _share(quarters: int, count: int) -> list[int]:
+    base, extra = divmod(quarters, count)
+    return [base + (1 if index < extra else 0) for index in range(count)]
+
+
+class TaskStatus(StrEnum):
+    """Where a task stands, as the person marks it in the tracker."""
+
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    SKIPPED = "skipped"

@@ -1,13 +1,14 @@
-"""The plan: one immutable schedule that every writer renders, and its JSON form."""
+"""The plan: one immutable schedule that every writer renders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from functools import cached_property
 
 from exporter.availability import Blackout, WeeklyAvailability
-from exporter.model import Pathway, Phase, Resource
+from exporter.model import Horizon, Pathway, Phase, Priority, Resource
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class PlannedPhase:
 
 @dataclass(frozen=True)
 class PlannedTask:
+    """A task with its dates; `key` is its stable identity, `id` the number people see (`2.3`)."""
+
+    key: str
     id: str
     phase: int
     title: str
@@ -31,44 +35,72 @@ class PlannedTask:
 
 @dataclass(frozen=True)
 class Session:
-    """A used stretch of one availability window, in the person's local zone."""
+    """A used stretch of one availability window, in the person's local zone.
+
+    `key` identifies the session across regenerations: the key of the task it starts with
+    and its number among the sessions that start with that task (`write-a-memo/2`), so a
+    task inserted elsewhere in the pathway leaves it alone.
+    """
 
     start: datetime
     end: datetime
-    task_ids: tuple[str, ...]
+    task_keys: tuple[str, ...]
+    key: str
 
     @property
     def hours(self) -> float:
         """Elapsed hours (timestamps, so a session across a DST change counts what really passes)."""
         return (self.end.timestamp() - self.start.timestamp()) / 3600
 
-    @property
-    def phase(self) -> int:
-        return int(self.task_ids[0].split(".")[0])
-
 
 @dataclass(frozen=True)
 class PlannedSkill:
     name: str
-    priority: str
+    priority: Priority
     weeks: float | None
     target: date | None
+    how: str = ""
 
 
 @dataclass(frozen=True)
 class PlannedAction:
-    horizon: str
+    horizon: Horizon
     title: str
     due: date
 
 
+class MilestoneKind(StrEnum):
+    PHASE_START = "phase-start"
+    PHASE_FINISH = "phase-finish"
+    SKILL_TARGET = "skill-target"
+    ACTION_CHECKPOINT = "action-checkpoint"
+    PROGRAMME_FINISH = "programme-finish"
+
+
 @dataclass(frozen=True)
 class Milestone:
+    """A dated point of the plan: its kind and the parameters its title is written from.
+
+    `key` is its stable identity within the plan (`phase-2-finish`), used for calendar UIDs;
+    `phase` and `title` name the phase, `skill` the skill, `horizon` and `count` the actions.
+    """
+
     date: date
-    kind: str
-    title: str
+    kind: MilestoneKind
     key: str
-    """Stable identity within the plan (e.g. `phase-2-finish`), used for calendar UIDs."""
+    phase: int | None = None
+    title: str = ""
+    skill: str = ""
+    horizon: Horizon | None = None
+    count: int = 0
+
+
+class WindowChange(StrEnum):
+    """How `--finish-by` changed the person's study windows to finish in time."""
+
+    LENGTHENED = "lengthened"
+    """Study time was added outside the person's own windows."""
+    SHORTENED = "shortened"
 
 
 @dataclass(frozen=True)
@@ -97,6 +129,8 @@ class Plan:
     weeks: tuple[Week, ...]
     identity: str = ""
     """Stable identity of the participant (their name, or a roster's unique folder name)."""
+    window_change: WindowChange | None = None
+    """How `finish_by` changed the person's windows, when it did."""
 
     @property
     def hours_per_week(self) -> float:
@@ -120,63 +154,10 @@ class Plan:
     def resources_of(self, phase_number: int) -> tuple[Resource, ...]:
         return self.pathway.phase(phase_number).resources
 
-    def task(self, task_id: str) -> PlannedTask:
-        return next(task for task in self.tasks if task.id == task_id)
+    def task(self, key: str) -> PlannedTask:
+        """The planned task with this key."""
+        return self._tasks_by_key[key]
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "pathway": {"id": self.pathway.id, "title": self.pathway.title},
-            "participant": self.participant,
-            "timezone": self.timezone,
-            "start": self.start.isoformat(),
-            "finish": self.finish.isoformat(),
-            "hours_per_week": round(self.hours_per_week, 2),
-            "pace": round(self.pace, 3),
-            "total_hours": round(self.total_hours, 2),
-            "availability": self.availability.spec(),
-            "blackouts": [blackout.label() for blackout in self.blackouts],
-            "holidays": self.holidays,
-            "finish_by": self.finish_by.isoformat() if self.finish_by else None,
-            "phases": [
-                {
-                    "number": p.number,
-                    "title": p.title,
-                    "start": p.start.isoformat(),
-                    "finish": p.finish.isoformat(),
-                    "hours": p.hours,
-                }
-                for p in self.phases
-            ],
-            "tasks": [
-                {
-                    "id": t.id,
-                    "phase": t.phase,
-                    "title": t.title,
-                    "start": t.start.isoformat(),
-                    "finish": t.finish.isoformat(),
-                    "hours": t.hours,
-                }
-                for t in self.tasks
-            ],
-            "sessions": [
-                {
-                    "start": s.start.isoformat(),
-                    "end": s.end.isoformat(),
-                    "hours": s.hours,
-                    "tasks": list(s.task_ids),
-                }
-                for s in self.sessions
-            ],
-            "skills": [
-                {
-                    "name": s.name,
-                    "priority": s.priority,
-                    "weeks": s.weeks,
-                    "target": s.target.isoformat() if s.target else None,
-                }
-                for s in self.skills
-            ],
-            "actions": [{"horizon": a.horizon, "title": a.title, "due": a.due.isoformat()} for a in self.actions],
-            "milestones": [{"date": m.date.isoformat(), "kind": m.kind, "title": m.title} for m in self.milestones],
-            "weeks": [{"start": w.start.isoformat(), "hours": w.hours} for w in self.weeks],
-        }
+    @cached_property
+    def _tasks_by_key(self) -> dict[str, PlannedTask]:
+        return {task.key: task for task in self.tasks}

@@ -1,7 +1,7 @@
 """Schedule a pathway's effort into a person's study windows: pathway + request -> Plan.
 
 Effort is counted in quarter hours throughout, so hours add up exactly and the same
-inputs always give the same plan.
+inputs always give the same plan. The planner reads no clock: the request holds the start.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from exporter.availability import QUARTER, WeeklyAvailability, spread_availability
-from exporter.errors import InputError, Problem
-from exporter.model import HORIZON_DAYS, HORIZON_TITLES, HORIZONS, Pathway
+from exporter.availability import WeeklyAvailability, Window
+from exporter.errors import UNPLACED, InputError, Kind, Problem
+from exporter.model import QUARTER, Horizon, Pathway, task_quarters
 from exporter.plan import (
     Milestone,
+    MilestoneKind,
     Plan,
     PlannedAction,
     PlannedPhase,
@@ -23,16 +24,27 @@ from exporter.plan import (
     PlannedTask,
     Session,
     Week,
+    WindowChange,
 )
 from exporter.settings import PlanRequest
 
 MAX_DAYS = 3653  # ten years: a plan longer than that is a sign of a mistake in the inputs
 MAX_FINISH_BY_HOURS = 60  # the most weekly study hours --finish-by will suggest
+SCALE_STEPS = 16  # --finish-by scales the person's windows in sixteenths
 _STEP = timedelta(minutes=QUARTER)
+
+
+class _Unfinished(Exception):
+    """The effort does not fit in ten years of the availability."""
+
+    def __init__(self, hours_left: float, until: date):
+        super().__init__(hours_left, until)
+        self.hours_left, self.until = hours_left, until
 
 
 @dataclass(frozen=True)
 class _TaskEffort:
+    key: str
     id: str
     phase: int
     title: str
@@ -40,54 +52,47 @@ class _TaskEffort:
 
 
 def plan(pathway: Pathway, request: PlanRequest) -> Plan:
+    """The plan of a validated pathway for a validated request; InputError when it cannot be made."""
     if request.finish_by is not None:
         return plan_to_finish_by(pathway, request)
-    return _plan(pathway, request, request.availability)
+    try:
+        return _plan(pathway, request, request.availability)
+    except _Unfinished as unfinished:
+        raise InputError(
+            Problem(
+                UNPLACED,
+                f"the plan would run past 10 years ({unfinished.hours_left:g} h still unscheduled after "
+                f"{unfinished.until}): give more weekly hours or fewer blackout days",
+                kind=Kind.INFEASIBLE,
+            )
+        ) from None
 
 
 def task_efforts(pathway: Pathway) -> list[_TaskEffort]:
-    """Each task's effort: its own hours, else an equal share of what is left of its phase."""
+    """Each task's effort, in phase order (the loader has checked that every phase's hours fit)."""
     efforts: list[_TaskEffort] = []
     for phase in sorted(pathway.phases, key=lambda p: p.number):
-        phase_quarters = round(phase.weeks * pathway.hours_per_week * 60 / QUARTER)
-        explicit = [max(1, round(task.hours * 60 / QUARTER)) if task.hours else None for task in phase.tasks]
-        given = sum(q for q in explicit if q is not None)
-        open_count = explicit.count(None)
-        left = phase_quarters - given
-        if left < 0 or (open_count and left < open_count):
-            nominal = f"{phase_quarters * QUARTER / 60:g} h ({phase.weeks:g} weeks x {pathway.hours_per_week:g} h)"
-            verdict = "exceed the phase's" if left < 0 else "leave no time for its other tasks in the phase's"
-            raise InputError(
-                Problem(
-                    pathway.id,
-                    f"phase {phase.number}: its tasks' hours ({given * QUARTER / 60:g} h) {verdict} {nominal}",
-                    field="tasks.hours",
-                )
-            )
-        if open_count:
-            shares = iter(_share(left, open_count))
-            quarters = [q if q is not None else next(shares) for q in explicit]
-        else:
-            quarters = [q + extra for q, extra in zip(explicit, _share(left, len(explicit)), strict=True)]
-        for index, (task, task_quarters) in enumerate(zip(phase.tasks, quarters, strict=True), start=1):
-            efforts.append(_TaskEffort(f"{phase.number}.{index}", phase.number, task.title, task_quarters))
+        quarters = task_quarters(phase, pathway.hours_per_week)
+        for index, (task, task_quarters_) in enumerate(zip(phase.tasks, quarters, strict=True), start=1):
+            key = task.key or f"task-{phase.number}-{index}"  # a pathway made in code may carry no keys
+            efforts.append(_TaskEffort(key, f"{phase.number}.{index}", phase.number, task.title, task_quarters_))
     return efforts
 
 
-def _share(quarters: int, count: int) -> list[int]:
-    base, extra = divmod(quarters, count)
-    return [base + (1 if index < extra else 0) for index in range(count)]
-
-
-def _plan(pathway: Pathway, request: PlanRequest, availability: WeeklyAvailability) -> Plan:
+def _plan(
+    pathway: Pathway,
+    request: PlanRequest,
+    availability: WeeklyAvailability,
+    window_change: WindowChange | None = None,
+) -> Plan:
     efforts = task_efforts(pathway)
     sessions = _fill(efforts, request, availability)
     tasks = _planned_tasks(efforts, sessions)
     phases = _planned_phases(pathway, tasks, efforts)
     finish = sessions[-1].start.date() if sessions else request.start  # a session may end at midnight
     actions = tuple(
-        PlannedAction(a.horizon, a.title, request.start + timedelta(days=HORIZON_DAYS[a.horizon]))
-        for a in sorted(pathway.actions, key=lambda a: HORIZONS.index(a.horizon))
+        PlannedAction(a.horizon, a.title, request.start + timedelta(days=a.horizon.days))
+        for a in sorted(pathway.actions, key=lambda a: list(Horizon).index(a.horizon))
     )
     skills = _planned_skills(pathway, phases, request.start, availability.hours_per_week)
     return Plan(
@@ -108,6 +113,7 @@ def _plan(pathway: Pathway, request: PlanRequest, availability: WeeklyAvailabili
         milestones=_milestones(pathway, phases, skills, actions, finish),
         weeks=_weeks(sessions, request.start, finish),
         identity=request.identity or request.participant or "",
+        window_change=window_change,
     )
 
 
@@ -137,8 +143,9 @@ def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
 def _fill(efforts: list[_TaskEffort], request: PlanRequest, availability: WeeklyAvailability) -> tuple[Session, ...]:
     zone = ZoneInfo(request.timezone)
     sessions: list[Session] = []
-    queue = [[effort.id, effort.quarters] for effort in efforts if effort.quarters > 0]
+    queue = [[effort.key, effort.quarters] for effort in efforts if effort.quarters > 0]
     position = 0
+    ordinal: dict[str, int] = {}
     for start, quarters in _open_windows(request, availability):
         if position == len(queue):
             break
@@ -150,16 +157,19 @@ def _fill(efforts: list[_TaskEffort], request: PlanRequest, availability: Weekly
             served.append(queue[position][0])
             if queue[position][1] == 0:
                 position += 1
-        sessions.append(Session(start.astimezone(zone), (start + used * _STEP).astimezone(zone), tuple(served)))
-    if position < len(queue):
-        left = sum(item[1] for item in queue[position:]) * QUARTER / 60
-        raise InputError(
-            Problem(
-                "plan",
-                f"the plan would run past 10 years ({left:g} h still unscheduled after "
-                f"{request.start + timedelta(days=MAX_DAYS)}): give more weekly hours or fewer blackout days",
+        first = served[0]
+        ordinal[first] = ordinal.get(first, 0) + 1
+        sessions.append(
+            Session(
+                start.astimezone(zone),
+                (start + used * _STEP).astimezone(zone),
+                tuple(served),
+                f"{first}/{ordinal[first]}",
             )
         )
+    if position < len(queue):
+        left = sum(item[1] for item in queue[position:]) * QUARTER / 60
+        raise _Unfinished(left, request.start + timedelta(days=MAX_DAYS))
     return tuple(sessions)
 
 
@@ -167,18 +177,24 @@ def _planned_tasks(efforts: list[_TaskEffort], sessions: tuple[Session, ...]) ->
     first: dict[str, Session] = {}
     last: dict[str, Session] = {}
     for session in sessions:
-        for task_id in session.task_ids:
-            first.setdefault(task_id, session)
-            last[task_id] = session
+        for key in session.task_keys:
+            first.setdefault(key, session)
+            last[key] = session
     tasks = []
     for effort in efforts:
-        begin = first.get(effort.id)
-        end = last.get(effort.id)
+        begin = first.get(effort.key)
+        end = last.get(effort.key)
         if begin is None or end is None:
             continue
         tasks.append(
             PlannedTask(
-                effort.id, effort.phase, effort.title, begin.start.date(), end.start.date(), effort.quarters / 4
+                effort.key,
+                effort.id,
+                effort.phase,
+                effort.title,
+                begin.start.date(),
+                end.start.date(),
+                effort.quarters / 4,
             )
         )
     return tuple(tasks)
@@ -209,8 +225,22 @@ def _planned_skills(
             target = max(finish_of[number] for number in skill.phases if number in finish_of)
         else:
             target = start + timedelta(days=round(skill.weeks * 7 / pace))
-        skills.append(PlannedSkill(skill.name, skill.priority, skill.weeks, target))
+        skills.append(PlannedSkill(skill.name, skill.priority, skill.weeks, target, skill.how))
     return tuple(skills)
+
+
+_MILESTONE_ORDER = {
+    kind: index
+    for index, kind in enumerate(
+        (
+            MilestoneKind.PHASE_FINISH,
+            MilestoneKind.SKILL_TARGET,
+            MilestoneKind.ACTION_CHECKPOINT,
+            MilestoneKind.PHASE_START,
+            MilestoneKind.PROGRAMME_FINISH,
+        )
+    )
+}
 
 
 def _milestones(
@@ -223,50 +253,30 @@ def _milestones(
     items: list[Milestone] = []
     for phase in phases:
         items.append(
-            Milestone(
-                phase.start,
-                "phase-start",
-                f"Phase {phase.number} starts: {phase.title}",
-                f"phase-{phase.number}-start",
-            )
+            Milestone(phase.start, MilestoneKind.PHASE_START, f"phase-{phase.number}-start", phase.number, phase.title)
         )
         items.append(
             Milestone(
-                phase.finish,
-                "phase-finish",
-                f"Phase {phase.number} complete: {phase.title}",
-                f"phase-{phase.number}-finish",
+                phase.finish, MilestoneKind.PHASE_FINISH, f"phase-{phase.number}-finish", phase.number, phase.title
             )
         )
     for index, skill in enumerate(skills, start=1):
         if skill.target:
-            items.append(Milestone(skill.target, "skill-target", f"Skill target: {skill.name}", f"skill-{index}"))
-    for horizon in HORIZONS:
+            items.append(Milestone(skill.target, MilestoneKind.SKILL_TARGET, f"skill-{index}", skill=skill.name))
+    for horizon in Horizon:
         due = [action for action in actions if action.horizon == horizon]
         if due:
             items.append(
                 Milestone(
                     due[0].due,
-                    "action-checkpoint",
-                    f"Checkpoint: {HORIZON_TITLES[horizon].lower()}'s actions ({len(due)})",
+                    MilestoneKind.ACTION_CHECKPOINT,
                     f"actions-{horizon}",
+                    horizon=horizon,
+                    count=len(due),
                 )
             )
-    items.append(
-        Milestone(
-            finish,
-            "programme-finish",
-            f"Pathway complete: {pathway.from_role} -> {pathway.to_role}",
-            "finish",
-        )
-    )
-    order = {
-        kind: index
-        for index, kind in enumerate(
-            ("phase-finish", "skill-target", "action-checkpoint", "phase-start", "programme-finish")
-        )
-    }
-    return tuple(sorted(items, key=lambda m: (m.date, order[m.kind])))
+    items.append(Milestone(finish, MilestoneKind.PROGRAMME_FINISH, "finish"))
+    return tuple(sorted(items, key=lambda m: (m.date, _MILESTONE_ORDER[m.kind])))
 
 
 def _weeks(sessions: tuple[Session, ...], start: date, finish: date) -> tuple[Week, ...]:
@@ -279,23 +289,31 @@ def _weeks(sessions: tuple[Session, ...], start: date, finish: date) -> tuple[We
 
 
 def plan_to_finish_by(pathway: Pathway, request: PlanRequest) -> Plan:
-    """The least weekly hours on the request's days (quarter hours a day) that finish by the date."""
-    deadline = request.finish_by
-    days = list(request.spread_days)
-    room = (24 * 60 - request.session_start) // QUARTER
-    cap = min(room, (MAX_FINISH_BY_HOURS * 60 // QUARTER) // len(days))
+    """The least study time, made by scaling the person's own windows, that finishes by the date.
 
-    def attempt(quarters_a_day: int, session_start: int = request.session_start) -> Plan | None:
-        hours = quarters_a_day * len(days) * QUARTER / 60
+    Each window keeps its start and is shortened or lengthened in proportion (in sixteenths,
+    quarter hours at least); a lengthened window grows past its end up to the next window or
+    midnight, then before its start. The plan says how its windows changed. At most
+    MAX_FINISH_BY_HOURS a week is suggested; beyond that the request fails at its origin.
+    """
+    deadline = request.finish_by
+    own = request.availability
+
+    def attempt(steps: int) -> Plan | None:
+        availability = scaled_availability(own, steps)
+        if availability.hours_per_week > MAX_FINISH_BY_HOURS:
+            return None
+        change = _change(own, availability)
         try:
-            return _plan(pathway, request, spread_availability(hours, days, session_start))
-        except InputError:
+            return _plan(pathway, request, availability, change)
+        except _Unfinished:
             return None
 
-    best = attempt(cap)
+    high = _largest_step(own)
+    best = attempt(high)
     if best is None or best.finish > deadline:
-        raise InputError(Problem("--finish-by", _cannot_finish(attempt, request, days, cap)))
-    low, high = 1, cap
+        raise InputError(request.finish_by_origin.problem(_cannot_finish(request, own, high), Kind.INFEASIBLE))
+    low = 1
     while low < high:
         middle = (low + high) // 2
         candidate = attempt(middle)
@@ -306,20 +324,49 @@ def plan_to_finish_by(pathway: Pathway, request: PlanRequest) -> Plan:
     return best
 
 
-def _cannot_finish(attempt, request: PlanRequest, days: list[int], cap: int) -> str:
-    """Say why no schedule finishes in time, and what would."""
-    cap_hours = cap * len(days) * QUARTER / 60
-    message = f"no schedule on {len(days)} day(s) a week finishes by {request.finish_by} within {cap_hours:g} h a week"
-    room = (24 * 60 - request.session_start) // QUARTER
-    for quarters in range(cap + 1, 24 * 60 // QUARTER + 1):
-        found = attempt(quarters, request.session_start if quarters <= room else 0)
-        if found is not None and found.finish <= request.finish_by:
-            needed = found.availability.hours_per_week
-            if needed > MAX_FINISH_BY_HOURS:
-                return f"{message}: it would need {needed:g} h a week, past the cap of {MAX_FINISH_BY_HOURS} h"
-            return (
-                f"{message}: it would need {needed:g} h a week, more than fits between "
-                f"{request.session_start // 60:02d}:{request.session_start % 60:02d} and midnight; "
-                "choose an earlier --session-start or more --days"
-            )
-    return f"{message}: even {len(days) * 24} h a week on those days would not; choose a later date or more --days"
+def _largest_step(own: WeeklyAvailability) -> int:
+    """The largest scale (in sixteenths) whose weekly hours stay within the cap (or fill every study day)."""
+    steps = 1
+    while steps < SCALE_STEPS * 24 * 4 and scaled_availability(own, steps + 1).hours_per_week <= MAX_FINISH_BY_HOURS:
+        steps += 1
+    return steps
+
+
+def _change(own: WeeklyAvailability, scaled: WeeklyAvailability) -> WindowChange | None:
+    if scaled.windows == own.windows:
+        return None
+    return WindowChange.LENGTHENED if scaled.hours_per_week > own.hours_per_week else WindowChange.SHORTENED
+
+
+def scaled_availability(own: WeeklyAvailability, steps: int) -> WeeklyAvailability:
+    """The person's windows scaled by steps/16, each keeping its start (see plan_to_finish_by)."""
+    windows: list[Window] = []
+    for weekday in own.days:
+        windows += _scaled_day(own.on(weekday), steps)
+    return WeeklyAvailability(tuple(sorted(windows, key=lambda w: (w.weekday, w.start))))
+
+
+def _scaled_day(day: tuple[Window, ...], steps: int) -> list[Window]:
+    day = tuple(sorted(day, key=lambda w: w.start))
+    result: list[Window] = []
+    for index, window in enumerate(day):
+        length = max(QUARTER, round(window.minutes * steps / SCALE_STEPS / QUARTER) * QUARTER)
+        if length <= window.minutes:
+            result.append(Window(window.weekday, window.start, window.start + length))
+            continue
+        ceiling = day[index + 1].start if index + 1 < len(day) else 24 * 60
+        end = min(window.start + length, ceiling)
+        floor = result[-1].end if result else 0
+        start = max(floor, window.start - (length - (end - window.start)))
+        result.append(Window(window.weekday, start, end))
+    return result
+
+
+def _cannot_finish(request: PlanRequest, own: WeeklyAvailability, steps: int) -> str:
+    """Say why no schedule finishes in time, and what would help."""
+    most = scaled_availability(own, steps).hours_per_week
+    return (
+        f"no schedule finishes by {request.finish_by}: even your {len(own.days)} study day(s) a week lengthened to "
+        f"{most:g} h a week (the most suggested is {MAX_FINISH_BY_HOURS} h) would not; "
+        "choose a later date, more days or longer windows"
+    )

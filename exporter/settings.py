@@ -1,14 +1,12 @@
 """A person's plan inputs, from command-line options, a profile file or a roster row.
 
-Each raw value carries a label saying where it came from (`--start`, `me.toml: start`,
-`roster.csv: row 4: timezone`), so every problem names the input the user has to fix.
+Each raw value carries its Origin (the option, the profile's file and line, or the roster's
+file and row), so every problem names the input the user has to fix.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,7 +26,10 @@ from exporter.availability import (
     parse_weekdays,
     spread_availability,
 )
-from exporter.errors import InputError, Problem
+from exporter.context import RunContext
+from exporter.errors import InputError, Kind, Origin, Problem
+from exporter.inputs import PROFILE_LIMIT
+from exporter.tomlfile import read_toml_file
 
 SETTING_NAMES = (
     "name",
@@ -45,14 +46,42 @@ SETTING_NAMES = (
 OUTPUT_SETTING_NAMES = ("pathway", "paper", "theme", "reminder")
 DEFAULT_SESSION_START = "19:00"
 DEFAULT_SPREAD_DAYS = "mon,wed,sat"
+MAX_NAME = 200
 
-Raw = dict[str, tuple[Any, str]]
-"""Setting name -> (value, label of where the value came from)."""
+FINISH_BY = Origin("finish_by")
+Raw = dict[str, tuple[Any, Origin]]
+"""Setting name -> (value, where the value came from)."""
+
+_TEXT = (str,)
+_DATE = (str, date)
+_TEXTS = (str, list)
+_PROFILE_TYPES: dict[str, tuple[type, ...]] = {
+    "name": _TEXT,
+    "start": _DATE,
+    "availability": _TEXTS,
+    "hours_per_week": (int, float, str),
+    "days": _TEXTS,
+    "session_start": _TEXT,
+    "timezone": _TEXT,
+    "blackout": (str, date, list),
+    "holidays": _TEXT,
+    "finish_by": _DATE,
+    "pathway": _TEXT,
+    "paper": _TEXT,
+    "theme": _TEXT,
+    "reminder": (int,),
+}
+_TYPE_NAMES = {str: "text", date: "a date", list: "a list", int: "a whole number", float: "a number"}
 
 
 @dataclass(frozen=True)
 class PlanRequest:
-    """Everything the planner needs about the person, validated."""
+    """Everything the planner needs about the person, validated.
+
+    With `finish_by`, `availability` holds the person's own windows, which the planner
+    lengthens or shortens around their own times; `finish_by_origin` names where the date
+    came from, for a message when no schedule can make it.
+    """
 
     start: date
     availability: WeeklyAvailability
@@ -60,8 +89,7 @@ class PlanRequest:
     closed: ClosedDays
     participant: str | None = None
     finish_by: date | None = None
-    spread_days: tuple[int, ...] = ()
-    session_start: int = 19 * 60
+    finish_by_origin: Origin = FINISH_BY
     identity: str | None = None
     """Who the plan is for, as calendar UIDs see it; defaults to the participant's name."""
 
@@ -70,9 +98,14 @@ class PlanRequest:
         return self.closed.blackouts
 
 
-def layer(values: dict[str, Any], label_for) -> Raw:
-    """Tag each non-empty value with where it came from; `label_for(name)` makes the label."""
-    return {name: (value, label_for(name)) for name, value in values.items() if not _empty(value)}
+def layer(values: dict[str, Any], origin_for: Callable[[str], Origin]) -> Raw:
+    """Tag each non-empty value with where it came from; `origin_for(name)` makes the Origin."""
+    return {name: (value, origin_for(name)) for name, value in values.items() if not _empty(value)}
+
+
+def command_line(values: dict[str, Any]) -> Raw:
+    """The settings given as command-line options (`--start`), by their snake_case names."""
+    return layer({name: values.get(name) for name in SETTING_NAMES}, Origin)
 
 
 def merged(*layers: Raw) -> Raw:
@@ -88,37 +121,45 @@ def _empty(value: Any) -> bool:
 
 
 def read_profile(path: str) -> Raw:
-    """A profile TOML: the plan options by their snake_case names."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(Problem(path, f"cannot read profile: {err.strerror}")) from None
-    except UnicodeDecodeError:
-        raise InputError(Problem(path, "profile is not UTF-8 text")) from None
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(Problem(path, f"TOML syntax error: {err}")) from None
-    known = (*SETTING_NAMES, *OUTPUT_SETTING_NAMES, "blackouts")
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise InputError(
-            [Problem(path, f"unknown setting (known: {', '.join(known)})", field=name) for name in unknown]
-        )
-    if "blackouts" in data:
-        data.setdefault("blackout", data.pop("blackouts"))
-    return layer(data, lambda name: f"{path}: {name}")
+    """A profile TOML: the plan options by their snake_case names; every problem of the file at once."""
+    document = read_toml_file(Path(path), "profile", PROFILE_LIMIT)
+    data = dict(document.data)
+    if "blackouts" in data and "blackout" not in data:
+        data["blackout"] = data.pop("blackouts")
+        document.lines.setdefault("blackout", document.lines.get("blackouts", 0))
+    problems = []
+    for name, value in data.items():
+        expected = _PROFILE_TYPES.get(name)
+        if expected is None:
+            known = ", ".join(_PROFILE_TYPES)
+            problems.append(document.problem(name, f"unknown setting (known: {known})", Kind.UNKNOWN))
+        elif isinstance(value, bool) or not isinstance(value, expected):
+            wanted = " or ".join(dict.fromkeys(_TYPE_NAMES[kind] for kind in expected))
+            problems.append(document.problem(name, f"must be {wanted}, got {_kind_of(value)}", Kind.TYPE))
+        elif isinstance(value, list) and not all(isinstance(item, str | date) for item in value):
+            problems.append(document.problem(name, "must be a list of text", Kind.TYPE))
+    if problems:
+        raise InputError(problems)
+    return layer(data, lambda name: Origin(name, file=path, line=document.line(name)))
 
 
-def build_request(raw: Raw, today: date | None = None) -> PlanRequest:
-    """Validate every setting, collecting all problems before failing."""
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    return f"{_TYPE_NAMES.get(type(value), type(value).__name__)} ({str(value)[:40]!r})"
+
+
+def build_request(raw: Raw, context: RunContext) -> PlanRequest:
+    """Validate every setting against the run's context, collecting all problems before failing."""
     problems: list[Problem] = []
     parsed: dict[str, Any] = {}
     for name, parse in _PARSERS.items():
         try:
-            parsed[name] = parse(raw, today or date.today())
+            parsed[name] = parse(raw, context)
         except InputError as err:
             problems.extend(err.problems)
     if problems:
-        raise InputError(list(dict.fromkeys(problems)))  # one setting can trouble two parsers
+        raise InputError(problems)  # one setting troubling two parsers is reported once
     return PlanRequest(
         start=parsed["start"],
         availability=parsed["availability"],
@@ -126,120 +167,104 @@ def build_request(raw: Raw, today: date | None = None) -> PlanRequest:
         closed=ClosedDays(parsed["blackout"], parsed["holidays"]),
         participant=parsed["name"],
         finish_by=parsed["finish_by"],
-        spread_days=parsed["spread"][0] if raw.get("days") else parsed["availability"].days,
-        session_start=parsed["spread"][1],
+        finish_by_origin=raw["finish_by"][1] if "finish_by" in raw else FINISH_BY,
     )
 
 
-def _text(raw: Raw, name: str) -> tuple[str | None, str]:
-    value, label = raw.get(name, (None, f"--{name.replace('_', '-')}"))
+def _text(raw: Raw, name: str) -> tuple[str | None, Origin]:
+    value, origin = raw.get(name, (None, Origin(name)))
     if value is None:
-        return None, label
+        return None, origin
     if isinstance(value, list | tuple):
-        return "; ".join(str(item) for item in value), label
+        return "; ".join(str(item) for item in value), origin
     if isinstance(value, date):
-        return value.isoformat(), label
-    return str(value).strip(), label
+        return value.isoformat(), origin
+    return str(value).strip(), origin
 
 
-def _start(raw: Raw, today: date) -> date:
-    text, label = _text(raw, "start")
-    return parse_date(text, label) if text else today + timedelta(days=-today.weekday() % 7)
+def _start(raw: Raw, context: RunContext) -> date:
+    text, origin = _text(raw, "start")
+    today = context.today
+    return parse_date(text, origin) if text else today + timedelta(days=-today.weekday() % 7)
 
 
-def _finish_by(raw: Raw, today: date) -> date | None:
-    text, label = _text(raw, "finish_by")
-    return parse_date(text, label) if text else None
+def _finish_by(raw: Raw, context: RunContext) -> date | None:
+    text, origin = _text(raw, "finish_by")
+    return parse_date(text, origin) if text else None
 
 
-def _name(raw: Raw, today: date) -> str | None:
-    text, label = _text(raw, "name")
-    if text and any(ord(char) < 32 for char in text):
-        raise InputError(Problem(label, "a name cannot hold control characters"))
+def _name(raw: Raw, context: RunContext) -> str | None:
+    text, origin = _text(raw, "name")
+    if text and any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in text):
+        raise origin.fail("a name cannot hold control characters")
+    if text and len(text) > MAX_NAME:
+        raise origin.fail(f"is {len(text)} characters long; at most {MAX_NAME}", Kind.LIMIT)
     return text or None
 
 
-def _spread(raw: Raw, today: date) -> tuple[tuple[int, ...], int]:
-    days_text, days_label = _text(raw, "days")
-    start_text, start_label = _text(raw, "session_start")
-    days = tuple(parse_weekdays(days_text or DEFAULT_SPREAD_DAYS, days_label))
-    return days, parse_clock(start_text or DEFAULT_SESSION_START, start_label)
-
-
-def _availability(raw: Raw, today: date) -> WeeklyAvailability:
-    text, label = _text(raw, "availability")
-    hours_text, hours_label = _text(raw, "hours_per_week")
+def _availability(raw: Raw, context: RunContext) -> WeeklyAvailability:
+    text, origin = _text(raw, "availability")
+    hours_text, hours_origin = _text(raw, "hours_per_week")
+    days_text, days_origin = _text(raw, "days")
+    start_text, start_origin = _text(raw, "session_start")
+    finish_by = "finish_by" in raw
     if text and hours_text:
-        raise InputError(Problem(label, f"give either availability windows or {hours_label}, not both"))
+        raise origin.fail(f"give either availability windows or {hours_origin.label()}, not both", Kind.CONFLICT)
+    for given, given_origin in ((days_text, days_origin), (start_text, start_origin)):
+        if given and (text or not (hours_text or finish_by)):
+            raise given_origin.fail(
+                f"applies to {hours_origin.label()} or {Origin('finish_by', given_origin.file).label()} "
+                "without availability windows; give the windows with their own days and times instead",
+                Kind.CONFLICT,
+            )
     if text:
-        return parse_availability(text, label)
-    if hours_text:
-        hours = _hours(hours_text, hours_label)
-        days, session_start = _spread(raw, today)
-        return spread_availability(hours, list(days), session_start, hours_label)
-    return parse_availability(DEFAULT_AVAILABILITY, "default availability")
+        return parse_availability(text, origin)
+    if hours_text or (finish_by and days_text):
+        days = parse_weekdays(days_text or DEFAULT_SPREAD_DAYS, days_origin)
+        session_start = parse_clock(start_text or DEFAULT_SESSION_START, start_origin)
+        hours = _hours(hours_text, hours_origin) if hours_text else 0.25 * len(days)
+        return spread_availability(hours, days, session_start, hours_origin if hours_text else days_origin)
+    return parse_availability(DEFAULT_AVAILABILITY, Origin("availability"))
 
 
-def _hours(text: str, label: str) -> float:
+def _hours(text: str, origin: Origin) -> float:
     try:
         hours = float(text)
     except ValueError:
-        raise InputError(Problem(label, f"not a number of hours: {text!r}")) from None
+        raise origin.fail(f"not a number of hours: {text[:40]!r}", Kind.TYPE) from None
     if not 0 < hours <= 168:
-        raise InputError(Problem(label, f"must be more than 0 and at most 168 hours a week, got {text}"))
+        raise origin.fail(f"must be more than 0 and at most 168 hours a week, got {text}")
     return hours
 
 
-def _timezone(raw: Raw, today: date) -> str:
-    text, label = _text(raw, "timezone")
-    zone = text or system_timezone()
+def _timezone(raw: Raw, context: RunContext) -> str:
+    text, origin = _text(raw, "timezone")
+    zone = text or context.default_zone
     try:
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(Problem(label, f"unknown time zone {zone!r} (use an IANA name like Europe/Berlin)")) from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise origin.fail(f"unknown time zone {zone[:60]!r} (use an IANA name like Europe/Berlin)") from None
     return zone
 
 
-def _blackouts(raw: Raw, today: date) -> tuple[Blackout, ...]:
-    value, label = raw.get("blackout", ((), "--blackout"))
+def _blackouts(raw: Raw, context: RunContext) -> tuple[Blackout, ...]:
+    value, origin = raw.get("blackout", ((), Origin("blackout")))
     items = [value] if isinstance(value, str | date) else list(value)
     texts = [part for item in items for part in str(item).replace(",", ";").split(";")]
-    return blackouts_from(texts, label)
+    return blackouts_from(texts, origin)
 
 
-def _holidays(raw: Raw, today: date) -> str | None:
-    text, label = _text(raw, "holidays")
-    return parse_holidays(text, label) if text else None
+def _holidays(raw: Raw, context: RunContext) -> str | None:
+    text, origin = _text(raw, "holidays")
+    return parse_holidays(text, origin) if text else None
 
 
 _PARSERS = {
     "start": _start,
     "finish_by": _finish_by,
     "name": _name,
-    "spread": _spread,
     "availability": _availability,
     "timezone": _timezone,
     "blackout": _blackouts,
     "holidays": _holidays,
 }
-
-
-def system_timezone() -> str:
-    """The machine's IANA zone where it can be found (TZ, /etc/localtime, /etc/timezone), else UTC."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        target = os.path.realpath("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    except OSError:
-        pass
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text().strip())
-    for zone in candidates:
-        if zone:
-            try:
-                ZoneInfo(zone)
-                return zone
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return "UTC"

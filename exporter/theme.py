@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from exporter.errors import InputError, Problem
+from exporter.errors import InputError, Kind, Problem
+from exporter.inputs import THEME_LIMIT
+from exporter.tomlfile import TomlDocument, read_toml_file
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 PAPERS = ("letter", "a4")
+MAX_LOGO_PIXELS = 25_000_000  # 5000 x 5000: plenty for print, and bounded in memory
+MAX_ORGANISATION = 200
 
 
 @dataclass(frozen=True)
@@ -32,55 +36,89 @@ class Theme:
 
 
 def load_theme(path: str | None) -> Theme:
+    """The default theme, or the theme file's; every problem of the file is reported at once."""
     if not path:
         return Theme()
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(Problem(path, f"cannot read theme: {err.strerror}")) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise InputError(Problem(path, f"not a valid TOML theme: {err}")) from None
+    document = read_toml_file(Path(path), "theme", THEME_LIMIT)
     known = {f.name for f in fields(Theme)}
-    problems = [
-        Problem(path, f"unknown theme key (known: {', '.join(sorted(known))})", field=k) for k in data if k not in known
-    ]
-    for key, value in data.items():
-        if key in known and not isinstance(value, str):
-            problems.append(Problem(path, f"must be text, got {value!r}", field=key))
-    if problems:
-        raise InputError(problems)
-    theme = replace(Theme(), **data)
+    problems = []
+    values: dict[str, str] = {}
+    for key, value in document.data.items():
+        if key not in known:
+            hint = ", ".join(sorted(known))
+            problems.append(document.problem(key, f"unknown theme key (known: {hint})", Kind.UNKNOWN))
+        elif not isinstance(value, str):
+            problems.append(document.problem(key, f"must be text, got {str(value)[:40]!r}", Kind.TYPE))
+        elif _CONTROL.search(value):
+            problems.append(document.problem(key, "must not hold control characters"))
+        else:
+            values[key] = value
+    theme = replace(Theme(), **values)
     base = Path(path).resolve().parent
     for key in ("font", "font_bold", "logo"):
         value = getattr(theme, key)
         if value:
             resolved = (base / value).resolve()
             if not resolved.is_file():
-                problems.append(Problem(path, f"no such file: {value}", field=key))
+                problems.append(document.problem(key, f"no such file: {value}", Kind.UNREADABLE))
+                continue
             theme = replace(theme, **{key: str(resolved)})
-    if theme.logo and Path(theme.logo).is_file() and not _is_image(Path(theme.logo)):
-        problems.append(Problem(path, "must be a PNG, JPEG or GIF image", field="logo"))
+            problem = _logo_problem(resolved) if key == "logo" else _font_problem(resolved)
+            if problem:
+                problems.append(document.problem(key, problem))
     for key in ("primary", "accent", "muted", "light"):
-        if not _COLOUR.match(getattr(theme, key)):
-            problems.append(Problem(path, f"must be a colour like #1F3A5F, got {getattr(theme, key)!r}", field=key))
-    try:
-        theme = replace(theme, paper=paper_size(theme.paper, path, field="paper"))
-    except InputError as err:
-        problems.extend(err.problems)
+        if key in values and not _COLOUR.match(values[key]):
+            problems.append(document.problem(key, f"must be a colour like #1F3A5F, got {values[key][:40]!r}"))
+    if len(theme.organisation) > MAX_ORGANISATION:
+        problems.append(document.problem("organisation", f"at most {MAX_ORGANISATION} characters", Kind.LIMIT))
+    problems += _paper_problems(document, theme.paper)
     if problems:
         raise InputError(problems)
-    return theme
+    return replace(theme, paper=theme.paper.strip().lower())
 
 
-def paper_size(value: str, source: str, field: str | None = None) -> str:
+def _paper_problems(document: TomlDocument, paper: str) -> list[Problem]:
+    try:
+        paper_size(paper, document.source, "paper")
+    except InputError:
+        return [document.problem("paper", f"must be letter or a4, got {paper[:40]!r}")]
+    return []
+
+
+def paper_size(value: str, source: str, field: str | None = None, row: int | None = None) -> str:
     """`letter` or `a4`, in any case; anything else is bad input named by its source."""
     paper = value.strip().lower()
     if paper not in PAPERS:
-        raise InputError(Problem(source, f"must be letter or a4, got {value!r}", field=field))
+        raise InputError(Problem(source, f"must be letter or a4, got {value[:40]!r}", field=field, row=row))
     return paper
 
 
-def _is_image(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-    return head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a"))
+def _logo_problem(path: Path) -> str | None:
+    """Why the file cannot be a logo (not PNG/JPEG/GIF, damaged, too many pixels), or None."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            if image.format not in ("PNG", "JPEG", "GIF"):
+                return "must be a PNG, JPEG or GIF image"
+            width, height = image.size
+            if width * height > MAX_LOGO_PIXELS:
+                return f"is {width}x{height} pixels; at most {MAX_LOGO_PIXELS // 1_000_000} million pixels"
+            image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        return "must be a PNG, JPEG or GIF image"
+    except (OSError, ValueError, SyntaxError) as err:
+        return f"is a damaged image ({str(err)[:80]})"
+    return None
+
+
+def _font_problem(path: Path) -> str | None:
+    """Why the file cannot be embedded as a font (ReportLab embeds TrueType .ttf only), or None."""
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    try:
+        TTFont("ThemeFontProbe", str(path))
+    except (TTFError, OSError, ValueError, KeyError, IndexError, AssertionError, TypeError) as err:
+        detail = str(err).splitlines()[0][:80] if str(err) else type(err).__name__
+        return f"must be a TrueType (.ttf) font ReportLab can embed ({detail})"
+    return None

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,13 @@ from click.testing import CliRunner
 from hypothesis import settings as hypothesis_settings
 
 from exporter.cli import main
+from exporter.context import RunContext, fixed_context
+from exporter.errors import Origin
 from exporter.loader import load_pathway
 from exporter.planner import plan
 from exporter.settings import build_request, layer
+from exporter.theme import Theme
+from exporter.writers import REGISTRY, WriterOptions
 
 # CI explores the same examples on every run, so a red build is reproducible; locally each run explores anew.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -27,12 +32,29 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BUILTIN_FILE = ROOT / "pathways" / "backend-developer-to-ai-government-specialist.toml"
 
 
-def make_plan(pathway=None, **settings):
+CONTEXT = fixed_context(datetime(2027, 1, 1, 12, 0, tzinfo=UTC), "America/New_York")
+"""The run context of the tests: a fixed moment, so outputs never depend on when the suite runs."""
+
+
+def make_plan(pathway=None, context: RunContext = CONTEXT, **settings):
     """A plan from the built-in pathway (or the one given) and settings named as in a profile."""
     settings.setdefault("start", "2027-01-04")
     settings.setdefault("timezone", "America/New_York")
-    request = build_request(layer(settings, lambda name: f"--{name}"))
+    request = build_request(layer(settings, Origin), context)
     return plan(pathway or load_pathway(), request)
+
+
+def render_format(
+    fmt: str, planned, theme: Theme | None = None, options: WriterOptions | None = None, context: RunContext = CONTEXT
+) -> dict[str, bytes]:
+    """The files one registered writer makes for a plan (file name -> bytes)."""
+    return REGISTRY[fmt].render(planned, context, theme or Theme(), options or WriterOptions())
+
+
+def render_one(fmt: str, planned, **kwargs) -> bytes:
+    """The content of a writer's only file."""
+    (content,) = render_format(fmt, planned, **kwargs).values()
+    return content
 
 
 def run(*args: str):

@@ -1,16 +1,29 @@
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 import recurring_ical_events
 import vobject
-from conftest import make_plan
+from conftest import CONTEXT, make_plan, render_format, render_one
 from realclients import khal_events
 
+from exporter.context import fixed_context
+from exporter.labels import ENGLISH
+from exporter.loader import parse_pathway
 from exporter.model import Pathway, Phase, Resource, Task
-from exporter.theme import Theme
-from exporter.writers.ics import render_ics
+from exporter.view import PlanView
+from exporter.writers import CalendarContent, WriterOptions
+
+
+def render_ics(plan, context=CONTEXT, calendar="all", reminder=15) -> bytes:
+    options = WriterOptions(CalendarContent(calendar), reminder=reminder)
+    return render_one("ics", plan, context=context, options=options)
+
+
+def title(plan, milestone) -> str:
+    return PlanView(plan, ENGLISH).milestone_title(milestone)
+
 
 ZONE = "America/New_York"
 AWKWARD = 'Commas, semicolons; back\\slash and a\nnew line "quoted" – Zoë Ωμέγα Жанна'
@@ -23,7 +36,7 @@ def dst_plan():
 
 @pytest.fixture(scope="module")
 def ics_text(dst_plan):
-    return render_ics(dst_plan, Theme()).decode("utf-8")
+    return render_ics(dst_plan).decode("utf-8")
 
 
 def vevents(text):
@@ -50,7 +63,7 @@ def test_event_count_and_local_times_with_vobject(dst_plan, ics_text):
 def test_all_day_milestones_land_on_their_dates(dst_plan, ics_text):
     events = [e for e in vevents(ics_text) if not isinstance(e.dtstart.value, datetime)]
     assert sorted((e.dtstart.value, e.summary.value) for e in events) == sorted(
-        (m.date, m.title) for m in dst_plan.milestones
+        (m.date, title(dst_plan, m)) for m in dst_plan.milestones
     )
     for event in events:
         assert event.dtend.value == event.dtstart.value + timedelta(days=1)
@@ -68,7 +81,7 @@ def test_recurring_ical_events_reads_the_same(dst_plan, ics_text):
 
 def test_khal_imports_and_lists_every_event(dst_plan, tmp_path):
     path = tmp_path / "plan.ics"
-    path.write_text(render_ics(dst_plan, Theme()).decode(), newline="")
+    path.write_text(render_ics(dst_plan).decode(), newline="")
     lines = khal_events(path, tmp_path, ZONE)
     assert len(lines) == len(dst_plan.sessions) + len(dst_plan.milestones)
     for session in dst_plan.sessions:
@@ -76,7 +89,7 @@ def test_khal_imports_and_lists_every_event(dst_plan, tmp_path):
         assert any(line.startswith(expected) for line in lines), expected
     assert any(line.startswith("2027-03-15 19:00 2027-03-15 21:00 Study:") for line in lines)
     for milestone in dst_plan.milestones:
-        assert f"{milestone.date} {milestone.date} {milestone.title}" in lines
+        assert f"{milestone.date} {milestone.date} {title(dst_plan, milestone)}" in lines
 
 
 def test_calendar_header_and_vtimezone(ics_text):
@@ -94,15 +107,15 @@ def test_calendar_header_and_vtimezone(ics_text):
 
 
 def test_rfc5545_lines(ics_text):
-    raw = render_ics(make_plan(name="Zoë " * 40), Theme())
+    raw = render_ics(make_plan(name="Zoë " * 40))
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
 
 
-def test_uids_stable_across_exports_and_unique_across_participants(monkeypatch):
+def test_uids_stable_across_exports_and_unique_across_participants():
     def uids_and_sequence(name, epoch):
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
-        calendar = icalendar.Calendar.from_ical(render_ics(make_plan(name=name), Theme()))
+        context = fixed_context(datetime.fromtimestamp(epoch, UTC))
+        calendar = icalendar.Calendar.from_ical(render_ics(make_plan(name=name), context))
         events = calendar.walk("VEVENT")
         return [str(e["UID"]) for e in events], {int(e["SEQUENCE"]) for e in events}
 
@@ -116,9 +129,9 @@ def test_uids_stable_across_exports_and_unique_across_participants(monkeypatch):
 
 
 def test_same_inputs_same_bytes(monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     plan = make_plan(name="Ana")
-    assert render_ics(plan, Theme()) == render_ics(plan, Theme())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    assert render_ics(plan) == render_ics(plan)
 
 
 def test_awkward_text_survives_a_round_trip():
@@ -131,7 +144,7 @@ def test_awkward_text_survives_a_round_trip():
         phases=(Phase(1, AWKWARD, 1, (Task(AWKWARD),), (Resource(AWKWARD, "https://example.test/a,b;c"),)),),
     )
     name = AWKWARD.replace("\n", " ")
-    text = render_ics(make_plan(pathway, name=name), Theme()).decode()
+    text = render_ics(make_plan(pathway, name=name)).decode()
     events = vevents(text)
     session = next(e for e in events if isinstance(e.dtstart.value, datetime))
     assert session.summary.value == f"Study: 1.1 {AWKWARD}"
@@ -146,7 +159,7 @@ def test_reminder_options():
     plan = make_plan(name="Ana")
 
     def triggers(**options):
-        calendar = icalendar.Calendar.from_ical(render_ics(plan, Theme(), **options))
+        calendar = icalendar.Calendar.from_ical(render_ics(plan, **options))
         return [alarm["TRIGGER"].dt for alarm in calendar.walk("VALARM")]
 
     assert set(triggers()) == {timedelta(minutes=-15)} and len(triggers()) == len(plan.sessions)
@@ -156,16 +169,74 @@ def test_reminder_options():
 
 def test_calendar_selection():
     plan = make_plan()
-    milestones = vevents(render_ics(plan, Theme(), calendar="milestones").decode())
-    sessions = vevents(render_ics(plan, Theme(), calendar="sessions").decode())
+    milestones = vevents(render_ics(plan, calendar="milestones").decode())
+    sessions = vevents(render_ics(plan, calendar="sessions").decode())
     assert len(milestones) == len(plan.milestones) and len(sessions) == len(plan.sessions)
-    assert "VTIMEZONE" not in render_ics(plan, Theme(), calendar="milestones").decode()
+    assert "VTIMEZONE" not in render_ics(plan, calendar="milestones").decode()
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "Australia/Sydney", "Europe/Berlin"])
 def test_other_zones_read_right(zone):
     plan = make_plan(timezone=zone, availability="tue 07:00-08:30")
-    events = [e for e in vevents(render_ics(plan, Theme(), calendar="sessions").decode())]
+    events = [e for e in vevents(render_ics(plan, calendar="sessions").decode())]
     local = sorted(e.dtstart.value.astimezone(ZoneInfo(zone)) for e in events)
     assert local == [s.start for s in plan.sessions]
     assert {t.strftime("%H:%M") for t in local} == {"07:00"}
+
+
+def test_split_honours_the_calendar_choice():
+    plan = make_plan()
+    options = WriterOptions(CalendarContent.SESSIONS, ics_split=True)
+    assert list(render_format("ics", plan, options=options)) == ["sessions.ics"]
+    both = WriterOptions(CalendarContent.ALL, ics_split=True)
+    assert list(render_format("ics", plan, options=both)) == ["milestones.ics", "sessions.ics"]
+
+
+SMALL = """
+id = "small"
+title = "Small"
+from_role = "A"
+to_role = "B"
+hours_per_week = 4
+{extra}
+[[phases]]
+number = 9
+title = "Main"
+weeks = 2
+[[phases.tasks]]
+key = "read"
+title = "Read"
+[[phases.tasks]]
+key = "write"
+title = "Write"
+"""
+WARM_UP = """
+[[phases]]
+number = 1
+title = "Warm-up"
+weeks = 1
+[[phases.tasks]]
+key = "warm-up"
+title = "Warm up"
+"""
+
+
+def _session_uids(pathway_text: str):
+    plan = make_plan(parse_pathway(pathway_text, "small.toml"), name="Ana", availability="mon 19:00-21:00")
+    calendar = icalendar.Calendar.from_ical(render_ics(plan, calendar="sessions"))
+    return {str(e["UID"]): e["DTSTART"].dt for e in calendar.walk("VEVENT")}
+
+
+def test_session_uids_follow_task_keys_not_positions():
+    before = _session_uids(SMALL.format(extra=""))
+    after = _session_uids(SMALL.format(extra=WARM_UP))
+    assert set(before) < set(after), "a phase inserted before keeps every later session's identity"
+    assert all(after[uid] > before[uid] for uid in before), "the same events, moved later"
+
+
+def test_control_characters_never_reach_the_calendar():
+    pathway = Pathway(
+        "ctl", "Bell\x07 and escape\x1b[2J", "A", "B", 4, phases=(Phase(1, "P\x00", 1, (Task("T\x1b", key="t"),)),)
+    )
+    raw = render_ics(make_plan(pathway, name="Ana"))
+    assert not any(byte < 32 and byte not in (9, 10, 13) for byte in raw)

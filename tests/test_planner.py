@@ -1,6 +1,6 @@
 import itertools
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,10 +8,12 @@ from conftest import make_plan, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exporter.availability import Blackout, ClosedDays, WeeklyAvailability, Window
-from exporter.errors import InputError
-from exporter.model import Action, Pathway, Phase, Skill, Task
-from exporter.planner import plan
+from exporter.availability import Blackout, ClosedDays, WeeklyAvailability, Window, parse_availability
+from exporter.context import RunContext
+from exporter.errors import InputError, Origin
+from exporter.model import Action, Horizon, Pathway, Phase, Priority, Skill, Task
+from exporter.plan import WindowChange
+from exporter.planner import plan, scaled_availability
 from exporter.settings import PlanRequest
 
 
@@ -76,22 +78,53 @@ def test_explicit_task_hours_share_the_rest():
     assert [t.hours for t in p.tasks] == [5, 7.5, 7.5]
 
 
-def test_task_hours_over_phase_effort_is_an_error():
-    pathway = Pathway("x", "X", "A", "B", 10, phases=(Phase(1, "P", 1, (Task("a", 11),)),))
-    with pytest.raises(InputError, match="exceed the phase's 10 h"):
-        make_plan(pathway)
+OWN_WINDOWS = "sun 09:00-12:00; tue 19:00-21:00; thu 19:00-21:00"
 
 
-def test_finish_by_finds_least_hours():
-    p = make_plan(finish_by="2027-09-30", days="mon,wed,sat", session_start="08:00")
-    assert p.finish <= date(2027, 9, 30)
-    one_less = make_plan(hours_per_week=str(p.hours_per_week - 0.75), days="mon,wed,sat", session_start="08:00")
-    assert one_less.finish > date(2027, 9, 30)
+def _step_of(plan) -> int:
+    own = parse_availability(OWN_WINDOWS, Origin("availability"))
+    return next(n for n in range(1, 2000) if scaled_availability(own, n) == plan.availability)
+
+
+@pytest.mark.parametrize("deadline", ["2027-09-30", "2028-06-30"])
+def test_finish_by_keeps_the_persons_windows_and_finds_the_least_time(deadline):
+    p = make_plan(finish_by=deadline, availability=OWN_WINDOWS)
+    assert p.finish <= date.fromisoformat(deadline)
+    own = parse_availability(OWN_WINDOWS, Origin("availability"))
+    for window in p.availability.windows:
+        assert any(o.weekday == window.weekday and window.start <= o.start < window.end for o in own.windows)
+    step = _step_of(p)
+    if step > 1:
+        shorter = make_plan(availability=scaled_availability(own, step - 1).spec())
+        assert shorter.finish > date.fromisoformat(deadline)
+
+
+def test_finish_by_says_how_the_windows_changed():
+    far = make_plan(finish_by="2029-12-31", availability=OWN_WINDOWS)
+    near = make_plan(finish_by="2027-09-30", availability=OWN_WINDOWS)
+    assert far.window_change is WindowChange.SHORTENED and near.window_change is WindowChange.LENGTHENED
+    output = run("plan", "--start", "2027-01-04", "--finish-by", "2027-09-30", "--availability", OWN_WINDOWS).output
+    assert "adding study time outside your own windows" in output
 
 
 def test_finish_by_impossible_says_what_is_needed():
     result = run("plan", "--start", "2027-01-04", "--finish-by", "2027-03-01", "--days", "sat", "--timezone", "UTC")
-    assert result.exit_code == 1 and "--finish-by" in result.stderr and "more --days" in result.stderr
+    assert result.exit_code == 1 and "--finish-by" in result.stderr and "more days" in result.stderr
+
+
+def test_finish_by_from_a_profile_is_named_by_the_profile(tmp_path):
+    profile = tmp_path / "me.toml"
+    profile.write_text('timezone = "UTC"\nstart = "2027-01-04"\nfinish_by = "2027-03-01"\ndays = "sat"\n')
+    result = run("plan", "--profile", profile)
+    assert result.exit_code == 1
+    assert f"{profile}:3: finish_by: no schedule finishes by 2027-03-01" in result.stderr
+    assert "--finish-by" not in result.stderr
+
+
+@pytest.mark.parametrize("option", [["--days", "tue,thu"], ["--session-start", "08:00"]])
+def test_spread_options_without_hours_are_an_error(option):
+    result = run("plan", "--start", "2027-01-04", *option)
+    assert result.exit_code == 1 and result.stderr.startswith(f"error: {option[0]}: applies to --hours-per-week")
 
 
 @pytest.mark.parametrize(
@@ -137,6 +170,8 @@ def test_plan_json_document():
     }
     assert data["participant"] == "Zoë" and data["total_hours"] == 480
     assert data["sessions"][0] == {
+        "key": "ai-for-everyone/1",
+        "task_keys": ["ai-for-everyone"],
         "start": "2027-01-04T19:00:00-05:00",
         "end": "2027-01-04T21:00:00-05:00",
         "hours": 2.0,
@@ -175,8 +210,8 @@ def pathways(draw):
             for i in range(draw(st.integers(1, 4)))
         )
         phases.append(Phase(number, f"Phase {number}", draw(st.sampled_from([2, 3.5, 5])), tasks))
-    skills = (Skill("s", "critical", 2), Skill("o", "important", None))
-    actions = (Action("this-week", "a"),)
+    skills = (Skill("s", Priority.CRITICAL, 2), Skill("o", Priority.IMPORTANT, None))
+    actions = (Action(Horizon.THIS_WEEK, "a"),)
     return Pathway(
         "p", "P", "A", "B", draw(st.sampled_from([3, 5, 8])), phases=tuple(phases), skills=skills, actions=actions
     )
@@ -244,8 +279,13 @@ def test_more_weekly_hours_never_finish_later(pathway, data, hours, extra):
     from exporter.availability import spread_availability
 
     days = [0, 2, 5]
-    less = data.draw(requests(spread_availability(hours, days, 6 * 60)))
-    more = PlanRequest(less.start, spread_availability(hours + extra, days, 6 * 60), less.timezone, less.closed)
+    less = data.draw(requests(spread_availability(hours, days, 6 * 60, Origin("hours_per_week"))))
+    more = PlanRequest(
+        less.start,
+        spread_availability(hours + extra, days, 6 * 60, Origin("hours_per_week")),
+        less.timezone,
+        less.closed,
+    )
     try:
         slower = plan(pathway, less)
     except InputError as err:
@@ -265,7 +305,8 @@ def test_more_weekly_hours_never_finish_later(pathway, data, hours, extra):
 def test_default_start_is_the_next_monday(today, expected):
     from exporter.settings import build_request
 
-    assert build_request({"timezone": ("UTC", "--timezone")}, today=today).start == expected
+    context = RunContext(today=today, build_time=datetime(2027, 1, 1, tzinfo=UTC))
+    assert build_request({"timezone": ("UTC", Origin("timezone"))}, context).start == expected
 
 
 def test_plan_text_shows_the_sessions_still_ahead(monkeypatch):

@@ -1,15 +1,22 @@
 """The printable action plan: a handout laid out against the person's own dates.
 
 Pathway and roster text is data: it is escaped for ReportLab's paragraph markup exactly once,
-in `para`, and nowhere else. Every string is drawn in the embedded DejaVu Sans (or the theme's
+in `para`, and nowhere else; control characters are dropped from every text on its way to
+ReportLab (`_clean`). Every string is drawn in the embedded DejaVu Sans (or the theme's
 TrueType font), so names in Latin with diacritics, Greek and Cyrillic print as real glyphs.
+Every word a person reads comes from the label catalogue, through a PlanView.
+
+The file depends on nothing but the plan, the run's context and the theme: its dates and
+document ID come from `context.build_time`, whatever SOURCE_DATE_EPOCH the process has.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import operator
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from functools import cache, reduce
 from importlib import resources
 from xml.sax.saxutils import escape, quoteattr
@@ -39,17 +46,37 @@ from reportlab.platypus import (
 )
 
 from exporter import __version__
-from exporter.availability import WEEKDAY_NAMES, clock
-from exporter.clock import generated_at
-from exporter.model import HORIZON_TITLES, HORIZONS
+from exporter.availability import clock
+from exporter.context import RunContext
+from exporter.model import HORIZONS
 from exporter.plan import Plan
 from exporter.theme import Theme
+from exporter.view import PhaseView, PlanView
+from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
 
+FILE_NAME = "plan.pdf"
+PROGRAM = "pathway-exporter"
 FONT, FONT_BOLD = "PathwaySans", "PathwaySans-Bold"
 TICK_BOX = "☐"
+ELLIPSIS = "…"
 MARGIN = 18 * mm  # inside the unprintable edge of every office printer
 PAPER = {"letter": LETTER, "a4": A4}
+LONGEST_WORD = 500
+"""Characters of one unbroken word shown before the rest is cut, for display only: ReportLab
+lays out a paragraph with a long word in time that grows with the square of its length.
+500 is the loader's limit on a title, name or URL, so none of those is ever cut."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LONG_WORD = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
+
+
+def file_names(options: WriterOptions) -> tuple[str, ...]:
+    return (FILE_NAME,)
+
+
+def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
+    """plan.pdf: the handout of the plan, in the words of the context's catalogue."""
+    return {FILE_NAME: _render(PlanView(plan, context.labels), context, theme)}
 
 
 @cache
@@ -59,7 +86,8 @@ def register_fonts(regular: str = "", bold: str = "") -> tuple[str, str]:
     regular_path = regular or str(fonts / "DejaVuSans.ttf")
     bold_path = bold or (regular if regular else str(fonts / "DejaVuSans-Bold.ttf"))
     italic_path = regular if regular else str(fonts / "DejaVuSans-Oblique.ttf")
-    suffix = "" if not regular else f"-{abs(hash((regular, bold))) % 10**8}"
+    digest = hashlib.sha256(f"{regular}\0{bold}".encode()).hexdigest()[:8]
+    suffix = "" if not regular else f"-{digest}"
     names = (FONT + suffix, FONT_BOLD + suffix, f"{FONT}-Italic{suffix}")
     for name, path in zip(names, (regular_path, bold_path, italic_path), strict=True):
         pdfmetrics.registerFont(TTFont(name, path))
@@ -135,20 +163,52 @@ class _Styles:
         )
 
 
-def para(text: str, style: ParagraphStyle, link: str | None = None) -> Paragraph:
-    """The one place data becomes paragraph markup: escaped here, once."""
-    markup = escape(text).replace("\n", "<br/>")
+def _clean(text: str) -> str:
+    """The text without control characters (tab and line feed stay), which no font can draw."""
+    return _CONTROL.sub("", text)
+
+
+def _line(text: str) -> str:
+    """Text for one line drawn on the canvas: clean, its tabs and line breaks as spaces."""
+    return _clean(text).replace("\t", " ").replace("\n", " ")
+
+
+def _short_words(text: str) -> str:
+    """The text with every unbroken word cut to LONGEST_WORD characters and an ellipsis (display only)."""
+    return _LONG_WORD.sub(lambda found: found.group()[:LONGEST_WORD] + ELLIPSIS, text)
+
+
+def para(text: str, style: ParagraphStyle, link: str | None = None, link_colour: str | None = None) -> Paragraph:
+    """The one place data becomes paragraph markup: cleaned and escaped here, once.
+
+    `link` makes the paragraph a link, underlined in `link_colour` (the theme's primary colour).
+    """
+    markup = escape(_short_words(_clean(text))).replace("\n", "<br/>")
     if link:
-        markup = f'<a href={quoteattr(link)} color="#1F3A5F"><u>{markup}</u></a>'
+        colour = f" color={quoteattr(link_colour)}" if link_colour else ""
+        markup = f"<a href={quoteattr(_clean(link))}{colour}><u>{markup}</u></a>"
     return Paragraph(markup, style)
 
 
-def render_pdf(plan: Plan, theme: Theme) -> bytes:
+def _render(view: PlanView, context: RunContext, theme: Theme) -> bytes:
+    plan, labels = view.plan, view.labels
     regular, bold = register_fonts(theme.font, theme.font_bold)
     styles = _Styles(theme, regular, bold)
     buffer = io.BytesIO()
     page = PAPER[theme.paper]
     who = plan.participant or ""
+    title = (
+        labels("pdf.document-title-for", title=plan.pathway.title, name=who)
+        if who
+        else labels("pdf.document-title", title=plan.pathway.title)
+    )
+    subject = labels(
+        "pdf.subject",
+        from_role=plan.pathway.from_role,
+        to_role=plan.pathway.to_role,
+        start=plan.start.isoformat(),
+        finish=plan.finish.isoformat(),
+    )
     document = BaseDocTemplate(
         buffer,
         pagesize=page,
@@ -156,31 +216,64 @@ def render_pdf(plan: Plan, theme: Theme) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN + 6 * mm,
         bottomMargin=MARGIN + 4 * mm,
-        title=f"{plan.pathway.title}: action plan" + (f" for {who}" if who else ""),
-        author=theme.organisation or who or "pathway-exporter",
-        subject=f"{plan.pathway.from_role} to {plan.pathway.to_role}, {plan.start} to {plan.finish}",
-        creator=f"pathway-exporter {__version__}",
-        keywords=["career plan", plan.pathway.to_role],
-        lang="en",
+        title=_line(title),
+        author=_line(theme.organisation or who or PROGRAM),
+        subject=_line(subject),
+        creator=f"{PROGRAM} {__version__}",
+        keywords=[_line(labels("pdf.keyword")), _line(plan.pathway.to_role)],
+        lang=labels.language,
         initialFontName=regular,
+        invariant=1,
     )
     frame = Frame(document.leftMargin, document.bottomMargin, document.width, document.height, id="body")
     document.addPageTemplates([PageTemplate("title", [frame]), PageTemplate("body", [frame])])
-    story = build_story(plan, theme, styles, document.width)
-    canvas_maker = _numbered_canvas(plan, theme, styles, page)
+    story = build_story(view, context, styles, document.width)
+    canvas_maker = _numbered_canvas(view, context.build_time, styles, page)
     document.build(story, canvasmaker=canvas_maker)
     return buffer.getvalue()
 
 
-def _numbered_canvas(plan: Plan, theme: Theme, styles: _Styles, page: tuple[float, float]):
+class _BuildStamp:
+    """ReportLab's document time stamp (reportlab.lib.utils.TimeStamp) for the run's build time.
+
+    ReportLab stamps CreationDate, ModDate and the seed of the document ID from
+    SOURCE_DATE_EPOCH or the clock; this stands in for it so the file depends on the context only.
+    """
+
+    def __init__(self, moment: datetime):
+        utc = moment.astimezone(UTC)
+        self.t = int(utc.timestamp())
+        self.lt = utc.timetuple()
+        self.YMDhms = tuple(self.lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+
+
+def _pin_time(document, moment: datetime) -> None:
+    """Give a fresh ReportLab PDFDocument the build time as its time stamp and ID seed."""
+    stamp = _BuildStamp(moment)
+    document._timeStamp = stamp
+    signature = hashlib.md5(usedforsecurity=False)  # what PDFDocument.__init__ seeds its ID with
+    signature.update(b"a reportlab document")
+    signature.update(ascii(stamp.t).encode())
+    document.signature = signature
+
+
+def _numbered_canvas(view: PlanView, build_time: datetime, styles: _Styles, page: tuple[float, float]):
     """A canvas that holds its pages until the end, so each footer can say `Page X of Y`."""
-    header = plan.pathway.title + (f"  |  {plan.participant}" if plan.participant else "")
-    muted = colors.HexColor(theme.muted)
+    plan, labels = view.plan, view.labels
+    width, height = page
+    title = plan.pathway.title
+    text = labels("pdf.header", title=title, participant=plan.participant) if plan.participant else title
+    header = _fit(_line(text), styles.regular, 8, width - 2 * MARGIN)
+    dates = _line(labels("pdf.footer-dates", start=plan.start.isoformat(), finish=plan.finish.isoformat()))
+    muted = colors.HexColor(styles.theme.muted)
 
     class NumberedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args, **kwargs):
             kwargs.setdefault("initialFontName", styles.regular)
             super().__init__(*args, **kwargs)
+            _pin_time(self._doc, build_time)
             self._pages: list[dict] = []
 
         def showPage(self):
@@ -197,47 +290,54 @@ def _numbered_canvas(plan: Plan, theme: Theme, styles: _Styles, page: tuple[floa
             super().save()
 
         def _decorate(self, number: int, total: int) -> None:
-            width, height = page
             self.saveState()
             self.setFillColor(muted)
             self.setStrokeColor(muted)
             self.setFont(styles.regular, 8)
-            self.drawString(MARGIN, height - MARGIN + 2 * mm, _fit(header, styles.regular, 8, width - 2 * MARGIN))
+            self.drawString(MARGIN, height - MARGIN + 2 * mm, header)
             self.line(MARGIN, height - MARGIN, width - MARGIN, height - MARGIN)
             self.line(MARGIN, MARGIN + 2 * mm, width - MARGIN, MARGIN + 2 * mm)
-            self.drawString(MARGIN, MARGIN - 2 * mm, f"{plan.start} to {plan.finish}")
-            self.drawRightString(width - MARGIN, MARGIN - 2 * mm, f"Page {number} of {total}")
+            self.drawString(MARGIN, MARGIN - 2 * mm, dates)
+            page_label = _line(labels("pdf.footer-page", number=number, total=total))
+            self.drawRightString(width - MARGIN, MARGIN - 2 * mm, page_label)
             self.restoreState()
 
     return NumberedCanvas
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
+    """The text, or its longest start that fits `width` with an ellipsis: a binary search on the length."""
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+    fits, too_long = 0, len(text)  # text[:fits] + … fits (or nothing does); text[:too_long] + … does not
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if pdfmetrics.stringWidth(text[:middle] + ELLIPSIS, font, size) <= width:
+            fits = middle
+        else:
+            too_long = middle
+    return text[:fits] + ELLIPSIS
 
 
-def build_story(plan: Plan, theme: Theme, styles: _Styles, width: float) -> list:
+def build_story(view: PlanView, context: RunContext, styles: _Styles, width: float) -> list:
     story: list = []
-    story += _title_page(plan, theme, styles, width)
+    story += _title_page(view, context, styles, width)
     story += [NextPageTemplate("body"), PageBreak()]
-    story += _at_a_glance(plan, theme, styles, width)
-    story += _start_now(plan, styles, width)
-    story += _your_week(plan, styles, width)
-    story += _overview(plan, styles)
-    for phase in plan.phases:
-        story += _phase_section(plan, phase.number, theme, styles, width)
-    story += _skills(plan, theme, styles, width)
-    story += _reality_check(plan, styles)
-    story += _faq(plan, styles)
-    story += _notes_page(plan, styles, width)
+    story += _at_a_glance(view, styles, width)
+    story += _start_now(view, styles, width)
+    story += _your_week(view, styles, width)
+    story += _overview(view, styles)
+    for phase in view.phases:
+        story += _phase_section(view, phase, styles, width)
+    story += _skills(view, styles, width)
+    story += _reality_check(view, styles)
+    story += _faq(view, styles)
+    story += _notes_page(view, styles, width)
     return story
 
 
-def _title_page(plan: Plan, theme: Theme, styles: _Styles, width: float) -> list:
+def _title_page(view: PlanView, context: RunContext, styles: _Styles, width: float) -> list:
+    plan, labels, theme = view.plan, view.labels, styles.theme
     pathway = plan.pathway
     story: list = [Spacer(1, 20 * mm)]
     if theme.logo:
@@ -247,26 +347,30 @@ def _title_page(plan: Plan, theme: Theme, styles: _Styles, width: float) -> list
         story += [logo, Spacer(1, 8 * mm)]
     if theme.organisation:
         story.append(para(theme.organisation, styles.subtitle))
-    story.append(para("Personal action plan", styles.subtitle))
+    story.append(para(labels("pdf.personal-plan"), styles.subtitle))
     story.append(para(pathway.title, styles.title))
     if pathway.subtitle:
         story.append(para(pathway.subtitle, styles.subtitle))
-    story.append(para(plan.participant or "Your plan", styles.name))
+    story.append(para(plan.participant or labels("pdf.your-plan"), styles.name))
+    weekly = labels(
+        "pdf.weekly-study-value",
+        hours=plan.hours_per_week,
+        pace=plan.pace,
+        guide=pathway.hours_per_week,
+        words=_pace_words(view, plan.pace),
+    )
+    effort = labels("pdf.effort-value", hours=plan.total_hours, sessions=len(plan.sessions))
     facts = [
-        ("From", pathway.from_role),
-        ("To", pathway.to_role),
-        ("Start", _long(plan.start)),
-        ("Planned finish", _long(plan.finish)),
-        (
-            "Weekly study",
-            f"{plan.hours_per_week:g} hours a week ({plan.pace:.2f}x the guide's "
-            f"{pathway.hours_per_week:g} h: {_pace_words(plan.pace)})",
-        ),
-        ("Total effort", f"{plan.total_hours:g} hours in {len(plan.sessions)} study sessions"),
-        ("Difficulty", pathway.difficulty),
-        ("Typical timeline", pathway.timeline),
-        ("Salary change", pathway.salary_change),
-        ("Generated", generated_at().date().isoformat()),
+        (labels("pdf.from"), pathway.from_role),
+        (labels("pdf.to"), pathway.to_role),
+        (labels("pdf.start"), view.long_date(plan.start)),
+        (labels("pdf.finish"), view.long_date(plan.finish)),
+        (labels("pdf.weekly-study"), weekly),
+        (labels("pdf.effort"), effort),
+        (labels("pdf.difficulty"), pathway.difficulty),
+        (labels("pdf.timeline"), pathway.timeline),
+        (labels("pdf.salary"), pathway.salary_change),
+        (labels("pdf.generated"), context.build_time.astimezone(UTC).date().isoformat()),
     ]
     rows = [[para(label, styles.cell_bold), para(value, styles.cell)] for label, value in facts if value]
     table = Table(rows, colWidths=[38 * mm, min(width - 38 * mm, 110 * mm)], hAlign="CENTER")
@@ -283,22 +387,14 @@ def _title_page(plan: Plan, theme: Theme, styles: _Styles, width: float) -> list
     )
     story += [table, Spacer(1, 10 * mm)]
     if pathway.demand:
-        story.append(para(f"Demand: {pathway.demand}", styles.small))
+        story.append(para(labels("pdf.demand", demand=pathway.demand), styles.small))
     return story
 
 
-def _pace_words(pace: float) -> str:
+def _pace_words(view: PlanView, pace: float) -> str:
     if abs(pace - 1) < 0.05:
-        return "the guide's own pace"
-    return "faster than the guide" if pace > 1 else "slower than the guide"
-
-
-def _long(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _short(day: date | None) -> str:
-    return f"{day.day} {day:%b %Y}" if day else "ongoing"
+        return view.labels("pdf.pace-same")
+    return view.labels("pdf.pace-faster" if pace > 1 else "pdf.pace-slower")
 
 
 def _table(rows: list[list], widths: list[float], styles: _Styles, header_rows: int = 1, zebra: bool = True) -> Table:
@@ -327,18 +423,19 @@ def _head(titles: list[str], styles: _Styles) -> list:
     return [para(title, styles.head_cell) for title in titles]
 
 
-def _at_a_glance(plan: Plan, theme: Theme, styles: _Styles, width: float) -> list:
-    story = [para("At a glance", styles.h1), _timeline_drawing(plan, theme, styles, width), Spacer(1, 4 * mm)]
+def _at_a_glance(view: PlanView, styles: _Styles, width: float) -> list:
+    plan, labels, theme = view.plan, view.labels, styles.theme
+    story = [para(labels("pdf.at-a-glance"), styles.h1), _timeline_drawing(view, styles, width), Spacer(1, 4 * mm)]
     weeks = (plan.finish - plan.start).days / 7
     numbers = [
-        ("Start", _short(plan.start)),
-        ("Planned finish", _short(plan.finish)),
-        ("Calendar weeks", f"{weeks:.0f}"),
-        ("Study hours", f"{plan.total_hours:g}"),
-        ("Hours a week", f"{plan.hours_per_week:g}"),
-        ("Sessions", str(len(plan.sessions))),
-        ("Phases", str(len(plan.phases))),
-        ("Tasks", str(len(plan.tasks))),
+        (labels("pdf.start"), view.short_date(plan.start)),
+        (labels("pdf.finish"), view.short_date(plan.finish)),
+        (labels("pdf.calendar-weeks"), f"{weeks:.0f}"),
+        (labels("pdf.study-hours"), f"{plan.total_hours:g}"),
+        (labels("pdf.hours-a-week"), f"{plan.hours_per_week:g}"),
+        (labels("pdf.sessions"), str(len(plan.sessions))),
+        (labels("pdf.phases"), str(len(plan.phases))),
+        (labels("pdf.tasks"), str(len(plan.tasks))),
     ]
     cells = [[para(label, styles.small), para(value, styles.h3)] for label, value in numbers]
     grid = [reduce(operator.iadd, cells[i : i + 4], []) for i in range(0, len(cells), 4)]
@@ -350,22 +447,22 @@ def _at_a_glance(plan: Plan, theme: Theme, styles: _Styles, width: float) -> lis
         )
     )
     story.append(table)
-    milestones = [m for m in plan.milestones if m.kind in ("skill-target", "action-checkpoint", "programme-finish")]
+    milestones = view.headline_milestones
     if milestones:
-        story.append(para("Milestones", styles.h2))
-        rows = [_head(["Date", "Milestone"], styles)] + [
-            [para(_short(m.date), styles.cell), para(m.title, styles.cell)] for m in milestones
+        story.append(para(labels("pdf.milestones"), styles.h2))
+        rows = [_head([labels("pdf.date"), labels("pdf.milestone")], styles)] + [
+            [para(view.short_date(m.date), styles.cell), para(view.milestone_title(m), styles.cell)] for m in milestones
         ]
         story.append(_table(rows, [30 * mm, width - 30 * mm], styles))
     return story
 
 
-def _timeline_drawing(plan: Plan, theme: Theme, styles: _Styles, width: float) -> Drawing:
+def _timeline_drawing(view: PlanView, styles: _Styles, width: float) -> Drawing:
     """Phases as bars across the months; milestones as diamonds; the start as a marked line."""
+    plan, labels, theme = view.plan, view.labels, styles.theme
     label_width = 58 * mm
     row_height = min(19.0, (150 * mm - 48) / max(len(plan.phases), 1))  # many phases: thinner rows, one page
     bar_height, gap, top = row_height * 0.68, row_height * 0.32, 22
-    min(7.5, row_height * 0.55)
     height = top + len(plan.phases) * row_height + 26
     drawing = Drawing(width, height, initialFontName=styles.regular)
     span = max((plan.finish - plan.start).days + 1, 1)
@@ -388,186 +485,191 @@ def _timeline_drawing(plan: Plan, theme: Theme, styles: _Styles, width: float) -
             x = x_of(month)
             drawing.add(Line(x, 10, x, axis_y, strokeColor=colors.HexColor("#D0D6DC"), strokeWidth=0.4))
             if index % step == 0:
-                drawing.add(
-                    String(x + 1, axis_y + 3, f"{month:%b %y}", fontName=styles.regular, fontSize=6.5, fillColor=muted)
-                )
+                axis = _line(labels.axis_date(month))
+                drawing.add(String(x + 1, axis_y + 3, axis, fontName=styles.regular, fontSize=6.5, fillColor=muted))
             index += 1
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     for row, phase in enumerate(plan.phases):
         y = height - top - (row + 1) * (bar_height + gap)
+        name = _line(labels("pdf.timeline-label", number=phase.number, title=phase.title))
         drawing.add(
-            String(
-                0,
-                y + 3.5,
-                _fit(f"{phase.number}. {phase.title}", styles.regular, 7.5, label_width - 6),
-                fontName=styles.regular,
-                fontSize=7.5,
-            )
+            String(0, y + 3.5, _fit(name, styles.regular, 7.5, label_width - 6), fontName=styles.regular, fontSize=7.5)
         )
         x0, x1 = x_of(phase.start), x_of(phase.finish + timedelta(days=1))
-        shade = primary if row % 2 == 0 else colors.HexColor(theme.muted)
+        shade = primary if row % 2 == 0 else muted
         drawing.add(
             Rect(x0, y, max(x1 - x0, 1.5), bar_height, fillColor=shade, strokeColor=colors.black, strokeWidth=0.3)
         )
         if x1 - x0 > 14:
-            drawing.add(
-                String(x0 + 3, y + 3.5, f"P{phase.number}", fontName=styles.bold, fontSize=7, fillColor=colors.white)
+            short = _line(labels("pdf.timeline-phase", number=phase.number))
+            drawing.add(String(x0 + 3, y + 3.5, short, fontName=styles.bold, fontSize=7, fillColor=colors.white))
+    for milestone in view.headline_milestones:
+        x = x_of(milestone.date)
+        drawing.add(
+            Polygon(
+                [x, 8, x + 3.5, 4.5, x, 1, x - 3.5, 4.5],
+                fillColor=accent,
+                strokeColor=colors.black,
+                strokeWidth=0.3,
             )
-    for milestone in plan.milestones:
-        if milestone.kind in ("skill-target", "action-checkpoint", "programme-finish"):
-            x = x_of(milestone.date)
-            drawing.add(
-                Polygon(
-                    [x, 8, x + 3.5, 4.5, x, 1, x - 3.5, 4.5],
-                    fillColor=accent,
-                    strokeColor=colors.black,
-                    strokeWidth=0.3,
-                )
-            )
+        )
     start_x = x_of(plan.start)
     drawing.add(Line(start_x, 0, start_x, axis_y, strokeColor=accent, strokeWidth=1.6))
-    drawing.add(String(start_x + 2, 12, "Start", fontName=styles.bold, fontSize=7, fillColor=accent))
-    drawing.add(String(0, 1.5, "◆ milestone", fontName=styles.regular, fontSize=6.5, fillColor=muted))
+    start = _line(labels("pdf.timeline-start"))
+    drawing.add(String(start_x + 2, 12, start, fontName=styles.bold, fontSize=7, fillColor=accent))
+    legend = _line(labels("pdf.timeline-legend"))
+    drawing.add(String(0, 1.5, legend, fontName=styles.regular, fontSize=6.5, fillColor=muted))
     return drawing
 
 
-def _start_now(plan: Plan, styles: _Styles, width: float) -> list:
-    story: list = [CondPageBreak(60 * mm), para("Start now", styles.h1)]
+def _start_now(view: PlanView, styles: _Styles, width: float) -> list:
+    labels = view.labels
+    story: list = [CondPageBreak(60 * mm), para(labels("pdf.start-now"), styles.h1)]
     for horizon in HORIZONS:
-        actions = [a for a in plan.actions if a.horizon == horizon]
+        actions = view.actions_of(horizon)
         if not actions:
             continue
         rows = [
-            [para(TICK_BOX, styles.body), para(a.title, styles.cell), para(f"by {_short(a.due)}", styles.cell)]
+            [
+                para(TICK_BOX, styles.body),
+                para(a.title, styles.cell),
+                para(labels("pdf.due-by", date=view.short_date(a.due)), styles.cell),
+            ]
             for a in actions
         ]
         table = Table(rows, colWidths=[8 * mm, width - 38 * mm, 30 * mm], hAlign="LEFT")
         table.setStyle(_table_style(styles, [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2)]))
-        story += [KeepTogether([para(HORIZON_TITLES[horizon], styles.h3), table])]
+        story += [KeepTogether([para(labels.term(horizon), styles.h3), table])]
     return story
 
 
-def _your_week(plan: Plan, styles: _Styles, width: float) -> list:
-    rows = [_head(["Day", "Study windows", "Hours"], styles)]
+def _your_week(view: PlanView, styles: _Styles, width: float) -> list:
+    plan, labels = view.plan, view.labels
+    rows = [_head([labels("pdf.day"), labels("pdf.windows"), labels("pdf.hours")], styles)]
     for weekday in range(7):
         windows = plan.availability.on(weekday)
         if windows:
-            spans = ", ".join(f"{clock(w.start)}-{clock(w.end)}" for w in windows)
+            spans = labels("pdf.window-joiner").join(
+                labels("pdf.window", start=clock(w.start), end=clock(w.end)) for w in windows
+            )
             hours = sum(w.minutes for w in windows) / 60
             rows.append(
-                [para(WEEKDAY_NAMES[weekday], styles.cell), para(spans, styles.cell), para(f"{hours:g}", styles.cell)]
+                [para(labels.weekday(weekday), styles.cell), para(spans, styles.cell), para(f"{hours:g}", styles.cell)]
             )
     rows.append(
         [
-            para("Week", styles.cell_bold),
-            para(f"Time zone {plan.timezone}", styles.cell),
+            para(labels("pdf.week"), styles.cell_bold),
+            para(labels("pdf.time-zone", zone=plan.timezone), styles.cell),
             para(f"{plan.hours_per_week:g}", styles.cell_bold),
         ]
     )
-    story = [para("Your week", styles.h2), _table(rows, [35 * mm, 80 * mm, 20 * mm], styles)]
+    story = [para(labels("pdf.your-week"), styles.h2), _table(rows, [35 * mm, 80 * mm, 20 * mm], styles)]
     if plan.blackouts:
-        story.append(para("No study on: " + ", ".join(b.label() for b in plan.blackouts), styles.small))
+        story.append(para(labels("pdf.no-study-on", days=view.blackouts), styles.small))
     if plan.holidays:
-        story.append(para(f"No study on public holidays of {plan.holidays}.", styles.small))
+        story.append(para(labels("pdf.no-study-holidays", place=plan.holidays), styles.small))
     return [KeepTogether(story)]
 
 
-def _overview(plan: Plan, styles: _Styles) -> list:
-    pathway = plan.pathway
+def _overview(view: PlanView, styles: _Styles) -> list:
+    pathway, labels = view.plan.pathway, view.labels
     story: list = []
     if pathway.overview:
-        story.append(para("About this transition", styles.h2))
+        story.append(para(labels("pdf.about"), styles.h2))
         story += [para(" ".join(p.split()), styles.body) for p in pathway.overview.split("\n\n") if p.strip()]
     if pathway.transferable_skills:
-        story.append(para("What you already bring", styles.h2))
+        story.append(para(labels("pdf.you-bring"), styles.h2))
         for skill in pathway.transferable_skills:
             story.append(KeepTogether([para(skill.name, styles.h3), para(skill.description, styles.body)]))
     return story
 
 
-def _phase_section(plan: Plan, number: int, theme: Theme, styles: _Styles, width: float) -> list:
-    phase = next(p for p in plan.phases if p.number == number)
-    source = plan.phase_source(number)
+def _phase_section(view: PlanView, phase_view: PhaseView, styles: _Styles, width: float) -> list:
+    labels, theme = view.labels, styles.theme
+    phase, source = phase_view.planned, phase_view.source
     story: list = [CondPageBreak(90 * mm)]
-    story.append(para(f"Phase {phase.number}: {phase.title}", styles.h1))
-    story.append(
-        para(
-            f"{_long(phase.start)} to {_long(phase.finish)}  ·  {phase.hours:g} hours  ·  "
-            f"{source.weeks:g} weeks in the guide",
-            styles.small,
-        )
+    story.append(para(labels("word.phase-titled", number=phase.number, title=phase.title), styles.h1))
+    dates = labels(
+        "pdf.phase-dates",
+        start=view.long_date(phase.start),
+        finish=view.long_date(phase.finish),
+        hours=phase.hours,
+        weeks=source.weeks,
     )
+    story.append(para(dates, styles.small))
     if source.description:
         story.append(para(source.description, styles.body))
-    rows = [_head(["", "Task", "Planned", "Hours"], styles)]
-    for task in plan.tasks_of(number):
+    rows = [_head(["", labels("pdf.task"), labels("pdf.planned"), labels("pdf.hours")], styles)]
+    for task in phase_view.tasks:
         rows.append(
             [
                 para(TICK_BOX, styles.body),
-                para(f"{task.id}  {task.title}", styles.cell),
-                para(f"{_short(task.start)} to {_short(task.finish)}", styles.cell),
+                para(labels("pdf.task-title", id=task.id, title=task.title), styles.cell),
+                para(
+                    labels("pdf.task-dates", start=view.short_date(task.start), finish=view.short_date(task.finish)),
+                    styles.cell,
+                ),
                 para(f"{task.hours:g}", styles.cell),
             ]
         )
     story += [Spacer(1, 2 * mm), _table(rows, [8 * mm, width - 73 * mm, 50 * mm, 15 * mm], styles)]
-    if source.resources:
-        story.append(para("Resources", styles.h3))
-        for resource in source.resources:
+    if phase_view.resources:
+        story.append(para(labels("pdf.resources"), styles.h3))
+        for resource in phase_view.resources:
             url = safe_url(resource.url)
-            line = [para(f"• {resource.title}", styles.body, link=url)]
+            line = [para(labels("pdf.bullet", text=resource.title), styles.body, link=url, link_colour=theme.primary)]
             if resource.url:
-                line.append(para(f"   {resource.url}", styles.small))
+                line.append(para(labels("pdf.resource-url", url=resource.url), styles.small))
             story.append(KeepTogether(line))
     return story
 
 
-def _skills(plan: Plan, theme: Theme, styles: _Styles, width: float) -> list:
+def _skills(view: PlanView, styles: _Styles, width: float) -> list:
+    plan, labels = view.plan, view.labels
     if not plan.skills:
         return []
-    rows = [_head(["Skill", "Priority", "Weeks", "Target", "How to learn it"], styles)]
-    for skill, source in zip(plan.skills, plan.pathway.skills, strict=True):
+    head = [labels("pdf.skill"), labels("pdf.priority"), labels("pdf.weeks"), labels("pdf.target"), labels("pdf.how")]
+    rows = [_head(head, styles)]
+    for skill in plan.skills:
         rows.append(
             [
                 para(skill.name, styles.cell_bold),
-                para(skill.priority, styles.cell),
-                para("ongoing" if skill.weeks is None else f"{skill.weeks:g}", styles.cell),
-                para(_short(skill.target), styles.cell),
-                para(source.how, styles.cell),
+                para(labels.term(skill.priority), styles.cell),
+                para(labels("word.ongoing") if skill.weeks is None else f"{skill.weeks:g}", styles.cell),
+                para(view.short_date(skill.target), styles.cell),
+                para(skill.how, styles.cell),
             ]
         )
     return [
         CondPageBreak(70 * mm),
-        para("Skills to learn", styles.h1),
+        para(labels("pdf.skills"), styles.h1),
         _table(rows, [36 * mm, 24 * mm, 18 * mm, 24 * mm, width - 102 * mm], styles),
     ]
 
 
-def _reality_check(plan: Plan, styles: _Styles) -> list:
-    check = plan.pathway.reality_check
+def _reality_check(view: PlanView, styles: _Styles) -> list:
+    labels = view.labels
+    check = view.plan.pathway.reality_check
     if not (check.love or check.miss or check.challenges):
         return []
-    story: list = [CondPageBreak(70 * mm), para("Reality check", styles.h1)]
+    story: list = [CondPageBreak(70 * mm), para(labels("pdf.reality-check"), styles.h1)]
     if check.intro:
         story.append(para(check.intro, styles.body))
-    for title, items in (
-        ("What you'll love", check.love),
-        ("What you might miss", check.miss),
-        ("Biggest challenges", check.challenges),
-    ):
+    for key, items in (("pdf.love", check.love), ("pdf.miss", check.miss), ("pdf.challenges", check.challenges)):
         if items:
-            story.append(KeepTogether([para(title, styles.h3), *(para(f"• {item}", styles.body) for item in items)]))
+            bullets = (para(labels("pdf.bullet", text=item), styles.body) for item in items)
+            story.append(KeepTogether([para(labels(key), styles.h3), *bullets]))
     return story
 
 
-def _faq(plan: Plan, styles: _Styles) -> list:
-    pathway = plan.pathway
+def _faq(view: PlanView, styles: _Styles) -> list:
+    pathway, labels = view.plan.pathway, view.labels
     story: list = []
     if pathway.faq:
-        story += [CondPageBreak(50 * mm), para("Frequently asked questions", styles.h1)]
+        story += [CondPageBreak(50 * mm), para(labels("pdf.faq"), styles.h1)]
         for item in pathway.faq:
-            story.append(
-                KeepTogether([para(item.question or "Salary and prospects", styles.h3), para(item.answer, styles.body)])
-            )
+            question = item.question or labels("pdf.faq-untitled")
+            story.append(KeepTogether([para(question, styles.h3), para(item.answer, styles.body)]))
     if pathway.closing:
         story += [Spacer(1, 4 * mm), *(para(p.strip(), styles.body) for p in pathway.closing.split("\n\n"))]
     for note in pathway.notes:
@@ -575,9 +677,9 @@ def _faq(plan: Plan, styles: _Styles) -> list:
     return story
 
 
-def _notes_page(plan: Plan, styles: _Styles, width: float) -> list:
+def _notes_page(view: PlanView, styles: _Styles, width: float) -> list:
     lines = Drawing(width, 200 * mm, initialFontName=styles.regular)
     for index in range(24):
         y = 200 * mm - index * 8.4 * mm
         lines.add(Line(0, y, width, y, strokeColor=colors.HexColor("#B8C2CC"), strokeWidth=0.4))
-    return [PageBreak(), para("Notes", styles.h1), lines]
+    return [PageBreak(), para(view.labels("pdf.notes"), styles.h1), lines]

@@ -6,6 +6,11 @@ as blanks; `finish_workbook` therefore writes each formula's value for the state
 file leaves here (no task done yet) into the saved XML. It also moves strings into a shared
 strings table (some previewers show inline strings blank) and stamps the zip with the build
 time, so the same inputs give the same bytes.
+
+Every word comes from the label catalogue, and the formulas are built from the same labels
+(quoted as formula strings, sheet names quoted where needed), so a translation never breaks
+a formula. The Tasks sheet is laid out from `exporter.tracker`, and every reference to it
+takes its letters from there.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -21,26 +26,33 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exporter import __version__
-from exporter.clock import generated_at
-from exporter.model import HORIZON_TITLES
-from exporter.plan import Plan
+from exporter.context import RunContext
+from exporter.model import TaskStatus
+from exporter.plan import Plan, PlannedPhase, PlannedTask
 from exporter.theme import Theme
+from exporter.tracker import DATE_FORMAT, FIRST_ROW, HOURS_FORMAT, TASK_COLUMNS, TaskColumn, index, letter, span
+from exporter.view import PlanView
+from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
 from exporter.writers.xlsx_package import finish_workbook
 
-STATUSES = ("Not started", "In progress", "Done", "Skipped")
-RATINGS = ("1 - New to me", "2 - Learning", "3 - Practising", "4 - Confident", "5 - Can teach it")
-DATE_FORMAT = "ddd d mmm yyyy"
-HOURS_FORMAT = "0.##"
+FILE_NAME = "tracker.xlsx"
 PERCENT_FORMAT = "0%"
+PACE_FORMAT = "0.00x"
 BAR_LENGTH = 20
+MAX_SHEET_TITLE = 31
+MAX_INLINE_LIST = 255  # Excel's limit on a dropdown's list written into the rule itself
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_PLAIN_SHEET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LOOKS_LIKE_REFERENCE = re.compile(r"[A-Za-z]{1,3}\d+|[RrCc]\d*|[Rr]\d*[Cc]\d*|true|false", re.I)
 
 
 @dataclass(frozen=True)
@@ -51,25 +63,56 @@ class Formula:
     value: Any
 
 
+def file_names(options: WriterOptions) -> tuple[str, ...]:
+    return (FILE_NAME,)
+
+
+def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
+    """The tracker workbook of the plan."""
+    book = _Book(plan, context, theme)
+    task_rows = _tasks_sheet(book)
+    _dashboard(book, task_rows)
+    _timeline(book, task_rows)
+    _weekly_log(book)
+    _skills(book)
+    _actions(book)
+    _resources(book)
+    _settings(book)
+    _properties(book)
+    book.lists_last()
+    buffer = io.BytesIO()
+    book.workbook.save(buffer)
+    return {FILE_NAME: finish_workbook(buffer.getvalue(), book.cached, book.build_time)}
+
+
 class _Book:
     """The workbook being built, with the cached values of its formula cells."""
 
-    def __init__(self, plan: Plan, theme: Theme):
+    def __init__(self, plan: Plan, context: RunContext, theme: Theme):
         self.plan = plan
         self.theme = theme
+        self.labels = context.labels
+        self.view = PlanView(plan, context.labels)
+        self.today = context.today
+        self.build_time = context.build_time.astimezone(UTC)
         self.workbook = Workbook()
+        self._unused: Worksheet | None = self.workbook.active
+        self._lists: Worksheet | None = None
         self.cached: dict[str, dict[str, Any]] = {}
         self.header_fill = PatternFill("solid", fgColor=theme.hex("primary"))
         self.header_font = Font(bold=True, color="FFFFFF")
-        self.today = generated_at().date()
+        self.tasks_ref = ""
+        """The Tasks sheet's name as formulas write it, once the sheet exists."""
 
-    def sheet(self, title: str) -> Worksheet:
-        if len(self.workbook.worksheets) == 1 and self.workbook.active.title == "Sheet":
-            sheet = self.workbook.active
+    def sheet(self, key: str) -> Worksheet:
+        """A new sheet titled by the catalogue's `sheet.<key>`, made safe and unique for Excel."""
+        title = _sheet_title(self.labels(f"sheet.{key}"), self.workbook.sheetnames)
+        if self._unused is not None:
+            sheet, self._unused = self._unused, None
             sheet.title = title
         else:
             sheet = self.workbook.create_sheet(title)
-        self.cached[title] = {}
+        self.cached[sheet.title] = {}
         return sheet
 
     def put(self, sheet: Worksheet, row: int, column: int, value: Any, number_format: str | None = None):
@@ -99,6 +142,27 @@ class _Book:
             for column, value in enumerate(values, start=1):
                 self.put(sheet, first_row + row_offset, column, value, (formats or {}).get(column))
 
+    def choices(self, values: tuple[str, ...]) -> str:
+        """A dropdown's list: written into the rule, or, when a value holds a comma or a quote or
+        the list is too long for the rule, kept on a hidden sheet the rule refers to."""
+        inline = ",".join(values)
+        if not any("," in value or '"' in value for value in values) and len(inline) <= MAX_INLINE_LIST:
+            return f'"{inline}"'
+        if self._lists is None:
+            self._lists = self.sheet("lists")
+            self._lists.sheet_state = "hidden"
+        column = self._lists.max_column + (1 if self._lists["A1"].value is not None else 0)
+        for row, value in enumerate(values, start=1):
+            self.put(self._lists, row, column, value)
+        column_letter = get_column_letter(column)
+        return f"{sheet_ref(self._lists.title)}!${column_letter}$1:${column_letter}${len(values)}"
+
+    def lists_last(self) -> None:
+        """Move the hidden sheet of dropdown lists, if any, behind the sheets people read."""
+        if self._lists is not None:
+            sheets = self.workbook.worksheets
+            self.workbook.move_sheet(self._lists, offset=len(sheets) - 1 - sheets.index(self._lists))
+
 
 def _done_fill() -> PatternFill:
     return PatternFill("solid", fgColor="D9EAD3")
@@ -118,153 +182,210 @@ def put_text(cell, text: str) -> None:
         cell.quotePrefix = True
 
 
-def render_xlsx(plan: Plan, theme: Theme) -> bytes:
-    book = _Book(plan, theme)
-    task_rows = _tasks_sheet(book)
-    _dashboard(book, task_rows)
-    _timeline(book, task_rows)
-    _weekly_log(book)
-    _skills(book)
-    _actions(book)
-    _resources(book)
-    _settings(book)
-    _properties(book)
-    buffer = io.BytesIO()
-    book.workbook.save(buffer)
-    return finish_workbook(buffer.getvalue(), book.cached, generated_at())
+def formula_text(text: str) -> str:
+    """A formula's string literal of the text: `"Done"`, with any `"` inside doubled."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def sheet_ref(title: str) -> str:
+    """The sheet's name as a formula refers to it: bare when it is a plain word, else quoted."""
+    if _PLAIN_SHEET_NAME.fullmatch(title) and not _LOOKS_LIKE_REFERENCE.fullmatch(title):
+        return title
+    return quote_sheetname(title)
+
+
+def _sheet_title(label: str, taken: list[str]) -> str:
+    """The label as a sheet title Excel accepts: no `\\*?:/[]`, no control characters, not
+    starting or ending with `'`, at most 31 characters and unique regardless of case."""
+    title = " ".join(_SHEET_TITLE_FORBIDDEN.sub(" ", label).split())[:MAX_SHEET_TITLE].strip("' ") or "-"
+    lower = {name.lower() for name in taken}
+    number, unique = 1, title
+    while unique.lower() in lower:
+        number += 1
+        unique = f"{title[: MAX_SHEET_TITLE - len(str(number))]}{number}"
+    return unique
+
+
+def _plain(text: str) -> str:
+    """Text for the document properties: without control characters, which are not well-formed there."""
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 # ---- Tasks ------------------------------------------------------------------------------
 
 
+def _task_value(book: _Book, task: PlannedTask, column: TaskColumn) -> Any:
+    match column:
+        case TaskColumn.ID:
+            return task.id
+        case TaskColumn.PHASE:
+            return task.phase
+        case TaskColumn.TITLE:
+            return task.title
+        case TaskColumn.START:
+            return task.start
+        case TaskColumn.FINISH:
+            return task.finish
+        case TaskColumn.HOURS:
+            return task.hours
+        case TaskColumn.STATUS:
+            return book.labels.term(TaskStatus.NOT_STARTED)
+        case TaskColumn.KEY:
+            return task.key
+        case _:
+            return None  # filled in by the person: done on, actual hours, notes
+
+
+def _cells(column: TaskColumn, first: int, last: int) -> str:
+    """A relative range of one column of the Tasks sheet (`G2:G21`), for rules on that sheet."""
+    return f"{letter(column)}{first}:{letter(column)}{last}"
+
+
 def _tasks_sheet(book: _Book) -> tuple[int, int]:
     """Returns the first and last row of task data."""
-    plan = book.plan
-    sheet = book.sheet("Tasks")
-    titles = [
-        "ID",
-        "Phase",
-        "Task",
-        "Planned start",
-        "Planned finish",
-        "Planned hours",
-        "Status",
-        "Done on",
-        "Actual hours",
-        "Notes",
-    ]
-    book.header(sheet, 1, titles)
-    rows = [
-        [task.id, task.phase, task.title, task.start, task.finish, task.hours, "Not started", None, None, None]
-        for task in plan.tasks
-    ]
-    book.rows(sheet, 2, rows, {6: HOURS_FORMAT, 8: DATE_FORMAT, 9: HOURS_FORMAT})
-    last = len(rows) + 1
-    table = Table(displayName="TaskList", ref=f"A1:J{last}")
+    plan, labels = book.plan, book.labels
+    sheet = book.sheet("tasks")
+    book.tasks_ref = sheet_ref(sheet.title)
+    book.header(sheet, 1, [labels(f"tasks.{column.name}") for column in TASK_COLUMNS])
+    rows = [[_task_value(book, task, column.name) for column in TASK_COLUMNS] for task in plan.tasks]
+    formats = {number: column.number_format for number, column in enumerate(TASK_COLUMNS, start=1)}
+    book.rows(sheet, FIRST_ROW, rows, {number: fmt for number, fmt in formats.items() if fmt})
+    first, last = FIRST_ROW, FIRST_ROW + len(rows) - 1
+    last_letter = get_column_letter(len(TASK_COLUMNS))
+    table = Table(displayName="TaskList", ref=f"A{first - 1}:{last_letter}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     sheet.add_table(table)
     status = DataValidation(
         type="list",
-        formula1=f'"{",".join(STATUSES)}"',
+        formula1=book.choices(tuple(labels.term(value) for value in TaskStatus)),
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle="Status",
-        error="Choose a status from the list.",
+        errorTitle=labels("tasks.status-error-title"),
+        error=labels("tasks.status-error"),
     )
-    status.add(f"G2:G{last}")
+    status.add(_cells(TaskColumn.STATUS, first, last))
     sheet.add_data_validation(status)
     done_date = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True)
-    done_date.add(f"H2:H{last}")
+    done_date.add(_cells(TaskColumn.DONE_ON, first, last))
     sheet.add_data_validation(done_date)
-    block = f"A2:J{last}"
+    block = f"A{first}:{last_letter}{last}"
+    state = f"${letter(TaskColumn.STATUS)}{first}"
+    done = formula_text(labels.term(TaskStatus.DONE))
+    skipped = formula_text(labels.term(TaskStatus.SKIPPED))
     sheet.conditional_formatting.add(
         block,
-        FormulaRule(formula=['$G2="Done"'], fill=_done_fill(), font=_done_font(), stopIfTrue=True),
+        FormulaRule(formula=[f"{state}={done}"], fill=_done_fill(), font=_done_font(), stopIfTrue=True),
     )
     sheet.conditional_formatting.add(
         block,
         FormulaRule(
-            formula=['AND($E2<TODAY(),$G2<>"Done",$G2<>"Skipped")'],
+            formula=[f"AND(${letter(TaskColumn.FINISH)}{first}<TODAY(),{state}<>{done},{state}<>{skipped})"],
             fill=PatternFill("solid", fgColor="F4CCCC"),
             font=Font(color="990000", bold=True),
         ),
     )
-    sheet.freeze_panes = "D2"
-    _columns(sheet, [6, 8, 60, 18, 18, 15, 13, 18, 14, 40])
+    sheet.freeze_panes = sheet.cell(row=first, column=index(TaskColumn.TITLE) + 1)
+    _columns(sheet, [column.width for column in TASK_COLUMNS])
+    for column in TASK_COLUMNS:
+        if column.hidden:
+            sheet.column_dimensions[letter(column.name)].hidden = True
     _print_setup(sheet, book, landscape=True)
-    return 2, last
+    return first, last
 
 
 # ---- Dashboard --------------------------------------------------------------------------
 
 
 def _dashboard(book: _Book, task_rows: tuple[int, int]) -> None:
-    plan = book.plan
-    sheet = book.sheet("Dashboard")
-    book.workbook.move_sheet(sheet, offset=-1)
+    plan, labels, view = book.plan, book.labels, book.view
+    sheet = book.sheet("dashboard")
+    book.workbook.move_sheet(sheet, offset=-book.workbook.worksheets.index(sheet))
     book.workbook.active = 0
     first, last = task_rows
-    hours = f"Tasks!$F${first}:$F${last}"
-    status = f"Tasks!$G${first}:$G${last}"
-    actual = f"Tasks!$I${first}:$I${last}"
+    tasks = book.tasks_ref
+    hours = span(TaskColumn.HOURS, first, last, tasks)
+    status = span(TaskColumn.STATUS, first, last, tasks)
+    actual = span(TaskColumn.ACTUAL, first, last, tasks)
+    phases = span(TaskColumn.PHASE, first, last, tasks)
+    done = formula_text(labels.term(TaskStatus.DONE))
     total = plan.total_hours
 
     title = book.put(sheet, 1, 1, plan.pathway.title)
     title.font = Font(size=16, bold=True, color=book.theme.hex("primary"))
-    who = f"Personal tracker for {plan.participant}" if plan.participant else "Personal tracker"
+    who = labels("dashboard.tracker-for", name=plan.participant) if plan.participant else labels("dashboard.tracker")
     book.put(sheet, 2, 1, who).font = Font(italic=True, color=book.theme.hex("muted"))
-    facts = [
-        ("Participant", plan.participant or ""),
-        ("Pathway", f"{plan.pathway.from_role} -> {plan.pathway.to_role}"),
-        ("Start", plan.start),
-        ("Planned finish", plan.finish),
-        ("Weekly hours", plan.hours_per_week),
-        ("Pace (against the guide's weekly hours)", plan.pace),
+    facts_row = 4
+    facts: list[tuple[str, Any, str | None]] = [
+        ("participant", plan.participant or "", None),
+        ("pathway", view.roles, None),
+        ("start", plan.start, None),
+        ("finish", plan.finish, None),
+        ("weekly-hours", plan.hours_per_week, None),
+        ("pace", plan.pace, PACE_FORMAT),
     ]
-    for offset, (label, value) in enumerate(facts):
-        book.put(sheet, 4 + offset, 1, label).font = Font(bold=True)
-        book.put(sheet, 4 + offset, 2, value, "0.00x" if label.startswith("Pace") else None)
+    finish_cell = f"B{facts_row + [key for key, _, _ in facts].index('finish')}"
+    for offset, (key, value, number_format) in enumerate(facts):
+        book.put(sheet, facts_row + offset, 1, labels(f"dashboard.{key}")).font = Font(bold=True)
+        book.put(sheet, facts_row + offset, 2, value, number_format)
 
     row = 11
-    book.put(sheet, row, 1, "Progress").font = Font(size=13, bold=True, color=book.theme.hex("primary"))
+    book.put(sheet, row, 1, labels("dashboard.progress")).font = Font(
+        size=13, bold=True, color=book.theme.hex("primary")
+    )
+    joiner = labels("dashboard.tasks-done-joiner")
     figures = [
         (
-            "Overall progress (share of planned hours done)",
-            Formula(f'IFERROR(SUMIFS({hours},{status},"Done")/SUM({hours}),0)', 0),
+            labels("dashboard.overall"),
+            Formula(f"IFERROR(SUMIFS({hours},{status},{done})/SUM({hours}),0)", 0),
             PERCENT_FORMAT,
         ),
-        ("Planned hours", Formula(f"SUM({hours})", total), HOURS_FORMAT),
-        ("Hours done (planned hours of tasks done)", Formula(f'SUMIFS({hours},{status},"Done")', 0), HOURS_FORMAT),
-        ("Actual hours logged", Formula(f"SUM({actual})", 0), HOURS_FORMAT),
-        ("Tasks done", Formula(f'COUNTIF({status},"Done")&" of "&COUNTA({status})', f"0 of {len(plan.tasks)}"), None),
-        ("Days left to the planned finish", Formula("MAX(0,B7-TODAY())", max(0, (plan.finish - book.today).days)), "0"),
+        (labels("dashboard.planned-hours"), Formula(f"SUM({hours})", total), HOURS_FORMAT),
+        (labels("dashboard.hours-done"), Formula(f"SUMIFS({hours},{status},{done})", 0), HOURS_FORMAT),
+        (labels("dashboard.actual-hours"), Formula(f"SUM({actual})", 0), HOURS_FORMAT),
+        (
+            labels("dashboard.tasks-done"),
+            Formula(f"COUNTIF({status},{done})&{formula_text(joiner)}&COUNTA({status})", f"0{joiner}{len(plan.tasks)}"),
+            None,
+        ),
+        (
+            labels("dashboard.days-left"),
+            Formula(f"MAX(0,{finish_cell}-TODAY())", max(0, (plan.finish - book.today).days)),
+            "0",
+        ),
     ]
     for offset, (label, formula, number_format) in enumerate(figures):
         book.put(sheet, row + 1 + offset, 1, label)
         book.put(sheet, row + 1 + offset, 2, formula, number_format)
     progress_cell = f"$B${row + 1}"
     book.put(sheet, row + 1, 3, Formula(_bar(progress_cell), _bar_value(0)))
+    dashboard = sheet_ref(sheet.title)
     book.workbook.defined_names["OverallProgress"] = DefinedName(
-        "OverallProgress", attr_text=f"Dashboard!{progress_cell}"
+        "OverallProgress", attr_text=f"{dashboard}!{progress_cell}"
     )
-    book.workbook.defined_names["PlannedHours"] = DefinedName("PlannedHours", attr_text=f"Dashboard!$B${row + 2}")
+    book.workbook.defined_names["PlannedHours"] = DefinedName("PlannedHours", attr_text=f"{dashboard}!$B${row + 2}")
 
     row = 19
-    book.put(sheet, row, 1, "Progress per phase").font = Font(size=13, bold=True, color=book.theme.hex("primary"))
-    book.header(sheet, row + 1, ["Phase", "Title", "Start", "Finish", "Planned hours", "Hours done", "Progress", "Bar"])
-    phases = f"Tasks!$B${first}:$B${last}"
+    per_phase = labels("dashboard.per-phase")
+    book.put(sheet, row, 1, per_phase).font = Font(size=13, bold=True, color=book.theme.hex("primary"))
+    book.header(
+        sheet,
+        row + 1,
+        [
+            labels(f"dashboard.{key}")
+            for key in ("phase", "title", "phase-start", "phase-finish", "phase-hours", "phase-done", "phase-progress")
+        ]
+        + [labels("dashboard.bar")],
+    )
     for offset, phase in enumerate(plan.phases):
         r = row + 2 + offset
-        done = Formula(f'SUMIFS({hours},{phases},A{r},{status},"Done")', 0)
-        share = Formula(f"IFERROR(F{r}/E{r},0)", 0)
         values = [
             phase.number,
             phase.title,
             phase.start,
             phase.finish,
             phase.hours,
-            done,
-            share,
+            Formula(f"SUMIFS({hours},{phases},A{r},{status},{done})", 0),
+            Formula(f"IFERROR(F{r}/E{r},0)", 0),
             Formula(_bar(f"G{r}"), _bar_value(0)),
         ]
         for column, value in enumerate(values, start=1):
@@ -276,7 +397,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int]) -> None:
     )
     chart = BarChart()
     chart.type = "bar"
-    chart.title = "Progress per phase"
+    chart.title = per_phase
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 1
     chart.y_axis.numFmt = "0%"
@@ -288,7 +409,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int]) -> None:
     chart.width = 16
     sheet.add_chart(chart, f"B{end + 2}")
     _columns(sheet, [44, 44, 22, 18, 14, 12, 10, BAR_LENGTH + 4])
-    _print_setup(sheet, book, landscape=True)
+    _print_setup(sheet, book, landscape=True, title_rows=None)
 
 
 def _bar(cell: str) -> str:
@@ -304,50 +425,53 @@ def _bar_value(share: float) -> str:
 
 
 def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
-    plan = book.plan
-    sheet = book.sheet("Timeline")
+    plan, labels = book.plan, book.labels
+    sheet = book.sheet("timeline")
     weeks = plan.weeks
     first_week_column = 6
-    book.put(sheet, 1, 1, f"Timeline by week: {plan.pathway.title}").font = Font(bold=True, size=13)
-    book.header(sheet, 2, ["ID", "Level", "Item", "Start", "Finish"])
-    for index, week in enumerate(weeks):
-        cell = book.put(sheet, 2, first_week_column + index, week.start, "d mmm")
+    tasks = book.tasks_ref
+    start, finish = letter(TaskColumn.START), letter(TaskColumn.FINISH)
+    level_phase, level_task = labels("timeline.level-phase"), labels("timeline.level-task")
+    book.put(sheet, 1, 1, labels("timeline.title", title=plan.pathway.title)).font = Font(bold=True, size=13)
+    book.header(sheet, 2, [labels(f"timeline.{key}") for key in ("id", "level", "item", "start", "finish")])
+    for number, week in enumerate(weeks):
+        cell = book.put(sheet, 2, first_week_column + number, week.start, "d mmm")
         cell.fill = book.header_fill
         cell.font = Font(bold=True, color="FFFFFF", size=8)
         cell.alignment = Alignment(text_rotation=90, horizontal="center")
-        sheet.column_dimensions[get_column_letter(first_week_column + index)].width = 3.2
+        sheet.column_dimensions[get_column_letter(first_week_column + number)].width = 3.2
     row = 3
-    task_row = {task.id: task_rows[0] + index for index, task in enumerate(plan.tasks)}
+    placed = list(enumerate(plan.tasks, start=task_rows[0]))  # each task with its row on the Tasks sheet
     for phase in plan.phases:
-        own = [task_row[task.id] for task in plan.tasks_of(phase.number)]
+        own = [(source, task) for source, task in placed if task.phase == phase.number]
+        phase_start, phase_finish = _phase_dates(phase, [source for source, _ in own], tasks)
         book.rows(
             sheet,
             row,
             [
                 [
-                    f"Phase {phase.number}",
-                    "Phase",
+                    labels("word.phase", number=phase.number),
+                    level_phase,
                     phase.title,
-                    Formula(f"MIN(Tasks!D{own[0]}:D{own[-1]})", phase.start),
-                    Formula(f"MAX(Tasks!E{own[0]}:E{own[-1]})", phase.finish),
+                    phase_start,
+                    phase_finish,
                 ]
             ],
         )
         for column in range(1, 6):
             sheet.cell(row=row, column=column).font = Font(bold=True)
         row += 1
-        for task in plan.tasks_of(phase.number):
-            source = task_row[task.id]
+        for source, task in own:
             book.rows(
                 sheet,
                 row,
                 [
                     [
                         task.id,
-                        "Task",
+                        level_task,
                         task.title,
-                        Formula(f"Tasks!D{source}", task.start),
-                        Formula(f"Tasks!E{source}", task.finish),
+                        Formula(f"{tasks}!{start}{source}", task.start),
+                        Formula(f"{tasks}!{finish}{source}", task.finish),
                     ]
                 ],
             )
@@ -360,13 +484,15 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     sheet.conditional_formatting.add(
         grid,
         FormulaRule(
-            formula=[f'AND($B3="Phase",{overlap})'], fill=PatternFill("solid", fgColor=book.theme.hex("primary"))
+            formula=[f"AND($B3={formula_text(level_phase)},{overlap})"],
+            fill=PatternFill("solid", fgColor=book.theme.hex("primary")),
         ),
     )
     sheet.conditional_formatting.add(
         grid,
         FormulaRule(
-            formula=[f'AND($B3="Task",{overlap})'], fill=PatternFill("darkGrid", fgColor="8FA9C4", bgColor="C9D6E3")
+            formula=[f"AND($B3={formula_text(level_task)},{overlap})"],
+            fill=PatternFill("darkGrid", fgColor="8FA9C4", bgColor="C9D6E3"),
         ),
     )
     now = f"AND(TODAY()>={first_column}$2,TODAY()<{first_column}$2+7)"
@@ -379,16 +505,31 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     _print_setup(sheet, book, landscape=True, title_rows="2:2")
 
 
+def _phase_dates(phase: PlannedPhase, rows: list[int], tasks: str) -> tuple[Any, Any]:
+    """A phase's start and finish on the Timeline: formulas over its tasks' rows of the Tasks sheet."""
+    if not rows:
+        return phase.start, phase.finish
+    start, finish = letter(TaskColumn.START), letter(TaskColumn.FINISH)
+    return (
+        Formula(f"MIN({tasks}!{start}{rows[0]}:{start}{rows[-1]})", phase.start),
+        Formula(f"MAX({tasks}!{finish}{rows[0]}:{finish}{rows[-1]})", phase.finish),
+    )
+
+
 # ---- Weekly log, skills, actions, resources, settings --------------------------------------
 
 
 def _weekly_log(book: _Book) -> None:
-    plan = book.plan
-    sheet = book.sheet("Weekly log")
-    book.header(sheet, 1, ["Week starting", "Planned hours", "Actual hours", "Cumulative planned", "Cumulative actual"])
+    plan, labels = book.plan, book.labels
+    sheet = book.sheet("weekly-log")
+    book.header(
+        sheet,
+        1,
+        [labels(f"log.{key}") for key in ("week", "planned", "actual", "cumulative-planned", "cumulative-actual")],
+    )
     cumulative = 0.0
-    for index, week in enumerate(plan.weeks):
-        r = index + 2
+    for number, week in enumerate(plan.weeks):
+        r = number + 2
         cumulative += week.hours
         book.rows(
             sheet,
@@ -401,8 +542,8 @@ def _weekly_log(book: _Book) -> None:
     hours_check.add(f"C2:C{last}")
     sheet.add_data_validation(hours_check)
     chart = LineChart()
-    chart.title = "Burn-up: cumulative hours"
-    chart.y_axis.title = "Hours"
+    chart.title = labels("log.chart")
+    chart.y_axis.title = labels("log.axis")
     chart.x_axis.number_format = "d mmm"
     chart.add_data(Reference(sheet, min_col=4, max_col=5, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
@@ -415,28 +556,31 @@ def _weekly_log(book: _Book) -> None:
 
 
 def _skills(book: _Book) -> None:
-    plan = book.plan
-    sheet = book.sheet("Skills")
-    book.header(sheet, 1, ["Skill", "Priority", "Weeks", "Target date", "How to learn it", "Self-rating"])
+    plan, labels = book.plan, book.labels
+    sheet = book.sheet("skills")
+    book.header(
+        sheet, 1, [labels(f"skills.{key}") for key in ("skill", "priority", "weeks", "target", "how", "rating")]
+    )
+    ongoing = labels("word.ongoing")
     rows = [
         [
             skill.name,
-            skill.priority,
-            "ongoing" if skill.weeks is None else skill.weeks,
-            skill.target or "ongoing",
-            source.how,
+            labels.term(skill.priority),
+            ongoing if skill.weeks is None else skill.weeks,
+            skill.target or ongoing,
+            skill.how,
             None,
         ]
-        for skill, source in zip(plan.skills, plan.pathway.skills, strict=True)
+        for skill in plan.skills
     ]
     book.rows(sheet, 2, rows)
     last = len(rows) + 1
-    rating = DataValidation(type="list", formula1=f'"{",".join(RATINGS)}"', allow_blank=True)
+    rating = DataValidation(type="list", formula1=book.choices(labels.items("skills.ratings")), allow_blank=True)
     rating.add(f"F2:F{max(last, 2)}")
     sheet.add_data_validation(rating)
     row = last + 2
-    book.put(sheet, row, 1, "Transferable skills you already have").font = Font(bold=True, size=12)
-    book.header(sheet, row + 1, ["Skill", "Why it transfers"])
+    book.put(sheet, row, 1, labels("skills.transferable")).font = Font(bold=True, size=12)
+    book.header(sheet, row + 1, [labels("skills.transferable-skill"), labels("skills.transferable-why")])
     book.rows(sheet, row + 2, [[s.name, s.description] for s in plan.pathway.transferable_skills])
     for r in range(2, row + 2 + len(plan.pathway.transferable_skills)):
         sheet.cell(row=r, column=5).alignment = Alignment(wrap_text=True, vertical="top")
@@ -447,18 +591,19 @@ def _skills(book: _Book) -> None:
 
 
 def _actions(book: _Book) -> None:
-    plan = book.plan
-    sheet = book.sheet("Actions")
-    book.header(sheet, 1, ["When", "Action", "Due", "Done", "Done on"])
-    rows = [[HORIZON_TITLES[a.horizon], a.title, a.due, "No", None] for a in plan.actions]
+    plan, labels = book.plan, book.labels
+    sheet = book.sheet("actions")
+    yes, no = labels("actions.yes"), labels("actions.no")
+    book.header(sheet, 1, [labels(f"actions.{key}") for key in ("when", "action", "due", "done", "done-on")])
+    rows = [[labels.term(a.horizon), a.title, a.due, no, None] for a in plan.actions]
     book.rows(sheet, 2, rows, {5: DATE_FORMAT})
     last = max(len(rows) + 1, 2)
-    done = DataValidation(type="list", formula1='"Yes,No"', allow_blank=True)
+    done = DataValidation(type="list", formula1=book.choices((yes, no)), allow_blank=True)
     done.add(f"D2:D{last}")
     sheet.add_data_validation(done)
     sheet.conditional_formatting.add(
         f"A2:E{last}",
-        FormulaRule(formula=['$D2="Yes"'], fill=_done_fill(), font=_done_font()),
+        FormulaRule(formula=[f"$D2={formula_text(yes)}"], fill=_done_fill(), font=_done_font()),
     )
     sheet.freeze_panes = "A2"
     _columns(sheet, [14, 80, 16, 8, 16])
@@ -466,9 +611,9 @@ def _actions(book: _Book) -> None:
 
 
 def _resources(book: _Book) -> None:
-    plan = book.plan
-    sheet = book.sheet("Resources")
-    book.header(sheet, 1, ["Phase", "Resource", "Link"])
+    plan, labels = book.plan, book.labels
+    sheet = book.sheet("resources")
+    book.header(sheet, 1, [labels("resources.phase"), labels("resources.resource"), labels("resources.link")])
     row = 2
     for phase in plan.pathway.phases:
         for resource in phase.resources:
@@ -488,34 +633,34 @@ def _resources(book: _Book) -> None:
 
 
 def _settings(book: _Book) -> None:
-    plan = book.plan
-    sheet = book.sheet("Plan settings")
-    book.header(sheet, 1, ["Setting", "Value"])
-    rows: list[list[Any]] = [
-        ["Participant", plan.participant or "(not given)"],
-        ["Pathway", plan.pathway.title],
-        ["Pathway id", plan.pathway.id],
-        ["Start", plan.start],
-        ["Time zone", plan.timezone],
-        ["Weekly availability", plan.availability.spec()],
-        ["Weekly hours", plan.hours_per_week],
-        ["Guide's weekly hours", plan.pathway.hours_per_week],
-        ["Pace", round(plan.pace, 3)],
-        ["Blackout days", ", ".join(b.label() for b in plan.blackouts) or "none"],
-        ["Public holidays of", plan.holidays or "none"],
-        ["Finish by (requested)", plan.finish_by or "not requested"],
-        ["Planned finish", plan.finish],
-        ["Total effort (hours)", plan.total_hours],
-        ["Study sessions", len(plan.sessions)],
-        ["Generated", generated_at().strftime("%Y-%m-%d %H:%M UTC")],
-        ["Generated by", f"pathway-exporter {__version__}"],
-        [
-            "How the dates came about",
-            "Each phase's effort is its weeks x the guide's weekly hours; tasks share their phase's effort. "
-            "The effort fills the weekly availability in time order in quarter hours, skipping blackout days "
-            "and public holidays.",
-        ],
+    plan, labels = book.plan, book.labels
+    sheet = book.sheet("settings")
+    book.header(sheet, 1, [labels("settings.setting"), labels("settings.value")])
+    none = labels("word.none")
+    values: list[tuple[str, Any]] = [
+        ("participant", plan.participant or labels("settings.not-given")),
+        ("pathway", plan.pathway.title),
+        ("pathway-id", plan.pathway.id),
+        ("start", plan.start),
+        ("timezone", plan.timezone),
+        ("availability", plan.availability.spec()),
+        ("weekly-hours", plan.hours_per_week),
+        ("guide-hours", plan.pathway.hours_per_week),
+        ("pace", round(plan.pace, 3)),
+        ("blackouts", book.view.blackouts or none),
+        ("holidays", plan.holidays or none),
+        ("finish-by", plan.finish_by or labels("settings.not-requested")),
+        ("finish", plan.finish),
+        ("effort", plan.total_hours),
+        ("sessions", len(plan.sessions)),
+        ("generated", labels("settings.generated-value", stamp=book.build_time.strftime("%Y-%m-%d %H:%M"))),
+        (
+            "generated-by",
+            labels("settings.generated-by-value", program=labels("document.program"), version=__version__),
+        ),
+        ("how", labels("settings.how-text")),
     ]
+    rows = [[labels(f"settings.{key}"), value] for key, value in values]
     book.rows(sheet, 2, rows)
     sheet.cell(row=len(rows) + 1, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     _columns(sheet, [26, 90])
@@ -523,13 +668,18 @@ def _settings(book: _Book) -> None:
 
 
 def _properties(book: _Book) -> None:
-    plan = book.plan
+    plan, labels = book.plan, book.labels
+    title = plan.pathway.title
     properties = book.workbook.properties
-    properties.title = f"{plan.pathway.title} - tracker" + (f" for {plan.participant}" if plan.participant else "")
-    properties.creator = book.theme.organisation or plan.participant or "pathway-exporter"
-    properties.subject = f"{plan.pathway.from_role} to {plan.pathway.to_role}"
-    properties.created = properties.modified = generated_at().replace(tzinfo=None)
-    properties.lastModifiedBy = "pathway-exporter"
+    if plan.participant:
+        properties.title = _plain(labels("document.title-for", title=title, name=plan.participant))
+    else:
+        properties.title = _plain(labels("document.title", title=title))
+    program = labels("document.program")
+    properties.creator = _plain(book.theme.organisation or plan.participant or program)
+    properties.subject = _plain(book.view.roles_to)
+    properties.created = properties.modified = book.build_time.replace(tzinfo=None)
+    properties.lastModifiedBy = _plain(program)
 
 
 def _columns(sheet: Worksheet, widths: list[float]) -> None:
@@ -539,9 +689,9 @@ def _columns(sheet: Worksheet, widths: list[float]) -> None:
         for cell in row:
             if cell.value is not None:
                 longest[cell.column] = max(longest.get(cell.column, 0), _display_length(cell))
-    for index, width in enumerate(widths, start=1):
-        fitted = max(8, min(width, longest.get(index, 0) + 2)) if index in longest else width
-        sheet.column_dimensions[get_column_letter(index)].width = fitted
+    for number, width in enumerate(widths, start=1):
+        fitted = max(8, min(width, longest.get(number, 0) + 2)) if number in longest else width
+        sheet.column_dimensions[get_column_letter(number)].width = fitted
 
 
 def _display_length(cell) -> int:
@@ -552,21 +702,25 @@ def _display_length(cell) -> int:
     return len(str(cell.value))
 
 
-def _print_setup(sheet: Worksheet, book: _Book, landscape: bool = False, title_rows: str = "1:1") -> None:
+def _print_setup(sheet: Worksheet, book: _Book, landscape: bool = False, title_rows: str | None = "1:1") -> None:
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4 if book.theme.paper == "a4" else sheet.PAPERSIZE_LETTER
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    if sheet.title != "Dashboard":
+    if title_rows:
         sheet.print_title_rows = title_rows
-    who = f" - {book.plan.participant}" if book.plan.participant else ""
-    sheet.oddFooter.left.text = _header_text(f"{book.plan.pathway.title}{who}")
+    plan, labels = book.plan, book.labels
+    if plan.participant:
+        footer = labels("document.footer-for", title=plan.pathway.title, name=plan.participant)
+    else:
+        footer = labels("document.footer", title=plan.pathway.title)
+    sheet.oddFooter.left.text = _header_text(footer)
     sheet.oddFooter.left.size = 8
-    sheet.oddFooter.right.text = "Page &P of &N"
+    sheet.oddFooter.right.text = _CONTROL.sub(" ", labels("document.footer-page"))
     sheet.oddFooter.right.size = 8
 
 
 def _header_text(text: str) -> str:
     """Header and footer text is a tiny markup of its own where `&` starts a code."""
-    return re.sub(r"[\x00-\x1f]", " ", text).replace("&", "&&")[:200]
+    return _CONTROL.sub(" ", text).replace("&", "&&")[:200]

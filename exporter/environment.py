@@ -1,0 +1,45 @@
+"""The one place that reads the clock and the machine's settings; only the command line calls it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from exporter.context import RunContext, fixed_context
+
+
+def context_from_environment() -> RunContext:
+    """Today, the build time (SOURCE_DATE_EPOCH when set, else now) and the machine's time zone."""
+    return fixed_context(build_time(), system_timezone())
+
+
+def build_time() -> datetime:
+    """SOURCE_DATE_EPOCH when it holds a usable number of seconds, else the current time, in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit() and int(epoch) < 253402300799:  # up to 9999-12-31T23:59:59Z
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(tz=UTC).replace(microsecond=0)
+
+
+def system_timezone() -> str:
+    """The machine's IANA zone where it can be found (TZ, /etc/localtime, /etc/timezone), else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text()[:200].strip())
+    for zone in candidates:
+        if zone:
+            try:
+                ZoneInfo(zone)
+                return zone
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return "UTC"

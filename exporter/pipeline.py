@@ -1,0 +1,160 @@
+"""load -> plan -> render -> write: the one pipeline every command composes the same way.
+
+The command line parses options and builds the run's context; this module turns settings
+into a plan, a plan into file contents (through the writer registry) and contents into
+files (through one write policy). It prints nothing: it returns what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from exporter.atomic import Outcome, Written, write_file_set
+from exporter.context import RunContext
+from exporter.errors import InputError, Kind, Origin, Problem
+from exporter.loader import load_pathway
+from exporter.model import Pathway
+from exporter.plan import Plan
+from exporter.planner import plan
+from exporter.settings import Raw, build_request, merged
+from exporter.theme import Theme, load_theme, paper_size
+from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, REGISTRY, CalendarContent, WriterOptions
+
+TRACKER = "tracker.xlsx"
+GOOGLE_EVENT_LIMIT = 1000  # Google Calendar's import is reported to stop near this many events
+MAX_REMINDER = 40320  # four weeks, in minutes
+
+
+@dataclass(frozen=True)
+class OutputChoice:
+    """Which formats to write, with which theme and writer options."""
+
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    theme: Theme = field(default_factory=Theme)
+    options: WriterOptions = field(default_factory=WriterOptions)
+
+    def with_paper(self, paper: str | None, origin: Origin) -> OutputChoice:
+        """The choice with another paper size, when one is given (checked, named by its origin)."""
+        if not paper:
+            return self
+        try:
+            size = paper_size(paper, origin.option)
+        except InputError:
+            raise origin.fail(f"must be letter or a4, got {paper[:40]!r}") from None
+        return replace(self, theme=replace(self.theme, paper=size))
+
+
+def output_choice(
+    formats: tuple[str, ...],
+    calendar: CalendarContent,
+    ics_split: bool,
+    no_reminders: bool,
+    reminder: int | None,
+    paper: str | None,
+    theme: str | None,
+    profile: Raw,
+) -> OutputChoice:
+    """Output settings: the command line first, then the profile, then the defaults; all problems at once."""
+    problems: list[Problem] = []
+    reminder_value, reminder_origin = (
+        (reminder, Origin("reminder"))
+        if reminder is not None
+        else profile.get("reminder", (DEFAULT_REMINDER, Origin("reminder")))
+    )
+    if not 0 <= reminder_value <= MAX_REMINDER:
+        problems.append(reminder_origin.problem(f"must be 0 to {MAX_REMINDER} minutes, got {reminder_value}"))
+    theme_path, _ = (theme, None) if theme else profile.get("theme", (None, None))
+    loaded = Theme()
+    try:
+        loaded = load_theme(theme_path)
+    except InputError as err:
+        problems += err.problems
+    options = WriterOptions(calendar, ics_split, None if no_reminders else reminder_value)
+    choice = OutputChoice(formats, loaded, options)
+    paper_value, paper_origin = (paper, Origin("paper")) if paper else profile.get("paper", (None, Origin("paper")))
+    try:
+        choice = choice.with_paper(paper_value, paper_origin)
+    except InputError as err:
+        problems += err.problems
+    if problems:
+        raise InputError(problems)
+    return choice
+
+
+def pathway_for(ref: str | None, layers: list[Raw]) -> Pathway:
+    """The pathway named on the command line, else by a profile (`pathway = ...`), else the built-in one."""
+    named = next((raw["pathway"][0] for raw in layers if "pathway" in raw), None)
+    return load_pathway(ref or named)
+
+
+def build_plan(pathway: Pathway, layers: list[Raw], context: RunContext, identity: str | None = None) -> Plan:
+    """The plan for the person the settings layers describe (first layer wins)."""
+    request = build_request(merged(*layers), context)
+    return plan(pathway, replace(request, identity=identity) if identity else request)
+
+
+def render(planned: Plan, context: RunContext, choice: OutputChoice) -> dict[str, bytes]:
+    """File name -> content for every chosen format; nothing is written here."""
+    files: dict[str, bytes] = {}
+    for name in choice.formats:
+        files.update(REGISTRY[name].render(planned, context, choice.theme, choice.options))
+    return files
+
+
+@dataclass(frozen=True)
+class Report:
+    """One written (or kept) file and what the person should know about it."""
+
+    written: Written
+    event_count: int = 0
+
+    @property
+    def over_google_limit(self) -> bool:
+        return self.event_count > GOOGLE_EVENT_LIMIT
+
+
+def write(folder: Path, files: dict[str, bytes], context: RunContext, force: bool, keep_tracker: bool = True):
+    """Write the files into the folder with one policy: all or nothing, the person's tracker never lost.
+
+    An existing tracker.xlsx is kept unless `force` (then the old one gets a backup name of its own);
+    with `keep_tracker` False (a facilitator's batch copies) it is simply replaced.
+    """
+    prepare_folder(folder)
+    protected = frozenset({TRACKER}) if keep_tracker else frozenset()
+    written = write_file_set(folder, files, protected=protected, force=force, stamp=context.build_time)
+    return tuple(Report(item, _events(files.get(item.path.name, b""), item)) for item in written)
+
+
+def _events(data: bytes, item: Written) -> int:
+    return data.count(b"BEGIN:VEVENT") if item.path.suffix == ".ics" and item.outcome is not Outcome.KEPT else 0
+
+
+def prepare_folder(folder: Path) -> None:
+    """The output folder exists and can be written into, else a Problem naming it."""
+    if str(folder).strip() == "":
+        raise InputError(Problem("--output", "must name a folder", kind=Kind.VALUE))
+    if folder.exists() and not folder.is_dir():
+        raise InputError(Problem(str(folder), "output folder is a file", kind=Kind.WRITE))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(
+            Problem(str(folder), f"cannot create output folder: {err.strerror}", kind=Kind.WRITE)
+        ) from None
+
+
+def export(
+    pathway: Pathway,
+    layers: list[Raw],
+    context: RunContext,
+    choice: OutputChoice,
+    folder: Path,
+    force: bool = False,
+    identity: str | None = None,
+    keep_tracker: bool = True,
+) -> tuple[Plan, tuple[Report, ...]]:
+    """Plan, render and write one person's files; the plan and what was written."""
+    planned = build_plan(pathway, layers, context, identity)
+    files = render(planned, context, choice)
+    return planned, write(folder, files, context, force, keep_tracker)
