@@ -118,20 +118,69 @@ def _plan(
 
 
 def _open_windows(request: PlanRequest, availability: WeeklyAvailability) -> Iterator[tuple[datetime, int]]:
-    """(start in UTC, length in quarters) of every open window, in time order."""
+    """(start in UTC, length in quarters) of every open stretch of time, in time order, never overlapping.
+
+    A window's stretches are the instants whose wall clock reads a time inside it (`_window_spans`), so on
+    the night the clocks change a window may hold less time than its label says, more, or two stretches.
+    """
     zone = ZoneInfo(request.timezone)
     by_day = [availability.on(weekday) for weekday in range(7)]
+    done = datetime.min.replace(tzinfo=UTC)
     for offset in range(MAX_DAYS + 1):
         day = request.start + timedelta(days=offset)
         windows = by_day[day.weekday()]
         if not windows or request.closed.reason(day):
             continue
-        for window in windows:
-            start = _local(day, window.start, zone).astimezone(UTC)
-            end = _local(day, window.end, zone).astimezone(UTC)
-            quarters = int((end - start) / _STEP)
-            if quarters > 0:
+        # A repeated hour can interleave two windows' stretches, hence the sort. A stretch before one already
+        # given could only come from a wall date stepping back over midnight (no zone has done that since 2010).
+        spans = sorted(span for window in windows for span in _window_spans(day, window.start, window.end, zone))
+        for start, quarters in spans:
+            if start >= done:
+                done = start + quarters * _STEP
                 yield start, quarters
+
+
+def _window_spans(day: date, start: int, end: int, zone: ZoneInfo) -> list[tuple[datetime, int]]:
+    """(start in UTC, length in quarters) of the stretches of time whose wall clock reads inside the day's
+    window from `start` to `end` (minutes from midnight; `end` may be 1440).
+
+    On almost every day that is one stretch, the window as labelled. On a clock-change night:
+
+    - Spring forward (a gap: the wall clock never shows, say, 02:00-03:00): a window ending in the gap ends
+      when the clock jumps; one starting in the gap starts when the clock resumes; one wholly inside the gap
+      holds nothing that night.
+    - Fall back (an overlap: the wall clock shows, say, 01:00-02:00 twice): the window starts at the first
+      occurrence of its start time and ends at the last occurrence of its end time (fold 0 and fold 1), so
+      a window spanning the change holds the repeated hour twice. When its start or end falls inside the
+      repeated hour, the instants in between whose clock reads outside the window (the rest of the hour's
+      first pass, or the start of its second) are left out, which splits the window in two stretches.
+
+    So a stretch's hours are the time that really passes. Each stretch is cut to whole quarters (a few zones
+    once changed clocks off the quarter hour: the odd minutes are dropped) and an empty one is left out.
+    """
+    first = _local(day, start, zone)
+    last = _local(day, end, zone).replace(fold=1)
+    if len({moment.replace(fold=fold).utcoffset() for moment in (first, last) for fold in (0, 1)}) == 1:
+        quarters = int((last - first) / _STEP)  # one UTC offset throughout: wall time is elapsed time
+        return [(first.astimezone(UTC), quarters)] if quarters > 0 else []
+    # The clock changes at an end of the window or inside it: walk its instants minute by minute. The
+    # stretches lie between the earliest reading of its start and the latest reading of its end.
+    wall_first, wall_last = first.replace(tzinfo=None), last.replace(tzinfo=None)
+    moment = min(first.replace(fold=fold).astimezone(UTC) for fold in (0, 1))
+    until = max(last.replace(fold=fold).astimezone(UTC) for fold in (0, 1))
+    spans: list[tuple[datetime, int]] = []
+    begun: datetime | None = None
+    while moment <= until:
+        inside = moment < until and wall_first <= moment.astimezone(zone).replace(tzinfo=None) < wall_last
+        if inside and begun is None:
+            begun = moment
+        elif not inside and begun is not None:
+            quarters = int((moment - begun) / _STEP)
+            if quarters > 0:
+                spans.append((begun, quarters))
+            begun = None
+        moment += timedelta(minutes=1)
+    return spans
 
 
 def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
