@@ -18,17 +18,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from exporter.export import ExportOptions, render  # noqa: E402
+from exporter.context import fixed_context  # noqa: E402
+from exporter.errors import Origin  # noqa: E402
 from exporter.loader import load_pathway  # noqa: E402
 from exporter.model import Pathway, Phase, Task  # noqa: E402
+from exporter.pipeline import OutputChoice, render  # noqa: E402
 from exporter.planner import plan  # noqa: E402
 from exporter.settings import build_request, layer  # noqa: E402
+
+CONTEXT = fixed_context(datetime(2027, 1, 1, tzinfo=UTC), "America/New_York")
 
 PYTHON = sys.executable
 MEASURED = """
@@ -74,7 +78,7 @@ def synthetic_pathway() -> Pathway:
 def request(**settings):
     settings.setdefault("start", "2027-01-04")
     settings.setdefault("timezone", "America/New_York")
-    return build_request(layer(settings, lambda name: name))
+    return build_request(layer(settings, Origin), CONTEXT)
 
 
 def write_roster(path: Path, rows: int) -> None:
@@ -142,8 +146,8 @@ def main() -> None:
 
     builtin = load_pathway()
     builtin_plan = plan(builtin, request(name="Benchmark"))
-    options = ExportOptions()
-    render(builtin_plan, options)  # warm: fonts registered, modules imported
+    options = OutputChoice()
+    render(builtin_plan, CONTEXT, options)  # warm: fonts registered, modules imported
     report("## Each writer, built-in pathway (in one process, warm)")
     report()
     report("| writer | median | share of the library floor |")
@@ -151,8 +155,8 @@ def main() -> None:
     planning = median_call(lambda: plan(builtin, request(name="Benchmark")), runs * 3)
     report(f"| planner | {planning * 1000:.1f} ms | {planning / floor_libs:.2f} |")
     for name in ("xlsx", "ics", "pdf"):
-        single = ExportOptions(formats=(name,))
-        elapsed = median_call(lambda single=single: render(builtin_plan, single), runs)
+        single = OutputChoice(formats=(name,))
+        elapsed = median_call(lambda single=single: render(builtin_plan, CONTEXT, single), runs)
         report(f"| {name} | {elapsed * 1000:.1f} ms | {elapsed / floor_libs:.2f} |")
     report()
 
@@ -171,8 +175,8 @@ def main() -> None:
     report("|---|---|")
     report(f"| plan | {big_plan_time * 1000:.0f} ms |")
     for name in ("xlsx", "ics", "pdf"):
-        single = ExportOptions(formats=(name,))
-        elapsed = median_call(lambda single=single: render(big_plan, single), max(1, runs // 2))
+        single = OutputChoice(formats=(name,))
+        elapsed = median_call(lambda single=single: render(big_plan, CONTEXT, single), max(1, runs // 2))
         report(f"| {name} | {elapsed * 1000:.0f} ms |")
     report()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -385,7 +386,8 @@ class _Reader:
 
 def title_key(title: str) -> str:
     """The key a task without one gets: a slug of its title (at most 48 characters)."""
-    text = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48].strip("-")
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:48].strip("-")
     return text or "task"
 
 

@@ -52,7 +52,7 @@ def _env():
 def test_twenty_rows_nineteen_folders(batch_runs):
     result, out = batch_runs[1]
     assert result.returncode == 1
-    assert "row 17 (Bad Zone): timezone: unknown time zone 'Mars/Olympus'" in result.stderr
+    assert "room.csv: row 17: timezone: unknown time zone 'Mars/Olympus'" in result.stderr
     assert "Traceback" not in result.stderr
     folders = sorted(p.name for p in out.iterdir() if p.is_dir())
     assert len(folders) == 19
@@ -192,5 +192,5 @@ def test_row_without_a_name_is_a_bad_row(tmp_path):
     roster.write_text("name;start\nAna;2027-01-04\n;2027-01-04\n", encoding="utf-8")
     result = run("batch", roster, "-o", tmp_path / "out", "--jobs", "1", "--formats", "ics", "--timezone", "UTC")
     assert result.exit_code == 1
-    assert "row 3 (no name): name: is required" in result.stderr
+    assert "r.csv: row 3: name: is required" in result.stderr
     assert [p.name for p in (tmp_path / "out").iterdir() if p.is_dir()] == ["ana"]

@@ -12,8 +12,9 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
-from conftest import make_plan
+from conftest import make_plan, render_one
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -268,3 +269,18 @@ def test_sessions_hold_exactly_the_time_whose_wall_clock_is_in_a_window(case):
         for index in range(round(session.hours * 60))
     ]
     assert taken == readable[: quarters * 15]
+
+
+def test_calendar_keeps_sessions_in_the_repeated_hour_apart():
+    """Sessions on a fall-back night are written so every reader puts them where the plan does."""
+    plan = make_plan(
+        pathway(4 * 3),
+        start="2027-11-01",
+        availability="sun 00:30-01:30",
+        timezone="America/New_York",
+    )
+    calendar = icalendar.Calendar.from_ical(render_one("ics", plan))
+    events = [e for e in calendar.walk("VEVENT") if isinstance(e["DTSTART"].dt, datetime)]
+    read = sorted((e["DTSTART"].dt.timestamp(), e["DTEND"].dt.timestamp()) for e in events)
+    assert read == sorted((s.start.timestamp(), s.end.timestamp()) for s in plan.sessions)
+    assert all(start < end for start, end in read)

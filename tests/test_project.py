@@ -6,12 +6,11 @@ import tomllib
 
 import jsonschema
 import pytest
-from conftest import BUILTIN_FILE, ROOT, make_plan, run
+from conftest import BUILTIN_FILE, ROOT, make_plan, render_one, run
 from realclients import pdf_tool
 
 from exporter.model import Pathway, Phase, Task
 from exporter.theme import Theme, load_theme
-from exporter.writers.pdf import render_pdf
 
 
 def quick_start_commands() -> list[str]:
@@ -63,7 +62,7 @@ def test_plan_command_does_not_import_the_writers_libraries():
 def test_many_phases_fit_the_timeline_page(tmp_path):
     phases = tuple(Phase(n, f"Phase number {n}", 2, (Task(f"Task {n}"),)) for n in range(1, 61))
     path = tmp_path / "many.pdf"
-    path.write_bytes(render_pdf(make_plan(Pathway("many", "Many", "A", "B", 5, phases=phases)), Theme()))
+    path.write_bytes(render_one("pdf", make_plan(Pathway("many", "Many", "A", "B", 5, phases=phases))))
     assert "No syntax or stream encoding errors found" in pdf_tool("qpdf", "--check", str(path))
 
 

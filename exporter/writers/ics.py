@@ -130,8 +130,8 @@ def _session_event(
         labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
     )
     event.add("SUMMARY", _text(labels("calendar.session-summary", titles=titles)))
-    event.add("DTSTART", session.start)
-    event.add("DTEND", session.end)
+    event.add("DTSTART", _moment(session.start))
+    event.add("DTEND", _moment(session.end))
     event.add("DESCRIPTION", _clip(_text(_session_description(view, number, session, tasks))))
     phases = sorted({task.phase for task in tasks})
     categories = [labels("calendar.session-category"), *(labels("calendar.phase-category", number=n) for n in phases)]
@@ -166,6 +166,16 @@ def _session_description(view: PlanView, number: int, session: Session, tasks: l
             else:
                 lines.append(labels("calendar.resource", title=resource.title))
     return "\n".join(lines).strip()
+
+
+def _moment(moment: datetime) -> datetime:
+    """The local time with its zone, or UTC where the local time occurs twice (a fall-back night).
+
+    A local time with TZID names the first of two occurrences; the second is only unambiguous in UTC.
+    """
+    if moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset():
+        return moment.astimezone(UTC)
+    return moment
 
 
 def _text(text: str) -> str:
