@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-
 UNPLACED = "plan"
 """The source of a problem with a plan as a whole rather than with one input."""
 

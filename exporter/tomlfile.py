@@ -45,9 +45,7 @@ def parse_toml(text: str, source: str) -> TomlDocument:
     text = text.removeprefix("\ufeff")
     depth = _nesting(text)
     if depth > _MAX_NESTING:
-        raise InputError(
-            Problem(source, f"values nested {depth} deep; at most {_MAX_NESTING} levels", kind=Kind.LIMIT)
-        )
+        raise InputError(Problem(source, f"values nested {depth} deep; at most {_MAX_NESTING} levels", kind=Kind.LIMIT))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
