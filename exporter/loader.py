@@ -385,10 +385,15 @@ class _Reader:
 
 
 def title_key(title: str) -> str:
-    """The key a task without one gets: a slug of its title (at most 48 characters)."""
+    """The key a task without one gets: a slug of its title's first words (at most 40 characters)."""
     folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:48].strip("-")
-    return text or "task"
+    words = [word for word in re.split(r"[^a-z0-9]+", folded.lower()) if word]
+    key = ""
+    for word in words:
+        if key and len(key) + 1 + len(word) > 40:
+            break
+        key = f"{key}-{word}" if key else word[:40]
+    return key or "task"
 
 
 def _unique(key: str, used: set[str]) -> str:

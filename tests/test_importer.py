@@ -17,6 +17,8 @@ def _without_hand_added(data):
     for phase in data.get("phases", []):
         for resource in phase.get("resources", []):
             resource.pop("url", None)
+        for task in phase.get("tasks", []):
+            assert task.pop("key"), "every task has a key"
     return data
 
 
