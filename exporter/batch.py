@@ -12,7 +12,7 @@ import csv
 import io
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -115,17 +115,11 @@ def run_batch(
         RowJob(row, folder, str(roster_path), out_dir, choice, tuple(defaults), pathway, context)
         for row, folder in zip(roster.rows, folders, strict=True)
     ]
-    results: list[RowResult] = []
-    interrupted = False
-    try:
-        for done, result in enumerate(_run_all(work, jobs or os.cpu_count() or 1), start=1):
-            results.append(result)
-            if progress:
-                progress(done, len(work), result.name)
-    except KeyboardInterrupt:
-        interrupted = True
-    results += [
-        RowResult(job.row.number, job.row.name, job.folder, RowStatus.NOT_STARTED) for job in work[len(results) :]
+    done = _run_all(work, jobs or os.cpu_count() or 1, progress)
+    interrupted = any(result is None for result in done)
+    results = [
+        result or RowResult(job.row.number, job.row.name, job.folder, RowStatus.NOT_STARTED)
+        for job, result in zip(work, done, strict=True)
     ]
     summary = write_atomically(out_dir / SUMMARY, _summary_csv(results, str(roster_path)))
     combined = None
@@ -137,19 +131,35 @@ def run_batch(
     return report
 
 
-def _run_all(work: list[RowJob], jobs: int) -> Iterator[RowResult]:
+def _run_all(work: list[RowJob], jobs: int, progress: Callable[[int, int, str], None] | None) -> list[RowResult | None]:
+    """Each row's result in roster order; None for the rows that Ctrl-C kept from finishing."""
+    results: list[RowResult | None] = [None] * len(work)
+
+    def finished(index: int, result: RowResult) -> None:
+        results[index] = result
+        if progress:
+            progress(sum(r is not None for r in results), len(work), result.name)
+
     if jobs <= 1 or len(work) <= 1:
-        yield from map(export_row, work)
-        return
+        try:
+            for index, job in enumerate(work):
+                finished(index, export_row(job))
+        except KeyboardInterrupt:
+            pass
+        return results
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_ignore_interrupts)
     futures: list[Future] = [pool.submit(export_row, job) for job in work]
     try:
-        for future in futures:
-            yield future.result()
-    except BaseException:
+        for index, future in enumerate(futures):
+            finished(index, future.result())
+    except KeyboardInterrupt:
         pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+        for index, future in enumerate(futures):
+            if results[index] is None and future.done() and not future.cancelled() and future.exception() is None:
+                results[index] = future.result()
+    finally:
+        pool.shutdown(wait=True)
+    return results
 
 
 def _ignore_interrupts() -> None:

@@ -268,11 +268,18 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
     """Write tracker.xlsx, plan.ics and plan.pdf for one person."""
     from exporter import pipeline
 
+    _require_folder(output)
     layers = _layers(params)
     choice = _choice(params, layers[1])
     planned_pathway = pipeline.pathway_for(pathway, layers)
     _, reports = pipeline.export(planned_pathway, layers, _context(), choice, Path(output), force=force)
     _report_written(reports)
+
+
+def _require_folder(output: str) -> None:
+    """`-o ""` names no folder: it is bad input, not the current folder."""
+    if not output.strip():
+        raise InputError(Problem("--output", "must name a folder", kind=Kind.VALUE))
 
 
 def _report_written(reports) -> None:
@@ -320,6 +327,7 @@ def batch(roster: str, output: str, jobs: int | None, combined_pdf: bool, pathwa
     """Write every participant's files from a roster (CSV or .xlsx), plus a combined PDF."""
     from exporter.batch import BatchInterrupted, run_batch
 
+    _require_folder(output)
     layers = _layers(params)
     choice = _choice(params, layers[1])
     pathway = pathway or layers[1].get("pathway", (None, None))[0]

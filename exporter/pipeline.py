@@ -132,8 +132,6 @@ def _events(data: bytes, item: Written) -> int:
 
 def prepare_folder(folder: Path) -> None:
     """The output folder exists and can be written into, else a Problem naming it."""
-    if str(folder).strip() == "":
-        raise InputError(Problem("--output", "must name a folder", kind=Kind.VALUE))
     if folder.exists() and not folder.is_dir():
         raise InputError(Problem(str(folder), "output folder is a file", kind=Kind.WRITE))
     try:

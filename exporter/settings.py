@@ -146,7 +146,7 @@ def read_profile(path: str) -> Raw:
 def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return f"true/false ({str(value).lower()})"
-    return f"{_TYPE_NAMES.get(type(value), type(value).__name__)} ({str(value)[:40]!r})"
+    return f"{_TYPE_NAMES.get(type(value), type(value).__name__)} ({repr(value)[:40]})"
 
 
 def build_request(raw: Raw, context: RunContext) -> PlanRequest:

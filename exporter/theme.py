@@ -105,7 +105,9 @@ def _logo_problem(path: Path) -> str | None:
             if width * height > MAX_LOGO_PIXELS:
                 return f"is {width}x{height} pixels; at most {MAX_LOGO_PIXELS // 1_000_000} million pixels"
             image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        return f"has more than {MAX_LOGO_PIXELS // 1_000_000} million pixels"
+    except UnidentifiedImageError:
         return "must be a PNG, JPEG or GIF image"
     except (OSError, ValueError, SyntaxError) as err:
         return f"is a damaged image ({str(err)[:80]})"
