@@ -272,8 +272,12 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
     layers = _layers(params)
     choice = _choice(params, layers[1])
     planned_pathway = pipeline.pathway_for(pathway, layers)
-    _, reports = pipeline.export(planned_pathway, layers, _context(), choice, Path(output), force=force)
+    planned, reports = pipeline.export(planned_pathway, layers, _context(), choice, Path(output), force=force)
     _report_written(reports)
+    if planned.window_change:
+        from exporter.writers.text import window_change_line
+
+        echo(window_change_line(planned, _labels()))
 
 
 def _require_folder(output: str) -> None:
