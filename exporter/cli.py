@@ -312,6 +312,8 @@ def import_guide(guide: str, output: str | None, hours_per_week: float) -> None:
     from exporter.atomic import write_atomically
     from exporter.importer import import_guide_file
 
+    if output and not Path(output).parent.is_dir():
+        raise InputError(Problem(output, f"{str(Path(output).parent)!r} is not an existing folder; create it first"))
     result = import_guide_file(Path(guide), hours_per_week=hours_per_week)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
