@@ -425,8 +425,11 @@ def import_guide(guide: str, output: str | None, hours_per_week: float) -> None:
 
     labels = _labels()
     target = Path(output) if output is not None else None
-    if target is not None and (not str(output).strip() or not target.parent.is_dir()):
-        raise InputError(Problem(output or "--output", "the folder to write into does not exist", kind=Kind.WRITE))
+    if target is not None and not str(output).strip():
+        raise InputError(Problem("--output", "must name a file", kind=Kind.VALUE))
+    if target is not None and not target.parent.is_dir():
+        message = f"{str(target.parent)!r} is not an existing folder; create it first"
+        raise InputError(Problem(str(output), message, kind=Kind.WRITE))
     result = import_guide_file(Path(guide), hours_per_week=hours_per_week)
     for warning in result.warnings:
         echo(labels("terminal.warning", problem=warning), err=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import InputError, Problem
+from exporter.inputs import GUIDE_LIMIT, read_input
 from exporter.loader import parse_pathway, pathway_to_dict
 from exporter.tomlwriter import dumps
 
@@ -39,7 +40,10 @@ HORIZON_HEADINGS = {
 }
 PRIORITY = re.compile(r"^(critical|important|nice[\s-]*to[\s-]*have)[\s|·:,-]*(.*)$", re.I)
 DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*(weeks?|wks?|months?)|(ongoing))$", re.I)
-PHASE_LINE = re.compile(r"^(?:phase\s*)?(\d{1,2})(?:\s*[.:)\-–—]\s*(.+)|\s*)$", re.I)
+PHASE_LINE = re.compile(r"^(?:phase\s*)?(\d+)(?:\s*[.:)\-–—]\s*(.+)|\s*)$", re.I)
+PHASE_LIKE = re.compile(r"^phase\s*\d+\b", re.I)
+MAX_PHASE_NUMBER = 999_999_999
+"""Larger numbers (a stray phone number in a guide) are kept as phases, then renumbered."""
 BULLET = re.compile(r"^\s*(?:[•●◦▪‣*+-]|\d+[.)])\s+")
 DOMAIN = re.compile(r"\b((?:https?://)?(?:[a-z0-9-]+\.)+(?:gov|com|org|net|edu|io|ai|co|uk|dev)(?:/\S*)?)", re.I)
 _INTRO_HINTS = ("great news", "here's what", "here is what", "follow this", "don't wait", "do not wait")
@@ -71,10 +75,7 @@ class _Guide:
 
 
 def import_guide_file(path: Path, hours_per_week: float = 10) -> ImportResult:
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(Problem(str(path), f"cannot read: {err.strerror}")) from None
+    raw = read_input(path, "guide", GUIDE_LIMIT)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -261,10 +262,10 @@ def _roadmap(guide: _Guide, lines: list[_Line]) -> None:
     for line in lines:
         key = _key(line.text)
         heading = PHASE_LINE.match(line.text) if not line.bullet else None
-        if heading and (heading.group(2) or line.text.strip().isdigit()):
+        if heading:  # `3: Title`, `Phase 3 - Title`, or `3` / `Phase 3` with the title on the next line
             phases.append(
                 {
-                    "number": int(heading.group(1)),
+                    "number": _phase_number(heading.group(1)),
                     "title": (heading.group(2) or "").strip(),
                     "tasks": [],
                     "resources": [],
@@ -280,6 +281,11 @@ def _roadmap(guide: _Guide, lines: list[_Line]) -> None:
         if expect_title:
             phase["title"], expect_title = line.text, False
             continue
+        if not line.bullet and PHASE_LIKE.match(line.text):
+            guide.warnings.append(
+                f"{guide.source}:{line.number}: looks like a phase heading but is not 'Phase N: title'; "
+                f"kept in the phase above: {_clip(line.text)}"
+            )
         duration = DURATION.match(line.text.strip())
         if duration and "weeks" not in phase and not line.bullet:
             phase["weeks"] = _weeks(duration) or 4
@@ -293,11 +299,21 @@ def _roadmap(guide: _Guide, lines: list[_Line]) -> None:
             phase["resources"].extend(_resource(title) for title in split_resources(line.text))
         else:
             phase["description"] = _join(phase.get("description", ""), line.text)
+    if any(phase["number"] is None for phase in phases):
+        guide.warnings.append(f"{guide.source}: a phase number is too large; phases were renumbered 1 to {len(phases)}")
+        for index, phase in enumerate(phases, start=1):
+            phase["number"] = index
     for phase in phases:
         if "weeks" not in phase:
             guide.warnings.append(f"{guide.source}: phase {phase['number']} names no duration; 4 weeks assumed")
             phase["weeks"] = 4
     guide.data["phases"] = phases
+
+
+def _phase_number(digits: str) -> int | None:
+    """The phase's number as the guide gives it; None when too large to be one (the phases are then renumbered)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= len(str(MAX_PHASE_NUMBER)) and int(digits) <= MAX_PHASE_NUMBER else None
 
 
 def split_resources(text: str) -> list[str]:

@@ -6,14 +6,30 @@ import csv
 import io
 import re
 import unicodedata
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from exporter.errors import InputError, Problem
+from exporter.errors import InputError, Kind, Problem
+from exporter.inputs import MB, ROSTER_LIMIT, limit_text, read_input
 from exporter.settings import SETTING_NAMES
 
 COLUMNS = (*SETTING_NAMES, "pathway", "paper")
+MAX_ROWS = 5000
+"""Participant rows (below the header; blank rows are not counted)."""
+MAX_COLUMNS = 64
+"""Columns the header may name."""
+MAX_CELL_CHARS = 10_000
+LAST_SPREADSHEET_ROW = 1_048_576
+LAST_SPREADSHEET_COLUMN = 16_384
+XLSX_UNPACKED_LIMIT = 100 * MB
+"""All the members of an .xlsx roster together, unpacked (the file itself is limited by ROSTER_LIMIT)."""
+XLSX_MAX_RATIO = 200
+"""Spreadsheet XML packs 5 to 50 to 1; more, on a member over XLSX_RATIO_FLOOR, is a zip bomb."""
+XLSX_RATIO_FLOOR = 1 * MB
+MAX_FORMULA_PROBLEMS = 20
 ALIASES = {
     "participant": "name",
     "full_name": "name",
@@ -48,8 +64,9 @@ class Roster:
 
 
 def read_roster(path: Path) -> Roster:
+    """The roster's participants; its size is checked before it is read, its shape while it is read."""
     suffix = path.suffix.lower()
-    if not path.is_file():
+    if not path.exists():
         raise InputError(Problem(str(path), "no such roster file"))
     if suffix == ".csv":
         table = _csv_rows(path)
@@ -59,12 +76,12 @@ def read_roster(path: Path) -> Roster:
         raise InputError(Problem(str(path), "a roster must be a .csv or .xlsx file"))
     if not table:
         raise InputError(Problem(str(path), "the roster is empty"))
-    header = [_column_name(cell) for cell in table[0]]
+    header = [_column_name(cell) for cell in table[0][1]]
     if "name" not in header:
         raise InputError(Problem(str(path), "the roster has no 'name' column (row 1 must name the columns)"))
     known = [(index, name) for index, name in enumerate(header) if name in COLUMNS]
     rows = []
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in table[1:]:
         values = {name: cells[index].strip() for index, name in known if index < len(cells) and cells[index].strip()}
         if values:
             rows.append(RosterRow(number, values))
@@ -77,34 +94,239 @@ def _column_name(cell: str) -> str:
     return ALIASES.get(name, name)
 
 
-def _csv_rows(path: Path) -> list[list[str]]:
+def _limited(path: Path, rows: Iterable[list[str]]) -> list[tuple[int, list[str]]]:
+    """The rows numbered as a spreadsheet numbers them: row 1 (the header) always, then the rows that are not blank.
+
+    Reading stops at the first row past a limit: MAX_ROWS participant rows, MAX_COLUMNS named
+    columns, MAX_CELL_CHARS characters a cell, LAST_SPREADSHEET_ROW. Cells right of the last
+    column the header may name are not kept (they have no name, so nothing reads them).
+    """
+    source = str(path)
+    table: list[tuple[int, list[str]]] = []
+    names: list[str] = []
+    participants = 0
+    for number, cells in enumerate(rows, start=1):
+        if number > LAST_SPREADSHEET_ROW:
+            raise InputError(
+                Problem(
+                    source, f"past row {LAST_SPREADSHEET_ROW}, the last a spreadsheet has", row=number, kind=Kind.LIMIT
+                )
+            )
+        if number == 1:
+            _check_header_width(path, cells)
+            names = [_column_name(cell) or column_letter(index) for index, cell in enumerate(cells, start=1)]
+        cells = cells[:MAX_COLUMNS]
+        for index, cell in enumerate(cells):
+            if len(cell) > MAX_CELL_CHARS:
+                column = names[index] if number > 1 and index < len(names) else column_letter(index + 1)
+                raise InputError(
+                    Problem(
+                        source,
+                        f"longer than the {MAX_CELL_CHARS}-character limit for a cell",
+                        field=column,
+                        row=number,
+                        kind=Kind.LIMIT,
+                    )
+                )
+        if number > 1:
+            if not any(cell.strip() for cell in cells):
+                continue
+            participants += 1
+            if participants > MAX_ROWS:
+                raise InputError(
+                    Problem(
+                        source,
+                        f"more than the {MAX_ROWS} rows a roster may have; split the roster",
+                        row=number,
+                        kind=Kind.LIMIT,
+                    )
+                )
+        table.append((number, cells))
+    return table
+
+
+def _check_header_width(path: Path, header: list[str]) -> None:
+    """The header names at most MAX_COLUMNS columns (blank cells right of the last name do not count)."""
+    width = len(header)
+    while width > MAX_COLUMNS and not header[width - 1].strip():
+        width -= 1
+    if width > MAX_COLUMNS:
+        raise InputError(
+            Problem(
+                str(path),
+                f"more than the {MAX_COLUMNS} columns a roster may have (column "
+                f"{column_letter(width)} is used); remove the columns the roster does not need",
+                row=1,
+                kind=Kind.LIMIT,
+            )
+        )
+
+
+def column_letter(number: int) -> str:
+    """A spreadsheet's name for column `number` (from 1): A, Z, AA, XFD."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
+    raw = read_input(path, "roster", ROSTER_LIMIT)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError(
             Problem(str(path), f"not UTF-8 text (byte {err.start}); save the roster as 'CSV UTF-8'")
         ) from None
+    del raw
     if "\x00" in text:
         raise InputError(Problem(str(path), "not a CSV text file"))
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count) if first_line else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return _limited(path, _csv_records(path, csv.reader(io.StringIO(text), delimiter=delimiter)))
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
+def _csv_records(path: Path, reader) -> Iterator[list[str]]:
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):  # noqa: B007 (read after the loop on an error)
+            yield row
+    except csv.Error as err:
+        row = number + 1
+        if "field larger than field limit" in str(err):
+            message = f"row {row}: longer than the {MAX_CELL_CHARS}-character limit for a cell"
+        else:
+            message = f"row {row}: not readable as CSV ({err})"
+        raise InputError(Problem(str(path), message)) from None
+
+
+def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """The first sheet's rows; the archive is checked before openpyxl unpacks any of it.
+
+    The sheet is read with its formulas, so that a formula cell is never taken for an empty one;
+    when there are formulas, the values the spreadsheet program saved for them are read in a
+    second pass (which stops at the last formula's row). A formula with no saved value in the
+    header or in a column the roster uses is a Problem.
+    """
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
+    data = read_input(path, "roster", ROSTER_LIMIT)
+    _check_archive(path, data)
+    unreadable = (BadZipFile, KeyError, OSError, ValueError, SyntaxError, EOFError, zlib.error, IndexError)
+    books = []
+
+    def first_sheet(data_only: bool):
+        books.append(load_workbook(io.BytesIO(data), read_only=True, data_only=data_only))
+        sheet = books[-1].worksheets[0]
+        sheet.reset_dimensions()  # the size the file declares may be wrong, or huge; only real rows count
+        return sheet
+
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as err:
+        sheet = first_sheet(data_only=False)
+        first_row = next(sheet.iter_rows(max_row=1, max_col=LAST_SPREADSHEET_COLUMN, values_only=True), ())
+        _check_header_width(path, [_cell_text(value) for value in first_row])
+        formulas: dict[int, list[int]] = {}
+        table = _limited(path, _xlsx_cells(sheet, formulas))
+        unsaved = _saved_values(first_sheet(data_only=True), table, formulas) if formulas else []
+    except unreadable as err:
         raise InputError(Problem(str(path), f"not a readable .xlsx workbook ({type(err).__name__})")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     finally:
-        workbook.close()
+        for book in books:
+            book.close()
+    problems = _formula_problems(path, table, unsaved)
+    if problems:
+        raise InputError(problems)
+    return table
+
+
+def _xlsx_cells(sheet, formulas: dict[int, list[int]]) -> Iterator[list[str]]:
+    """Each row's cells as text, up to MAX_COLUMNS; the formula cells' columns noted in `formulas` by row."""
+    for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+        if values.count(None) == len(values):
+            yield []  # a blank row, quickly: a sheet may declare a million of them in a few bytes
+            continue
+        found = [index for index, value in enumerate(values) if _is_formula(value)]
+        if found:
+            formulas[number] = found
+        yield [_cell_text(value) for value in values]
+
+
+def _saved_values(sheet, table: list[tuple[int, list[str]]], formulas: dict[int, list[int]]) -> list[tuple[int, int]]:
+    """Put the saved value of each formula cell into `table`; the cells (row, column index) that have none."""
+    rows = dict(table)
+    last = max(formulas)
+    unsaved = []
+    for number, values in enumerate(sheet.iter_rows(max_row=last, max_col=MAX_COLUMNS, values_only=True), start=1):
+        if number in formulas and number in rows:
+            for index in formulas[number]:
+                if values[index] is None:
+                    unsaved.append((number, index))
+                rows[number][index] = _cell_text(values[index])
+    return unsaved
+
+
+def _formula_problems(path: Path, table: list[tuple[int, list[str]]], unsaved: list[tuple[int, int]]) -> list[Problem]:
+    """The formulas with no saved value that matter: in the header, or in a column the roster uses."""
+    names = [_column_name(cell) for cell in table[0][1]] if table and table[0][0] == 1 else []
+    problems = [
+        Problem(
+            str(path),
+            f"column {column_letter(index + 1)}: a formula with no saved value; "
+            "open and save the roster in a spreadsheet program, or type the value",
+            field=names[index] if number > 1 else None,
+            row=number,
+        )
+        for number, index in unsaved
+        if number == 1 or (index < len(names) and names[index] in COLUMNS)
+    ]
+    if len(problems) > MAX_FORMULA_PROBLEMS:
+        more = len(problems) - MAX_FORMULA_PROBLEMS
+        problems = [
+            *problems[:MAX_FORMULA_PROBLEMS],
+            Problem(str(path), f"and {more} more formula cell(s) with no saved value"),
+        ]
+    return problems
+
+
+def _is_formula(value) -> bool:
+    if isinstance(value, str):
+        return value.startswith("=")
+    return value is not None and type(value).__name__ in ("ArrayFormula", "DataTableFormula")
+
+
+def _check_archive(path: Path, data: bytes) -> None:
+    """Refuse a zip bomb before anything unpacks it: the members' sizes as the archive declares them.
+
+    Python's zipfile (which openpyxl reads through) never unpacks a member past its declared
+    size and checks its CRC, so the declared sizes bound what reading the workbook can unpack.
+    """
+    from zipfile import BadZipFile, ZipFile
+
+    try:
+        with ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (BadZipFile, OSError, ValueError, EOFError) as err:
+        raise InputError(Problem(str(path), f"not a readable .xlsx workbook ({type(err).__name__})")) from None
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > XLSX_UNPACKED_LIMIT:
+        raise InputError(
+            Problem(
+                str(path),
+                f"unpacks to more than the {limit_text(XLSX_UNPACKED_LIMIT)} limit for a roster workbook",
+            )
+        )
+    for member in members:
+        if member.file_size > XLSX_RATIO_FLOOR and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
+            raise InputError(
+                Problem(
+                    str(path),
+                    f"{member.filename} is compressed more than {XLSX_MAX_RATIO} to 1, beyond any real roster; "
+                    "open and save it again in a spreadsheet program",
+                )
+            )
 
 
 def _cell_text(value) -> str:

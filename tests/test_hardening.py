@@ -172,7 +172,7 @@ def test_ctrl_c_in_a_batch_writes_the_summary_and_exits_130(tmp_path):
 
 def test_import_does_not_create_folders(tmp_path):
     result = run("import", ROOT / "tests" / "fixtures" / "seed-guide.txt", "-o", tmp_path / "no" / "dir" / "x.toml")
-    assert result.exit_code == 1 and "the folder to write into does not exist" in result.stderr
+    assert result.exit_code == 1 and "is not an existing folder; create it first" in result.stderr
     assert not (tmp_path / "no").exists()
 
 
