@@ -99,19 +99,36 @@ def import_guide_text(text: str, source: str = "guide", hours_per_week: float = 
         toml = dumps(data, header=f"Imported from {Path(source).name} by pathway-export import.")
         parse_pathway(toml, source)
     except InputError as err:
-        raise InputError(
-            [
-                Problem(source, f"the guide does not make a valid pathway: {p.field or ''} {p.message}".strip())
-                for p in err.problems
-            ]
-        ) from None
+        raise InputError([_in_guide(problem, guide.data, lines, source) for problem in err.problems]) from None
     return ImportResult(toml, tuple(guide.warnings), data)
+
+
+def _in_guide(problem: Problem, data: dict[str, Any], lines: list[_Line], source: str) -> Problem:
+    """A problem of the pathway made from the guide, located at the guide's line that gave the value."""
+    value = _value_at(data, problem.field or "")
+    needle = " ".join(value.split())[:60] if isinstance(value, str) else ""
+    line = next((entry.number for entry in lines if needle and needle in entry.text), None)
+    message = f"the guide does not make a valid pathway: {problem.message}"
+    return Problem(source, message, line=line, field=problem.field, kind=problem.kind)
+
+
+def _value_at(data: Any, path: str) -> Any:
+    """The value at a field path (`phases[2].tasks[1].title`); a table stands for its title or name."""
+    for part in path.split(".") if path else []:
+        name, _, index = part.partition("[")
+        data = data.get(name) if isinstance(data, dict) else None
+        if index and isinstance(data, list):
+            position = int(index.rstrip("]")) - 1
+            data = data[position] if 0 <= position < len(data) else None
+    if isinstance(data, dict):
+        return data.get("title") or data.get("name")
+    return data
 
 
 def _lines(text: str) -> list[_Line]:
     result = []
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        clean = _clean(raw)
+        clean = _clean(raw) if raw.strip() else ""
         if clean:
             result.append(_Line(number, BULLET.sub("", clean).strip(), bool(BULLET.match(clean))))
     return result
@@ -316,17 +333,24 @@ def _phase_number(digits: str) -> int | None:
     return int(digits) if len(digits) <= len(str(MAX_PHASE_NUMBER)) and int(digits) <= MAX_PHASE_NUMBER else None
 
 
+_AFTER_DOMAIN = re.compile(r"\.(gov|com|org|net|edu|io|ai|co|uk|dev)$", re.I)
+
+
 def split_resources(text: str) -> list[str]:
     """Split resources the published format runs together: `Coursera - AI for EveryoneBook: '...'`."""
     cuts = [0]
+    last_space = -1
     for index in range(1, len(text)):
-        if _resource_boundary(text, index, cuts[-1]):
+        if text[index - 1] == " ":
+            last_space = index - 1
+        if _resource_boundary(text, index, cuts[-1], last_space):
             cuts.append(index)
     pieces = [text[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True)]
     return [piece for piece in pieces if piece]
 
 
-def _resource_boundary(text: str, index: int, piece_start: int) -> bool:
+def _resource_boundary(text: str, index: int, piece_start: int, last_space: int) -> bool:
+    """Whether a new resource starts at `index`; looks at a few characters only, so splitting is linear."""
     before, char = text[index - 1], text[index]
     if not char.isupper() or not (before.islower() or before.isdigit() or before in "'’\")]"):
         return False
@@ -336,9 +360,9 @@ def _resource_boundary(text: str, index: int, piece_start: int) -> bool:
         return True
     if index + 1 < len(text) and text[index + 1].isupper():
         return True  # an acronym starts: `DatasetsAWS Lambda`
-    if re.search(r"\.(gov|com|org|net|edu|io|ai|co|uk|dev)$", text[piece_start:index], re.I):
+    if _AFTER_DOMAIN.search(text, max(piece_start, index - 4), index):
         return True  # after a domain: `USAJobs.govGovernmentJobs.com`
-    word_start = max(text.rfind(" ", 0, index) + 1, piece_start)
+    word_start = max(last_space + 1, piece_start)
     return word_start > piece_start and index - word_start >= 4  # `Machine LearningData.gov`, not `GovTech`
 
 

@@ -194,3 +194,27 @@ def test_a_tracker_with_progress_survives_a_full_disk(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "No space left on device" in result.stderr
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
     assert Path(tracker).exists()
+
+
+def test_a_guide_that_makes_a_bad_pathway_is_located_in_the_guide(tmp_path):
+    from exporter.importer import import_guide_text
+
+    lines = (ROOT / "tests" / "fixtures" / "seed-guide.txt").read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines, start=1) if "Complete 'AI for Everyone'" in line)
+    lines[number - 1] = lines[number - 1].replace("Complete", "Complete " + "very " * 120)
+    with pytest.raises(InputError) as caught:
+        import_guide_text("\n".join(lines), "guide.txt")
+    (problem,) = caught.value.problems
+    assert (problem.source, problem.line, problem.kind) == ("guide.txt", number, Kind.LIMIT)
+    assert problem.field == "phases[1].tasks[1].title"
+
+
+def test_guide_splitting_is_linear_in_the_line_length():
+    from exporter.importer import split_resources
+
+    started = time.perf_counter()
+    split_resources("aB" * 100_000)
+    small = time.perf_counter() - started
+    started = time.perf_counter()
+    split_resources("aB" * 400_000)
+    assert time.perf_counter() - started < max(1.0, 12 * small)
