@@ -73,7 +73,7 @@ def parse_clock(text: str, origin: Origin) -> int:
 def parse_weekdays(text: str, origin: Origin) -> list[int]:
     """`mon,wed,sat`, `mon-fri` or full names, in any case."""
     days: list[int] = []
-    for part in re.split(r"[,\s]+", text.strip().lower()):
+    for part in re.split(r"[,;\s]+", text.strip().lower()):
         if not part:
             continue
         first, dash, last = part.partition("-")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -71,7 +70,6 @@ class BatchReport:
     summary: Path
     combined: Path | None
     ignored_columns: tuple[str, ...] = ()
-    interrupted: bool = False
 
     @property
     def succeeded(self) -> int:
@@ -101,7 +99,7 @@ def run_batch(
     defaults: list[Raw],
     pathway: str | None,
     context: RunContext,
-    jobs: int | None = None,
+    jobs: int = 1,
     combined_pdf: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BatchReport:
@@ -115,7 +113,7 @@ def run_batch(
         RowJob(row, folder, str(roster_path), out_dir, choice, tuple(defaults), pathway, context)
         for row, folder in zip(roster.rows, folders, strict=True)
     ]
-    done = _run_all(work, jobs or os.cpu_count() or 1, progress)
+    done = _run_all(work, jobs, progress)
     interrupted = any(result is None for result in done)
     results = [
         result or RowResult(job.row.number, job.row.name, job.folder, RowStatus.NOT_STARTED)

@@ -16,7 +16,7 @@ import click
 
 from exporter import __version__
 from exporter.errors import InputError, Kind, Problem, render_problem
-from exporter.writers import DEFAULT_FORMATS, REGISTRY, CalendarContent, formats_help
+from exporter.writers import DEFAULT_FORMATS, MAX_REMINDER, REGISTRY, CalendarContent, formats_help
 
 EXIT_INTERRUPTED = 130
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -65,7 +65,7 @@ def reports_input_errors(command):
         except Exception as err:
             if debug:
                 raise
-            message = f"{type(err).__name__}: {err} (run with --debug for the traceback)"
+            message = _labels()("terminal.internal", error=f"{type(err).__name__}: {err}")
             raise _Failed(printable(_labels()("terminal.error", problem=message))) from err
 
     return wrapper
@@ -146,7 +146,7 @@ def output_options(command):
         click.option("--ics-split", is_flag=True, help="Write milestones.ics and sessions.ics instead of plan.ics."),
         click.option(
             "--reminder",
-            type=click.IntRange(0, 40320),
+            type=click.IntRange(0, MAX_REMINDER),
             help="Minutes before each session for its reminder (default 15).",
         ),
         click.option("--no-reminders", is_flag=True, help="No reminders on sessions."),
@@ -178,8 +178,8 @@ def list_pathways(show_formats: bool) -> None:
     """List the built-in pathways (or, with --formats, the output formats)."""
     labels = _labels()
     if show_formats:
-        for name, writer in REGISTRY.items():
-            echo(labels("terminal.format", name=name, description=writer.description))
+        for name in REGISTRY:
+            echo(labels("terminal.format", name=name, description=labels(f"format.{name}")))
         return
     from exporter.loader import builtin_ids, load_pathway
 
@@ -329,12 +329,15 @@ def _report_written(reports) -> None:
 @reports_input_errors
 def batch(roster: str, output: str, jobs: int | None, combined_pdf: bool, pathway: str | None, **params) -> None:
     """Write every participant's files from a roster (CSV or .xlsx), plus a combined PDF."""
+    import os
+
+    from exporter import pipeline
     from exporter.batch import BatchInterrupted, run_batch
 
     _require_folder(output)
     layers = _layers(params)
     choice = _choice(params, layers[1])
-    pathway = pathway or layers[1].get("pathway", (None, None))[0]
+    pathway = pathway or pipeline.profile_pathway(layers)
     try:
         with _Progress(_labels()) as progress:
             report = run_batch(
@@ -344,7 +347,7 @@ def batch(roster: str, output: str, jobs: int | None, combined_pdf: bool, pathwa
                 layers,
                 pathway,
                 _context(),
-                jobs=jobs,
+                jobs=jobs or os.cpu_count() or 1,
                 combined_pdf=combined_pdf,
                 progress=progress,
             )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -30,6 +29,8 @@ from exporter.model import (
     Task,
     TransferableSkill,
     task_quarters,
+    title_key,
+    unique_key,
 )
 from exporter.tomlfile import TomlDocument, parse_toml
 
@@ -297,7 +298,7 @@ class _Reader:
         for phase in phases:
             tasks = []
             for task in phase.tasks:
-                key = task.key or _unique(title_key(task.title), used)
+                key = task.key or unique_key(title_key(task.title), used)
                 used.add(key)
                 tasks.append(Task(task.title, task.hours, key, task.line))
             keyed.append(
@@ -382,26 +383,6 @@ class _Reader:
             except ValueError:
                 self.fail(f"{path}.horizon", f"must be one of {', '.join(Horizon)}, got {_show(horizon_text)}")
         return Action(horizon=horizon, title=self.text(item, "title", path, required=True))
-
-
-def title_key(title: str) -> str:
-    """The key a task without one gets: a slug of its title's first words (at most 40 characters)."""
-    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    words = [word for word in re.split(r"[^a-z0-9]+", folded.lower()) if word]
-    key = ""
-    for word in words:
-        if key and len(key) + 1 + len(word) > 40:
-            break
-        key = f"{key}-{word}" if key else word[:40]
-    return key or "task"
-
-
-def _unique(key: str, used: set[str]) -> str:
-    candidate, counter = key, 2
-    while candidate in used:
-        candidate = f"{key}-{counter}"
-        counter += 1
-    return candidate
 
 
 def _show(value: Any) -> str:

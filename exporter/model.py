@@ -6,6 +6,8 @@ on the way from the document to the plan and its three outputs.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -28,7 +30,6 @@ class Horizon(StrEnum):
         return {"this-week": 7, "this-month": 30, "next-90-days": 90}[self.value]
 
 
-PRIORITIES = tuple(Priority)
 HORIZONS = tuple(Horizon)
 
 
@@ -184,3 +185,24 @@ class TaskStatus(StrEnum):
     IN_PROGRESS = "in-progress"
     DONE = "done"
     SKIPPED = "skipped"
+
+
+def title_key(title: str) -> str:
+    """The key a task without one gets: a slug of its title's first words (at most 40 characters)."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    words = [word for word in re.split(r"[^a-z0-9]+", folded.lower()) if word]
+    key = ""
+    for word in words:
+        if key and len(key) + 1 + len(word) > 40:
+            break
+        key = f"{key}-{word}" if key else word[:40]
+    return key or "task"
+
+
+def unique_key(key: str, used: set[str]) -> str:
+    """`key`, or `key-2`, `key-3`... the first not in `used`."""
+    candidate, counter = key, 2
+    while candidate in used:
+        candidate = f"{key}-{counter}"
+        counter += 1
+    return candidate

@@ -19,11 +19,10 @@ from exporter.plan import Plan
 from exporter.planner import plan
 from exporter.settings import Raw, build_request, merged
 from exporter.theme import Theme, load_theme, paper_size
-from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, REGISTRY, CalendarContent, WriterOptions
+from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, MAX_REMINDER, REGISTRY, CalendarContent, WriterOptions
 
 TRACKER = "tracker.xlsx"
 GOOGLE_EVENT_LIMIT = 1000  # Google Calendar's import is reported to stop near this many events
-MAX_REMINDER = 40320  # four weeks, in minutes
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,9 @@ def output_choice(
     )
     if not 0 <= reminder_value <= MAX_REMINDER:
         problems.append(reminder_origin.problem(f"must be 0 to {MAX_REMINDER} minutes, got {reminder_value}"))
-    theme_path, _ = (theme, None) if theme else profile.get("theme", (None, None))
+    theme_path = theme
+    if not theme_path and "theme" in profile:
+        theme_path = beside_profile(*profile["theme"])
     loaded = Theme()
     try:
         loaded = load_theme(theme_path)
@@ -82,10 +83,21 @@ def output_choice(
     return choice
 
 
+def beside_profile(value: str, origin: Origin) -> str:
+    """A file named in a profile is found beside the profile (an absolute path or a built-in id as it is)."""
+    if origin.file is None or Path(value).is_absolute() or not value.endswith(".toml"):
+        return value
+    return str(Path(origin.file).parent / value)
+
+
+def profile_pathway(layers: list[Raw]) -> str | None:
+    """The pathway a profile names, found beside the profile."""
+    return next((beside_profile(*raw["pathway"]) for raw in layers if "pathway" in raw), None)
+
+
 def pathway_for(ref: str | None, layers: list[Raw]) -> Pathway:
     """The pathway named on the command line, else by a profile (`pathway = ...`), else the built-in one."""
-    named = next((raw["pathway"][0] for raw in layers if "pathway" in raw), None)
-    return load_pathway(ref or named)
+    return load_pathway(ref or profile_pathway(layers))
 
 
 def build_plan(pathway: Pathway, layers: list[Raw], context: RunContext, identity: str | None = None) -> Plan:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from exporter.availability import WeeklyAvailability, Window
 from exporter.errors import UNPLACED, InputError, Kind, Problem
-from exporter.model import QUARTER, Horizon, Pathway, task_quarters
+from exporter.model import QUARTER, Horizon, Pathway, task_quarters, title_key, unique_key
 from exporter.plan import (
     Milestone,
     MilestoneKind,
@@ -309,9 +309,12 @@ def _milestones(
                 phase.finish, MilestoneKind.PHASE_FINISH, f"phase-{phase.number}-finish", phase.number, phase.title
             )
         )
-    for index, skill in enumerate(skills, start=1):
+    used: set[str] = set()
+    for skill in skills:
+        key = unique_key(f"skill-{title_key(skill.name)}", used)  # by name, so inserting a skill moves no other
+        used.add(key)
         if skill.target:
-            items.append(Milestone(skill.target, MilestoneKind.SKILL_TARGET, f"skill-{index}", skill=skill.name))
+            items.append(Milestone(skill.target, MilestoneKind.SKILL_TARGET, key, skill=skill.name))
     for horizon in Horizon:
         due = [action for action in actions if action.horizon == horizon]
         if due:

@@ -43,7 +43,6 @@ SETTING_NAMES = (
     "holidays",
     "finish_by",
 )
-OUTPUT_SETTING_NAMES = ("pathway", "paper", "theme", "reminder")
 DEFAULT_SESSION_START = "19:00"
 DEFAULT_SPREAD_DAYS = "mon,wed,sat"
 MAX_NAME = 200
@@ -108,11 +107,26 @@ def command_line(values: dict[str, Any]) -> Raw:
     return layer({name: values.get(name) for name in SETTING_NAMES}, Origin)
 
 
+_WINDOWS = frozenset({"availability"})
+_SPREAD = frozenset({"hours_per_week", "days", "session_start"})
+
+
 def merged(*layers: Raw) -> Raw:
-    """The first layer that has a setting wins (e.g. command line, then profile)."""
+    """The first layer that has a setting wins (e.g. command line, then profile).
+
+    The weekly schedule is one choice: once a layer gives availability windows, lower layers'
+    hours, days and session start are not used, and the other way round.
+    """
     result: Raw = {}
-    for raw in reversed(layers):
-        result.update(raw)
+    excluded: frozenset[str] = frozenset()
+    for raw in layers:
+        for name, item in raw.items():
+            if name not in excluded:
+                result.setdefault(name, item)
+        if not excluded and raw.keys() & _WINDOWS:
+            excluded = _SPREAD
+        elif not excluded and raw.keys() & _SPREAD:
+            excluded = _WINDOWS
     return result
 
 
@@ -124,9 +138,10 @@ def read_profile(path: str) -> Raw:
     """A profile TOML: the plan options by their snake_case names; every problem of the file at once."""
     document = read_toml_file(Path(path), "profile", PROFILE_LIMIT)
     data = dict(document.data)
+    written_as = {}
     if "blackouts" in data and "blackout" not in data:
         data["blackout"] = data.pop("blackouts")
-        document.lines.setdefault("blackout", document.lines.get("blackouts", 0))
+        written_as["blackout"] = "blackouts"
     problems = []
     for name, value in data.items():
         expected = _PROFILE_TYPES.get(name)
@@ -140,7 +155,12 @@ def read_profile(path: str) -> Raw:
             problems.append(document.problem(name, "must be a list of text", Kind.TYPE))
     if problems:
         raise InputError(problems)
-    return layer(data, lambda name: Origin(name, file=path, line=document.line(name)))
+
+    def origin(name: str) -> Origin:
+        key = written_as.get(name, name)
+        return Origin(key, file=path, line=document.line(key))
+
+    return layer(data, origin)
 
 
 def _kind_of(value: Any) -> str:
@@ -158,6 +178,9 @@ def build_request(raw: Raw, context: RunContext) -> PlanRequest:
             parsed[name] = parse(raw, context)
         except InputError as err:
             problems.extend(err.problems)
+    if not problems and parsed["finish_by"] is not None and parsed["finish_by"] <= parsed["start"]:
+        origin = raw["finish_by"][1]
+        problems.append(origin.problem(f"must be after the start ({parsed['start']}), got {parsed['finish_by']}"))
     if problems:
         raise InputError(problems)  # one setting troubling two parsers is reported once
     return PlanRequest(

@@ -231,3 +231,57 @@ def test_the_source_tree_runs_after_a_non_editable_install(tmp_path):
         text=True,
     )
     assert "backend-developer" in benchmark.stdout, benchmark.stderr
+
+
+def test_the_weekly_schedule_is_one_choice_across_layers(tmp_path):
+    profile = tmp_path / "me.toml"
+    profile.write_text('timezone = "UTC"\nstart = "2027-01-04"\nhours_per_week = 6\ndays = ["mon", "wed"]\n')
+    result = run("plan", "--profile", profile, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert '"availability": "mon 19:00-22:00; wed 19:00-22:00"' in result.output
+    result = run("plan", "--profile", profile, "--availability", "sat 09:00-13:00", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert '"availability": "sat 09:00-13:00"' in result.output
+    roster = tmp_path / "room.csv"
+    roster.write_text("name,availability\nAna,sun 10:00-12:00\nBea,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("batch", roster, "-o", out, "--hours-per-week", "6", *["--start", "2027-01-04"], "--formats", "json")
+    assert result.exit_code == 0, result.stderr
+    assert '"availability": "sun 10:00-12:00"' in (out / "ana" / "plan.json").read_text(encoding="utf-8")
+    assert '"hours_per_week": 6.0' in (out / "bea" / "plan.json").read_text(encoding="utf-8")
+
+
+def test_files_a_profile_names_are_found_beside_it(tmp_path, monkeypatch):
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    (folder / "theme.toml").write_text('paper = "a4"\n')
+    (folder / "mine.toml").write_text(BUILTIN_FILE.read_text(encoding="utf-8").replace('id = "backend', 'id = "my'))
+    profile = folder / "me.toml"
+    profile.write_text('theme = "theme.toml"\npathway = "mine.toml"\ntimezone = "UTC"\nstart = "2027-01-04"\n')
+    monkeypatch.chdir(tmp_path)
+    result = run("export", "--profile", profile, "-o", tmp_path / "out", "--formats", "json")
+    assert result.exit_code == 0, result.stderr
+    assert '"id": "my-developer-to-ai-government-specialist"' in (tmp_path / "out" / "plan.json").read_text()
+
+
+def test_finish_by_must_come_after_the_start():
+    result = run("plan", "--start", "2027-01-04", "--finish-by", "2027-01-04")
+    assert result.exit_code == 1
+    assert result.stderr == "error: --finish-by: must be after the start (2027-01-04), got 2027-01-04\n"
+
+
+def test_a_profile_alias_is_named_as_written(tmp_path):
+    profile = tmp_path / "me.toml"
+    profile.write_text('timezone = "UTC"\nblackouts = ["2027-13-01"]\n')
+    assert f"error: {profile}:2: blackouts: not a date" in run("plan", "--profile", profile).stderr
+
+
+def test_skill_milestones_keep_their_identity_when_a_skill_is_inserted():
+    pathway = load_pathway_file(BUILTIN_FILE)
+    keys = {m.key for m in make_plan(pathway).milestones if m.kind == "skill-target"}
+    text = BUILTIN_FILE.read_text(encoding="utf-8").replace(
+        "[[skills]]", '[[skills]]\nname = "Inserted"\npriority = "critical"\nweeks = 2\n\n[[skills]]', 1
+    )
+    inserted = parse_pathway(text, "inserted.toml")
+    after = {m.key for m in make_plan(inserted).milestones if m.kind == "skill-target"}
+    assert keys < after

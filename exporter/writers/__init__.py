@@ -17,6 +17,7 @@ from exporter.plan import Plan
 from exporter.theme import Theme
 
 DEFAULT_REMINDER = 15
+MAX_REMINDER = 40320  # four weeks, in minutes
 
 
 class CalendarContent(StrEnum):
@@ -39,10 +40,9 @@ class WriterOptions:
 
 @dataclass(frozen=True)
 class Writer:
-    """A format: its name, what it is, and the module that renders it (imported when used)."""
+    """A format: its name and the module that renders it (imported when used); `format.<name>` describes it."""
 
     format: str
-    description: str
     module: str
     default: bool = True
     """Written by `export` and `batch` unless --formats says otherwise."""
@@ -59,11 +59,11 @@ class Writer:
 REGISTRY: dict[str, Writer] = {
     writer.format: writer
     for writer in (
-        Writer("xlsx", "tracker.xlsx: the Excel tracker", "exporter.writers.xlsx"),
-        Writer("ics", "plan.ics: milestones and study sessions for a calendar", "exporter.writers.ics"),
-        Writer("pdf", "plan.pdf: the printable action plan", "exporter.writers.pdf"),
-        Writer("json", "plan.json: the plan as JSON", "exporter.writers.plan_json", default=False),
-        Writer("txt", "plan.txt: the plan as readable text", "exporter.writers.text", default=False),
+        Writer("xlsx", "exporter.writers.xlsx"),
+        Writer("ics", "exporter.writers.ics"),
+        Writer("pdf", "exporter.writers.pdf"),
+        Writer("json", "exporter.writers.plan_json", default=False),
+        Writer("txt", "exporter.writers.text", default=False),
     )
 }
 DEFAULT_FORMATS = tuple(name for name, writer in REGISTRY.items() if writer.default)
