@@ -24,6 +24,7 @@ from exporter.context import RunContext
 from exporter.errors import InputError, Kind, Origin, Problem, render_problem
 from exporter.roster import RosterRow, folder_names, read_roster
 from exporter.settings import SETTING_NAMES, Raw, layer
+from exporter.writers import REGISTRY
 
 SUMMARY = "summary.csv"
 COMBINED = "all-plans.pdf"
@@ -122,7 +123,9 @@ def run_batch(
     summary = write_atomically(out_dir / SUMMARY, _summary_csv(results, str(roster_path)))
     combined = None
     if combined_pdf and not interrupted and "pdf" in choice.formats and any(r.ok for r in results):
-        combined = _combine_pdfs(out_dir, [r for r in results if r.ok], context.labels("pdf.all-plans"))
+        (plan_pdf,) = REGISTRY["pdf"].file_names(choice.options)
+        ok = [out_dir / r.folder / plan_pdf for r in results if r.ok]
+        combined = _combine_pdfs(out_dir / COMBINED, ok, context.labels("pdf.all-plans"))
     report = BatchReport(str(roster_path), len(work), tuple(results), summary, combined, roster.ignored_columns)
     if interrupted:
         raise BatchInterrupted(report)
@@ -234,11 +237,10 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _combine_pdfs(out_dir: Path, results: list[RowResult], title: str) -> Path:
+def _combine_pdfs(target: Path, plans: list[Path], title: str) -> Path:
     """Every plan in roster order, each starting on an odd page so duplex printing keeps them apart."""
     from exporter.pdfjoin import join_pdfs
 
-    target = out_dir / COMBINED
     with atomic_stream(target) as handle:
-        join_pdfs((out_dir / result.folder / "plan.pdf" for result in results), handle, title)
+        join_pdfs(iter(plans), handle, title)
     return target

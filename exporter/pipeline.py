@@ -18,7 +18,7 @@ from exporter.model import Pathway
 from exporter.plan import Plan
 from exporter.planner import plan
 from exporter.settings import Raw, build_request, merged
-from exporter.theme import Theme, load_theme, paper_size
+from exporter.theme import Theme, load_theme, paper_problem, paper_size
 from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, MAX_REMINDER, REGISTRY, CalendarContent, WriterOptions
 
 TRACKER = "tracker.xlsx"
@@ -37,10 +37,9 @@ class OutputChoice:
         """The choice with another paper size, when one is given (checked, named by its origin)."""
         if not paper:
             return self
-        try:
-            size = paper_size(paper, origin.option)
-        except InputError:
-            raise origin.fail(f"must be letter or a4, got {paper[:40]!r}") from None
+        size = paper_size(paper)
+        if size is None:
+            raise origin.fail(paper_problem(paper))
         return replace(self, theme=replace(self.theme, paper=size))
 
 

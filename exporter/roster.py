@@ -195,10 +195,10 @@ def _csv_records(path: Path, reader) -> Iterator[list[str]]:
     except csv.Error as err:
         row = number + 1
         if "field larger than field limit" in str(err):
-            message = f"row {row}: longer than the {MAX_CELL_CHARS}-character limit for a cell"
+            message = f"longer than the {MAX_CELL_CHARS}-character limit for a cell"
         else:
-            message = f"row {row}: not readable as CSV ({err})"
-        raise InputError(Problem(str(path), message)) from None
+            message = f"not readable as CSV ({err})"
+        raise InputError(Problem(str(path), message, row=row)) from None
 
 
 def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:

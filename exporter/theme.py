@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from exporter.errors import InputError, Kind, Problem
+from exporter.errors import InputError, Kind
 from exporter.inputs import THEME_LIMIT
-from exporter.tomlfile import TomlDocument, read_toml_file
+from exporter.tomlfile import read_toml_file
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -71,26 +71,23 @@ def load_theme(path: str | None) -> Theme:
             problems.append(document.problem(key, f"must be a colour like #1F3A5F, got {values[key][:40]!r}"))
     if len(theme.organisation) > MAX_ORGANISATION:
         problems.append(document.problem("organisation", f"at most {MAX_ORGANISATION} characters", Kind.LIMIT))
-    problems += _paper_problems(document, theme.paper)
+    paper = paper_size(theme.paper)
+    if paper is None:
+        problems.append(document.problem("paper", paper_problem(theme.paper)))
     if problems:
         raise InputError(problems)
-    return replace(theme, paper=theme.paper.strip().lower())
+    return replace(theme, paper=paper)
 
 
-def _paper_problems(document: TomlDocument, paper: str) -> list[Problem]:
-    try:
-        paper_size(paper, document.source, "paper")
-    except InputError:
-        return [document.problem("paper", f"must be letter or a4, got {paper[:40]!r}")]
-    return []
-
-
-def paper_size(value: str, source: str, field: str | None = None, row: int | None = None) -> str:
-    """`letter` or `a4`, in any case; anything else is bad input named by its source."""
+def paper_size(value: str) -> str | None:
+    """`letter` or `a4` for the value in any case, else None."""
     paper = value.strip().lower()
-    if paper not in PAPERS:
-        raise InputError(Problem(source, f"must be letter or a4, got {value[:40]!r}", field=field, row=row))
-    return paper
+    return paper if paper in PAPERS else None
+
+
+def paper_problem(value: str) -> str:
+    """What is wrong with a paper size that `paper_size` refused."""
+    return f"must be letter or a4, got {value[:40]!r}"
 
 
 def _logo_problem(path: Path) -> str | None:

@@ -56,7 +56,6 @@ from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
 
 FILE_NAME = "plan.pdf"
-PROGRAM = "pathway-exporter"
 FONT, FONT_BOLD = "PathwaySans", "PathwaySans-Bold"
 TICK_BOX = "☐"
 ELLIPSIS = "…"
@@ -217,9 +216,9 @@ def _render(view: PlanView, context: RunContext, theme: Theme) -> bytes:
         topMargin=MARGIN + 6 * mm,
         bottomMargin=MARGIN + 4 * mm,
         title=_line(title),
-        author=_line(theme.organisation or who or PROGRAM),
+        author=_line(theme.organisation or who or labels("document.program")),
         subject=_line(subject),
-        creator=f"{PROGRAM} {__version__}",
+        creator=f"{labels('document.program')} {__version__}",
         keywords=[_line(labels("pdf.keyword")), _line(plan.pathway.to_role)],
         lang=labels.language,
         initialFontName=regular,
