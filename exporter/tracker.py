@@ -1,15 +1,33 @@
-"""The tracker's Tasks sheet, defined once: its columns, their order, formats and letters.
+"""The tracker's layout and data, defined once: the Tasks sheet's columns (their order, formats
+and letters) and the plan inputs the workbook carries on its hidden inputs sheet.
 
-The workbook writer lays the sheet out from this definition and builds its formulas from
-it; a reader of a re-saved tracker finds its columns here too.
+The workbook writer lays the sheets out from these definitions and builds its formulas from
+them; a reader of a re-saved tracker (`replan DIR`, `status DIR`) finds its columns and the
+plan's inputs here too.
+
+**Actual hours have one source: the Weekly log.** The hours a person logs per week in the
+Weekly log's Actual hours column are the figures the tracker counts: the Dashboard's "Actual
+hours logged" is their sum, and the burn-up's cumulative actual line is their running total,
+drawn up to the week that holds today (later weeks are `NA()`, a gap). The Tasks sheet's
+Actual hours column is the person's note of the effort one task took; no figure adds it up,
+so logging an hour in both places never counts it twice.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from openpyxl.utils import get_column_letter
+
+from exporter.loader import pathway_to_dict
+from exporter.model import Pathway
+from exporter.plan import Plan
 
 DATE_FORMAT = "ddd d mmm yyyy"
 HOURS_FORMAT = "0.##"
@@ -41,6 +59,12 @@ class Column:
     number_format: str | None = None
     hidden: bool = False
 
+    @property
+    def minimum(self) -> float:
+        """The narrowest width that shows every value: a date column is never narrower than its format
+        needs, also while it is still empty (a date typed into a narrower one shows `###`)."""
+        return format_width(self.number_format)
+
 
 TASK_COLUMNS: tuple[Column, ...] = (
     Column(TaskColumn.ID, 6),
@@ -55,6 +79,30 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column(TaskColumn.NOTES, 40),
     Column(TaskColumn.KEY, 24, hidden=True),
 )
+
+# The widest text of each date part in English (`Wednesday`, `September`); other characters count one each.
+_DATE_PARTS = {"dddd": 9, "ddd": 3, "dd": 2, "d": 2, "mmmm": 9, "mmm": 3, "mm": 2, "m": 2, "yyyy": 4, "yy": 2}
+_DATE_TOKEN = re.compile(r"d{1,4}|m{1,4}|y{4}|y{2}|\\.|.")
+DATE_PADDING = 3
+"""Room beyond the characters: the cell's margins, wide letters (`W`, `M`) and a table's filter button."""
+
+
+def format_chars(number_format: str | None) -> int:
+    """The characters of the longest value a date format shows (`ddd d mmm yyyy`: 15, for
+    `Wed 29 Sep 2027`); 0 for a format without date parts."""
+    if not number_format:
+        return 0
+    tokens = _DATE_TOKEN.findall(number_format)
+    if not any(token in _DATE_PARTS for token in tokens):
+        return 0
+    return sum(_DATE_PARTS.get(token, 1) for token in tokens if token != '"')
+
+
+def format_width(number_format: str | None) -> float:
+    """The column width (in characters) a date format needs so that no date shows as `###`; 0 for
+    other formats."""
+    chars = format_chars(number_format)
+    return chars + DATE_PADDING if chars else 0
 
 
 def index(name: TaskColumn) -> int:
@@ -72,3 +120,80 @@ def span(name: TaskColumn, first: int, last: int, sheet: str | None = None) -> s
     column = letter(name)
     prefix = f"{sheet}!" if sheet else ""
     return f"{prefix}${column}${first}:${column}${last}"
+
+
+# ---- The plan's inputs, carried inside the tracker ------------------------------------------
+
+INPUTS_FORMAT_VERSION = "1"
+
+
+class InputKey(StrEnum):
+    """A row of the hidden inputs sheet: its machine key (column A, never translated) names the value
+    in column B. Every value is plain text; an absent value is empty text."""
+
+    FORMAT_VERSION = "format_version"
+    PATHWAY_ID = "pathway_id"
+    PATHWAY_SHA256 = "pathway_sha256"
+    PARTICIPANT = "participant"
+    IDENTITY = "identity"
+    START = "start"
+    TIMEZONE = "timezone"
+    AVAILABILITY = "availability"
+    BLACKOUTS = "blackouts"
+    HOLIDAYS = "holidays"
+    FINISH_BY = "finish_by"
+    PAPER = "paper"
+    REMINDER = "reminder"
+    BUILD_TIME = "build_time"
+
+
+INPUT_KEYS: tuple[str, ...] = tuple(str(key) for key in InputKey)
+"""The inputs sheet's keys in the order they are written; a reader takes its values by these names."""
+
+BLACKOUT_SEPARATOR = ";"
+
+
+def pathway_sha256(pathway: Pathway) -> str:
+    """The SHA-256 (hex) of a pathway's content: `loader.pathway_to_dict(pathway)` as JSON with sorted
+    keys, no spaces, UTF-8, so a reader can tell whether the pathway changed since the export."""
+    text = json.dumps(pathway_to_dict(pathway), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def input_values(plan: Plan, paper: str, reminder: int | None, build_time: datetime) -> dict[str, str]:
+    """The text of every inputs row, keyed by `INPUT_KEYS` in their order: what a later `replan` or
+    `status` needs to make the same plan again without options. `paper` is the theme's, `reminder`
+    the minutes before each session (None: no reminders), `build_time` the run's."""
+    values = {
+        InputKey.FORMAT_VERSION: INPUTS_FORMAT_VERSION,
+        InputKey.PATHWAY_ID: plan.pathway.id,
+        InputKey.PATHWAY_SHA256: pathway_sha256(plan.pathway),
+        InputKey.PARTICIPANT: plan.participant or "",
+        InputKey.IDENTITY: plan.identity,
+        InputKey.START: plan.start.isoformat(),
+        InputKey.TIMEZONE: plan.timezone,
+        InputKey.AVAILABILITY: plan.availability.spec(),
+        InputKey.BLACKOUTS: BLACKOUT_SEPARATOR.join(blackout.label() for blackout in plan.blackouts),
+        InputKey.HOLIDAYS: plan.holidays or "",
+        InputKey.FINISH_BY: plan.finish_by.isoformat() if plan.finish_by else "",
+        InputKey.PAPER: paper,
+        InputKey.REMINDER: "" if reminder is None else str(reminder),
+        InputKey.BUILD_TIME: build_time.isoformat(),
+    }
+    return {str(key): values[key] for key in InputKey}
+
+
+def read_inputs(rows: Iterable[tuple[object, object]]) -> dict[str, str]:
+    """The inputs of a tracker from its inputs sheet's (column A, column B) rows: every key of
+    `INPUT_KEYS` with its text (empty when the cell is), rows with other keys ignored. Raises
+    ValueError naming what is missing, or when the sheet is of a later format version."""
+    found: dict[str, str] = {}
+    for key, value in rows:
+        if isinstance(key, str) and key in INPUT_KEYS and key not in found:
+            found[key] = "" if value is None else str(value)
+    missing = [key for key in INPUT_KEYS if key not in found]
+    if missing:
+        raise ValueError(f"the tracker's plan inputs lack {', '.join(missing)}")
+    if found[InputKey.FORMAT_VERSION] != INPUTS_FORMAT_VERSION:
+        raise ValueError(f"the tracker's plan inputs are of format {found[InputKey.FORMAT_VERSION]!r}")
+    return {key: found[key] for key in INPUT_KEYS}

@@ -16,6 +16,7 @@ from exporter.tracker import TASK_COLUMNS, TaskColumn, index, letter, span
 from exporter.writers import WriterOptions, xlsx
 
 SHEETS = ["Dashboard", "Tasks", "Timeline", "Weekly log", "Skills", "Actions", "Resources", "Plan settings"]
+INPUTS = "Plan inputs"  # very hidden, behind the sheets people read
 NASTY = ['=HYPERLINK("http://x.test","open")', "+1-555-0100", "@SUM(A1)", "-2+3", "#N/A", "Tab\there\x07bell"]
 STATUS, FINISH = letter(TaskColumn.STATUS), letter(TaskColumn.FINISH)
 LAST_COLUMN = get_column_letter(len(TASK_COLUMNS))
@@ -69,7 +70,8 @@ def test_the_writer_names_its_one_file(builtin_plan):
 
 def test_sheets_table_dropdown_and_freeze(tracker, builtin_plan):
     book = openpyxl.load_workbook(tracker)
-    assert book.sheetnames == SHEETS
+    assert book.sheetnames == [*SHEETS, INPUTS]
+    assert [sheet.sheet_state for sheet in book] == ["visible"] * len(SHEETS) + ["veryHidden"]
     tasks = book["Tasks"]
     assert [c.value for c in tasks[1]] == [
         "ID",
@@ -191,7 +193,7 @@ def test_another_word_for_done_still_counts(builtin_plan, tmp_path):
     assert f'SUMIFS({hours},{status},"Fertig ""ok""")' in book["Dashboard"]["B14"].value
     status = next(v for v in book["Tasks"].data_validations.dataValidation if v.type == "list")
     assert "!" in status.formula1  # a quote in a choice: the list is kept on a hidden sheet
-    assert book[book.sheetnames[-1]].sheet_state == "hidden" and book.sheetnames[:-1] == SHEETS
+    assert book[book.sheetnames[-1]].sheet_state == "hidden" and book.sheetnames[:-1] == [*SHEETS, INPUTS]
     tick(source, ticked, done)
     (recalculated_copy,) = libreoffice_recalculate([ticked], tmp_path)
     recalculated = openpyxl.load_workbook(recalculated_copy, data_only=True)

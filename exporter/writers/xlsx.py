@@ -11,12 +11,20 @@ Every word comes from the label catalogue, and the formulas are built from the s
 (quoted as formula strings, sheet names quoted where needed), so a translation never breaks
 a formula. The Tasks sheet is laid out from `exporter.tracker`, and every reference to it
 takes its letters from there.
+
+Actual hours have one source, the Weekly log (see `exporter.tracker`): the Dashboard sums its
+Actual hours column and the burn-up draws their running total up to the week holding today.
+
+The plan's inputs travel inside the workbook, on a very hidden sheet of machine keys and text
+values (`exporter.tracker.INPUT_KEYS`), so a later run can read them back without options.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
+import textwrap
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,6 +33,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -37,11 +46,24 @@ from exporter.context import RunContext
 from exporter.model import TaskStatus
 from exporter.plan import Plan, PlannedPhase, PlannedTask
 from exporter.theme import Theme
-from exporter.tracker import DATE_FORMAT, FIRST_ROW, HOURS_FORMAT, TASK_COLUMNS, TaskColumn, index, letter, span
+from exporter.tracker import (
+    DATE_FORMAT,
+    FIRST_ROW,
+    HOURS_FORMAT,
+    TASK_COLUMNS,
+    InputKey,
+    TaskColumn,
+    format_chars,
+    format_width,
+    index,
+    input_values,
+    letter,
+    span,
+)
 from exporter.view import PlanView
 from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.xlsx_package import finish_workbook
+from exporter.writers.xlsx_package import NOT_AVAILABLE, finish_workbook
 
 FILE_NAME = "tracker.xlsx"
 PERCENT_FORMAT = "0%"
@@ -53,6 +75,10 @@ _SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]\x00-\x1f\x7f-\x9f]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _PLAIN_SHEET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LOOKS_LIKE_REFERENCE = re.compile(r"[A-Za-z]{1,3}\d+|[RrCc]\d*|[Rr]\d*[Cc]\d*|true|false", re.I)
+WEEK_FORMAT = "d mmm"
+WEEK_LABEL_SIZE = 8
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+CHARS_PER_WIDTH = 1.1  # characters of running text per unit of column width, erring towards a spare line
 
 
 @dataclass(frozen=True)
@@ -71,13 +97,14 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     """The tracker workbook of the plan."""
     book = _Book(plan, context, theme)
     task_rows = _tasks_sheet(book)
-    _dashboard(book, task_rows)
     _timeline(book, task_rows)
-    _weekly_log(book)
+    logged = _weekly_log(book)
+    _dashboard(book, task_rows, logged)  # made after the sheets it sums, then moved to the front
     _skills(book)
     _actions(book)
     _resources(book)
     _settings(book)
+    _inputs(book, context, options)
     _properties(book)
     book.lists_last()
     buffer = io.BytesIO()
@@ -120,8 +147,10 @@ class _Book:
         if isinstance(value, Formula):
             cell.value = "=" + value.text
             self.cached[sheet.title][cell.coordinate] = value.value
-        elif isinstance(value, str):
+        elif isinstance(value, str) and value:
             put_text(cell, value)
+        elif value == "":
+            cell.value = None  # an empty text is an empty cell (an inline string needs text)
         else:
             cell.value = value
         if number_format:
@@ -162,6 +191,9 @@ class _Book:
         if self._lists is not None:
             sheets = self.workbook.worksheets
             self.workbook.move_sheet(self._lists, offset=len(sheets) - 1 - sheets.index(self._lists))
+
+
+DONE_BAR = "38761D"  # a done task's bar on the Timeline: dark green, darker in greyscale than an open bar
 
 
 def _done_fill() -> PatternFill:
@@ -268,6 +300,17 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     done_date = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True)
     done_date.add(_cells(TaskColumn.DONE_ON, first, last))
     sheet.add_data_validation(done_date)
+    effort = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showInputMessage=True,
+        promptTitle=labels("tasks.actual-prompt-title")[:32],
+        prompt=labels("tasks.actual-prompt", sheet=labels("sheet.weekly-log"))[:255],
+    )
+    effort.add(_cells(TaskColumn.ACTUAL, first, last))
+    sheet.add_data_validation(effort)
     block = f"A{first}:{last_letter}{last}"
     state = f"${letter(TaskColumn.STATUS)}{first}"
     done = formula_text(labels.term(TaskStatus.DONE))
@@ -285,7 +328,7 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
         ),
     )
     sheet.freeze_panes = sheet.cell(row=first, column=index(TaskColumn.TITLE) + 1)
-    _columns(sheet, [column.width for column in TASK_COLUMNS])
+    _columns(sheet, [column.width for column in TASK_COLUMNS], [column.minimum for column in TASK_COLUMNS])
     for column in TASK_COLUMNS:
         if column.hidden:
             sheet.column_dimensions[letter(column.name)].hidden = True
@@ -296,7 +339,8 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
 # ---- Dashboard --------------------------------------------------------------------------
 
 
-def _dashboard(book: _Book, task_rows: tuple[int, int]) -> None:
+def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str]) -> None:
+    """`logged` is the Weekly log's title and the range of its actual hours, the one source of actual hours."""
     plan, labels, view = book.plan, book.labels, book.view
     sheet = book.sheet("dashboard")
     book.workbook.move_sheet(sheet, offset=-book.workbook.worksheets.index(sheet))
@@ -305,7 +349,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int]) -> None:
     tasks = book.tasks_ref
     hours = span(TaskColumn.HOURS, first, last, tasks)
     status = span(TaskColumn.STATUS, first, last, tasks)
-    actual = span(TaskColumn.ACTUAL, first, last, tasks)
+    log_title, actual = logged
     phases = span(TaskColumn.PHASE, first, last, tasks)
     done = formula_text(labels.term(TaskStatus.DONE))
     total = plan.total_hours
@@ -341,7 +385,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int]) -> None:
         ),
         (labels("dashboard.planned-hours"), Formula(f"SUM({hours})", total), HOURS_FORMAT),
         (labels("dashboard.hours-done"), Formula(f"SUMIFS({hours},{status},{done})", 0), HOURS_FORMAT),
-        (labels("dashboard.actual-hours"), Formula(f"SUM({actual})", 0), HOURS_FORMAT),
+        (labels("dashboard.actual-hours", sheet=log_title), Formula(f"SUM({actual})", 0), HOURS_FORMAT),
         (
             labels("dashboard.tasks-done"),
             Formula(f"COUNTIF({status},{done})&{formula_text(joiner)}&COUNTA({status})", f"0{joiner}{len(plan.tasks)}"),
@@ -428,18 +472,22 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     plan, labels = book.plan, book.labels
     sheet = book.sheet("timeline")
     weeks = plan.weeks
-    first_week_column = 6
+    keys = ("id", "level", "item", "start", "finish", "status")
+    first_week_column = len(keys) + 1
     tasks = book.tasks_ref
-    start, finish = letter(TaskColumn.START), letter(TaskColumn.FINISH)
+    start, finish, status = letter(TaskColumn.START), letter(TaskColumn.FINISH), letter(TaskColumn.STATUS)
     level_phase, level_task = labels("timeline.level-phase"), labels("timeline.level-task")
+    done = formula_text(labels.term(TaskStatus.DONE))
     book.put(sheet, 1, 1, labels("timeline.title", title=plan.pathway.title)).font = Font(bold=True, size=13)
-    book.header(sheet, 2, [labels(f"timeline.{key}") for key in ("id", "level", "item", "start", "finish")])
+    book.header(sheet, 2, [labels(f"timeline.{key}") for key in keys])
     for number, week in enumerate(weeks):
-        cell = book.put(sheet, 2, first_week_column + number, week.start, "d mmm")
+        cell = book.put(sheet, 2, first_week_column + number, week.start, WEEK_FORMAT)
         cell.fill = book.header_fill
-        cell.font = Font(bold=True, color="FFFFFF", size=8)
-        cell.alignment = Alignment(text_rotation=90, horizontal="center")
+        cell.font = Font(bold=True, color="FFFFFF", size=WEEK_LABEL_SIZE)
+        cell.alignment = Alignment(text_rotation=90, horizontal="center", vertical="bottom")
         sheet.column_dimensions[get_column_letter(first_week_column + number)].width = 3.2
+    # The week labels stand on end: the header row is as tall as the longest of them (`28 Feb`).
+    sheet.row_dimensions[2].height = math.ceil(format_chars(WEEK_FORMAT) * WEEK_LABEL_SIZE * 0.75 + 12)
     row = 3
     placed = list(enumerate(plan.tasks, start=task_rows[0]))  # each task with its row on the Tasks sheet
     for phase in plan.phases:
@@ -472,6 +520,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
                         task.title,
                         Formula(f"{tasks}!{start}{source}", task.start),
                         Formula(f"{tasks}!{finish}{source}", task.finish),
+                        Formula(f'{tasks}!{status}{source}&""', labels.term(TaskStatus.NOT_STARTED)),
                     ]
                 ],
             )
@@ -481,11 +530,26 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     first_column = get_column_letter(first_week_column)
     grid = f"{first_column}3:{last_column}{last_row}"
     overlap = f"AND({first_column}$2<=$E3,{first_column}$2+6>=$D3)"
+    status_column = get_column_letter(keys.index("status") + 1)  # the task's status, read from its Tasks row
+    task_done = f"AND($B3={formula_text(level_task)},${status_column}3={done})"
+    sheet.conditional_formatting.add(
+        f"A3:{get_column_letter(len(keys))}{last_row}",
+        FormulaRule(formula=[task_done], fill=_done_fill(), font=_done_font()),
+    )
     sheet.conditional_formatting.add(
         grid,
         FormulaRule(
             formula=[f"AND($B3={formula_text(level_phase)},{overlap})"],
             fill=PatternFill("solid", fgColor=book.theme.hex("primary")),
+        ),
+    )
+    sheet.conditional_formatting.add(
+        grid,
+        FormulaRule(
+            # a done task's bar: solid green, against the open tasks' hatched blue, so it differs in greyscale too
+            formula=[f"AND({task_done},{overlap})"],
+            fill=PatternFill("solid", fgColor=DONE_BAR, bgColor=DONE_BAR),
+            stopIfTrue=True,
         ),
     )
     sheet.conditional_formatting.add(
@@ -501,7 +565,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
         f"{first_column}2:{last_column}{last_row}", FormulaRule(formula=[now], border=Border(left=accent, right=accent))
     )
     sheet.freeze_panes = sheet.cell(row=3, column=first_week_column)
-    _columns(sheet, [8, 7, 48, 18, 18])
+    _columns(sheet, [8, 7, 48, 18, 18, 13])
     _print_setup(sheet, book, landscape=True, title_rows="2:2")
 
 
@@ -519,7 +583,13 @@ def _phase_dates(phase: PlannedPhase, rows: list[int], tasks: str) -> tuple[Any,
 # ---- Weekly log, skills, actions, resources, settings --------------------------------------
 
 
-def _weekly_log(book: _Book) -> None:
+def _weekly_log(book: _Book) -> tuple[str, str]:
+    """The weekly log, the one place actual hours are counted from. Returns its title and the range of
+    its Actual hours column as formulas on other sheets refer to them.
+
+    The cumulative actual of a week that starts after today is `NA()`, so the burn-up's actual line
+    stops at today instead of running flat to the end of the plan; its cached values follow the run's
+    `today`."""
     plan, labels = book.plan, book.labels
     sheet = book.sheet("weekly-log")
     book.header(
@@ -531,14 +601,24 @@ def _weekly_log(book: _Book) -> None:
     for number, week in enumerate(plan.weeks):
         r = number + 2
         cumulative += week.hours
+        actual = Formula(f"IF($A{r}>TODAY(),NA(),SUM($C$2:C{r}))", NOT_AVAILABLE if week.start > book.today else 0)
         book.rows(
             sheet,
             r,
-            [[week.start, week.hours, None, Formula(f"SUM($B$2:B{r})", cumulative), Formula(f"SUM($C$2:C{r})", 0)]],
+            [[week.start, week.hours, None, Formula(f"SUM($B$2:B{r})", cumulative), actual]],
             {2: HOURS_FORMAT, 3: HOURS_FORMAT, 4: HOURS_FORMAT, 5: HOURS_FORMAT},
         )
     last = len(plan.weeks) + 1
-    hours_check = DataValidation(type="decimal", operator="between", formula1="0", formula2="168", allow_blank=True)
+    hours_check = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="168",
+        allow_blank=True,
+        showInputMessage=True,
+        promptTitle=labels("log.actual-prompt-title")[:32],
+        prompt=labels("log.actual-prompt")[:255],
+    )
     hours_check.add(f"C2:C{last}")
     sheet.add_data_validation(hours_check)
     chart = LineChart()
@@ -547,12 +627,16 @@ def _weekly_log(book: _Book) -> None:
     chart.x_axis.number_format = "d mmm"
     chart.add_data(Reference(sheet, min_col=4, max_col=5, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
+    for series in chart.series:
+        series.smooth = False  # straight segments: a smoothed running total could seem to dip
+    chart.display_blanks = "gap"
     chart.width = 22
     chart.height = 10
     sheet.add_chart(chart, "G2")
     sheet.freeze_panes = "A2"
     _columns(sheet, [16, 14, 14, 18, 18])
     _print_setup(sheet, book)
+    return sheet.title, f"{sheet_ref(sheet.title)}!$C$2:$C${max(last, 2)}"
 
 
 def _skills(book: _Book) -> None:
@@ -582,11 +666,10 @@ def _skills(book: _Book) -> None:
     book.put(sheet, row, 1, labels("skills.transferable")).font = Font(bold=True, size=12)
     book.header(sheet, row + 1, [labels("skills.transferable-skill"), labels("skills.transferable-why")])
     book.rows(sheet, row + 2, [[s.name, s.description] for s in plan.pathway.transferable_skills])
-    for r in range(2, row + 2 + len(plan.pathway.transferable_skills)):
-        sheet.cell(row=r, column=5).alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     _columns(sheet, [40, 60, 9, 16, 70, 18])
+    _wrap_rows(sheet, 2, last, (1, 2, 5), through=6)
+    _wrap_rows(sheet, row + 2, row + 1 + len(plan.pathway.transferable_skills), (1, 2), through=2)
     _print_setup(sheet, book, landscape=True)
 
 
@@ -662,9 +745,24 @@ def _settings(book: _Book) -> None:
     ]
     rows = [[labels(f"settings.{key}"), value] for key, value in values]
     book.rows(sheet, 2, rows)
-    sheet.cell(row=len(rows) + 1, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     _columns(sheet, [26, 90])
+    _wrap_rows(sheet, len(rows) + 1, len(rows) + 1, (2,), through=2)
     _print_setup(sheet, book)
+
+
+def _inputs(book: _Book, context: RunContext, options: WriterOptions) -> None:
+    """The plan's inputs, for a later run that reads the tracker back (`exporter.tracker.INPUT_KEYS`):
+    a very hidden sheet (people cannot unhide it by accident) of machine keys in column A and
+    plain-text values in column B. The pathway's id and hash also go into the custom document properties."""
+    values = input_values(book.plan, book.theme.paper, options.reminder, context.build_time)
+    sheet = book.sheet("inputs")
+    sheet.sheet_state = "veryHidden"
+    for row, (key, value) in enumerate(values.items(), start=1):
+        book.put(sheet, row, 1, key)
+        book.put(sheet, row, 2, value)
+    _columns(sheet, [24, 70])
+    for key in (InputKey.PATHWAY_ID, InputKey.PATHWAY_SHA256):
+        book.workbook.custom_doc_props.append(StringProperty(name=str(key), value=values[key]))
 
 
 def _properties(book: _Book) -> None:
@@ -682,24 +780,58 @@ def _properties(book: _Book) -> None:
     properties.lastModifiedBy = _plain(program)
 
 
-def _columns(sheet: Worksheet, widths: list[float]) -> None:
-    """Size each column to its longest text, up to the given width (longer text wraps or is cut off)."""
-    longest: dict[int, int] = {}
+def _columns(sheet: Worksheet, widths: list[float], minimums: list[float] | None = None) -> None:
+    """Size each column to its longest text, up to the given width (longer text wraps or is cut off),
+    and never narrower than its given minimum or than the dates it holds or will hold need (each
+    date cell's format, typed into yet or not: a date in a narrower column shows `###`)."""
+    longest: dict[int, float] = {}
+    dates: dict[int, float] = {}
     for row in sheet.iter_rows(min_row=1, max_col=len(widths)):
         for cell in row:
             if cell.value is not None:
                 longest[cell.column] = max(longest.get(cell.column, 0), _display_length(cell))
+            if not cell.alignment.textRotation:
+                dates[cell.column] = max(dates.get(cell.column, 0), format_width(cell.number_format))
     for number, width in enumerate(widths, start=1):
         fitted = max(8, min(width, longest.get(number, 0) + 2)) if number in longest else width
-        sheet.column_dimensions[get_column_letter(number)].width = fitted
+        minimum = minimums[number - 1] if minimums else 0
+        sheet.column_dimensions[get_column_letter(number)].width = max(fitted, minimum, dates.get(number, 0))
 
 
-def _display_length(cell) -> int:
-    if isinstance(cell.value, date | datetime) or cell.number_format == DATE_FORMAT:
-        return 18  # "Wed 29 Sep 2027" in DATE_FORMAT, bold, with room for the filter button
+def _display_length(cell) -> float:
+    needed = format_width(cell.number_format)
+    if needed or isinstance(cell.value, date | datetime):
+        return needed or format_width(DATE_FORMAT)  # with room for bold text and a filter button
     if cell.data_type == "f":
         return 10
     return len(str(cell.value))
+
+
+def _wrap_rows(sheet: Worksheet, first_row: int, last_row: int, columns: tuple[int, ...], through: int) -> None:
+    """Wrap the text of these columns and make each row tall enough for its longest text, estimated
+    from the text's length and the column's width: Excel and LibreOffice keep the height a file
+    gives, so without it wrapped lines overprint the rows below. The row's cells up to column
+    `through` align to the top, beside the first line of the wrapped text."""
+    for row in range(first_row, last_row + 1):
+        lines = 1
+        for column in range(1, through + 1):
+            cell = sheet.cell(row=row, column=column)
+            if column not in columns:
+                cell.alignment = Alignment(vertical="top")
+                continue
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
+            lines = max(lines, _line_count(cell.value, width))
+        if lines > 1:
+            sheet.row_dimensions[row].height = lines * LINE_HEIGHT
+
+
+def _line_count(text: str, width: float) -> int:
+    """The lines a text wraps to in a column of this width (in characters of the default font)."""
+    per_line = max(1, math.floor((width - 1) * CHARS_PER_WIDTH))
+    return sum(max(1, len(textwrap.wrap(part, per_line))) for part in text.splitlines() or [""])
 
 
 def _print_setup(sheet: Worksheet, book: _Book, landscape: bool = False, title_rows: str | None = "1:1") -> None:

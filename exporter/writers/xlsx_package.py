@@ -1,7 +1,8 @@
 """Finishing touches on the saved .xlsx package that openpyxl cannot make itself.
 
 - Formula results: each formula cell gets the value it has as written (`<v>`), so viewers that
-  do not calculate still show the figures. Programs that calculate replace them on load.
+  do not calculate still show the figures; an `ErrorValue` is written as that error (`#N/A`).
+  Programs that calculate replace them on load.
 - Shared strings: inline strings become a sharedStrings table, which every reader supports.
 - Reproducible bytes: every zip entry and the document properties carry the build time.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -24,6 +26,16 @@ _INLINE = re.compile(
 )
 _FORMULA = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?)><f>(.*?)</f><v\s*/></c>', re.S)
 _EXCEL_EPOCH = date(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class ErrorValue:
+    """A formula's result that is an error value, such as `#N/A` from `NA()` (a gap in a chart)."""
+
+    code: str
+
+
+NOT_AVAILABLE = ErrorValue("#N/A")
 
 
 def finish_workbook(data: bytes, cached: dict[str, dict[str, Any]], stamp: datetime) -> bytes:
@@ -90,6 +102,8 @@ def _with_results(xml: str, values: dict[str, Any]) -> str:
         if ref not in values:
             return match.group(0)
         value = values[ref]
+        if isinstance(value, ErrorValue):
+            return f'<c r="{ref}"{style} t="e"><f>{formula}</f><v>{escape(value.code)}</v></c>'
         if isinstance(value, str):
             return f'<c r="{ref}"{style} t="str"><f>{formula}</f><v>{escape(value)}</v></c>'
         if isinstance(value, bool):
