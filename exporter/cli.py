@@ -410,6 +410,32 @@ class _Progress:
             self.bar.__exit__(*exc)
 
 
+@main.command("status")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--as-of", help="The day to measure on, YYYY-MM-DD (default: today in the plan's time zone).")
+@click.option("--pathway", help="The pathway file the tracker was made from, when it is not a built-in one.")
+@click.option("--json", "as_json", is_flag=True, help="The figures as JSON.")
+@reports_input_errors
+def status_command(folder: str, as_of: str | None, pathway: str | None, as_json: bool) -> None:
+    """Read the tracker in FOLDER back and say where you stand: hours done, ahead or behind, pace, finish."""
+    from exporter.pipeline import tracker_status
+    from exporter.writers.text import status_summary
+
+    planned, standing = tracker_status(Path(folder), pathway, as_of, _context())
+    if as_json:
+        import dataclasses
+        import json
+
+        data = {
+            name: value.isoformat() if hasattr(value, "isoformat") else value
+            for name, value in dataclasses.asdict(standing).items()
+        }
+        data["hours_left"] = standing.hours_left
+        echo(json.dumps(data, indent=2))
+    else:
+        echo(status_summary(planned, standing, _labels()))
+
+
 @main.command("import")
 @click.argument("guide", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the pathway TOML here (else stdout).")

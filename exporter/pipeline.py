@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from exporter.atomic import Outcome, Written, write_file_set
+from exporter.availability import parse_date
 from exporter.context import RunContext
 from exporter.errors import InputError, Kind, Origin, Problem
 from exporter.loader import load_pathway
 from exporter.model import Pathway
 from exporter.plan import Plan
 from exporter.planner import plan
-from exporter.settings import Raw, build_request, merged
+from exporter.settings import Raw, build_request, layer, merged
 from exporter.theme import Theme, load_theme, paper_problem, paper_size
 from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, MAX_REMINDER, REGISTRY, CalendarContent, WriterOptions
 
@@ -151,6 +153,52 @@ def prepare_folder(folder: Path) -> None:
         raise InputError(
             Problem(str(folder), f"cannot create output folder: {err.strerror}", kind=Kind.WRITE)
         ) from None
+
+
+def tracker_status(folder: Path, pathway_ref: str | None, as_of: str | None, context: RunContext):
+    """Where the person stands: the tracker in `folder` read back, its plan made again from the inputs
+    it carries, measured on `as_of` (YYYY-MM-DD; default today in the plan's zone). Writes nothing."""
+    from exporter.progress import read_progress
+    from exporter.status import status
+
+    path = folder / TRACKER
+    if not path.is_file():
+        raise InputError(Problem(str(folder), f"no {TRACKER} here: export a plan first", kind=Kind.MISSING))
+    progress = read_progress(path, context.labels)
+    planned = plan_from_tracker(path, progress.inputs, pathway_ref, context)
+    day = (
+        parse_date(as_of, Origin("as_of"))
+        if as_of
+        else context.build_time.astimezone(ZoneInfo(planned.timezone)).date()
+    )
+    return planned, status(planned, progress, day)
+
+
+def plan_from_tracker(path: Path, inputs: dict[str, str], pathway_ref: str | None, context: RunContext) -> Plan:
+    """The plan a tracker was made with, made again from the inputs it carries (its windows as they
+    were resolved, so a `--finish-by` is not searched again)."""
+    from exporter.tracker import InputKey, pathway_sha256
+
+    if not inputs:
+        message = "carries no plan inputs (made by an older version): export again with --force to add them"
+        raise InputError(Problem(str(path), message, kind=Kind.MISSING))
+    pathway = load_pathway(pathway_ref or inputs[InputKey.PATHWAY_ID])
+    if pathway_sha256(pathway) != inputs[InputKey.PATHWAY_SHA256]:
+        message = (
+            f"was made from another version of pathway {inputs[InputKey.PATHWAY_ID]!r}; "
+            "give the pathway file it was made from with --pathway"
+        )
+        raise InputError(Problem(str(path), message, kind=Kind.CONFLICT))
+    values = {
+        "name": inputs[InputKey.PARTICIPANT],
+        "start": inputs[InputKey.START],
+        "timezone": inputs[InputKey.TIMEZONE],
+        "availability": inputs[InputKey.AVAILABILITY],
+        "blackout": inputs[InputKey.BLACKOUTS],
+        "holidays": inputs[InputKey.HOLIDAYS],
+    }
+    raw = layer(values, lambda name: Origin(name, file=str(path)))
+    return build_plan(pathway, [raw], context, inputs[InputKey.IDENTITY] or None)
 
 
 def export(

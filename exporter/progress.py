@@ -25,7 +25,7 @@ import re
 import warnings
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
@@ -36,7 +36,7 @@ from exporter.inputs import MB, limit_text, read_input
 from exporter.labels import ENGLISH, Labels
 from exporter.model import TaskStatus
 from exporter.roster import LAST_SPREADSHEET_ROW, XLSX_MAX_RATIO, XLSX_RATIO_FLOOR
-from exporter.tracker import TaskColumn
+from exporter.tracker import TaskColumn, read_inputs
 from exporter.writers.xlsx import _sheet_title
 
 TRACKER_LIMIT = 50 * MB
@@ -106,6 +106,8 @@ class Progress:
     weekly_actuals: dict[date, float]
     skill_ratings: dict[str, str]
     actions_done: dict[str, bool]
+    inputs: dict[str, str] = field(default_factory=dict)
+    """The plan's inputs from the hidden inputs sheet (`tracker.INPUT_KEYS`); empty for a tracker without one."""
 
 
 def read_progress(path: Path, labels: Labels = ENGLISH) -> Progress:
@@ -182,7 +184,7 @@ class _Tables:
     epoch: datetime
 
 
-_SHEETS = ("tasks", "weekly-log", "skills", "actions")
+_SHEETS = ("tasks", "weekly-log", "skills", "actions", "inputs")
 
 
 def _load_tables(source: str, data: bytes, labels: Labels) -> _Tables:
@@ -439,7 +441,7 @@ class _Reader:
 
     def progress(self) -> Progress:
         tasks, unmatched = self.tasks()
-        progress = Progress(tasks, unmatched, self.weekly_log(), self.skills(), self.actions())
+        progress = Progress(tasks, unmatched, self.weekly_log(), self.skills(), self.actions(), self.inputs())
         if self.problems:
             problems = self.problems
             if len(problems) > MAX_PROBLEMS:
@@ -447,6 +449,17 @@ class _Reader:
                 problems = [*problems[:MAX_PROBLEMS], Problem(self.source, f"and {more} more problem(s)")]
             raise InputError(problems)
         return progress
+
+    def inputs(self) -> dict[str, str]:
+        """The plan's inputs, when the tracker carries them."""
+        table = self.tables.sheets.get("inputs")
+        if table is None:
+            return {}
+        try:
+            return read_inputs((values[0], values[1] if len(values) > 1 else None) for _, values in table.rows)
+        except ValueError as err:
+            self.problem(table, None, str(err), kind=Kind.MISSING)
+            return {}
 
     def problem(self, table: _Table, header: str | None, message: str, row: int | None = None, kind=Kind.VALUE):
         field = f"{table.title}!{header}" if header else table.title

@@ -19,7 +19,7 @@ from exporter.inputs import KB
 from exporter.labels import ENGLISH
 from exporter.model import TaskStatus
 from exporter.progress import Progress, TaskProgress, read_progress
-from exporter.tracker import FIRST_ROW, TASK_COLUMNS, TaskColumn, index
+from exporter.tracker import FIRST_ROW, TASK_COLUMNS, TaskColumn, index, read_inputs
 
 HEADERS = [ENGLISH(f"tasks.{column.name}") for column in TASK_COLUMNS]
 WINDOWS_EPOCH = date(1899, 12, 30)
@@ -104,6 +104,7 @@ def expected_progress(exported: Path) -> Progress:
         weekly_actuals=WEEKLY_EXPECTED,
         skill_ratings={skill: RATING},
         actions_done={title: number < 2 for number, title in enumerate(titles)},
+        inputs=read_inputs((row[0], row[1]) for row in book[ENGLISH("sheet.inputs")].iter_rows(values_only=True)),
     )
 
 
@@ -501,3 +502,8 @@ def test_a_member_packed_like_a_zip_bomb(tmp_path):
         out.writestr("xl/padding.xml", bytes(8 * 1024 * 1024))
     (problem,) = problems(path)
     assert problem.kind == Kind.LIMIT and problem.message.startswith("xl/padding.xml is compressed more than")
+
+
+def test_the_plan_inputs_travel_with_the_tracker(trackers):
+    inputs = read_progress(trackers["edited_lo"]).inputs
+    assert inputs["pathway_id"] == "backend-developer-to-ai-government-specialist" and inputs["start"]

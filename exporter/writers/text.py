@@ -15,6 +15,7 @@ from exporter.writers import WriterOptions
 
 _WIDTH = 88
 UPCOMING = 10
+PACE_WEEKS = 4  # as exporter.status measures it
 
 
 def file_names(options: WriterOptions) -> tuple[str, ...]:
@@ -176,3 +177,38 @@ def window_change_line(plan: Plan, labels: Labels) -> str:
         hours=plan.hours_per_week,
         spec=plan.availability.spec(),
     )
+
+
+def status_summary(plan: Plan, standing, labels: Labels) -> str:
+    """Where the person stands (an `exporter.status.Status`) as readable text."""
+    title = plan.pathway.title
+    heading = "standing.heading-for" if plan.participant else "standing.heading"
+    out = [labels(heading, title=title, name=plan.participant, date=standing.as_of)]
+    out.append(
+        labels(
+            "standing.done",
+            hours=standing.hours_done,
+            planned=standing.hours_planned,
+            tasks=standing.tasks_done,
+            total=standing.tasks,
+        )
+    )
+    out.append(labels("standing.planned", hours=standing.hours_planned_to_date))
+    if standing.hours_ahead > 0:
+        out.append(labels("standing.ahead", hours=standing.hours_ahead, days=abs(standing.days_ahead)))
+    elif standing.hours_ahead < 0:
+        out.append(labels("standing.behind", hours=-standing.hours_ahead, days=abs(standing.days_ahead)))
+    else:
+        out.append(labels("standing.on-plan"))
+    if standing.observed_pace is None:
+        out.append(labels("standing.no-pace"))
+    else:
+        out.append(labels("standing.pace", hours=standing.observed_pace, weeks=PACE_WEEKS))
+    out.append(labels("standing.finish", date=standing.finish_planned))
+    if standing.finish_at_pace:
+        out.append(labels("standing.finish-at-pace", date=standing.finish_at_pace))
+    if standing.hours_left == 0:
+        out.append(labels("standing.finished"))
+    elif standing.hours_per_week_needed is not None:
+        out.append(labels("standing.needed", hours=standing.hours_per_week_needed))
+    return "\n".join(out)
