@@ -21,6 +21,7 @@ from exporter.theme import Theme
 from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions
 from exporter.writers.common import safe_url
+from exporter.writers.icsfold import serialise
 from exporter.writers.vtimezone import vtimezone
 
 PRODID = f"-//pathway-exporter//pathway-exporter {__version__}//EN"
@@ -53,6 +54,11 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
 
 
 def _calendar(view: PlanView, context: RunContext, content: CalendarContent, reminder: int | None) -> bytes:
+    return serialise(calendar_component(view, context, content, reminder))
+
+
+def calendar_component(view: PlanView, context: RunContext, content: CalendarContent, reminder: int | None) -> Calendar:
+    """The VCALENDAR of the plan with the events `content` asks for, before it is serialised."""
     plan, labels = view.plan, view.labels
     stamp = context.build_time
     sequence = max(0, int((stamp - _SEQUENCE_EPOCH).total_seconds() // 60))
@@ -81,7 +87,7 @@ def _calendar(view: PlanView, context: RunContext, content: CalendarContent, rem
     if sessions:
         for number, session in enumerate(plan.sessions, start=1):
             cal.add_component(_session_event(view, number, session, stamp, sequence, reminder))
-    return cal.to_ical()
+    return cal
 
 
 def _calendar_name(view: PlanView, content: CalendarContent) -> str:
