@@ -9,6 +9,7 @@ from functools import cached_property
 
 from exporter.availability import Blackout, WeeklyAvailability
 from exporter.model import Horizon, Pathway, Phase, Priority, Resource
+from exporter.recorded import Progress
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,25 @@ class WindowChange(StrEnum):
 
 
 @dataclass(frozen=True)
+class Replanning:
+    """How a replanned plan came about.
+
+    `as_of` splits the past (sessions before that day, kept as they were) from the future
+    (the work left, scheduled from that day); `recorded` is what the person entered in the
+    tracker, carried into the new one; `previous_finish` the finish before; `hours_done` and
+    `hours_left` the effort done and still to do; `rolled_forward` the keys of tasks whose past
+    sessions counted for nothing (not Done, no actual hours), so their hours moved to the future.
+    """
+
+    as_of: date
+    previous_finish: date
+    recorded: Progress
+    hours_done: float
+    hours_left: float
+    rolled_forward: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Week:
     start: date
     hours: float
@@ -131,6 +151,8 @@ class Plan:
     """Stable identity of the participant (their name, or a roster's unique folder name)."""
     window_change: WindowChange | None = None
     """How `finish_by` changed the person's windows, when it did."""
+    replanning: Replanning | None = None
+    """Set when the plan was made again from a tracker's progress (`replan`)."""
 
     @property
     def hours_per_week(self) -> float:

@@ -25,7 +25,7 @@ import re
 import warnings
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
@@ -35,6 +35,7 @@ from exporter.errors import InputError, Kind, Problem
 from exporter.inputs import MB, limit_text, read_input
 from exporter.labels import ENGLISH, Labels
 from exporter.model import TaskStatus
+from exporter.recorded import Progress, TaskProgress
 from exporter.roster import LAST_SPREADSHEET_ROW, XLSX_MAX_RATIO, XLSX_RATIO_FLOOR
 from exporter.tracker import TaskColumn, read_inputs
 from exporter.writers.xlsx import _sheet_title
@@ -66,48 +67,6 @@ _UNREADABLE = (KeyError, OSError, ValueError, SyntaxError, EOFError, zlib.error,
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _HOURS_TEXT = re.compile(r"([+-]?)(\d+(?:[.,]\d*)?|[.,]\d+)")
 _DATE_SEPARATORS = re.compile(r"[\s,]+|-(?=[^\d])|(?<=[^\d])-")
-
-
-@dataclass(frozen=True)
-class TaskProgress:
-    """One task's row of the Tasks sheet, as the person left it.
-
-    `key` is the task's stable key (the hidden Key column). `status` is None when the Status cell
-    is blank; `done_on` and `actual_hours` are None when their cells are blank; `notes` is the
-    Notes cell as text without surrounding spaces ("" when blank). `row` is the row the task is
-    on now, as the spreadsheet numbers it (rows may have been sorted since the export).
-    """
-
-    key: str
-    status: TaskStatus | None
-    done_on: date | None
-    actual_hours: float | None
-    notes: str
-    row: int
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Everything a person records in the tracker.
-
-    - `tasks`: each keyed row of the Tasks sheet, by key (keys are unique).
-    - `unmatched_rows`: rows of the Tasks sheet below the header with some content but no key
-      (a task the person added, a total), in row order; they are not errors.
-    - `weekly_actuals`: the Weekly log's weeks that have actual hours, week start -> hours.
-    - `skill_ratings`: the Skills sheet's skills that have a self-rating, skill name -> rating
-      text as written (any text; the dropdown offers the catalogue's `skills.ratings`).
-    - `actions_done`: every action of the Actions sheet, title -> done (`actions.yes`); a blank
-      mark is not done. An action whose title is on several rows is done if any of them is.
-    A sheet the workbook lacks (other than Tasks) gives an empty dict.
-    """
-
-    tasks: dict[str, TaskProgress]
-    unmatched_rows: tuple[int, ...]
-    weekly_actuals: dict[date, float]
-    skill_ratings: dict[str, str]
-    actions_done: dict[str, bool]
-    inputs: dict[str, str] = field(default_factory=dict)
-    """The plan's inputs from the hidden inputs sheet (`tracker.INPUT_KEYS`); empty for a tracker without one."""
 
 
 def read_progress(path: Path, labels: Labels = ENGLISH) -> Progress:
