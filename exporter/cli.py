@@ -410,6 +410,46 @@ class _Progress:
             self.bar.__exit__(*exc)
 
 
+@main.command("replan")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--as-of", help="The day from which to plan again, YYYY-MM-DD (default: today in the plan's zone).")
+@click.option("--pathway", help="The pathway file the tracker was made from, when it is not a built-in one.")
+@plan_options()
+@output_options
+@reports_input_errors
+def replan_command(folder: str, as_of: str | None, pathway: str | None, **params) -> None:
+    """Read your progress from FOLDER's tracker and plan the work left from today; rewrite the three files."""
+    from exporter.model import TaskStatus
+    from exporter.pipeline import replan_folder, session_changes
+    from exporter.settings import command_line
+
+    if params.get("profile"):
+        raise InputError(Problem("--profile", "a replan takes its settings from the tracker; give options instead"))
+    output = {key: params[key] for key in ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme")}
+    output["calendar"] = CalendarContent(params["calendar"])
+    previous, planned, reports = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
+    _report_written(reports)
+    labels = _labels()
+    replanning = planned.replanning
+    done = [e for e in replanning.recorded.tasks.values() if e.status is TaskStatus.DONE]
+    echo(labels("replan.heading", date=replanning.as_of))
+    echo(
+        labels(
+            "replan.done",
+            tasks=len(done),
+            total=len(planned.tasks),
+            hours=replanning.hours_done,
+            left=replanning.hours_left,
+        )
+    )
+    echo(labels("replan.finish", before=replanning.previous_finish, after=planned.finish))
+    changes = session_changes(previous, planned)
+    echo(labels("replan.sessions", **vars(changes)))
+    if replanning.rolled_forward:
+        ids = ", ".join(planned.task(key).id for key in replanning.rolled_forward)
+        echo(labels("replan.rolled", tasks=ids))
+
+
 @main.command("status")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--as-of", help="The day to measure on, YYYY-MM-DD (default: today in the plan's time zone).")

@@ -8,6 +8,7 @@ files (through one write policy). It prints nothing: it returns what happened.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -165,7 +166,7 @@ def tracker_status(folder: Path, pathway_ref: str | None, as_of: str | None, con
     if not path.is_file():
         raise InputError(Problem(str(folder), f"no {TRACKER} here: export a plan first", kind=Kind.MISSING))
     progress = read_progress(path, context.labels)
-    planned = plan_from_tracker(path, progress.inputs, pathway_ref, context)
+    planned = plan_from_tracker(path, progress, pathway_ref, context)
     day = (
         parse_date(as_of, Origin("as_of"))
         if as_of
@@ -174,9 +175,36 @@ def tracker_status(folder: Path, pathway_ref: str | None, as_of: str | None, con
     return planned, status(planned, progress, day)
 
 
-def plan_from_tracker(path: Path, inputs: dict[str, str], pathway_ref: str | None, context: RunContext) -> Plan:
-    """The plan a tracker was made with, made again from the inputs it carries (its windows as they
-    were resolved, so a `--finish-by` is not searched again)."""
+def plan_from_tracker(path: Path, progress, pathway_ref: str | None, context: RunContext) -> Plan:
+    """The plan a tracker was made with: its inputs (windows as they were resolved, so a `--finish-by`
+    is not searched again) and the sessions it carries (so a replanned past stays as it was)."""
+    from exporter.plan import Session
+    from exporter.planner import with_sessions
+    from exporter.tracker import InputKey
+
+    pathway, raw = tracker_inputs(path, progress.inputs, pathway_ref)
+    identity = progress.inputs[InputKey.IDENTITY] or None
+    request = build_request(raw, context)
+    request = replace(request, identity=identity) if identity else request
+    if not progress.schedule:
+        return plan(pathway, request)
+    zone = ZoneInfo(request.timezone)
+    known = {task.key for phase in pathway.phases for task in phase.tasks}
+    sessions = []
+    for key, start, end, tasks in progress.schedule:
+        try:
+            begin, finish = datetime.fromisoformat(start), datetime.fromisoformat(end)
+        except ValueError:
+            begin = finish = None
+        if begin is None or finish is None or begin.tzinfo is None or not set(tasks) <= known:
+            message = f"the plan inputs hold a session that does not fit the pathway ({key})"
+            raise InputError(Problem(str(path), message, kind=Kind.CONFLICT))
+        sessions.append(Session(begin.astimezone(zone), finish.astimezone(zone), tasks, key))
+    return with_sessions(pathway, request, tuple(sorted(sessions, key=lambda s: s.start)))
+
+
+def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) -> tuple[Pathway, Raw]:
+    """The pathway a tracker was made from (checked against the hash it carries) and its settings as a layer."""
     from exporter.tracker import InputKey, pathway_sha256
 
     if not inputs:
@@ -197,8 +225,72 @@ def plan_from_tracker(path: Path, inputs: dict[str, str], pathway_ref: str | Non
         "blackout": inputs[InputKey.BLACKOUTS],
         "holidays": inputs[InputKey.HOLIDAYS],
     }
-    raw = layer(values, lambda name: Origin(name, file=str(path)))
-    return build_plan(pathway, [raw], context, inputs[InputKey.IDENTITY] or None)
+    return pathway, layer(values, lambda name: Origin(name, file=str(path)))
+
+
+@dataclass(frozen=True)
+class SessionChanges:
+    """How a replan changed the calendar's sessions, by their stable keys."""
+
+    kept: int
+    moved: int
+    added: int
+    cancelled: int
+
+
+def session_changes(before: Plan, after: Plan) -> SessionChanges:
+    """Sessions kept (same key and times), moved (same key, new times), added and cancelled."""
+    old = {session.key: (session.start, session.end) for session in before.sessions}
+    new = {session.key: (session.start, session.end) for session in after.sessions}
+    kept = sum(1 for key, times in new.items() if old.get(key) == times)
+    moved = sum(1 for key, times in new.items() if key in old and old[key] != times)
+    return SessionChanges(kept, moved, len(new.keys() - old.keys()), len(old.keys() - new.keys()))
+
+
+def replan_folder(
+    folder: Path,
+    pathway_ref: str | None,
+    as_of: str | None,
+    overrides: Raw,
+    output: dict,
+    context: RunContext,
+) -> tuple[Plan, Plan, tuple[Report, ...]]:
+    """Read the tracker in `folder`, plan the work left from `as_of` (default today in the plan's zone)
+    with the settings it carries (`overrides` from the command line win), and write the three files
+    again: the tracker with everything the person entered carried over (the old one kept under a
+    backup name), the calendar updated in place, the PDF. Returns the previous plan, the new one and
+    what was written."""
+    from exporter.planner import replan
+    from exporter.progress import read_progress
+    from exporter.tracker import InputKey
+
+    path = folder / TRACKER
+    if not path.is_file():
+        raise InputError(Problem(str(folder), f"no {TRACKER} here: export a plan first", kind=Kind.MISSING))
+    if "start" in overrides:
+        message = "a replan keeps the plan's start; --as-of says from which day to plan again"
+        raise InputError(overrides["start"][1].problem(message, Kind.CONFLICT))
+    progress = read_progress(path, context.labels)
+    pathway, saved = tracker_inputs(path, progress.inputs, pathway_ref)
+    identity = progress.inputs[InputKey.IDENTITY] or None
+    previous = plan_from_tracker(path, progress, pathway_ref, context)
+    request = build_request(merged(overrides, saved), context)
+    request = replace(request, identity=identity) if identity else request
+    zone = ZoneInfo(request.timezone)
+    day = parse_date(as_of, Origin("as_of")) if as_of else context.build_time.astimezone(zone).date()
+    if day < previous.start:
+        raise InputError(Origin("as_of").problem(f"is before the plan's start ({previous.start})"))
+    planned = replan(pathway, request, previous, progress, day)
+    carried = {"paper": progress.inputs[InputKey.PAPER], "reminder": progress.inputs[InputKey.REMINDER]}
+    profile = layer(
+        {"paper": carried["paper"], "reminder": int(carried["reminder"]) if carried["reminder"] else None},
+        lambda name: Origin(name, file=str(path)),
+    )
+    choice = output_choice(profile=profile, **output)
+    if not carried["reminder"] and output["reminder"] is None:
+        choice = replace(choice, options=replace(choice.options, reminder=None))
+    files = render(planned, context, choice)
+    return previous, planned, write(folder, files, context, force=True)
 
 
 def export(

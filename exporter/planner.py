@@ -7,13 +7,13 @@ inputs always give the same plan. The planner reads no clock: the request holds 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from exporter.availability import WeeklyAvailability, Window
 from exporter.errors import UNPLACED, InputError, Kind, Problem
-from exporter.model import QUARTER, Horizon, Pathway, task_quarters, title_key, unique_key
+from exporter.model import QUARTER, Horizon, Pathway, TaskStatus, task_quarters, title_key, unique_key
 from exporter.plan import (
     Milestone,
     MilestoneKind,
@@ -22,10 +22,12 @@ from exporter.plan import (
     PlannedPhase,
     PlannedSkill,
     PlannedTask,
+    Replanning,
     Session,
     Week,
     WindowChange,
 )
+from exporter.recorded import Progress
 from exporter.settings import PlanRequest
 
 MAX_DAYS = 3653  # ten years: a plan longer than that is a sign of a mistake in the inputs
@@ -86,10 +88,25 @@ def _plan(
     window_change: WindowChange | None = None,
 ) -> Plan:
     efforts = task_efforts(pathway)
-    sessions = _fill(efforts, request, availability)
-    tasks = _planned_tasks(efforts, sessions)
+    return _assemble(pathway, request, availability, efforts, _fill(efforts, request, availability), window_change)
+
+
+def _assemble(
+    pathway: Pathway,
+    request: PlanRequest,
+    availability: WeeklyAvailability,
+    efforts: list[_TaskEffort],
+    sessions: tuple[Session, ...],
+    window_change: WindowChange | None = None,
+    undated: dict[str, date] | None = None,
+    replanning: Replanning | None = None,
+) -> Plan:
+    """The plan around its sessions: task and phase dates, skills, actions, milestones, weeks."""
+    tasks = _planned_tasks(efforts, sessions, undated)
     phases = _planned_phases(pathway, tasks, efforts)
-    finish = sessions[-1].start.date() if sessions else request.start  # a session may end at midnight
+    last_day = max((task.finish for task in tasks), default=request.start)
+    finish = sessions[-1].start.date() if sessions else last_day  # a session may end at midnight
+    finish = max(finish, last_day)
     actions = tuple(
         PlannedAction(a.horizon, a.title, request.start + timedelta(days=a.horizon.days))
         for a in sorted(pathway.actions, key=lambda a: list(Horizon).index(a.horizon))
@@ -114,6 +131,7 @@ def _plan(
         weeks=_weeks(sessions, request.start, finish),
         identity=request.identity or request.participant or "",
         window_change=window_change,
+        replanning=replanning,
     )
 
 
@@ -189,12 +207,18 @@ def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
 
 
-def _fill(efforts: list[_TaskEffort], request: PlanRequest, availability: WeeklyAvailability) -> tuple[Session, ...]:
+def _fill(
+    efforts: list[_TaskEffort],
+    request: PlanRequest,
+    availability: WeeklyAvailability,
+    ordinal: dict[str, int] | None = None,
+) -> tuple[Session, ...]:
+    """Sessions for the efforts from the request's start; `ordinal` counts sessions each task already has."""
     zone = ZoneInfo(request.timezone)
     sessions: list[Session] = []
     queue = [[effort.key, effort.quarters] for effort in efforts if effort.quarters > 0]
     position = 0
-    ordinal: dict[str, int] = {}
+    ordinal = dict(ordinal or {})
     for start, quarters in _open_windows(request, availability):
         if position == len(queue):
             break
@@ -222,7 +246,11 @@ def _fill(efforts: list[_TaskEffort], request: PlanRequest, availability: Weekly
     return tuple(sessions)
 
 
-def _planned_tasks(efforts: list[_TaskEffort], sessions: tuple[Session, ...]) -> tuple[PlannedTask, ...]:
+def _planned_tasks(
+    efforts: list[_TaskEffort], sessions: tuple[Session, ...], undated: dict[str, date] | None = None
+) -> tuple[PlannedTask, ...]:
+    """Each task with the dates of its first and last session; a task with no session takes its
+    date from `undated` (a task done without any session) or is left out."""
     first: dict[str, Session] = {}
     last: dict[str, Session] = {}
     for session in sessions:
@@ -231,21 +259,14 @@ def _planned_tasks(efforts: list[_TaskEffort], sessions: tuple[Session, ...]) ->
             last[key] = session
     tasks = []
     for effort in efforts:
-        begin = first.get(effort.key)
-        end = last.get(effort.key)
-        if begin is None or end is None:
+        begin, end = first.get(effort.key), last.get(effort.key)
+        if begin is not None and end is not None:
+            start, finish = begin.start.date(), end.start.date()
+        elif undated and effort.key in undated:
+            start = finish = undated[effort.key]
+        else:
             continue
-        tasks.append(
-            PlannedTask(
-                effort.key,
-                effort.id,
-                effort.phase,
-                effort.title,
-                begin.start.date(),
-                end.start.date(),
-                effort.quarters / 4,
-            )
-        )
+        tasks.append(PlannedTask(effort.key, effort.id, effort.phase, effort.title, start, finish, effort.quarters / 4))
     return tuple(tasks)
 
 
@@ -257,7 +278,8 @@ def _planned_phases(
         own = [task for task in tasks if task.phase == phase.number]
         hours = sum(effort.quarters for effort in efforts if effort.phase == phase.number) / 4
         if own:
-            phases.append(PlannedPhase(phase.number, phase.title, own[0].start, own[-1].finish, hours))
+            start, finish = min(t.start for t in own), max(t.finish for t in own)
+            phases.append(PlannedPhase(phase.number, phase.title, start, finish, hours))
     return tuple(phases)
 
 
@@ -348,6 +370,12 @@ def plan_to_finish_by(pathway: Pathway, request: PlanRequest) -> Plan:
     midnight, then before its start. The plan says how its windows changed. At most
     MAX_FINISH_BY_HOURS a week is suggested; beyond that the request fails at its origin.
     """
+    return _scaled_to_finish_by(request, lambda availability, change: _plan(pathway, request, availability, change))
+
+
+def _scaled_to_finish_by(request: PlanRequest, make) -> Plan:
+    """The plan `make(availability, change)` gives with the least scale of the request's windows that
+    finishes by `request.finish_by` (a binary search over the scale)."""
     deadline = request.finish_by
     own = request.availability
 
@@ -355,9 +383,8 @@ def plan_to_finish_by(pathway: Pathway, request: PlanRequest) -> Plan:
         availability = scaled_availability(own, steps)
         if availability.hours_per_week > MAX_FINISH_BY_HOURS:
             return None
-        change = _change(own, availability)
         try:
-            return _plan(pathway, request, availability, change)
+            return make(availability, _change(own, availability))
         except _Unfinished:
             return None
 
@@ -422,3 +449,72 @@ def _cannot_finish(request: PlanRequest, own: WeeklyAvailability, steps: int) ->
         f"{most:g} h a week (the most suggested is {MAX_FINISH_BY_HOURS} h) would not; "
         "choose a later date, more days or longer windows"
     )
+
+
+def replan(pathway: Pathway, request: PlanRequest, previous: Plan, recorded: Progress, as_of: date) -> Plan:
+    """The plan made again from what the person recorded: the past frozen, the work left scheduled from `as_of`.
+
+    Sessions of `previous` that start before `as_of` (local midnight) keep their times and keys.
+    Done and Skipped tasks need no more time; a task In progress needs its effort minus its
+    actual hours (a quarter hour at least); any other task its whole effort (its past sessions
+    count for nothing: its hours roll forward). The work left fills the request's windows (which
+    may be new) from `as_of` in task order, each task's sessions numbered on from its past ones.
+    With `finish_by`, the windows are scaled as for a new plan, over the future only.
+    """
+    efforts = task_efforts(pathway)
+    cutoff = datetime.combine(as_of, time(0), tzinfo=ZoneInfo(request.timezone))
+    past = tuple(session for session in previous.sessions if session.start < cutoff)
+    left = [replace(effort, quarters=_quarters_left(effort, recorded)) for effort in efforts]
+    ordinal: dict[str, int] = {}
+    for session in past:
+        ordinal[session.task_keys[0]] = ordinal.get(session.task_keys[0], 0) + 1
+    future_request = replace(request, start=as_of)
+    served_before = {key for session in past for key in session.task_keys}
+    replanning = Replanning(
+        as_of=as_of,
+        previous_finish=previous.finish,
+        recorded=recorded,
+        hours_done=sum(e.quarters - q.quarters for e, q in zip(efforts, left, strict=True)) / 4,
+        hours_left=sum(effort.quarters for effort in left) / 4,
+        rolled_forward=tuple(
+            e.key for e, q in zip(efforts, left, strict=True) if e.key in served_before and q.quarters == e.quarters
+        ),
+    )
+    undated = {
+        key: entry.done_on or as_of
+        for key, entry in recorded.tasks.items()
+        if entry.status in (TaskStatus.DONE, TaskStatus.SKIPPED)
+    }
+
+    def make(availability: WeeklyAvailability, change: WindowChange | None = None) -> Plan:
+        future = _fill(left, future_request, availability, ordinal)
+        return _assemble(pathway, request, availability, efforts, past + future, change, undated, replanning)
+
+    if request.finish_by is not None:
+        return _scaled_to_finish_by(request, lambda availability, change: make(availability, change))
+    try:
+        return make(request.availability)
+    except _Unfinished as unfinished:
+        raise InputError(
+            Problem(
+                UNPLACED,
+                f"the replanned work would run past 10 years ({unfinished.hours_left:g} h still unscheduled): "
+                "give more weekly hours or fewer blackout days",
+                kind=Kind.INFEASIBLE,
+            )
+        ) from None
+
+
+def _quarters_left(effort: _TaskEffort, recorded: Progress) -> int:
+    entry = recorded.tasks.get(effort.key)
+    status = entry.status if entry else None
+    if status in (TaskStatus.DONE, TaskStatus.SKIPPED):
+        return 0
+    if status is TaskStatus.IN_PROGRESS and entry.actual_hours:
+        return max(1, effort.quarters - round(entry.actual_hours * 60 / QUARTER))
+    return effort.quarters
+
+
+def with_sessions(pathway: Pathway, request: PlanRequest, sessions: tuple[Session, ...]) -> Plan:
+    """The plan of these sessions (a schedule a tracker carries), with its dates, milestones and weeks."""
+    return _assemble(pathway, request, request.availability, task_efforts(pathway), sessions)

@@ -37,7 +37,7 @@ from exporter.labels import ENGLISH, Labels
 from exporter.model import TaskStatus
 from exporter.recorded import Progress, TaskProgress
 from exporter.roster import LAST_SPREADSHEET_ROW, XLSX_MAX_RATIO, XLSX_RATIO_FLOOR
-from exporter.tracker import TaskColumn, read_inputs
+from exporter.tracker import TaskColumn, read_inputs, read_sessions
 from exporter.writers.xlsx import _sheet_title
 
 TRACKER_LIMIT = 50 * MB
@@ -400,7 +400,8 @@ class _Reader:
 
     def progress(self) -> Progress:
         tasks, unmatched = self.tasks()
-        progress = Progress(tasks, unmatched, self.weekly_log(), self.skills(), self.actions(), self.inputs())
+        inputs, schedule = self.inputs()
+        progress = Progress(tasks, unmatched, self.weekly_log(), self.skills(), self.actions(), inputs, schedule)
         if self.problems:
             problems = self.problems
             if len(problems) > MAX_PROBLEMS:
@@ -409,16 +410,17 @@ class _Reader:
             raise InputError(problems)
         return progress
 
-    def inputs(self) -> dict[str, str]:
-        """The plan's inputs, when the tracker carries them."""
+    def inputs(self) -> tuple[dict[str, str], tuple[tuple[str, str, str, tuple[str, ...]], ...]]:
+        """The plan's inputs and sessions, when the tracker carries them."""
         table = self.tables.sheets.get("inputs")
         if table is None:
-            return {}
+            return {}, ()
         try:
-            return read_inputs((values[0], values[1] if len(values) > 1 else None) for _, values in table.rows)
+            pairs = ((values[0], values[1] if len(values) > 1 else None) for _, values in table.rows)
+            return read_inputs(pairs), read_sessions(values for _, values in table.rows)
         except ValueError as err:
             self.problem(table, None, str(err), kind=Kind.MISSING)
-            return {}
+            return {}, ()
 
     def problem(self, table: _Table, header: str | None, message: str, row: int | None = None, kind=Kind.VALUE):
         field = f"{table.title}!{header}" if header else table.title

@@ -50,4 +50,6 @@ class Progress:
     skill_ratings: dict[str, str]
     actions_done: dict[str, bool]
     inputs: dict[str, str] = field(default_factory=dict)
+    schedule: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+    """The sessions the tracker was made with, as (key, ISO start, ISO end, task keys); empty for an older one."""
     """The plan's inputs from the hidden inputs sheet (`tracker.INPUT_KEYS`); empty for a tracker without one."""

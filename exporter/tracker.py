@@ -197,3 +197,29 @@ def read_inputs(rows: Iterable[tuple[object, object]]) -> dict[str, str]:
     if found[InputKey.FORMAT_VERSION] != INPUTS_FORMAT_VERSION:
         raise ValueError(f"the tracker's plan inputs are of format {found[InputKey.FORMAT_VERSION]!r}")
     return {key: found[key] for key in INPUT_KEYS}
+
+
+SESSION_ROW = "session"
+"""Column A of the inputs sheet's rows that hold the plan's sessions (after the key/value rows)."""
+
+
+def session_rows(plan: Plan) -> list[tuple[str, str, str, str, str]]:
+    """The plan's sessions as inputs-sheet rows: `session`, key, start and end (ISO with offset), task keys.
+
+    They let a later `status` or `replan` know the schedule the tracker was made with, also after
+    a replan (whose past sessions no plain re-planning from the inputs would give back)."""
+    return [(SESSION_ROW, s.key, s.start.isoformat(), s.end.isoformat(), " ".join(s.task_keys)) for s in plan.sessions]
+
+
+def read_sessions(rows: Iterable[tuple[object, ...]]) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """The session rows of an inputs sheet as (key, start, end, task keys) text; ValueError for a broken row."""
+    found = []
+    for values in rows:
+        if not values or values[0] != SESSION_ROW:
+            continue
+        cells = [("" if value is None else str(value)) for value in (*values[1:5], "", "", "", "")][:4]
+        key, start, end, tasks = cells
+        if not (key and start and end and tasks.strip()):
+            raise ValueError("a session row of the plan inputs is incomplete")
+        found.append((key, start, end, tuple(tasks.split())))
+    return tuple(found)

@@ -19,7 +19,7 @@ from exporter.inputs import KB
 from exporter.labels import ENGLISH
 from exporter.model import TaskStatus
 from exporter.progress import Progress, TaskProgress, read_progress
-from exporter.tracker import FIRST_ROW, TASK_COLUMNS, TaskColumn, index, read_inputs
+from exporter.tracker import FIRST_ROW, TASK_COLUMNS, TaskColumn, index, read_inputs, read_sessions
 
 HEADERS = [ENGLISH(f"tasks.{column.name}") for column in TASK_COLUMNS]
 WINDOWS_EPOCH = date(1899, 12, 30)
@@ -105,6 +105,7 @@ def expected_progress(exported: Path) -> Progress:
         skill_ratings={skill: RATING},
         actions_done={title: number < 2 for number, title in enumerate(titles)},
         inputs=read_inputs((row[0], row[1]) for row in book[ENGLISH("sheet.inputs")].iter_rows(values_only=True)),
+        schedule=read_sessions(book[ENGLISH("sheet.inputs")].iter_rows(values_only=True)),
     )
 
 

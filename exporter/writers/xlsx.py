@@ -58,6 +58,7 @@ from exporter.tracker import (
     index,
     input_values,
     letter,
+    session_rows,
     span,
 )
 from exporter.view import PlanView
@@ -757,10 +758,11 @@ def _inputs(book: _Book, context: RunContext, options: WriterOptions) -> None:
     values = input_values(book.plan, book.theme.paper, options.reminder, context.build_time)
     sheet = book.sheet("inputs")
     sheet.sheet_state = "veryHidden"
-    for row, (key, value) in enumerate(values.items(), start=1):
-        book.put(sheet, row, 1, key)
-        book.put(sheet, row, 2, value)
-    _columns(sheet, [24, 70])
+    rows = [*values.items(), *session_rows(book.plan)]
+    for row, cells in enumerate(rows, start=1):
+        for column, value in enumerate(cells, start=1):
+            book.put(sheet, row, column, value)
+    _columns(sheet, [24, 70, 26, 26, 70])
     for key in (InputKey.PATHWAY_ID, InputKey.PATHWAY_SHA256):
         book.workbook.custom_doc_props.append(StringProperty(name=str(key), value=values[key]))
 
