@@ -17,6 +17,12 @@ Actual hours column and the burn-up draws their running total up to the week hol
 
 The plan's inputs travel inside the workbook, on a very hidden sheet of machine keys and text
 values (`exporter.tracker.INPUT_KEYS`), so a later run can read them back without options.
+
+A replanned plan (`plan.replanning`) carries what the person recorded into the new tracker: each
+task's status, done date, actual hours and notes (by task key), the Weekly log's actual hours (by
+week start), the skills' self-ratings (by name) and the actions' Done marks (by title); the
+cached formula values are those of that state. Without `replanning` the file leaves here with no
+task done and nothing logged.
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from exporter import __version__
 from exporter.context import RunContext
 from exporter.model import TaskStatus
-from exporter.plan import Plan, PlannedPhase, PlannedTask
+from exporter.plan import Plan, PlannedPhase, PlannedTask, Week
+from exporter.recorded import Progress, TaskProgress
 from exporter.theme import Theme
 from exporter.tracker import (
     DATE_FORMAT,
@@ -131,6 +138,24 @@ class _Book:
         self.header_font = Font(bold=True, color="FFFFFF")
         self.tasks_ref = ""
         """The Tasks sheet's name as formulas write it, once the sheet exists."""
+        self.recorded: Progress | None = plan.replanning.recorded if plan.replanning else None
+        """What the person recorded in the tracker this plan was made again from, carried into this one."""
+
+    def recorded_task(self, task: PlannedTask) -> TaskProgress | None:
+        return self.recorded.tasks.get(task.key) if self.recorded else None
+
+    def status(self, task: PlannedTask) -> TaskStatus:
+        """The task's status as the file leaves here: as recorded, or Not started (also for a blank one)."""
+        recorded = self.recorded_task(task)
+        return recorded.status if recorded and recorded.status else TaskStatus.NOT_STARTED
+
+    def hours_done(self, tasks: tuple[PlannedTask, ...]) -> float:
+        """The planned hours of those tasks that are done, summed in row order as SUMIFS does (0 if none)."""
+        return sum(task.hours for task in tasks if self.status(task) is TaskStatus.DONE)
+
+    def week_actual(self, week: Week) -> float | None:
+        """The actual hours recorded for this week of the log, if any."""
+        return self.recorded.weekly_actuals.get(week.start) if self.recorded else None
 
     def sheet(self, key: str) -> Worksheet:
         """A new sheet titled by the catalogue's `sheet.<key>`, made safe and unique for Excel."""
@@ -262,11 +287,19 @@ def _task_value(book: _Book, task: PlannedTask, column: TaskColumn) -> Any:
         case TaskColumn.HOURS:
             return task.hours
         case TaskColumn.STATUS:
-            return book.labels.term(TaskStatus.NOT_STARTED)
+            return book.labels.term(book.status(task))
         case TaskColumn.KEY:
             return task.key
+    recorded = book.recorded_task(task)  # filled in by the person: done on, actual hours, notes
+    match column:
+        case TaskColumn.DONE_ON:
+            return recorded.done_on if recorded else None
+        case TaskColumn.ACTUAL:
+            return recorded.actual_hours if recorded else None
+        case TaskColumn.NOTES:
+            return recorded.notes if recorded else None
         case _:
-            return None  # filled in by the person: done on, actual hours, notes
+            return None
 
 
 def _cells(column: TaskColumn, first: int, last: int) -> str:
@@ -354,6 +387,10 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str])
     phases = span(TaskColumn.PHASE, first, last, tasks)
     done = formula_text(labels.term(TaskStatus.DONE))
     total = plan.total_hours
+    hours_done = book.hours_done(plan.tasks)
+    overall = hours_done / total if total and hours_done else 0
+    tasks_done = sum(1 for task in plan.tasks if book.status(task) is TaskStatus.DONE)
+    logged_hours = sum(book.week_actual(week) or 0 for week in plan.weeks)
 
     title = book.put(sheet, 1, 1, plan.pathway.title)
     title.font = Font(size=16, bold=True, color=book.theme.hex("primary"))
@@ -381,15 +418,18 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str])
     figures = [
         (
             labels("dashboard.overall"),
-            Formula(f"IFERROR(SUMIFS({hours},{status},{done})/SUM({hours}),0)", 0),
+            Formula(f"IFERROR(SUMIFS({hours},{status},{done})/SUM({hours}),0)", overall),
             PERCENT_FORMAT,
         ),
         (labels("dashboard.planned-hours"), Formula(f"SUM({hours})", total), HOURS_FORMAT),
-        (labels("dashboard.hours-done"), Formula(f"SUMIFS({hours},{status},{done})", 0), HOURS_FORMAT),
-        (labels("dashboard.actual-hours", sheet=log_title), Formula(f"SUM({actual})", 0), HOURS_FORMAT),
+        (labels("dashboard.hours-done"), Formula(f"SUMIFS({hours},{status},{done})", hours_done), HOURS_FORMAT),
+        (labels("dashboard.actual-hours", sheet=log_title), Formula(f"SUM({actual})", logged_hours), HOURS_FORMAT),
         (
             labels("dashboard.tasks-done"),
-            Formula(f"COUNTIF({status},{done})&{formula_text(joiner)}&COUNTA({status})", f"0{joiner}{len(plan.tasks)}"),
+            Formula(
+                f"COUNTIF({status},{done})&{formula_text(joiner)}&COUNTA({status})",
+                f"{tasks_done}{joiner}{len(plan.tasks)}",
+            ),
             None,
         ),
         (
@@ -402,7 +442,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str])
         book.put(sheet, row + 1 + offset, 1, label)
         book.put(sheet, row + 1 + offset, 2, formula, number_format)
     progress_cell = f"$B${row + 1}"
-    book.put(sheet, row + 1, 3, Formula(_bar(progress_cell), _bar_value(0)))
+    book.put(sheet, row + 1, 3, Formula(_bar(progress_cell), _bar_value(overall)))
     dashboard = sheet_ref(sheet.title)
     book.workbook.defined_names["OverallProgress"] = DefinedName(
         "OverallProgress", attr_text=f"{dashboard}!{progress_cell}"
@@ -423,15 +463,17 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str])
     )
     for offset, phase in enumerate(plan.phases):
         r = row + 2 + offset
+        phase_done = book.hours_done(plan.tasks_of(phase.number))
+        share = phase_done / phase.hours if phase.hours and phase_done else 0
         values = [
             phase.number,
             phase.title,
             phase.start,
             phase.finish,
             phase.hours,
-            Formula(f"SUMIFS({hours},{phases},A{r},{status},{done})", 0),
-            Formula(f"IFERROR(F{r}/E{r},0)", 0),
-            Formula(_bar(f"G{r}"), _bar_value(0)),
+            Formula(f"SUMIFS({hours},{phases},A{r},{status},{done})", phase_done),
+            Formula(f"IFERROR(F{r}/E{r},0)", share),
+            Formula(_bar(f"G{r}"), _bar_value(share)),
         ]
         for column, value in enumerate(values, start=1):
             book.put(sheet, r, column, value, {5: HOURS_FORMAT, 6: HOURS_FORMAT, 7: PERCENT_FORMAT}.get(column))
@@ -521,7 +563,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
                         task.title,
                         Formula(f"{tasks}!{start}{source}", task.start),
                         Formula(f"{tasks}!{finish}{source}", task.finish),
-                        Formula(f'{tasks}!{status}{source}&""', labels.term(TaskStatus.NOT_STARTED)),
+                        Formula(f'{tasks}!{status}{source}&""', labels.term(book.status(task))),
                     ]
                 ],
             )
@@ -599,14 +641,20 @@ def _weekly_log(book: _Book) -> tuple[str, str]:
         [labels(f"log.{key}") for key in ("week", "planned", "actual", "cumulative-planned", "cumulative-actual")],
     )
     cumulative = 0.0
+    cumulative_actual: float = 0
     for number, week in enumerate(plan.weeks):
         r = number + 2
         cumulative += week.hours
-        actual = Formula(f"IF($A{r}>TODAY(),NA(),SUM($C$2:C{r}))", NOT_AVAILABLE if week.start > book.today else 0)
+        logged = book.week_actual(week)
+        if logged is not None:
+            cumulative_actual += logged
+        actual = Formula(
+            f"IF($A{r}>TODAY(),NA(),SUM($C$2:C{r}))", NOT_AVAILABLE if week.start > book.today else cumulative_actual
+        )
         book.rows(
             sheet,
             r,
-            [[week.start, week.hours, None, Formula(f"SUM($B$2:B{r})", cumulative), actual]],
+            [[week.start, week.hours, logged, Formula(f"SUM($B$2:B{r})", cumulative), actual]],
             {2: HOURS_FORMAT, 3: HOURS_FORMAT, 4: HOURS_FORMAT, 5: HOURS_FORMAT},
         )
     last = len(plan.weeks) + 1
@@ -654,7 +702,7 @@ def _skills(book: _Book) -> None:
             ongoing if skill.weeks is None else skill.weeks,
             skill.target or ongoing,
             skill.how,
-            None,
+            book.recorded.skill_ratings.get(skill.name) if book.recorded else None,
         ]
         for skill in plan.skills
     ]
@@ -679,12 +727,13 @@ def _actions(book: _Book) -> None:
     sheet = book.sheet("actions")
     yes, no = labels("actions.yes"), labels("actions.no")
     book.header(sheet, 1, [labels(f"actions.{key}") for key in ("when", "action", "due", "done", "done-on")])
-    rows = [[labels.term(a.horizon), a.title, a.due, no, None] for a in plan.actions]
+    done = book.recorded.actions_done if book.recorded else {}
+    rows = [[labels.term(a.horizon), a.title, a.due, yes if done.get(a.title) else no, None] for a in plan.actions]
     book.rows(sheet, 2, rows, {5: DATE_FORMAT})
     last = max(len(rows) + 1, 2)
-    done = DataValidation(type="list", formula1=book.choices((yes, no)), allow_blank=True)
-    done.add(f"D2:D{last}")
-    sheet.add_data_validation(done)
+    marks = DataValidation(type="list", formula1=book.choices((yes, no)), allow_blank=True)
+    marks.add(f"D2:D{last}")
+    sheet.add_data_validation(marks)
     sheet.conditional_formatting.add(
         f"A2:E{last}",
         FormulaRule(formula=[f"$D2={formula_text(yes)}"], fill=_done_fill(), font=_done_font()),
@@ -736,6 +785,7 @@ def _settings(book: _Book) -> None:
         ("finish-by", plan.finish_by or labels("settings.not-requested")),
         ("finish", plan.finish),
         ("effort", plan.total_hours),
+        *_replanning_values(book),
         ("sessions", len(plan.sessions)),
         ("generated", labels("settings.generated-value", stamp=book.build_time.strftime("%Y-%m-%d %H:%M"))),
         (
@@ -746,9 +796,29 @@ def _settings(book: _Book) -> None:
     ]
     rows = [[labels(f"settings.{key}"), value] for key, value in values]
     book.rows(sheet, 2, rows)
+    for number, (key, _) in enumerate(values, start=2):
+        if key in _HOURS_SETTINGS:
+            sheet.cell(row=number, column=2).number_format = HOURS_FORMAT
     _columns(sheet, [26, 90])
     _wrap_rows(sheet, len(rows) + 1, len(rows) + 1, (2,), through=2)
     _print_setup(sheet, book)
+
+
+_HOURS_SETTINGS = ("replan-hours-done", "replan-hours-left")
+
+
+def _replanning_values(book: _Book) -> list[tuple[str, Any]]:
+    """The settings rows of a replanned plan: when and from what finish it was made again, and the
+    hours done and left then; none for a plan made afresh."""
+    replanning = book.plan.replanning
+    if replanning is None:
+        return []
+    return [
+        ("replanned-on", replanning.as_of),
+        ("previous-finish", replanning.previous_finish),
+        ("replan-hours-done", replanning.hours_done),
+        ("replan-hours-left", replanning.hours_left),
+    ]
 
 
 def _inputs(book: _Book, context: RunContext, options: WriterOptions) -> None:
