@@ -27,6 +27,7 @@ from exporter.theme import Theme
 from exporter.tracker import (
     DATE_FORMAT,
     INPUT_KEYS,
+    SESSION_ROW,
     TASK_COLUMNS,
     TaskColumn,
     format_chars,
@@ -34,6 +35,7 @@ from exporter.tracker import (
     index,
     letter,
     read_inputs,
+    read_sessions,
 )
 from exporter.writers import WriterOptions
 from exporter.writers.xlsx import DONE_BAR, LINE_HEIGHT, WEEK_FORMAT, WEEK_LABEL_SIZE
@@ -289,7 +291,8 @@ def test_skills_texts_wrap_in_rows_tall_enough(builtin_plan):
 
 def _inputs(book):
     sheet = book[ENGLISH("sheet.inputs")]
-    return sheet, {row[0].value: row[1].value for row in sheet.iter_rows() if row[0].value is not None}
+    rows = sheet.iter_rows()
+    return sheet, {row[0].value: row[1].value for row in rows if row[0].value not in (None, SESSION_ROW)}
 
 
 def test_inputs_sheet_holds_every_key_with_the_plans_values():
@@ -308,6 +311,8 @@ def test_inputs_sheet_holds_every_key_with_the_plans_values():
     sheet, values = _inputs(book)
     assert sheet.sheet_state == "veryHidden"
     assert tuple(values) == INPUT_KEYS
+    sessions = read_sessions(sheet.iter_rows(values_only=True))
+    assert [key for key, *_ in sessions] == [session.key for session in plan.sessions]
     assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if cell.value is not None)
     content = json.dumps(pathway_to_dict(plan.pathway), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert values == {
