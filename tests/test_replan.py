@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from exporter.errors import Origin
 from exporter.model import TaskStatus
 from exporter.planner import replan
+from exporter.progress import read_progress
 from exporter.recorded import Progress, TaskProgress
 from exporter.settings import build_request, layer
 
@@ -67,3 +68,66 @@ def test_replanning_keeps_the_past_and_schedules_exactly_the_work_left(states, d
     assert planned.replanning.hours_left == left
     assert len({s.key for s in planned.sessions}) == len(planned.sessions), "session keys stay unique"
     assert {t.key for t in planned.tasks} == set(KEYS), "every task keeps a row"
+
+
+def _edited_export(folder):
+    import openpyxl
+    from conftest import run
+
+    args = ["--start", "2026-10-05", "--timezone", "Europe/Berlin", "--name", "Ana"]
+    assert run("export", *args, "-o", folder).exit_code == 0
+    path = folder / "tracker.xlsx"
+    book = openpyxl.load_workbook(path)
+    tasks = book["Tasks"]
+    tasks["G2"], tasks["H2"] = "Done", "2026-10-20"
+    tasks["G3"] = "done"
+    tasks["G4"], tasks["I4"], tasks["J4"] = "In progress", 5, "going well"
+    for row in range(2, 9):
+        book["Weekly log"][f"C{row}"] = 8
+    book.save(path)
+    return path
+
+
+def test_the_whole_story_with_libreoffice_in_between(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    folder = tmp_path / "plan"
+    path = _edited_export(folder)
+    (saved,) = libreoffice_recalculate([path], tmp_path / "lo")
+    saved.replace(path)
+    recorded = read_progress(path)
+    edited_bytes = path.read_bytes()
+    result = run("replan", folder, "--as-of", "2026-11-25")
+    assert result.exit_code == 0, result.stderr
+    assert "Done: 2 of 20 tasks, 45 h; left: 435 h" in result.output
+    assert "Finish: 2027-09-04 -> 2027-09-25" in result.output
+    (backup,) = folder.glob("tracker.backup-*.xlsx")
+    assert backup.read_bytes() == edited_bytes, "the person's tracker is kept as it was"
+    again = read_progress(path)
+    assert {k: (v.status, v.done_on, v.actual_hours, v.notes) for k, v in again.tasks.items() if v.status} == {
+        k: (v.status or TaskStatus.NOT_STARTED, v.done_on, v.actual_hours, v.notes)
+        for k, v in recorded.tasks.items()
+        if v.status
+    }
+    assert again.weekly_actuals == recorded.weekly_actuals
+    (after_lo,) = libreoffice_recalculate([path], tmp_path / "lo2")
+    dashboard = openpyxl.load_workbook(after_lo, data_only=True)["Dashboard"]
+    assert dashboard["B15"].value == 56, "the Weekly log's actual hours, recalculated by LibreOffice"
+    status = run("status", folder, "--as-of", "2026-11-25", "--json").output
+    assert '"hours_done": 45.0' in status and '"hours_planned_to_date": 74.0' in status
+    first = {name: (folder / name).read_bytes() for name in ("plan.ics", "plan.pdf")}
+    assert run("replan", folder, "--as-of", "2026-11-25").exit_code == 0
+    assert {name: (folder / name).read_bytes() for name in first} == first, "replanning again changes nothing"
+    assert len(list(folder.glob("tracker.backup-*.xlsx"))) == 2
+
+
+def test_replan_refuses_what_it_cannot_do(tmp_path):
+    _edited_export(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for args, message in (
+        (["--start", "2027-01-01"], "--start: a replan keeps the plan's start"),
+        (["--as-of", "2026-01-01"], "--as-of: is before the plan's start (2026-10-05)"),
+        (["--profile", "x.toml"], "--profile: a replan takes its settings from the tracker"),
+    ):
+        result = run("replan", tmp_path, *args)
+        assert result.exit_code == 1 and message in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
