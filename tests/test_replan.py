@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from conftest import CONTEXT, make_plan
+import openpyxl
+from conftest import CONTEXT, make_plan, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from realclients import libreoffice_recalculate
 
 from exporter.errors import Origin
 from exporter.model import TaskStatus
