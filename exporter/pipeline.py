@@ -8,7 +8,7 @@ files (through one write policy). It prints nothing: it returns what happened.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -281,6 +281,14 @@ def replan_folder(
     if day < previous.start:
         raise InputError(Origin("as_of").problem(f"is before the plan's start ({previous.start})"))
     planned = replan(pathway, request, previous, progress, day)
+    if planned.sessions == previous.sessions and progress.last_replan:
+        as_of_before, finish_before = progress.last_replan  # nothing changed: the plan says what it said
+        before = replace(
+            planned.replanning,
+            as_of=date.fromisoformat(as_of_before),
+            previous_finish=date.fromisoformat(finish_before),
+        )
+        planned = replace(planned, replanning=before)
     carried = {"paper": progress.inputs[InputKey.PAPER], "reminder": progress.inputs[InputKey.REMINDER]}
     profile = layer(
         {"paper": carried["paper"], "reminder": int(carried["reminder"]) if carried["reminder"] else None},

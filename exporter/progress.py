@@ -37,7 +37,7 @@ from exporter.labels import ENGLISH, Labels
 from exporter.model import TaskStatus
 from exporter.recorded import Progress, TaskProgress
 from exporter.roster import LAST_SPREADSHEET_ROW, XLSX_MAX_RATIO, XLSX_RATIO_FLOOR
-from exporter.tracker import TaskColumn, read_inputs, read_sessions
+from exporter.tracker import TaskColumn, read_inputs, read_replanned, read_sessions
 from exporter.writers.xlsx import _sheet_title
 
 TRACKER_LIMIT = 50 * MB
@@ -401,7 +401,11 @@ class _Reader:
     def progress(self) -> Progress:
         tasks, unmatched = self.tasks()
         inputs, schedule = self.inputs()
-        progress = Progress(tasks, unmatched, self.weekly_log(), self.skills(), self.actions(), inputs, schedule)
+        table = self.tables.sheets.get("inputs")
+        last_replan = read_replanned(values for _, values in table.rows) if table else None
+        progress = Progress(
+            tasks, unmatched, self.weekly_log(), self.skills(), self.actions(), inputs, schedule, last_replan
+        )
         if self.problems:
             problems = self.problems
             if len(problems) > MAX_PROBLEMS:

@@ -52,4 +52,6 @@ class Progress:
     inputs: dict[str, str] = field(default_factory=dict)
     schedule: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
     """The sessions the tracker was made with, as (key, ISO start, ISO end, task keys); empty for an older one."""
+    last_replan: tuple[str, str] | None = None
+    """(as-of, finish before) of the replan that made the tracker, as ISO dates; None if it was exported."""
     """The plan's inputs from the hidden inputs sheet (`tracker.INPUT_KEYS`); empty for a tracker without one."""

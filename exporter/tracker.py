@@ -203,6 +203,25 @@ SESSION_ROW = "session"
 """Column A of the inputs sheet's rows that hold the plan's sessions (after the key/value rows)."""
 
 
+REPLANNED_ROW = "replanned"
+"""Column A of the inputs sheet's row that says when the plan was last replanned and the finish before."""
+
+
+def replanned_rows(plan: Plan) -> list[tuple[str, str, str]]:
+    """`replanned`, the as-of day and the finish before, for a replanned plan; nothing otherwise."""
+    if plan.replanning is None:
+        return []
+    return [(REPLANNED_ROW, plan.replanning.as_of.isoformat(), plan.replanning.previous_finish.isoformat())]
+
+
+def read_replanned(rows: Iterable[tuple[object, ...]]) -> tuple[str, str] | None:
+    """The (as-of, finish before) of the last replan an inputs sheet records, as text; None if none."""
+    for values in rows:
+        if values and values[0] == REPLANNED_ROW and len(values) >= 3 and values[1] and values[2]:
+            return str(values[1]), str(values[2])
+    return None
+
+
 def session_rows(plan: Plan) -> list[tuple[str, str, str, str, str]]:
     """The plan's sessions as inputs-sheet rows: `session`, key, start and end (ISO with offset), task keys.
 

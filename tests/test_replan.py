@@ -133,3 +133,14 @@ def test_replan_refuses_what_it_cannot_do(tmp_path):
         result = run("replan", tmp_path, *args)
         assert result.exit_code == 1 and message in result.stderr, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_the_replanned_pdf_says_when_and_how_far(tmp_path):
+    from realclients import pdf_tool
+
+    _edited_export(tmp_path)
+    assert run("replan", tmp_path, "--as-of", "2026-11-25").exit_code == 0
+    text = pdf_tool("pdftotext", "-l", "1", str(tmp_path / "plan.pdf"), "-")
+    assert "Replanned on" in text and "Wednesday 25 November 2026" in text
+    assert "Finish before" in text and "Saturday 4 September 2027" in text
+    assert "45 hours done, 435 hours left" in text

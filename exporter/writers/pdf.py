@@ -371,6 +371,16 @@ def _title_page(view: PlanView, context: RunContext, styles: _Styles, width: flo
         (labels("pdf.salary"), pathway.salary_change),
         (labels("pdf.generated"), context.build_time.astimezone(UTC).date().isoformat()),
     ]
+    replanning = plan.replanning
+    if replanning:
+        facts[4:4] = [
+            (labels("pdf.replanned"), view.long_date(replanning.as_of)),
+            (labels("pdf.previous-finish"), view.long_date(replanning.previous_finish)),
+            (
+                labels("pdf.progress"),
+                labels("pdf.progress-value", done=replanning.hours_done, left=replanning.hours_left),
+            ),
+        ]
     rows = [[para(label, styles.cell_bold), para(value, styles.cell)] for label, value in facts if value]
     table = Table(rows, colWidths=[38 * mm, min(width - 38 * mm, 110 * mm)], hAlign="CENTER")
     table.setStyle(

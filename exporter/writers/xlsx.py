@@ -65,6 +65,7 @@ from exporter.tracker import (
     index,
     input_values,
     letter,
+    replanned_rows,
     session_rows,
     span,
 )
@@ -828,7 +829,7 @@ def _inputs(book: _Book, context: RunContext, options: WriterOptions) -> None:
     values = input_values(book.plan, book.theme.paper, options.reminder, context.build_time)
     sheet = book.sheet("inputs")
     sheet.sheet_state = "veryHidden"
-    rows = [*values.items(), *session_rows(book.plan)]
+    rows = [*values.items(), *replanned_rows(book.plan), *session_rows(book.plan)]
     for row, cells in enumerate(rows, start=1):
         for column, value in enumerate(cells, start=1):
             book.put(sheet, row, column, value)
