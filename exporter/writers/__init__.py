@@ -8,7 +8,8 @@ and add one Writer line to REGISTRY; `--formats`, its help, `list --formats` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import import_module
 
@@ -36,6 +37,12 @@ class WriterOptions:
     ics_split: bool = False
     reminder: int | None = DEFAULT_REMINDER
     """Minutes before each session; None for no reminders."""
+    previous_calendars: Mapping[str, bytes] = field(default_factory=dict, hash=False)
+    """The calendar files this export replaces: file name (as `file_names` gives it, e.g. plan.ics,
+    or milestones.ics and sessions.ics with --ics-split) -> the bytes of that file as it is now.
+    The caller reads them from the output folder; a name left out (no such file) means none.
+    The calendar writer keeps each unchanged event's SEQUENCE, raises a changed one's and writes
+    events the plan no longer has as cancelled (see exporter/writers/ics.py). Other writers ignore it."""
 
 
 @dataclass(frozen=True)

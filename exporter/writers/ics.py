@@ -2,17 +2,39 @@
 
 UIDs come from the pathway, the participant and the item's stable key (a session's task key
 and its number within that task, a milestone's key), so a regenerated calendar updates the
-events it had even when tasks were inserted elsewhere. SEQUENCE counts minutes of the build
-time, so it rises with every regeneration yet is fixed by a fixed build time.
+events it had even when tasks were inserted elsewhere.
+
+A regenerated calendar is compared with the file it replaces (`WriterOptions.previous_calendars`,
+file name -> bytes), event by event (by UID):
+
+- no previous calendar, or a UID not in it: SEQUENCE 0, no LAST-MODIFIED;
+- the same content as before (every property but DTSTAMP, SEQUENCE and LAST-MODIFIED, with its
+  VALARM): the previous SEQUENCE and LAST-MODIFIED (if it had one) are kept;
+- changed content: previous SEQUENCE + 1 and LAST-MODIFIED = the build time. An event that was
+  cancelled and is in the plan again is the same item coming back (same key, same task): it is
+  written normally with SEQUENCE + 1. A UID is never given to other content;
+- in the previous calendar but no longer in the plan: written again with its previous content
+  and STATUS:CANCELLED, SEQUENCE + 1 and LAST-MODIFIED = the build time. One that was already
+  cancelled is written as it was (same SEQUENCE and LAST-MODIFIED) while its end (DTEND, else
+  DTSTART) lies less than 180 days before the build time; after that it is left out. Until an
+  event's time has passed its cancellation stays in the file, so a client that refreshes rarely
+  still gets it.
+
+DTSTAMP is the build time for every event. Cancelled events follow the plan's events in the
+order of the previous file, with the previous file's VTIMEZONE for any zone the plan no longer
+uses. A previous calendar that does not parse (a value icalendar cannot read included), or whose
+PRODID is not pathway-exporter's (of any version), counts as none. The same plan, previous calendar and context give the same bytes, and
+a calendar regenerated from itself with nothing changed is byte for byte the same.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event, vText
+from icalendar import Alarm, Calendar, Component, Event, vDuration, vText
 
 from exporter import __version__
 from exporter.context import RunContext
@@ -24,9 +46,14 @@ from exporter.writers.common import safe_url
 from exporter.writers.icsfold import serialise
 from exporter.writers.vtimezone import vtimezone
 
-PRODID = f"-//pathway-exporter//pathway-exporter {__version__}//EN"
+_PRODID_PREFIX = "-//pathway-exporter//pathway-exporter "
+PRODID = f"{_PRODID_PREFIX}{__version__}//EN"
 MAX_DESCRIPTION = 7000  # Google cuts descriptions near 8,000 characters
-_SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+REFRESH = timedelta(hours=12)  # how often a subscribed client should fetch the calendar again
+CANCELLED_KEPT = timedelta(days=180)  # an already-cancelled event stays until it ended this long ago
+_STAMPS = ("UID", "DTSTAMP", "SEQUENCE", "LAST-MODIFIED", "STATUS")  # written by _stamped, in this order
+_NOT_CONTENT = ("DTSTAMP", "SEQUENCE", "LAST-MODIFIED")
+_NAME = re.compile(r"[;:]")  # ends a content line's property name
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # RFC 5545 TEXT holds none of them
 
 
@@ -46,22 +73,28 @@ def _split_kinds(calendar: CalendarContent) -> tuple[CalendarContent, ...]:
 def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
     """The calendar file(s) of the plan; the theme plays no part in a calendar."""
     view = PlanView(plan, context.labels)
-    if options.ics_split:
-        return {
-            f"{kind}.ics": _calendar(view, context, kind, options.reminder) for kind in _split_kinds(options.calendar)
-        }
-    return {"plan.ics": _calendar(view, context, options.calendar, options.reminder)}
+    kinds = _split_kinds(options.calendar) if options.ics_split else (options.calendar,)
+    names = file_names(options)
+    previous = options.previous_calendars
+    return {
+        name: serialise(calendar_component(view, context, kind, options.reminder, previous.get(name)))
+        for name, kind in zip(names, kinds, strict=True)
+    }
 
 
-def _calendar(view: PlanView, context: RunContext, content: CalendarContent, reminder: int | None) -> bytes:
-    return serialise(calendar_component(view, context, content, reminder))
+def calendar_component(
+    view: PlanView,
+    context: RunContext,
+    content: CalendarContent,
+    reminder: int | None,
+    previous: bytes | None = None,
+) -> Calendar:
+    """The VCALENDAR of the plan with the events `content` asks for, before it is serialised.
 
-
-def calendar_component(view: PlanView, context: RunContext, content: CalendarContent, reminder: int | None) -> Calendar:
-    """The VCALENDAR of the plan with the events `content` asks for, before it is serialised."""
+    `previous` is the calendar file this one replaces (see the module's docstring), or None.
+    """
     plan, labels = view.plan, view.labels
     stamp = context.build_time
-    sequence = max(0, int((stamp - _SEQUENCE_EPOCH).total_seconds() // 60))
     cal = Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
@@ -77,17 +110,143 @@ def calendar_component(view: PlanView, context: RunContext, content: CalendarCon
         finish=plan.finish,
     )
     cal.add("X-WR-CALDESC", vText(_text(description)))
+    cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     milestones = content in (CalendarContent.ALL, CalendarContent.MILESTONES)
     sessions = content in (CalendarContent.ALL, CalendarContent.SESSIONS)
-    if sessions and plan.sessions:
-        cal.add_component(vtimezone(plan.timezone, plan.sessions[0].start.year - 1, plan.sessions[-1].end.year + 1))
+    events: list[Event] = []
     if milestones:
-        for milestone in plan.milestones:
-            cal.add_component(_milestone_event(view, milestone, stamp, sequence))
+        events += [_milestone_event(view, milestone) for milestone in plan.milestones]
     if sessions:
-        for number, session in enumerate(plan.sessions, start=1):
-            cal.add_component(_session_event(view, number, session, stamp, sequence, reminder))
+        events += [_session_event(view, number, session, reminder) for number, session in enumerate(plan.sessions, 1)]
+    before = _previous(previous)
+    written = [_updated(event, before.events.get(str(event["UID"])), stamp) for event in events]
+    planned = {str(event["UID"]) for event in events}
+    gone = [
+        _cancelled(event, stamp)
+        for uid_, event in before.events.items()
+        if uid_ not in planned and _still_kept(event, stamp)
+    ]
+    zones = [vtimezone(plan.timezone, plan.sessions[0].start.year - 1, plan.sessions[-1].end.year + 1)]
+    zones = zones if sessions and plan.sessions else []
+    used = {str(zone["TZID"]) for zone in zones}
+    for tzid in sorted({tzid for event in gone for tzid in _tzids(event)} - used):
+        if tzid in before.zones:
+            zones.append(before.zones[tzid])
+    for component in (*zones, *written, *gone):
+        cal.add_component(component)
     return cal
+
+
+@dataclass(frozen=True)
+class _Previous:
+    events: dict[str, Event]
+    """UID -> the event as the previous calendar had it (the first one of that UID)."""
+    zones: dict[str, Component]
+
+
+def _previous(data: bytes | None) -> _Previous:
+    """The events and zones of the calendar this one replaces; none if it is absent, unreadable or not ours."""
+    empty = _Previous({}, {})
+    if not data:
+        return empty
+    try:
+        calendar = Calendar.from_ical(data)
+        if calendar.name != "VCALENDAR" or not str(calendar.get("PRODID", "")).startswith(_PRODID_PREFIX):
+            return empty
+        if any(component.errors for component in calendar.walk()):
+            return empty  # icalendar reads broken values leniently; a file with any is not one we wrote
+        events: dict[str, Event] = {}
+        for event in calendar.walk("VEVENT"):
+            if "UID" in event:
+                events.setdefault(str(event["UID"]), event)
+        zones = {str(zone["TZID"]): zone for zone in calendar.walk("VTIMEZONE") if "TZID" in zone}
+        for event in events.values():
+            _content(event)  # every event we carry must serialise again
+        for zone in zones.values():
+            zone.to_ical()
+    except Exception:  # any fault in a file we did not make here means "no previous calendar"
+        return empty
+    return _Previous(events, zones)
+
+
+def _updated(event: Event, before: Event | None, stamp: datetime) -> Event:
+    """The plan's event with its SEQUENCE and LAST-MODIFIED from the previous calendar's one."""
+    if before is None:
+        return _stamped(event, stamp, 0)
+    if _content(before) == _content(event):
+        return _stamped(event, stamp, _sequence(before), before.get("LAST-MODIFIED"))
+    return _stamped(event, stamp, _sequence(before) + 1, stamp)
+
+
+def _cancelled(before: Event, stamp: datetime) -> Event:
+    """An event the plan no longer has: its previous content, cancelled."""
+    if _is_cancelled(before):
+        return _stamped(before, stamp, _sequence(before), before.get("LAST-MODIFIED"), cancelled=True)
+    return _stamped(before, stamp, _sequence(before) + 1, stamp, cancelled=True)
+
+
+def _stamped(body: Event, stamp: datetime, sequence: int, modified: object = None, *, cancelled: bool = False) -> Event:
+    """The event in the order every event is written: UID, DTSTAMP, SEQUENCE, LAST-MODIFIED, the content."""
+    event = Event()
+    event["UID"] = body["UID"]
+    event.add("DTSTAMP", stamp)
+    event.add("SEQUENCE", sequence)
+    if isinstance(modified, datetime):
+        event.add("LAST-MODIFIED", modified.astimezone(UTC))
+    elif modified is not None:
+        event["LAST-MODIFIED"] = modified
+    for name, value in body.items():
+        if name not in _STAMPS:
+            event[name] = value
+    if cancelled:
+        event.add("STATUS", "CANCELLED")
+    elif "STATUS" in body:
+        event["STATUS"] = body["STATUS"]
+    for component in body.subcomponents:
+        event.add_component(component)
+    return event
+
+
+def _content(event: Event) -> list[str]:
+    """The event's content lines (unfolded), its VALARMs included, without DTSTAMP, SEQUENCE and LAST-MODIFIED."""
+    return [line for line in event.content_lines() if _NAME.split(line, maxsplit=1)[0].upper() not in _NOT_CONTENT]
+
+
+def _sequence(event: Event) -> int:
+    try:
+        return max(0, int(str(event.get("SEQUENCE", 0))))
+    except ValueError:
+        return 0
+
+
+def _is_cancelled(event: Event) -> bool:
+    return str(event.get("STATUS", "")).upper() == "CANCELLED"
+
+
+def _still_kept(event: Event, stamp: datetime) -> bool:
+    """False for an event cancelled before whose end lies more than CANCELLED_KEPT before the build time."""
+    if not _is_cancelled(event):
+        return True
+    end = event.get("DTEND") or event.get("DTSTART")
+    moment = getattr(end, "dt", None)
+    if isinstance(moment, datetime):
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    elif isinstance(moment, date):
+        moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+    else:
+        return False
+    return moment >= stamp - CANCELLED_KEPT
+
+
+def _tzids(event: Event) -> set[str]:
+    """The zones an event's times name (TZID parameters)."""
+    found = set()
+    for name in ("DTSTART", "DTEND"):
+        value = event.get(name)
+        if value is not None and "TZID" in getattr(value, "params", {}):
+            found.add(str(value.params["TZID"]))
+    return found
 
 
 def _calendar_name(view: PlanView, content: CalendarContent) -> str:
@@ -104,17 +263,17 @@ def uid(plan: Plan, item: str) -> str:
     return f"{digest[:32]}@pathway-exporter"
 
 
-def _stamped(event: Event, plan: Plan, item: str, stamp: datetime, sequence: int) -> Event:
+def _identified(plan: Plan, item: str) -> Event:
+    event = Event()
     event.add("UID", uid(plan, item))
-    event.add("DTSTAMP", stamp)
-    event.add("SEQUENCE", sequence)
     return event
 
 
-def _milestone_event(view: PlanView, milestone: Milestone, stamp: datetime, sequence: int) -> Event:
+def _milestone_event(view: PlanView, milestone: Milestone) -> Event:
+    """The milestone's event without DTSTAMP and SEQUENCE (see `_stamped`)."""
     plan, labels = view.plan, view.labels
     title = view.milestone_title(milestone)
-    event = _stamped(Event(), plan, f"milestone/{milestone.key}", stamp, sequence)
+    event = _identified(plan, f"milestone/{milestone.key}")
     event.add("SUMMARY", _text(title))
     event.add("DTSTART", milestone.date)
     event.add("DTEND", milestone.date + timedelta(days=1))
@@ -126,12 +285,11 @@ def _milestone_event(view: PlanView, milestone: Milestone, stamp: datetime, sequ
     return event
 
 
-def _session_event(
-    view: PlanView, number: int, session: Session, stamp: datetime, sequence: int, reminder: int | None
-) -> Event:
+def _session_event(view: PlanView, number: int, session: Session, reminder: int | None) -> Event:
+    """The session's event without DTSTAMP and SEQUENCE (see `_stamped`)."""
     plan, labels = view.plan, view.labels
     tasks = [plan.task(key) for key in session.task_keys]
-    event = _stamped(Event(), plan, f"session/{session.key}", stamp, sequence)
+    event = _identified(plan, f"session/{session.key}")
     titles = labels("calendar.session-joiner").join(
         labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
     )
