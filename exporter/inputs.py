@@ -22,7 +22,7 @@ THEME_LIMIT = 256 * KB
 GUIDE_LIMIT = 5 * MB
 ROSTER_LIMIT = 20 * MB
 """The roster file as stored (a CSV, or an .xlsx before unpacking)."""
-BUSY_CALENDAR_LIMIT = 20 * MB
+CALENDAR_LIMIT = 20 * MB  # a calendar file (the plan.ics an export replaces, a busy calendar)
 
 _OPEN_FLAGS = (
     os.O_RDONLY

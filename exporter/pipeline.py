@@ -297,7 +297,7 @@ def replan_folder(
     choice = output_choice(profile=profile, **output)
     if not carried["reminder"] and output["reminder"] is None:
         choice = replace(choice, options=replace(choice.options, reminder=None))
-    files = render(planned, context, choice)
+    files = render(planned, context, with_previous_calendars(choice, folder))
     return previous, planned, write(folder, files, context, force=True)
 
 
@@ -313,5 +313,22 @@ def export(
 ) -> tuple[Plan, tuple[Report, ...]]:
     """Plan, render and write one person's files; the plan and what was written."""
     planned = build_plan(pathway, layers, context, identity)
-    files = render(planned, context, choice)
+    files = render(planned, context, with_previous_calendars(choice, folder))
     return planned, write(folder, files, context, force, keep_tracker)
+
+
+def with_previous_calendars(choice: OutputChoice, folder: Path) -> OutputChoice:
+    """The choice with the calendar files already in `folder`, so the new ones update them in place."""
+    from exporter.inputs import CALENDAR_LIMIT, read_input
+
+    if "ics" not in choice.formats:
+        return choice
+    previous = {}
+    for name in REGISTRY["ics"].file_names(choice.options):
+        path = folder / name
+        if path.is_file():
+            try:
+                previous[name] = read_input(path, "calendar", CALENDAR_LIMIT)
+            except InputError:
+                continue  # an unreadable old calendar is replaced as if it were not there
+    return replace(choice, options=replace(choice.options, previous_calendars=previous))

@@ -16,7 +16,7 @@ import pytest
 from exporter import inputs
 from exporter.errors import InputError
 from exporter.inputs import (
-    BUSY_CALENDAR_LIMIT,
+    CALENDAR_LIMIT,
     GUIDE_LIMIT,
     PATHWAY_LIMIT,
     PROFILE_LIMIT,
@@ -57,7 +57,7 @@ def refusal(path, what="guide", limit=GUIDE_LIMIT) -> str:
 def test_limits():
     mb = 1024 * 1024
     assert 2 * mb == PATHWAY_LIMIT and 5 * mb == GUIDE_LIMIT
-    assert ROSTER_LIMIT == BUSY_CALENDAR_LIMIT == 20 * mb
+    assert ROSTER_LIMIT == CALENDAR_LIMIT == 20 * mb
     assert PROFILE_LIMIT == THEME_LIMIT == 256 * 1024
 
 

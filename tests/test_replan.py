@@ -144,3 +144,39 @@ def test_the_replanned_pdf_says_when_and_how_far(tmp_path):
     assert "Replanned on" in text and "Wednesday 25 November 2026" in text
     assert "Finish before" in text and "Saturday 4 September 2027" in text
     assert "45 hours done, 435 hours left" in text
+
+
+def test_the_calendar_follows_the_replan_in_place(tmp_path, monkeypatch):
+    import icalendar
+    import recurring_ical_events
+    from realclients import khal_events
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    folder = tmp_path / "plan"
+    _edited_export(folder)
+    old = tmp_path / "old.ics"
+    old.write_bytes((folder / "plan.ics").read_bytes())
+    assert run("replan", folder, "--as-of", "2026-11-25", "--availability", "sat 09:00-15:00").exit_code == 0
+    new = folder / "plan.ics"
+    before = icalendar.Calendar.from_ical(old.read_bytes())
+    after = icalendar.Calendar.from_ical(new.read_bytes())
+    old_events = {str(e["UID"]): e for e in before.walk("VEVENT")}
+    new_events = {str(e["UID"]): e for e in after.walk("VEVENT")}
+    assert set(old_events) <= set(new_events), "every event the person has keeps its identity"
+    cutoff = datetime(2026, 11, 25, tzinfo=ZoneInfo("Europe/Berlin"))
+    for uid, event in old_events.items():
+        start = event["DTSTART"].dt
+        if isinstance(start, datetime) and start < cutoff:
+            assert new_events[uid].to_ical() == event.to_ical(), "a past session is the same event"
+    cancelled = [e for e in new_events.values() if str(e.get("STATUS", "")) == "CANCELLED"]
+    assert cancelled and all(int(e["SEQUENCE"]) == int(old_events[str(e["UID"])]["SEQUENCE"]) + 1 for e in cancelled)
+    first = khal_events(old, tmp_path, "Europe/Berlin", days=6000)
+    listed = khal_events(new, tmp_path, "Europe/Berlin", days=6000)
+    assert len(first) == len(old_events) and len(listed) == len(new_events), "no duplicate after the re-import"
+    occurring = recurring_ical_events.of(after).between(date(2026, 1, 1), date(2030, 1, 1))
+    sessions = [
+        e for e in occurring if isinstance(e["DTSTART"].dt, datetime) and str(e.get("STATUS", "")) != "CANCELLED"
+    ]
+    assert len(sessions) == len(new_events) - len(cancelled) - sum(
+        1 for e in new_events.values() if not isinstance(e["DTSTART"].dt, datetime)
+    ), "recurring-ical-events reads every session the new plan has"

@@ -32,7 +32,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Component, Event, vDuration, vText
 
@@ -120,7 +121,8 @@ def calendar_component(
     if sessions:
         events += [_session_event(view, number, session, reminder) for number, session in enumerate(plan.sessions, 1)]
     before = _previous(previous)
-    written = [_updated(event, before.events.get(str(event["UID"])), stamp) for event in events]
+    past = _past_cutoff(plan)
+    written = [_updated(event, before.events.get(str(event["UID"])), stamp, past) for event in events]
     planned = {str(event["UID"]) for event in events}
     gone = [
         _cancelled(event, stamp)
@@ -170,10 +172,30 @@ def _previous(data: bytes | None) -> _Previous:
     return _Previous(events, zones)
 
 
-def _updated(event: Event, before: Event | None, stamp: datetime) -> Event:
-    """The plan's event with its SEQUENCE and LAST-MODIFIED from the previous calendar's one."""
+def _past_cutoff(plan: Plan) -> datetime | None:
+    """The start of a replan's as-of day in the plan's zone: events that ended before it are history."""
+    if plan.replanning is None:
+        return None
+    return datetime.combine(plan.replanning.as_of, time(0), tzinfo=ZoneInfo(plan.timezone))
+
+
+def _ended_before(event: Event, cutoff: datetime) -> bool:
+    moment = getattr(event.get("DTEND") or event.get("DTSTART"), "dt", None)
+    if isinstance(moment, datetime):
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) <= cutoff
+    return isinstance(moment, date) and moment <= cutoff.date()
+
+
+def _updated(event: Event, before: Event | None, stamp: datetime, past: datetime | None = None) -> Event:
+    """The plan's event with its SEQUENCE and LAST-MODIFIED from the previous calendar's one.
+
+    After a replan, an event that ended before the as-of day is history: it is written exactly as
+    the previous calendar had it (same content, SEQUENCE and LAST-MODIFIED), whatever its
+    description would say now (a new planned finish, say)."""
     if before is None:
         return _stamped(event, stamp, 0)
+    if past is not None and _ended_before(before, past):
+        return _stamped(before, stamp, _sequence(before), before.get("LAST-MODIFIED"))
     if _content(before) == _content(event):
         return _stamped(event, stamp, _sequence(before), before.get("LAST-MODIFIED"))
     return _stamped(event, stamp, _sequence(before) + 1, stamp)
@@ -311,7 +333,7 @@ def _session_event(view: PlanView, number: int, session: Session, reminder: int 
 
 def _session_description(view: PlanView, number: int, session: Session, tasks: list[PlannedTask]) -> str:
     plan, labels = view.plan, view.labels
-    lines = [labels("calendar.session-heading", number=number, total=len(plan.sessions), hours=session.hours), ""]
+    lines = [labels("calendar.session-heading", number=number, hours=session.hours), ""]
     for task in tasks:
         phase = plan.phase_source(task.phase)
         lines += [
