@@ -63,7 +63,7 @@ def dump_ics(data: bytes) -> str:
     inside a multi-byte UTF-8 sequence unfolds cleanly; the bytes are then decoded as UTF-8 (invalid
     bytes shown as backslash escapes, never an error) and every CRLF becomes LF. A lone CR or LF (not
     part of a CRLF) is a fault in an .ics, so it is kept visible as `<CR>` / `<LF>` inside its line.
-    Nothing else is dropped or rewritten: DTSTAMP and SEQUENCE come from SOURCE_DATE_EPOCH.
+    Nothing else is dropped or rewritten: DTSTAMP and the build time comes from SOURCE_DATE_EPOCH.
     """
     unfolded = data.replace(b"\r\n ", b"").replace(b"\r\n\t", b"")
     text = unfolded.decode("utf-8", errors="backslashreplace")

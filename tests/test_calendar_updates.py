@@ -160,13 +160,18 @@ def test_already_cancelled_events_keep_their_sequence_then_go_after_the_grace_pe
     assert not any(cancelled(e) for e in events(ics(fewer, second, context=much_later)).values())
 
 
-def test_a_cancelled_session_that_comes_back_rises_again(weekly, fewer):
+def test_a_cancelled_session_that_comes_back_gets_a_new_uid(weekly, fewer):
     second = ics(fewer, ics(weekly))
-    back = events(ics(weekly, second))
+    third = ics(weekly, second)
+    back = events(third)
     was_cancelled = {uid for uid, e in events(second).items() if cancelled(e)}
-    assert was_cancelled and back.keys() == events(second).keys()
+    assert was_cancelled
     for uid in was_cancelled:
-        assert not cancelled(back[uid]) and sequence(back[uid]) == 2
+        assert cancelled(back[uid]) and sequence(back[uid]) == sequence(events(second)[uid]), "stays cancelled"
+    revived = back.keys() - events(second).keys()
+    assert len(revived) == len(was_cancelled) and not any(cancelled(back[uid]) for uid in revived)
+    assert {sequence(back[uid]) for uid in revived} == {0}
+    assert ics(weekly, third) == third, "the new UIDs are given again on the next regeneration"
 
 
 def test_split_files_are_compared_with_their_own_previous_file(weekly, moved):

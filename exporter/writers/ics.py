@@ -10,9 +10,10 @@ file name -> bytes), event by event (by UID):
 - no previous calendar, or a UID not in it: SEQUENCE 0, no LAST-MODIFIED;
 - the same content as before (every property but DTSTAMP, SEQUENCE and LAST-MODIFIED, with its
   VALARM): the previous SEQUENCE and LAST-MODIFIED (if it had one) are kept;
-- changed content: previous SEQUENCE + 1 and LAST-MODIFIED = the build time. An event that was
-  cancelled and is in the plan again is the same item coming back (same key, same task): it is
-  written normally with SEQUENCE + 1. A UID is never given to other content;
+- changed content: previous SEQUENCE + 1 and LAST-MODIFIED = the build time. An item whose event
+  was cancelled and that is in the plan again gets a new UID (from the old UID and the cancelled
+  event's SEQUENCE, so it is the same on the next regeneration): Google never imports a UID whose
+  event was removed, and a UID once cancelled is never given other content;
 - in the previous calendar but no longer in the plan: written again with its previous content
   and STATUS:CANCELLED, SEQUENCE + 1 and LAST-MODIFIED = the build time. One that was already
   cancelled is written as it was (same SEQUENCE and LAST-MODIFIED) while its end (DTEND, else
@@ -121,6 +122,7 @@ def calendar_component(
     if sessions:
         events += [_session_event(view, number, session, reminder) for number, session in enumerate(plan.sessions, 1)]
     before = _previous(previous)
+    events = [_revived(event, before.events.get(str(event["UID"]))) for event in events]
     past = _past_cutoff(plan)
     written = [_updated(event, before.events.get(str(event["UID"])), stamp, past) for event in events]
     planned = {str(event["UID"]) for event in events}
@@ -170,6 +172,17 @@ def _previous(data: bytes | None) -> _Previous:
     except Exception:  # any fault in a file we did not make here means "no previous calendar"
         return empty
     return _Previous(events, zones)
+
+
+def _revived(event: Event, before: Event | None) -> Event:
+    """An item that comes back after its event was cancelled gets a new UID (from the old one and the
+    cancelled event's SEQUENCE, so regenerating gives it again): Google never imports a UID whose event
+    was removed, and a UID once cancelled is never given other content."""
+    if before is None or not _is_cancelled(before):
+        return event
+    seed = f"{event['UID']}\x1f{_sequence(before)}"
+    event["UID"] = f"{hashlib.sha256(seed.encode()).hexdigest()[:32]}@pathway-exporter"
+    return event
 
 
 def _past_cutoff(plan: Plan) -> datetime | None:
