@@ -166,7 +166,8 @@ def tracker_status(folder: Path, pathway_ref: str | None, as_of: str | None, con
     if not path.is_file():
         raise InputError(Problem(str(folder), f"no {TRACKER} here: export a plan first", kind=Kind.MISSING))
     progress = read_progress(path, context.labels)
-    planned = plan_from_tracker(path, progress, pathway_ref, context)
+    pathway, raw = tracker_inputs(path, progress.inputs, pathway_ref)
+    planned = plan_from_tracker(path, progress, pathway, raw, context)
     day = (
         parse_date(as_of, Origin("as_of"))
         if as_of
@@ -175,14 +176,14 @@ def tracker_status(folder: Path, pathway_ref: str | None, as_of: str | None, con
     return planned, status(planned, progress, day)
 
 
-def plan_from_tracker(path: Path, progress, pathway_ref: str | None, context: RunContext) -> Plan:
-    """The plan a tracker was made with: its inputs (windows as they were resolved, so a `--finish-by`
-    is not searched again) and the sessions it carries (so a replanned past stays as it was)."""
+def plan_from_tracker(path: Path, progress, pathway: Pathway, raw: Raw, context: RunContext) -> Plan:
+    """The plan a tracker was made with, from the pathway and settings layer `tracker_inputs` gives
+    (windows as they were resolved, so a `--finish-by` is not searched again) and the sessions the
+    tracker carries (so a replanned past stays as it was)."""
     from exporter.plan import Session
     from exporter.planner import with_sessions
     from exporter.tracker import InputKey
 
-    pathway, raw = tracker_inputs(path, progress.inputs, pathway_ref)
     identity = progress.inputs[InputKey.IDENTITY] or None
     request = build_request(raw, context)
     request = replace(request, identity=identity) if identity else request
@@ -273,7 +274,7 @@ def replan_folder(
     progress = read_progress(path, context.labels)
     pathway, saved = tracker_inputs(path, progress.inputs, pathway_ref)
     identity = progress.inputs[InputKey.IDENTITY] or None
-    previous = plan_from_tracker(path, progress, pathway_ref, context)
+    previous = plan_from_tracker(path, progress, pathway, saved, context)
     request = build_request(merged(overrides, saved), context)
     request = replace(request, identity=identity) if identity else request
     zone = ZoneInfo(request.timezone)
@@ -290,10 +291,8 @@ def replan_folder(
         )
         planned = replace(planned, replanning=before)
     carried = {"paper": progress.inputs[InputKey.PAPER], "reminder": progress.inputs[InputKey.REMINDER]}
-    profile = layer(
-        {"paper": carried["paper"], "reminder": int(carried["reminder"]) if carried["reminder"] else None},
-        lambda name: Origin(name, file=str(path)),
-    )
+    reminder = int(carried["reminder"]) if carried["reminder"].isdigit() else None
+    profile = layer({"paper": carried["paper"], "reminder": reminder}, lambda name: Origin(name, file=str(path)))
     choice = output_choice(profile=profile, **output)
     if not carried["reminder"] and output["reminder"] is None:
         choice = replace(choice, options=replace(choice.options, reminder=None))
