@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,3 +73,27 @@ def run_process(*args: str, cwd: Path | None = None, env: dict | None = None):
 @pytest.fixture(scope="session")
 def builtin_plan():
     return make_plan(name="Zoë Ødegård")
+
+
+def run_measured(*args, timeout=120):
+    """The installed command in a fresh process; returns (result, seconds, peak memory in MB or None)."""
+    command = shutil.which("pathway-export")
+    argv = [command] if command else [sys.executable, "-m", "exporter"]
+    # A parent whose only child is the command, so RUSAGE_CHILDREN is the command's own peak.
+    parent = (
+        "import resource, subprocess, sys\n"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "sys.stdout.write(r.stdout)\n"
+        "sys.stderr.write(r.stderr)\n"
+        "sys.stderr.write(f'\\npeak-kb {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+        "sys.exit(r.returncode)\n"
+    )
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", parent, *argv, *map(str, args)], capture_output=True, text=True, timeout=timeout
+    )
+    seconds = time.monotonic() - started
+    stderr, _, peak = result.stderr.rpartition("\npeak-kb ")
+    result.stderr = stderr
+    peak_mb = int(peak) / 1024 if sys.platform == "linux" else None  # ru_maxrss is in KB on Linux
+    return result, seconds, peak_mb

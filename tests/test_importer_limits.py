@@ -1,14 +1,10 @@
 """Guides: any number of phases, none merged in silence; a size limit; no folders made for -o."""
 
-import shutil
-import subprocess
-import sys
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run
+from conftest import FIXTURES, run, run_measured
 
 from exporter.errors import InputError
 from exporter.importer import import_guide_file, import_guide_text
@@ -19,30 +15,6 @@ def guide_with_phases(count: int, heading=lambda n: f"{n}\n\nStep {n}") -> str:
         f"{heading(n)}\n\n1 week\nTasks\n  • Do thing {n}.1\n  • Do thing {n}.2\n" for n in range(1, count + 1)
     )
     return f"From Nurse to Health Data Analyst\n\nYour Learning Roadmap\n\n{phases}"
-
-
-def run_measured(*args, timeout=120):
-    """The installed command in a fresh process; returns (result, seconds, peak memory in MB or None)."""
-    command = shutil.which("pathway-export")
-    argv = [command] if command else [sys.executable, "-m", "exporter"]
-    # A parent whose only child is the command, so RUSAGE_CHILDREN is the command's own peak.
-    parent = (
-        "import resource, subprocess, sys\n"
-        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "sys.stdout.write(r.stdout)\n"
-        "sys.stderr.write(r.stderr)\n"
-        "sys.stderr.write(f'\\npeak-kb {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
-        "sys.exit(r.returncode)\n"
-    )
-    started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-c", parent, *argv, *map(str, args)], capture_output=True, text=True, timeout=timeout
-    )
-    seconds = time.monotonic() - started
-    stderr, _, peak = result.stderr.rpartition("\npeak-kb ")
-    result.stderr = stderr
-    peak_mb = int(peak) / 1024 if sys.platform == "linux" else None  # ru_maxrss is in KB on Linux
-    return result, seconds, peak_mb
 
 
 @pytest.mark.parametrize("count", [99, 100, 120])

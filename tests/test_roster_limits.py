@@ -2,7 +2,6 @@
 
 import io
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import run
+from conftest import run, run_measured
 
 from exporter.errors import InputError
 from exporter.roster import (
@@ -25,30 +24,6 @@ from exporter.roster import (
 )
 
 FORMULA_MESSAGE = "a formula with no saved value; open and save the roster in a spreadsheet program, or type the value"
-
-
-def run_measured(*args, timeout=120):
-    """The installed command in a fresh process; returns (result, seconds, peak memory in MB or None)."""
-    command = shutil.which("pathway-export")
-    argv = [command] if command else [sys.executable, "-m", "exporter"]
-    # A parent whose only child is the command, so RUSAGE_CHILDREN is the command's own peak.
-    parent = (
-        "import resource, subprocess, sys\n"
-        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "sys.stdout.write(r.stdout)\n"
-        "sys.stderr.write(r.stderr)\n"
-        "sys.stderr.write(f'\\npeak-kb {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
-        "sys.exit(r.returncode)\n"
-    )
-    started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-c", parent, *argv, *map(str, args)], capture_output=True, text=True, timeout=timeout
-    )
-    seconds = time.monotonic() - started
-    stderr, _, peak = result.stderr.rpartition("\npeak-kb ")
-    result.stderr = stderr
-    peak_mb = int(peak) / 1024 if sys.platform == "linux" else None  # ru_maxrss is in KB on Linux
-    return result, seconds, peak_mb
 
 
 def problems_of(path: Path) -> list[str]:
