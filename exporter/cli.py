@@ -8,23 +8,22 @@ that turns problems into text.
 from __future__ import annotations
 
 import functools
-import re
 import sys
 from pathlib import Path
 
 import click
 
 from exporter import __version__
+from exporter.controls import CONTROL
 from exporter.errors import InputError, Kind, Problem, render_problem
 from exporter.writers import DEFAULT_FORMATS, MAX_REMINDER, REGISTRY, CalendarContent, formats_help
 
 EXIT_INTERRUPTED = 130
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def printable(text: str) -> str:
     """Text from data made safe for a terminal: control characters shown as `\\x1b`, never sent."""
-    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+    return CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
 
 
 def echo(text: str, err: bool = False) -> None:

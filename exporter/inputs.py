@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from exporter.errors import InputError, Problem
+from exporter.errors import InputError, Kind, Problem
 
 KB = 1024
 MB = 1024 * KB
@@ -123,3 +123,27 @@ def _read_at_most(descriptor: int, size: int) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
+
+
+ZIP_MAX_RATIO = 200
+"""Spreadsheet XML packs 5 to 50 to 1; more, on a member over ZIP_RATIO_FLOOR, is a zip bomb."""
+ZIP_RATIO_FLOOR = 1 * MB
+
+
+def check_unpacked(source: str, members: list, limit: int, what: str, real: str) -> None:
+    """Refuse a zip bomb before anything unpacks it, by the members' sizes as the archive declares them.
+
+    Python's zipfile (which openpyxl reads through) never unpacks a member past its declared size
+    and checks its CRC, so the declared sizes bound what reading the workbook can unpack. `what`
+    names the file in the limit message (`roster workbook`), `real` in the ratio one (`roster`).
+    """
+    if sum(member.file_size for member in members) > limit:
+        message = f"unpacks to more than the {limit_text(limit)} limit for a {what}"
+        raise InputError(Problem(source, message, kind=Kind.LIMIT))
+    for member in members:
+        if member.file_size > ZIP_RATIO_FLOOR and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1):
+            message = (
+                f"{member.filename} is compressed more than {ZIP_MAX_RATIO} to 1, beyond any real {real}; "
+                "open and save it again in a spreadsheet program"
+            )
+            raise InputError(Problem(source, message, kind=Kind.LIMIT))

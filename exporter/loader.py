@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from exporter.controls import CONTROL
 from exporter.errors import InputError, Kind, Problem
 from exporter.inputs import PATHWAY_LIMIT, decode_text, read_input
 from exporter.model import (
@@ -39,7 +40,6 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SHORT_TEXT = 500  # titles, names, roles
 MAX_LONG_TEXT = 20_000  # overview, descriptions, answers
 MAX_ITEMS = 2_000  # phases, tasks of a phase, skills...
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LONG_FIELDS = {"overview", "closing", "description", "how", "answer", "intro", "demand"}
 
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
@@ -157,9 +157,9 @@ class _Reader:
     def checked_text(self, path: str, value: str, key: str, required: bool = False) -> str:
         if required and not value.strip():
             self.fail(path, "must not be empty", Kind.MISSING)
-        if _CONTROL.search(value):
+        if CONTROL.search(value):
             self.fail(path, "must not hold control characters (only line breaks and tabs)")
-            return _CONTROL.sub(" ", value)
+            return CONTROL.sub(" ", value)
         limit = MAX_LONG_TEXT if key in _LONG_FIELDS else MAX_SHORT_TEXT
         if len(value) > limit:
             self.fail(path, f"is {len(value)} characters long; at most {limit}", Kind.LIMIT)

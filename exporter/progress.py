@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import InputError, Kind, Problem
-from exporter.inputs import MB, limit_text, read_input
+from exporter.inputs import MB, check_unpacked, read_input
 from exporter.labels import ENGLISH, Labels
 from exporter.model import TaskStatus
 from exporter.recorded import Progress, TaskProgress
-from exporter.roster import LAST_SPREADSHEET_ROW, XLSX_MAX_RATIO, XLSX_RATIO_FLOOR
+from exporter.roster import LAST_SPREADSHEET_ROW
 from exporter.tracker import TaskColumn, read_inputs, read_replanned, read_sessions
 from exporter.writers.xlsx import _sheet_title
 
@@ -112,15 +112,7 @@ def _check_container(source: str, data: bytes) -> None:
         raise refuse(f"not a readable .xlsx workbook ({type(err).__name__})") from None
     if mimetype.startswith(_ODS_MIMETYPE):
         raise refuse("an OpenDocument spreadsheet (.ods), not a tracker; save it as an .xlsx workbook")
-    if sum(member.file_size for member in members) > TRACKER_UNPACKED_LIMIT:
-        raise refuse(f"unpacks to more than the {limit_text(TRACKER_UNPACKED_LIMIT)} limit for a tracker", Kind.LIMIT)
-    for member in members:
-        if member.file_size > XLSX_RATIO_FLOOR and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
-            raise refuse(
-                f"{member.filename} is compressed more than {XLSX_MAX_RATIO} to 1, beyond any real tracker; "
-                "open and save it again in a spreadsheet program",
-                Kind.LIMIT,
-            )
+    check_unpacked(source, members, TRACKER_UNPACKED_LIMIT, "tracker", "tracker")
 
 
 Row = tuple[int, tuple[Any, ...]]

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from exporter.errors import InputError, Kind, Problem
-from exporter.inputs import MB, ROSTER_LIMIT, limit_text, read_input
+from exporter.inputs import MB, ROSTER_LIMIT, check_unpacked, read_input
 from exporter.settings import SETTING_NAMES
 
 COLUMNS = (*SETTING_NAMES, "pathway", "paper")
@@ -26,9 +26,6 @@ LAST_SPREADSHEET_ROW = 1_048_576
 LAST_SPREADSHEET_COLUMN = 16_384
 XLSX_UNPACKED_LIMIT = 100 * MB
 """All the members of an .xlsx roster together, unpacked (the file itself is limited by ROSTER_LIMIT)."""
-XLSX_MAX_RATIO = 200
-"""Spreadsheet XML packs 5 to 50 to 1; more, on a member over XLSX_RATIO_FLOOR, is a zip bomb."""
-XLSX_RATIO_FLOOR = 1 * MB
 MAX_FORMULA_PROBLEMS = 20
 ALIASES = {
     "participant": "name",
@@ -298,11 +295,7 @@ def _is_formula(value) -> bool:
 
 
 def _check_archive(path: Path, data: bytes) -> None:
-    """Refuse a zip bomb before anything unpacks it: the members' sizes as the archive declares them.
-
-    Python's zipfile (which openpyxl reads through) never unpacks a member past its declared
-    size and checks its CRC, so the declared sizes bound what reading the workbook can unpack.
-    """
+    """Refuse what is not a zip, and a zip bomb before anything unpacks it (`inputs.check_unpacked`)."""
     from zipfile import BadZipFile, ZipFile
 
     try:
@@ -310,23 +303,7 @@ def _check_archive(path: Path, data: bytes) -> None:
             members = archive.infolist()
     except (BadZipFile, OSError, ValueError, EOFError) as err:
         raise InputError(Problem(str(path), f"not a readable .xlsx workbook ({type(err).__name__})")) from None
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > XLSX_UNPACKED_LIMIT:
-        raise InputError(
-            Problem(
-                str(path),
-                f"unpacks to more than the {limit_text(XLSX_UNPACKED_LIMIT)} limit for a roster workbook",
-            )
-        )
-    for member in members:
-        if member.file_size > XLSX_RATIO_FLOOR and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
-            raise InputError(
-                Problem(
-                    str(path),
-                    f"{member.filename} is compressed more than {XLSX_MAX_RATIO} to 1, beyond any real roster; "
-                    "open and save it again in a spreadsheet program",
-                )
-            )
+    check_unpacked(str(path), members, XLSX_UNPACKED_LIMIT, "roster workbook", "roster")
 
 
 def _cell_text(value) -> str:

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from exporter.controls import ANY_CONTROL
 from exporter.errors import InputError, Kind
 from exporter.inputs import THEME_LIMIT
 from exporter.tomlfile import read_toml_file
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 PAPERS = ("letter", "a4")
 MAX_LOGO_PIXELS = 25_000_000  # 5000 x 5000: plenty for print, and bounded in memory
 MAX_ORGANISATION = 200
@@ -49,7 +49,7 @@ def load_theme(path: str | None) -> Theme:
             problems.append(document.problem(key, f"unknown theme key (known: {hint})", Kind.UNKNOWN))
         elif not isinstance(value, str):
             problems.append(document.problem(key, f"must be text, got {str(value)[:40]!r}", Kind.TYPE))
-        elif _CONTROL.search(value):
+        elif ANY_CONTROL.search(value):
             problems.append(document.problem(key, "must not hold control characters"))
         else:
             values[key] = value

@@ -13,12 +13,12 @@ import pytest
 from conftest import run, run_measured
 
 from exporter.errors import InputError
+from exporter.inputs import ZIP_MAX_RATIO
 from exporter.roster import (
     LAST_SPREADSHEET_ROW,
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_ROWS,
-    XLSX_MAX_RATIO,
     column_letter,
     read_roster,
 )
@@ -82,7 +82,7 @@ def test_a_zip_bomb_roster_fails_fast_with_bounded_memory(tmp_path):
 def test_a_member_compressed_beyond_any_real_roster_is_refused(tmp_path):
     packed = rewrite_sheet(small_workbook(["name"], ["Ana"]), tmp_path / "room.xlsx", padding=20 * 1024 * 1024)
     assert problems_of(packed) == [
-        f"{packed}: xl/worksheets/sheet1.xml is compressed more than {XLSX_MAX_RATIO} to 1, beyond any real "
+        f"{packed}: xl/worksheets/sheet1.xml is compressed more than {ZIP_MAX_RATIO} to 1, beyond any real "
         "roster; open and save it again in a spreadsheet program"
     ]
 

@@ -40,6 +40,7 @@ from icalendar import Alarm, Calendar, Component, Event, vDuration, vText
 
 from exporter import __version__
 from exporter.context import RunContext
+from exporter.controls import CONTROL
 from exporter.plan import Milestone, Plan, PlannedTask, Session
 from exporter.theme import Theme
 from exporter.view import PlanView
@@ -56,7 +57,6 @@ CANCELLED_KEPT = timedelta(days=180)  # an already-cancelled event stays until i
 _STAMPS = ("UID", "DTSTAMP", "SEQUENCE", "LAST-MODIFIED", "STATUS")  # written by _stamped, in this order
 _NOT_CONTENT = ("DTSTAMP", "SEQUENCE", "LAST-MODIFIED")
 _NAME = re.compile(r"[;:]")  # ends a content line's property name
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # RFC 5545 TEXT holds none of them
 
 
 def file_names(options: WriterOptions) -> tuple[str, ...]:
@@ -379,7 +379,7 @@ def _moment(moment: datetime) -> datetime:
 
 def _text(text: str) -> str:
     """Calendar text without control characters (line breaks and tabs stay)."""
-    return _CONTROL.sub(" ", text)
+    return CONTROL.sub(" ", text)
 
 
 def _clip(text: str) -> str:

@@ -48,6 +48,7 @@ from reportlab.platypus import (
 from exporter import __version__
 from exporter.availability import clock
 from exporter.context import RunContext
+from exporter.controls import CONTROL
 from exporter.model import HORIZONS
 from exporter.plan import Plan
 from exporter.theme import Theme
@@ -65,7 +66,6 @@ LONGEST_WORD = 500
 """Characters of one unbroken word shown before the rest is cut, for display only: ReportLab
 lays out a paragraph with a long word in time that grows with the square of its length.
 500 is the loader's limit on a title, name or URL, so none of those is ever cut."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LONG_WORD = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
 
 
@@ -164,7 +164,7 @@ class _Styles:
 
 def _clean(text: str) -> str:
     """The text without control characters (tab and line feed stay), which no font can draw."""
-    return _CONTROL.sub("", text)
+    return CONTROL.sub("", text)
 
 
 def _line(text: str) -> str:

@@ -49,6 +49,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from exporter import __version__
 from exporter.context import RunContext
+from exporter.controls import ANY_CONTROL
 from exporter.model import TaskStatus
 from exporter.plan import Plan, PlannedPhase, PlannedTask, Week
 from exporter.recorded import Progress, TaskProgress
@@ -81,7 +82,6 @@ BAR_LENGTH = 20
 MAX_SHEET_TITLE = 31
 MAX_INLINE_LIST = 255  # Excel's limit on a dropdown's list written into the rule itself
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]\x00-\x1f\x7f-\x9f]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _PLAIN_SHEET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LOOKS_LIKE_REFERENCE = re.compile(r"[A-Za-z]{1,3}\d+|[RrCc]\d*|[Rr]\d*[Cc]\d*|true|false", re.I)
 WEEK_FORMAT = "d mmm"
@@ -267,7 +267,7 @@ def _sheet_title(label: str, taken: list[str]) -> str:
 
 def _plain(text: str) -> str:
     """Text for the document properties: without control characters, which are not well-formed there."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    return " ".join(ANY_CONTROL.sub(" ", text).split())
 
 
 # ---- Tasks ------------------------------------------------------------------------------
@@ -922,10 +922,10 @@ def _print_setup(sheet: Worksheet, book: _Book, landscape: bool = False, title_r
         footer = labels("document.footer", title=plan.pathway.title)
     sheet.oddFooter.left.text = _header_text(footer)
     sheet.oddFooter.left.size = 8
-    sheet.oddFooter.right.text = _CONTROL.sub(" ", labels("document.footer-page"))
+    sheet.oddFooter.right.text = ANY_CONTROL.sub(" ", labels("document.footer-page"))
     sheet.oddFooter.right.size = 8
 
 
 def _header_text(text: str) -> str:
     """Header and footer text is a tiny markup of its own where `&` starts a code."""
-    return _CONTROL.sub(" ", text).replace("&", "&&")[:200]
+    return ANY_CONTROL.sub(" ", text).replace("&", "&&")[:200]
