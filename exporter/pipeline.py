@@ -159,21 +159,30 @@ def prepare_folder(folder: Path) -> None:
 def tracker_status(folder: Path, pathway_ref: str | None, as_of: str | None, context: RunContext):
     """Where the person stands: the tracker in `folder` read back, its plan made again from the inputs
     it carries, measured on `as_of` (YYYY-MM-DD; default today in the plan's zone). Writes nothing."""
-    from exporter.progress import read_progress
     from exporter.status import status
+
+    path, progress, pathway, raw = read_tracker(folder, pathway_ref, context)
+    planned = plan_from_tracker(path, progress, pathway, raw, context)
+    return planned, status(planned, progress, as_of_day(as_of, planned.timezone, context))
+
+
+def read_tracker(folder: Path, pathway_ref: str | None, context: RunContext):
+    """The tracker in `folder`: its path, the progress recorded in it, its pathway and its settings layer."""
+    from exporter.progress import read_progress
 
     path = folder / TRACKER
     if not path.is_file():
         raise InputError(Problem(str(folder), f"no {TRACKER} here: export a plan first", kind=Kind.MISSING))
     progress = read_progress(path, context.labels)
     pathway, raw = tracker_inputs(path, progress.inputs, pathway_ref)
-    planned = plan_from_tracker(path, progress, pathway, raw, context)
-    day = (
-        parse_date(as_of, Origin("as_of"))
-        if as_of
-        else context.build_time.astimezone(ZoneInfo(planned.timezone)).date()
-    )
-    return planned, status(planned, progress, day)
+    return path, progress, pathway, raw
+
+
+def as_of_day(as_of: str | None, zone: str, context: RunContext) -> date:
+    """The `--as-of` date, else today in the plan's zone."""
+    if as_of:
+        return parse_date(as_of, Origin("as_of"))
+    return context.build_time.astimezone(ZoneInfo(zone)).date()
 
 
 def plan_from_tracker(path: Path, progress, pathway: Pathway, raw: Raw, context: RunContext) -> Plan:
@@ -262,23 +271,17 @@ def replan_folder(
     backup name), the calendar updated in place, the PDF. Returns the previous plan, the new one and
     what was written."""
     from exporter.planner import replan
-    from exporter.progress import read_progress
     from exporter.tracker import InputKey
 
-    path = folder / TRACKER
-    if not path.is_file():
-        raise InputError(Problem(str(folder), f"no {TRACKER} here: export a plan first", kind=Kind.MISSING))
     if "start" in overrides:
         message = "a replan keeps the plan's start; --as-of says from which day to plan again"
         raise InputError(overrides["start"][1].problem(message, Kind.CONFLICT))
-    progress = read_progress(path, context.labels)
-    pathway, saved = tracker_inputs(path, progress.inputs, pathway_ref)
+    path, progress, pathway, saved = read_tracker(folder, pathway_ref, context)
     identity = progress.inputs[InputKey.IDENTITY] or None
     previous = plan_from_tracker(path, progress, pathway, saved, context)
     request = build_request(merged(overrides, saved), context)
     request = replace(request, identity=identity) if identity else request
-    zone = ZoneInfo(request.timezone)
-    day = parse_date(as_of, Origin("as_of")) if as_of else context.build_time.astimezone(zone).date()
+    day = as_of_day(as_of, request.timezone, context)
     if day < previous.start:
         raise InputError(Origin("as_of").problem(f"is before the plan's start ({previous.start})"))
     planned = replan(pathway, request, previous, progress, day)
