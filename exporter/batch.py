@@ -9,6 +9,7 @@ workers and still writes the summary, with the rows not started marked as such.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import signal
 from collections.abc import Callable
@@ -57,6 +58,8 @@ class RowResult:
     finish: str = ""
     problems: tuple[Problem, ...] = ()
     events: int = 0
+    warnings: tuple[Problem, ...] = ()
+    """What the row's files lack (characters its PDF cannot print); the row is still done."""
 
     @property
     def ok(self) -> bool:
@@ -191,7 +194,12 @@ def export_row(job: RowJob) -> RowResult:
             keep_tracker=False,
         )
         events = max((report.event_count for report in reports), default=0)
-        return RowResult(row.number, row.name, job.folder, RowStatus.OK, planned.finish.isoformat(), events=events)
+        warnings = tuple(
+            dataclasses.replace(problem, source=job.roster, row=row.number)
+            for problem in pipeline.output_warnings(planned, job.context, choice)
+        )
+        finish = planned.finish.isoformat()
+        return RowResult(row.number, row.name, job.folder, RowStatus.OK, finish, events=events, warnings=warnings)
     except InputError as err:
         problems = tuple(problem.at_row(job.roster, row.number) for problem in err.problems)
         return RowResult(row.number, row.name, job.folder, RowStatus.ERROR, problems=problems)

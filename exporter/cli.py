@@ -273,6 +273,8 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
     planned_pathway = pipeline.pathway_for(pathway, layers)
     planned, reports = pipeline.export(planned_pathway, layers, _context(), choice, Path(output), force=force)
     _report_written(reports)
+    for problem in pipeline.output_warnings(planned, _context(), choice):
+        echo(_labels()("terminal.warning", problem=render_problem(problem)), err=True)
     if planned.window_change:
         from exporter.writers.text import window_change_line
 
@@ -367,6 +369,8 @@ def _report_batch(report, output: str) -> None:
             labels("terminal.warning", problem=labels("terminal.unused-column", roster=report.roster, name=name)), True
         )
     for result in report.results:
+        for problem in result.warnings:
+            echo(labels("terminal.warning", problem=render_problem(problem)), err=True)
         if result.events > GOOGLE_EVENT_LIMIT:
             note = labels("terminal.google-limit", path=result.folder, count=result.events, limit=GOOGLE_EVENT_LIMIT)
             echo(labels("terminal.warning", problem=note), err=True)

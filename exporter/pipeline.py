@@ -319,6 +319,15 @@ def export(
     return planned, write(folder, files, context, force, keep_tracker)
 
 
+def output_warnings(planned: Plan, context: RunContext, choice: OutputChoice) -> tuple[Problem, ...]:
+    """What the person should know about the files rendered for this plan: characters the PDF cannot print."""
+    if "pdf" not in choice.formats:
+        return ()
+    from exporter.writers.pdf import printing_problems
+
+    return printing_problems(planned, context, choice.theme)
+
+
 def with_previous_calendars(choice: OutputChoice, folder: Path) -> OutputChoice:
     """The choice with the calendar files already in `folder`, so the new ones update them in place."""
     from exporter.inputs import CALENDAR_LIMIT, read_input

@@ -1,0 +1,200 @@
+"""Every script in the PDF: text split into runs, each drawn in a font that has its glyphs.
+
+ReportLab draws a string in one font and has no per-glyph fallback, so text is cut into runs:
+what the body font (DejaVu Sans or the theme's) has stays in it; Chinese, Japanese, Korean,
+Arabic, Hebrew, Devanagari and Thai go to the fonts the run's context found (exporter.fontfiles),
+each registered the first time a text needs it. Arabic, Hebrew and Devanagari are shaped by
+HarfBuzz (the `uharfbuzz` package, through ReportLab): letters join, vowel signs sit where they
+belong. A right-to-left run is kept whole (its spaces become no-break spaces), so HarfBuzz lays
+it out right to left as one piece and its words keep their order when the line is read.
+
+A character no font has is never drawn as a silent box: `unprintable` names it, and
+`glyph_problems` turns that into a warning that says which package to install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from xml.sax.saxutils import escape, quoteattr
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from exporter.errors import Kind, Problem
+from exporter.fontfiles import SCRIPT_FONTS, FoundFont, ScriptFont, script_font, script_of
+
+NO_BREAK_SPACE = "\u00a0"
+SHOWN_CHARACTERS = 12
+"""Characters a warning names before it says how many more there are."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text drawn in one font; `shaped` when HarfBuzz must lay it out."""
+
+    text: str
+    font: str
+    shaped: bool = False
+
+
+class ScriptFonts:
+    """The body fonts and the fallback fonts of the scripts they lack, for one set of found files."""
+
+    def __init__(self, regular: str, bold: str, found: tuple[FoundFont, ...]):
+        self.regular, self.bold = regular, bold
+        self.found = {font.script: font for font in found}
+
+    def runs(self, text: str, base: str) -> list[Run]:
+        """The text cut into runs for the body font `base` (the regular or the bold one)."""
+        fonts = self._fonts_of(text, base)
+        runs: list[Run] = []
+        for character, font in zip(text, fonts, strict=True):
+            if runs and runs[-1].font == font:
+                runs[-1] = Run(runs[-1].text + character, font, runs[-1].shaped)
+            else:
+                runs.append(Run(character, font, font != base and self._entry(font).shaped))
+        return [self._kept_whole(run, base) for run in runs]
+
+    def markup(self, text: str, base: str) -> tuple[str, bool]:
+        """Paragraph markup of plain text (escaped here), and whether any of it must be shaped."""
+        parts, shaped = [], False
+        for run in self.runs(text, base):
+            escaped = escape(run.text)
+            parts.append(escaped if run.font == base else f"<font face={quoteattr(run.font)}>{escaped}</font>")
+            shaped = shaped or run.shaped
+        return "".join(parts), shaped
+
+    def unprintable(self, text: str) -> str:
+        """The characters of the text that neither the body font nor any found font has, in order, once each."""
+        missing = dict.fromkeys(
+            character
+            for character in text
+            if not character.isspace()
+            and not _has(self.regular, character)
+            and self._fallback(character, self.regular) is None
+        )
+        return "".join(missing)
+
+    def width(self, text: str, base: str, size: float) -> float:
+        """The width of the text drawn in runs at `size`."""
+        return sum(_run_width(run, size) for run in self.runs(text, base))
+
+    def draw(self, canvas, x: float, y: float, text: str, base: str, size: float, right: bool = False) -> None:
+        """Draw one line on a canvas, run by run, starting at x (or ending at x when `right`)."""
+        runs = self.runs(text, base)
+        if right:
+            x -= sum(_run_width(run, size) for run in runs)
+        for run in runs:
+            canvas.setFont(run.font, size)
+            canvas.drawString(x, y, run.text, shaping=run.shaped)
+            x += _run_width(run, size)
+
+    def _fonts_of(self, text: str, base: str) -> list[str]:
+        """The font of each character; a space between two characters of one fallback font stays in it."""
+        fonts = [base if character.isspace() else self._font_for(character, base) for character in text]
+        for index, character in enumerate(text):
+            if character.isspace():
+                before = next((fonts[i] for i in range(index - 1, -1, -1) if not text[i].isspace()), base)
+                after = next((fonts[i] for i in range(index + 1, len(text)) if not text[i].isspace()), base)
+                fonts[index] = before if before == after else base
+        return fonts
+
+    def _font_for(self, character: str, base: str) -> str:
+        """A script's own font where one was found (made for its shaping), else the body font."""
+        return self._fallback(character, base) or base
+
+    def _fallback(self, character: str, base: str) -> str | None:
+        entry = script_of(character)
+        found = self.found.get(entry.script) if entry else None
+        if found is None:
+            return None
+        name = _registered(found.bold if base == self.bold else found.regular, entry.subfont)
+        return name if _has(name, character) else None
+
+    def _entry(self, font: str) -> ScriptFont:
+        return next(entry for entry in SCRIPT_FONTS if font in self._names_of(entry))
+
+    def _names_of(self, entry: ScriptFont) -> tuple[str, ...]:
+        found = self.found.get(entry.script)
+        return (_font_name(found.regular, entry.subfont), _font_name(found.bold, entry.subfont)) if found else ()
+
+    def _kept_whole(self, run: Run, base: str) -> Run:
+        if run.font != base and self._entry(run.font).right_to_left:
+            return Run(run.text.replace(" ", NO_BREAK_SPACE), run.font, run.shaped)
+        return run
+
+
+@cache
+def script_fonts(regular: str, bold: str, found: tuple[FoundFont, ...]) -> ScriptFonts:
+    """The runs splitter for body fonts (registered names) and the fonts a context found; one per process."""
+    _no_discretionary_ligatures()
+    return ScriptFonts(regular, bold, found)
+
+
+def _no_discretionary_ligatures() -> None:
+    """Shape without discretionary ligatures, which typesetting leaves off unless asked for.
+
+    ReportLab's paragraphs shape with `dlig` on (the default features of
+    reportlab.pdfbase.ttfonts.shapeFragWord); in Noto Sans Arabic that turns the name محمد into
+    the honorific ligature ﷴ, with vowel marks the name does not have. The default is turned off.
+    """
+    from reportlab.pdfbase import ttfonts
+
+    defaults = getattr(ttfonts.shapeFragWord, "__defaults__", None) or ()
+    if defaults and isinstance(defaults[0], dict):
+        defaults[0]["dlig"] = False
+
+
+def _font_name(path: str, subfont: int) -> str:
+    digest = hashlib.sha256(f"{path}\0{subfont}".encode()).hexdigest()[:8]
+    return f"PathwayScript-{digest}"
+
+
+@cache
+def _registered(path: str, subfont: int) -> str:
+    """Register a fallback font file once per process (shaping on); its name."""
+    name = _font_name(path, subfont)
+    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=subfont))
+    return name
+
+
+@cache
+def _coverage(font: str) -> frozenset[int]:
+    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+
+
+def _has(font: str, character: str) -> bool:
+    return ord(character) in _coverage(font)
+
+
+def _run_width(run: Run, size: float) -> float:
+    if run.shaped:
+        from reportlab.pdfgen.textobject import bidiShapedText
+
+        return bidiShapedText(run.text, None, fontName=run.font, fontSize=size, shaping=True)[1]
+    return pdfmetrics.stringWidth(run.text, run.font, size)
+
+
+def glyph_problem(characters: str, what: str, source: str, field: str | None = None) -> Problem:
+    """A warning that these characters of `what` cannot be printed, saying which package would print them."""
+    shown = characters[:SHOWN_CHARACTERS]
+    codes = " ".join(f"U+{ord(c):04X}" for c in shown)
+    more = f" and {len(characters) - len(shown)} more" if len(characters) > len(shown) else ""
+    packages = sorted({entry.package for c in characters if (entry := script_of(c))})
+    scripts = sorted({entry.script for c in characters if (entry := script_of(c))})
+    if packages:
+        fix = f"install the Debian package {' and '.join(packages)} ({', '.join(scripts)}) and export again"
+    else:
+        fix = "name a TrueType font that has them in the theme (font = ...) and export again"
+    message = f"cannot print {shown!r} ({codes}{more}) in {what}: no installed font has them; {fix}"
+    return Problem(source, message, field=field, kind=Kind.MISSING)
+
+
+def script_names() -> tuple[str, ...]:
+    """The scripts that need a font of their own, as the table names them."""
+    return tuple(entry.script for entry in SCRIPT_FONTS)
+
+
+__all__ = ["Run", "ScriptFonts", "glyph_problem", "script_font", "script_fonts", "script_names"]
