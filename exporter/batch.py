@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import shutil
 import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -18,17 +19,24 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exporter import pipeline
 from exporter.atomic import atomic_stream, write_atomically
 from exporter.context import RunContext
 from exporter.errors import InputError, Kind, Origin, Problem, render_problem
+from exporter.model import Pathway
 from exporter.roster import RosterRow, folder_names, read_roster
 from exporter.settings import SETTING_NAMES, Raw, layer
 from exporter.writers import REGISTRY
 
+if TYPE_CHECKING:
+    from exporter.writers.pdf_booklet import IndexEntry
+
 SUMMARY = "summary.csv"
 COMBINED = "all-plans.pdf"
+PARTS = ".all-plans-parts"
+"""A folder in the output folder for the combined PDF's pieces while it is made; removed after."""
 
 
 class RowStatus(StrEnum):
@@ -47,6 +55,8 @@ class RowJob:
     defaults: tuple[Raw, ...]
     pathway: str | None
     context: RunContext
+    booklet: bool = False
+    """Also render the row's personal part of the booklet (into PARTS, for all-plans.pdf)."""
 
 
 @dataclass(frozen=True)
@@ -106,29 +116,40 @@ def run_batch(
     jobs: int = 1,
     combined_pdf: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
+    title: str | None = None,
+    booklet: bool = False,
 ) -> BatchReport:
-    """Every participant of the roster through the pipeline; a report of each row."""
+    """Every participant of the roster through the pipeline; a report of each row.
+
+    all-plans.pdf starts with a cover (`title`, the date, the theme's organisation) and an index of
+    each participant's pages, with a bookmark per participant; with `booklet` what is the same for
+    everyone is printed once after the index and each participant's part holds only their own.
+    """
     roster = read_roster(roster_path)
     if not roster.rows:
         raise InputError(Problem(str(roster_path), "the roster has no participants", kind=Kind.MISSING))
     pipeline.prepare_folder(out_dir)
     folders = folder_names([row.name for row in roster.rows])
+    combining = combined_pdf and "pdf" in choice.formats
+    booklet = booklet and combining
     work = [
-        RowJob(row, folder, str(roster_path), out_dir, choice, tuple(defaults), pathway, context)
+        RowJob(row, folder, str(roster_path), out_dir, choice, tuple(defaults), pathway, context, booklet)
         for row, folder in zip(roster.rows, folders, strict=True)
     ]
-    done = _run_all(work, jobs, progress)
-    interrupted = any(result is None for result in done)
-    results = [
-        result or RowResult(job.row.number, job.row.name, job.folder, RowStatus.NOT_STARTED)
-        for job, result in zip(work, done, strict=True)
-    ]
-    summary = write_atomically(out_dir / SUMMARY, _summary_csv(results, str(roster_path)))
-    combined = None
-    if combined_pdf and not interrupted and "pdf" in choice.formats and any(r.ok for r in results):
-        (plan_pdf,) = REGISTRY["pdf"].file_names(choice.options)
-        ok = [out_dir / r.folder / plan_pdf for r in results if r.ok]
-        combined = _combine_pdfs(out_dir / COMBINED, ok, context.labels("pdf.all-plans"))
+    try:
+        done = _run_all(work, jobs, progress)
+        interrupted = any(result is None for result in done)
+        results = [
+            result or RowResult(job.row.number, job.row.name, job.folder, RowStatus.NOT_STARTED)
+            for job, result in zip(work, done, strict=True)
+        ]
+        combined, pages = None, {}
+        if combining and not interrupted and any(r.ok for r in results):
+            pathways = {} if not booklet else _shared_pathways(work, results)
+            combined, pages = _combine_pdfs(out_dir, results, choice, context, title, pathways)
+    finally:
+        shutil.rmtree(out_dir / PARTS, ignore_errors=True)
+    summary = write_atomically(out_dir / SUMMARY, _summary_csv(results, str(roster_path), pages))
     report = BatchReport(str(roster_path), len(work), tuple(results), summary, combined, roster.ignored_columns)
     if interrupted:
         raise BatchInterrupted(report)
@@ -180,6 +201,7 @@ def export_row(job: RowJob) -> RowResult:
         values = {name: value for name, value in row.values.items() if name in SETTING_NAMES}
         row_layer = layer(values, lambda name: Origin(name, job.roster, row.number))
         choice = job.choice.with_paper(row.values.get("paper"), Origin("paper", job.roster, row.number))
+        choice = choice.with_handout(row.values.get("handout"), Origin("handout", job.roster, row.number))
         target = job.out_dir / job.folder
         if target.resolve().parent != job.out_dir.resolve():
             raise InputError(Problem(job.roster, f"unsafe folder name {job.folder!r}", row=row.number))
@@ -194,6 +216,8 @@ def export_row(job: RowJob) -> RowResult:
             keep_tracker=False,
         )
         events = max((report.event_count for report in reports), default=0)
+        if job.booklet:
+            _write_personal_part(planned, job, choice)
         warnings = tuple(
             dataclasses.replace(problem, source=job.roster, row=row.number)
             for problem in pipeline.output_warnings(planned, job.context, choice)
@@ -230,13 +254,15 @@ def summary_text(problem: Problem, roster: str) -> str:
     return render_problem(problem)
 
 
-def _summary_csv(results: list[RowResult], roster: str) -> bytes:
+def _summary_csv(results: list[RowResult], roster: str, pages: dict[int, range]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["row", "name", "folder", "planned_finish", "status", "error"])
+    writer.writerow(["row", "name", "folder", "planned_finish", "status", "error", "pages"])
     for r in results:
         error = "; ".join(summary_text(problem, roster) for problem in r.problems)
-        writer.writerow([r.row, _cell(r.name), r.folder if r.ok else "", r.finish, str(r.status), _cell(error)])
+        page_range = f"{pages[r.row].start}-{pages[r.row].stop - 1}" if r.row in pages else ""
+        row = [r.row, _cell(r.name), r.folder if r.ok else "", r.finish, str(r.status), _cell(error), page_range]
+        writer.writerow(row)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -245,10 +271,79 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _combine_pdfs(target: Path, plans: list[Path], title: str) -> Path:
-    """Every plan in roster order, each starting on an odd page so duplex printing keeps them apart."""
-    from exporter.pdfjoin import join_pdfs
+def _write_personal_part(planned, job: RowJob, choice: pipeline.OutputChoice) -> None:
+    """The row's plan without what the booklet prints once for everyone, for all-plans.pdf."""
+    options = dataclasses.replace(choice.options, personal_only=True)
+    files = REGISTRY["pdf"].render(planned, job.context, choice.theme, options)
+    folder = job.out_dir / PARTS / "plans"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / f"{job.folder}.pdf", next(iter(files.values())))
 
+
+def _shared_pathways(work: list[RowJob], results: list[RowResult]) -> dict[str, Pathway]:
+    """The pathways of the rows done, by id, in roster order: each gets its shared part once."""
+    pathways: dict[str, Pathway] = {}
+    for job, result in zip(work, results, strict=True):
+        if result.ok:
+            pathway = _pathway(_pathway_ref(job.row, job))
+            pathways.setdefault(pathway.id, pathway)
+    return pathways
+
+
+def _combine_pdfs(
+    out_dir: Path,
+    results: list[RowResult],
+    choice: pipeline.OutputChoice,
+    context: RunContext,
+    title: str | None,
+    pathways: dict[str, Pathway],
+) -> tuple[Path, dict[int, range]]:
+    """all-plans.pdf: the cover and index, the booklet's shared parts (one per pathway) and every plan
+    in roster order, each starting on an odd page so duplex printing keeps them apart; a bookmark for
+    each. Returns the file and each row's pages in it."""
+    from exporter.pdfjoin import Part, join_pdfs
+    from exporter.writers.pdf_booklet import render_cover, render_shared
+
+    labels = context.labels
+    heading = title or labels("pdf.all-plans")
+    parts_dir = out_dir / PARTS
+    parts_dir.mkdir(exist_ok=True)
+    ok = [r for r in results if r.ok]
+    (plan_pdf,) = REGISTRY["pdf"].file_names(choice.options)
+    plans = [
+        Part(parts_dir / "plans" / f"{r.folder}.pdf" if pathways else out_dir / r.folder / plan_pdf, r.name) for r in ok
+    ]
+    shared = []
+    for number, pathway in enumerate(pathways.values(), start=1):
+        path = write_atomically(parts_dir / f"shared-{number}.pdf", render_shared(pathway, context, choice.theme))
+        shared.append(Part(path, labels("pdf.shared-part", title=pathway.title)))
+    counts = [_page_count(part.path) for part in (*shared, *plans)]
+    cover, cover_pages = b"", 2
+    for _ in range(8):  # the index's own length moves the numbers it prints; it settles at once
+        entries = _index(cover_pages, counts, [part.bookmark for part in (*shared, *plans)])
+        cover = render_cover(heading, entries[len(shared) :], entries[: len(shared)], context, choice.theme)
+        if _page_count(cover) == cover_pages:
+            break
+        cover_pages = _page_count(cover)
+    cover_path = write_atomically(parts_dir / "cover.pdf", cover)
+    target = out_dir / COMBINED
     with atomic_stream(target) as handle:
-        join_pdfs(iter(plans), handle, title)
-    return target
+        ranges = join_pdfs([Part(cover_path, labels("pdf.index")), *shared, *plans], handle, heading)
+    return target, {r.row: pages for r, pages in zip(ok, ranges[1 + len(shared) :], strict=True)}
+
+
+def _index(cover_pages: int, counts: list[int], names: list[str]) -> tuple[IndexEntry, ...]:
+    """Each part's first and last page after a cover of `cover_pages`, every part starting on an odd page."""
+    from exporter.writers.pdf_booklet import IndexEntry
+
+    entries, used = [], cover_pages + cover_pages % 2
+    for name, count in zip(names, counts, strict=True):
+        entries.append(IndexEntry(name, used + 1, used + count))
+        used += count + count % 2
+    return tuple(entries)
+
+
+def _page_count(source: Path | bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source).pages)

@@ -16,7 +16,7 @@ import click
 from exporter import __version__
 from exporter.controls import CONTROL
 from exporter.errors import InputError, Kind, Problem, render_problem
-from exporter.writers import DEFAULT_FORMATS, MAX_REMINDER, REGISTRY, CalendarContent, formats_help
+from exporter.writers import DEFAULT_FORMATS, MAX_REMINDER, REGISTRY, CalendarContent, Handout, formats_help
 
 EXIT_INTERRUPTED = 130
 
@@ -134,6 +134,11 @@ def output_options(command):
     options = [
         click.option("--formats", type=FormatList(), default=",".join(DEFAULT_FORMATS), help=formats_help()),
         click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), help="PDF paper size."),
+        click.option(
+            "--handout",
+            type=click.Choice([h.value for h in Handout], case_sensitive=False),
+            help="The PDF: full (default) or short (title, at a glance, your week, start now, dated tasks).",
+        ),
         click.option("--theme", type=click.Path(dir_okay=False), help="Theme TOML (see templates/theme.toml)."),
         click.option(
             "--calendar",
@@ -167,6 +172,7 @@ def _choice(params: dict, profile: dict):
         paper=params["paper"],
         theme=params["theme"],
         profile=profile,
+        handout=params["handout"],
     )
 
 
@@ -325,10 +331,25 @@ def _report_written(reports) -> None:
     "--combined-pdf/--no-combined-pdf",
     default=True,
     show_default=True,
-    help="Also write all-plans.pdf, each plan starting on an odd page.",
+    help="Also write all-plans.pdf: a cover, an index, then each plan starting on an odd page.",
+)
+@click.option("--title", help="The workshop's title on the cover of all-plans.pdf (default: All plans).")
+@click.option(
+    "--booklet",
+    is_flag=True,
+    help="all-plans.pdf prints what is the same for everyone once, after the index; each plan holds only its own.",
 )
 @reports_input_errors
-def batch(roster: str, output: str, jobs: int | None, combined_pdf: bool, pathway: str | None, **params) -> None:
+def batch(
+    roster: str,
+    output: str,
+    jobs: int | None,
+    combined_pdf: bool,
+    pathway: str | None,
+    title: str | None,
+    booklet: bool,
+    **params,
+) -> None:
     """Write every participant's files from a roster (CSV or .xlsx), plus a combined PDF."""
     import os
 
@@ -351,6 +372,8 @@ def batch(roster: str, output: str, jobs: int | None, combined_pdf: bool, pathwa
                 jobs=jobs or os.cpu_count() or 1,
                 combined_pdf=combined_pdf,
                 progress=progress,
+                title=title,
+                booklet=booklet,
             )
     except BatchInterrupted as interrupted:
         _report_batch(interrupted.report, output)
@@ -428,7 +451,8 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
 
     if params.get("profile"):
         raise InputError(Problem("--profile", "a replan takes its settings from the tracker; give options instead"))
-    output = {key: params[key] for key in ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme")}
+    keys = ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme", "handout")
+    output = {key: params[key] for key in keys}
     output["calendar"] = CalendarContent(params["calendar"])
     previous, planned, reports = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
     _report_written(reports)

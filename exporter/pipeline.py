@@ -22,7 +22,15 @@ from exporter.plan import Plan
 from exporter.planner import plan
 from exporter.settings import Raw, build_request, layer, merged
 from exporter.theme import Theme, load_theme, paper_problem, paper_size
-from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, MAX_REMINDER, REGISTRY, CalendarContent, WriterOptions
+from exporter.writers import (
+    DEFAULT_FORMATS,
+    DEFAULT_REMINDER,
+    MAX_REMINDER,
+    REGISTRY,
+    CalendarContent,
+    Handout,
+    WriterOptions,
+)
 
 TRACKER = "tracker.xlsx"
 GOOGLE_EVENT_LIMIT = 1000  # Google Calendar's import is reported to stop near this many events
@@ -45,6 +53,16 @@ class OutputChoice:
             raise origin.fail(paper_problem(paper))
         return replace(self, theme=replace(self.theme, paper=size))
 
+    def with_handout(self, handout: str | None, origin: Origin) -> OutputChoice:
+        """The choice with another handout (`full` or `short`, any case), when one is given."""
+        if not handout:
+            return self
+        try:
+            chosen = Handout(str(handout).strip().lower())
+        except ValueError:
+            raise origin.fail(f"must be full or short, got {str(handout)[:40]!r}") from None
+        return replace(self, options=replace(self.options, handout=chosen))
+
 
 def output_choice(
     formats: tuple[str, ...],
@@ -55,6 +73,7 @@ def output_choice(
     paper: str | None,
     theme: str | None,
     profile: Raw,
+    handout: str | None = None,
 ) -> OutputChoice:
     """Output settings: the command line first, then the profile, then the defaults; all problems at once."""
     problems: list[Problem] = []
@@ -78,6 +97,13 @@ def output_choice(
     paper_value, paper_origin = (paper, Origin("paper")) if paper else profile.get("paper", (None, Origin("paper")))
     try:
         choice = choice.with_paper(paper_value, paper_origin)
+    except InputError as err:
+        problems += err.problems
+    handout_value, handout_origin = (
+        (handout, Origin("handout")) if handout else profile.get("handout", (None, Origin("handout")))
+    )
+    try:
+        choice = choice.with_handout(handout_value, handout_origin)
     except InputError as err:
         problems += err.problems
     if problems:

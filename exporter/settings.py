@@ -67,6 +67,7 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "finish_by": _DATE,
     "pathway": _TEXT,
     "paper": _TEXT,
+    "handout": _TEXT,
     "theme": _TEXT,
     "reminder": (int,),
 }

@@ -355,9 +355,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text[:fits] + ELLIPSIS
 
 
-def build_story(
-    view: PlanView, context: RunContext, styles: _Styles, width: float, options: WriterOptions = WriterOptions()
-) -> list:
+def build_story(view: PlanView, context: RunContext, styles: _Styles, width: float, options: WriterOptions) -> list:
     """The handout's flowables: the full plan, the short handout, or a booklet's personal part."""
     short = options.handout is Handout.SHORT
     shared = not short and not options.personal_only

@@ -37,6 +37,7 @@ class Run:
     text: str
     font: str
     shaped: bool = False
+    right_to_left: bool = False
 
 
 class ScriptFonts:
@@ -88,7 +89,7 @@ class ScriptFonts:
             x -= sum(_run_width(run, size) for run in runs)
         for run in runs:
             canvas.setFont(run.font, size)
-            canvas.drawString(x, y, run.text, shaping=run.shaped)
+            canvas.drawString(x, y, _visual_words(run), shaping=run.shaped)
             x += _run_width(run, size)
 
     def _fonts_of(self, text: str, base: str) -> list[str]:
@@ -122,7 +123,7 @@ class ScriptFonts:
 
     def _kept_whole(self, run: Run, base: str) -> Run:
         if run.font != base and self._entry(run.font).right_to_left:
-            return Run(run.text.replace(" ", NO_BREAK_SPACE), run.font, run.shaped)
+            return Run(run.text.replace(" ", NO_BREAK_SPACE), run.font, run.shaped, right_to_left=True)
         return run
 
 
@@ -167,6 +168,14 @@ def _coverage(font: str) -> frozenset[int]:
 
 def _has(font: str, character: str) -> bool:
     return ord(character) in _coverage(font)
+
+
+def _visual_words(run: Run) -> str:
+    """A run as a canvas draws it: shaping on a canvas orders each word's letters but keeps the words in
+    reading order, so a right-to-left run's words are given last first (paragraphs need no help)."""
+    if not run.right_to_left:
+        return run.text
+    return NO_BREAK_SPACE.join(reversed(run.text.split(NO_BREAK_SPACE)))
 
 
 def _run_width(run: Run, size: float) -> float:
