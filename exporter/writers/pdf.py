@@ -356,7 +356,8 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 
 def build_story(view: PlanView, context: RunContext, styles: _Styles, width: float, options: WriterOptions) -> list:
-    """The handout's flowables: the full plan, the short handout, or a booklet's personal part."""
+    """The handout's flowables: the full plan, the short handout, or a booklet's personal part (the full
+    plan without what is the same for everyone, the lined notes page included)."""
     short = options.handout is Handout.SHORT
     shared = not short and not options.personal_only
     pathway, labels = view.plan.pathway, view.labels
@@ -375,7 +376,7 @@ def build_story(view: PlanView, context: RunContext, styles: _Styles, width: flo
     if shared:
         story += reality_check(pathway, labels, styles)
         story += faq(pathway, labels, styles)
-    if not short:
+    if shared:
         story += _notes_page(view, styles, width)
     return story
 
