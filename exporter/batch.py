@@ -125,13 +125,15 @@ def run_batch(
     each participant's pages, with a bookmark per participant; with `booklet` what is the same for
     everyone is printed once after the index and each participant's part holds only their own.
     """
+    combining = combined_pdf and "pdf" in choice.formats
+    if booklet and not combining:
+        message = "prints into all-plans.pdf: give it without --no-combined-pdf and with pdf in --formats"
+        raise InputError(Problem("--booklet", message, kind=Kind.CONFLICT))
     roster = read_roster(roster_path)
     if not roster.rows:
         raise InputError(Problem(str(roster_path), "the roster has no participants", kind=Kind.MISSING))
     pipeline.prepare_folder(out_dir)
     folders = folder_names([row.name for row in roster.rows])
-    combining = combined_pdf and "pdf" in choice.formats
-    booklet = booklet and combining
     work = [
         RowJob(row, folder, str(roster_path), out_dir, choice, tuple(defaults), pathway, context, booklet)
         for row, folder in zip(roster.rows, folders, strict=True)

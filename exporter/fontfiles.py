@@ -7,7 +7,7 @@ name in the usual font folders. A fixed list of file names, not whatever fontcon
 so the same inputs give the same PDF on every machine that has the packages, and a machine that
 lacks one can be told exactly which package to install.
 
-This module only names and finds files; `exporter.environment` calls `find_fonts` once per run
+This module only names and finds files; the edge (environment.py) calls `find_fonts` once per run
 and the run's context carries the result to the PDF writer.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 
@@ -95,11 +96,7 @@ class FoundFont:
     bold: str
 
 
-def script_font(script: str) -> ScriptFont:
-    """The table entry of a script by its name."""
-    return next(entry for entry in SCRIPT_FONTS if entry.script == script)
-
-
+@cache
 def script_of(character: str) -> ScriptFont | None:
     """The script of the table a character belongs to, or None."""
     code = ord(character)

@@ -4,20 +4,25 @@ the short handout; every script printed, and a warning where a character cannot 
 import csv
 import os
 import re
+import time
 import unicodedata
 from dataclasses import replace
 from io import BytesIO
 
 import pytest
 from conftest import CONTEXT, make_plan, render_one, run_process
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from realclients import pdf_tool
+from reportlab.pdfbase import pdfmetrics
 
 from exporter.environment import installed_fonts
 from exporter.fontfiles import find_fonts
 from exporter.theme import Theme
 from exporter.writers import Handout, WriterOptions
 from exporter.writers.pdf import printing_problems
+from exporter.writers.pdf_fonts import script_fonts
 
 SCRIPTS = {
     "Chinese": "Wei Zhang 张伟",
@@ -141,8 +146,7 @@ def test_right_to_left_names_read_right_to_left(batches):
         for page in (2, rows[name][0] + 1):
             boxes = pdf_tool("pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(combined), "-")
             found = {
-                _visible(word): float(x)
-                for x, word in re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]+)</word>', boxes)
+                _visible(word): float(x) for x, word in re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]+)</word>', boxes)
             }
             x = {w: found.get(w, found.get(w[::-1])) for w in (first_word, second_word)}
             assert None not in x.values(), (script, page, sorted(found))
@@ -219,3 +223,34 @@ def test_fonts_are_found_by_file_name_in_font_folders(tmp_path):
     assert [(f.script, f.regular == f.bold) for f in found] == [("Chinese, Japanese and Korean", True), ("Thai", True)]
     assert found[1].regular == str(tmp_path / "a" / "deep" / "NotoSansThai-Regular.ttf")
     assert {f.script for f in installed_fonts()} >= {"Arabic", "Hebrew", "Devanagari", "Thai"}
+
+
+SAMPLES = "".join(SCRIPTS.values()) + "  \u00a0-.,()ᚠአ\t"
+
+
+@settings(deadline=None)  # the first example loads the fonts
+@given(st.text(alphabet=SAMPLES, max_size=60))
+def test_runs_keep_the_text_and_draw_each_character_in_a_font_that_has_it(text):
+    scripts = _scripts()
+    runs = scripts.runs(text, scripts.regular)
+    assert "".join(run.text for run in runs).replace("\u00a0", " ") == text.replace("\u00a0", " ")
+    missing = scripts.unprintable(text)
+    for run in runs:
+        covered = frozenset(pdfmetrics.getFont(run.font).face.charToGlyph)
+        assert all(ord(c) in covered or c.isspace() or c in missing for c in run.text), run
+        assert not run.right_to_left or " " not in run.text  # kept whole: no line break inside
+
+
+def test_runs_take_linear_time_in_the_text():
+    scripts = _scripts()
+    text = "张伟 " + " " * 200_000 + "محمد"
+    started = time.monotonic()
+    assert len(scripts.runs(text, scripts.regular)) == 3
+    assert time.monotonic() - started < 5
+
+
+def _scripts():
+    from exporter.writers.pdf import register_fonts
+
+    regular, bold = register_fonts()
+    return script_fonts(regular, bold, installed_fonts())

@@ -547,9 +547,10 @@ def _timeline_drawing(view: PlanView, styles: _Styles, width: float) -> Drawing:
     for row, phase in enumerate(plan.phases):
         y = height - top - (row + 1) * (bar_height + gap)
         name = _line(labels("pdf.timeline-label", number=phase.number, title=phase.title))
-        drawing.add(
-            String(0, y + 3.5, _fit(name, styles.regular, 7.5, label_width - 6), fontName=styles.regular, fontSize=7.5)
-        )
+        for shape in styles.scripts.strings(
+            0, y + 3.5, _fit(name, styles.regular, 7.5, label_width - 6), styles.regular, 7.5
+        ):
+            drawing.add(shape)
         x0, x1 = x_of(phase.start), x_of(phase.finish + timedelta(days=1))
         shade = primary if row % 2 == 0 else muted
         drawing.add(

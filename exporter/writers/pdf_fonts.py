@@ -15,17 +15,22 @@ A character no font has is never drawn as a silent box: `unprintable` names it, 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from exporter.errors import Kind, Problem
-from exporter.fontfiles import SCRIPT_FONTS, FoundFont, ScriptFont, script_font, script_of
+from exporter.fontfiles import SCRIPT_FONTS, FoundFont, ScriptFont, script_of
 
 NO_BREAK_SPACE = "\u00a0"
+_BEYOND_CYRILLIC = re.compile("[\u0590-\U0010ffff]")
+"""A character the scripts of the table may hold (Hebrew is the first of them in Unicode's order)."""
 SHOWN_CHARACTERS = 12
 """Characters a warning names before it says how many more there are."""
 
@@ -49,14 +54,13 @@ class ScriptFonts:
 
     def runs(self, text: str, base: str) -> list[Run]:
         """The text cut into runs for the body font `base` (the regular or the bold one)."""
-        fonts = self._fonts_of(text, base)
-        runs: list[Run] = []
-        for character, font in zip(text, fonts, strict=True):
-            if runs and runs[-1].font == font:
-                runs[-1] = Run(runs[-1].text + character, font, runs[-1].shaped)
-            else:
-                runs.append(Run(character, font, font != base and self._entry(font).shaped))
-        return [self._kept_whole(run, base) for run in runs]
+        if not _BEYOND_CYRILLIC.search(text):
+            return [Run(text, base)]  # no script of the table: the body font's, in one run (most text)
+        runs = []
+        for font, group in groupby(zip(text, self._fonts_of(text, base), strict=True), key=itemgetter(1)):
+            run = Run("".join(character for character, _ in group), font, font != base and self._entry(font).shaped)
+            runs.append(self._kept_whole(run, base))
+        return runs
 
     def markup(self, text: str, base: str) -> tuple[str, bool]:
         """Paragraph markup of plain text (escaped here), and whether any of it must be shaped."""
@@ -68,19 +72,17 @@ class ScriptFonts:
         return "".join(parts), shaped
 
     def unprintable(self, text: str) -> str:
-        """The characters of the text that neither the body font nor any found font has, in order, once each."""
-        missing = dict.fromkeys(
-            character
-            for character in text
-            if not character.isspace()
-            and not _has(self.regular, character)
-            and self._fallback(character, self.regular) is None
-        )
-        return "".join(missing)
+        """The characters of the text no font at hand prints as it should, in order, once each."""
+        missing = [character for character in set(text) if not self._printable(character)]
+        return "".join(sorted(missing, key=text.index))
 
-    def width(self, text: str, base: str, size: float) -> float:
-        """The width of the text drawn in runs at `size`."""
-        return sum(_run_width(run, size) for run in self.runs(text, base))
+    def _printable(self, character: str) -> bool:
+        """Whether some font prints the character as it should look: a script that is shaped or written
+        right to left needs its own font (the body font's letters would stand apart, in reverse order)."""
+        if character.isspace() or self._fallback(character, self.regular) is not None:
+            return True
+        entry = script_of(character)
+        return _has(self.regular, character) and not (entry and (entry.shaped or entry.right_to_left))
 
     def draw(self, canvas, x: float, y: float, text: str, base: str, size: float, right: bool = False) -> None:
         """Draw one line on a canvas, run by run, starting at x (or ending at x when `right`)."""
@@ -92,15 +94,31 @@ class ScriptFonts:
             canvas.drawString(x, y, _visual_words(run), shaping=run.shaped)
             x += _run_width(run, size)
 
+    def strings(self, x: float, y: float, text: str, base: str, size: float, **style) -> list:
+        """One line for a drawing (reportlab.graphics), as one String a run. Drawings are not shaped."""
+        from reportlab.graphics.shapes import String
+
+        shapes = []
+        for run in self.runs(text, base):
+            shapes.append(String(x, y, _visual_words(run), fontName=run.font, fontSize=size, **style))
+            x += pdfmetrics.stringWidth(run.text, run.font, size)
+        return shapes
+
     def _fonts_of(self, text: str, base: str) -> list[str]:
         """The font of each character; a space between two characters of one fallback font stays in it."""
-        fonts = [base if character.isspace() else self._font_for(character, base) for character in text]
-        for index, character in enumerate(text):
-            if character.isspace():
-                before = next((fonts[i] for i in range(index - 1, -1, -1) if not text[i].isspace()), base)
-                after = next((fonts[i] for i in range(index + 1, len(text)) if not text[i].isspace()), base)
-                fonts[index] = before if before == after else base
-        return fonts
+        fonts = [None if character.isspace() else self._font_for(character, base) for character in text]
+        before, previous = [], base
+        for font in fonts:
+            before.append(previous)
+            previous = font or previous
+        after, following = [], base
+        for font in reversed(fonts):
+            after.append(following)
+            following = font or following
+        after.reverse()
+        return [
+            font or (left if left == right else base) for font, left, right in zip(fonts, before, after, strict=True)
+        ]
 
     def _font_for(self, character: str, base: str) -> str:
         """A script's own font where one was found (made for its shaping), else the body font."""
@@ -197,13 +215,5 @@ def glyph_problem(characters: str, what: str, source: str, field: str | None = N
         fix = f"install the Debian package {' and '.join(packages)} ({', '.join(scripts)}) and export again"
     else:
         fix = "name a TrueType font that has them in the theme (font = ...) and export again"
-    message = f"cannot print {shown!r} ({codes}{more}) in {what}: no installed font has them; {fix}"
+    message = f"cannot print {shown!r} ({codes}{more}) in {what}: no installed font prints them; {fix}"
     return Problem(source, message, field=field, kind=Kind.MISSING)
-
-
-def script_names() -> tuple[str, ...]:
-    """The scripts that need a font of their own, as the table names them."""
-    return tuple(entry.script for entry in SCRIPT_FONTS)
-
-
-__all__ = ["Run", "ScriptFonts", "glyph_problem", "script_font", "script_fonts", "script_names"]
