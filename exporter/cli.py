@@ -149,6 +149,12 @@ def output_options(command):
             help="Minutes before each session for its reminder (default 15).",
         ),
         click.option("--no-reminders", is_flag=True, help="No reminders on sessions."),
+        click.option(
+            "--new-calendar",
+            is_flag=True,
+            help="Start a new calendar: new event UIDs and a dated name, for importing into a fresh calendar "
+            "(Outlook desktop duplicates events on re-import).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -167,6 +173,7 @@ def _choice(params: dict, profile: dict):
         paper=params["paper"],
         theme=params["theme"],
         profile=profile,
+        new_calendar=params["new_calendar"],
     )
 
 
@@ -424,7 +431,8 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
 
     if params.get("profile"):
         raise InputError(Problem("--profile", "a replan takes its settings from the tracker; give options instead"))
-    output = {key: params[key] for key in ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme")}
+    keys = ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme", "new_calendar")
+    output = {key: params[key] for key in keys}
     output["calendar"] = CalendarContent(params["calendar"])
     previous, planned, reports = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
     _report_written(reports)
