@@ -295,7 +295,21 @@ def _restore(text: str, escaped: list[str], codes: list[str]) -> str:
 
 # ---- saved web pages --------------------------------------------------------------------------
 
-_SKIPPED = {"script", "style", "noscript", "template", "svg", "head", "nav", "button", "select", "iframe", "form"}
+_SKIPPED = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "head",
+    "nav",
+    "footer",
+    "button",
+    "select",
+    "iframe",
+    "form",
+}
+"""A page's code, menus and site footer: never part of the guide."""
 _BLOCKS = {
     "p",
     "div",
@@ -429,7 +443,7 @@ class _PageReader(HTMLParser):
 
     def flush(self) -> None:
         text = " ".join("".join(self.parts).split())
-        text = re.sub(r"\*\*\s*\*\*|(?<!\*)\*\s*\*(?!\*)|``", "", text).strip()
+        text = re.sub(r"\*\*\s*\*\*|(?<!\*)\*\s+\*(?!\*)|``", "", text).strip()
         self.parts = []
         if not text or text in ("**", "*"):
             return

@@ -238,6 +238,7 @@ class _Guide:
     warnings: list[str] = field(default_factory=list)
     guesses: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    placed_warnings: set[str] = field(default_factory=set)
     phase_lines: list[int] = field(default_factory=list)
     overview_from_intro: bool = False
 
@@ -247,7 +248,9 @@ class _Guide:
 
     def unplaced(self, line: GuideLine, why: str) -> None:
         """Text with no place in the pathway: kept in its notes, with a warning naming the line."""
-        self.warnings.append(f"{self.at(line)}: {why}: {_clip(line.text)}")
+        warning = f"{self.at(line)}: {why}: {_clip(line.text)}"
+        self.warnings.append(warning)
+        self.placed_warnings.add(warning)
         self.notes.append(f"{self.at(line)}: {_clip(line.text)} ({why})")
         self.data.setdefault("notes", []).append(prose(line))
 
@@ -302,7 +305,8 @@ def import_guide_text(
         parse_pathway(toml, source)
     except InputError as err:
         raise InputError([_in_guide(problem, guide.data, lines, source) for problem in err.problems]) from None
-    report = ImportReport(source, _made(guide, data), tuple(guide.guesses), tuple(guide.notes), tuple(guide.warnings))
+    others = tuple(warning for warning in guide.warnings if warning not in guide.placed_warnings)
+    report = ImportReport(source, _made(guide, data), tuple(guide.guesses), tuple(guide.notes), others)
     return ImportResult(toml, tuple(guide.warnings), data, report, tuple(guide.guesses))
 
 
@@ -463,7 +467,9 @@ def _header(guide: _Guide, lines: list[GuideLine], has_overview: bool) -> None:
     if intro:
         data["overview"] = "\n\n".join(prose(line) for line in intro)
         guide.overview_from_intro = True
-        guide.guessed(intro[0], f"the overview is the introduction before the first section ({len(intro)} paragraphs)")
+        guide.guessed(
+            intro[0], f"the overview is the introduction before the first section ({_count(len(intro), 'paragraph')})"
+        )
 
 
 def _title(data: dict[str, Any], line: GuideLine) -> bool:
@@ -492,8 +498,11 @@ def _is_prose(line: GuideLine) -> bool:
 
 def prose(line: GuideLine) -> str:
     """A line as running text: a link keeps its address after its title."""
-    text = line.text
-    for link in line.links:
+    return _with_urls(line.text, line.links)
+
+
+def _with_urls(text: str, links: tuple[Link, ...]) -> str:
+    for link in links:
         if link.title != link.url and link.url not in text:
             text = text.replace(link.title, f"{link.title} ({link.url})", 1)
     return text
@@ -592,7 +601,7 @@ def _attributes(text: str) -> tuple[str | None, _Duration | None] | None:
     found = _ATTRIBUTE_LINE.match(text.strip())
     if not found:
         return None
-    rest = found.group("rest").strip(" .)(")
+    rest = found.group("rest").strip(" .,;:)(")
     duration = _duration(rest) if rest else None
     if rest and not (duration and (DURATION_LINE.match(rest) or re.fullmatch(r"(?i)ongoing|continuous", rest))):
         return None
@@ -602,6 +611,9 @@ def _attributes(text: str) -> tuple[str | None, _Duration | None] | None:
     return priority, duration
 
 
+_META_BREAK = re.compile(r"(?<=[.:;,])\s+|\s[-–—|·•]\s")
+
+
 def _split_meta(rest: str) -> tuple[str | None, _Duration | None, str]:
     """`(critical, about 6 weeks): Learn auto layout` -> priority, duration and the text that stays."""
     rest = SEPARATOR.sub("", rest.strip())
@@ -609,14 +621,25 @@ def _split_meta(rest: str) -> tuple[str | None, _Duration | None, str]:
     if paren:
         meta, how = paren.group(1), paren.group(2)
     else:
-        parts = re.split(r"(?<=[.:;])\s+|\s[-–—|]\s", rest, maxsplit=1)
-        meta, how = parts[0], parts[1] if len(parts) > 1 else ""
-        if len(meta) > 60 or (_priority_of(meta) is None and _duration(meta) is None):
-            return None, None, rest
+        meta, how = _leading_attributes(rest)
     priority, duration = _priority_of(meta), _duration(meta)
     if priority is None and duration is None:
         return None, None, rest
     return priority, duration, how.strip()
+
+
+def _leading_attributes(text: str) -> tuple[str, str]:
+    """`critical - 4 weeks - Learn X` -> (`critical - 4 weeks`, `Learn X`): the attribute segments a text starts with."""
+    start = 0
+    for _ in range(4):
+        found = _META_BREAK.search(text, start)
+        end = found.start() if found else len(text)
+        if _attributes(text[start:end]) is None:
+            break
+        start = found.end() if found else len(text)
+        if not found:
+            break
+    return text[:start], text[start:]
 
 
 def _skills(guide: _Guide, lines: list[GuideLine]) -> None:
@@ -639,10 +662,12 @@ def _skills(guide: _Guide, lines: list[GuideLine]) -> None:
 
     for line in lines:
         attributes = _attributes(line.text) if not line.listed and not line.heading else None
-        if attributes and pending is not None:
-            start(pending.text, pending, *attributes)
-            pending = None
-            continue
+        if pending is not None and not line.listed and not line.heading:
+            priority, duration, how = (*attributes, "") if attributes else _split_meta(line.text)
+            if priority or duration:
+                start(pending.text, pending, priority, duration, _with_urls(how, line.links))
+                pending = None
+                continue
         if attributes and skills and _attributes_missing(skills[-1]):
             _apply_attributes(guide, skills[-1], attributes, line)
             continue
@@ -652,11 +677,11 @@ def _skills(guide: _Guide, lines: list[GuideLine]) -> None:
         if line.heading:
             priority, duration, _ = _split_meta(_after_name(line.text))
             start(_name_only(line.text), line, priority, duration)
-        elif (named := _named(line)) and (line.listed or line.lead):
+        elif (named := _named(line)) and (line.listed or line.lead or _split_meta(named[1])[:2] != (None, None)):
             priority, duration, how = _split_meta(named[1])
-            start(named[0], line, priority, duration, how)
+            start(named[0], line, priority, duration, _with_urls(how, line.links))
         elif line.listed and (meta := _split_meta(_after_name(line.text)))[:2] != (None, None):
-            start(_name_only(line.text), line, meta[0], meta[1], meta[2])
+            start(_name_only(line.text), line, meta[0], meta[1], _with_urls(meta[2], line.links))
         elif line.listed and len(line.text) <= 60 and not line.text.endswith("."):
             start(line.text, line, None, None)
         elif _is_name(line) and not line.listed:
@@ -871,13 +896,12 @@ def _phase_line(guide: _Guide, phase: dict[str, Any], line: GuideLine, mode: str
     """One line inside a phase; returns the mode for the lines after it (tasks, resources or text)."""
     key = _key(line.text)
     label, _, inline = line.text.partition(":")
-    if (not line.listed and _headingish(line)) or line.lead:
-        for name, pattern in (("tasks", TASK_MODE), ("resources", RESOURCE_MODE), ("description", DESCRIPTION_MODE)):
-            if pattern.match(key):
-                return name
-            if inline.strip() and pattern.match(_key(label)) and len(label) <= 40:
-                _phase_inline(guide, phase, name, line, inline)
-                return mode
+    for name, pattern in (("tasks", TASK_MODE), ("resources", RESOURCE_MODE), ("description", DESCRIPTION_MODE)):
+        if pattern.match(key) and ((not line.listed and _headingish(line)) or line.lead):
+            return name
+        if inline.strip() and len(label) <= 40 and pattern.match(_key(label)):
+            _phase_inline(guide, phase, name, line, inline)
+            return mode
     if not line.listed and PHASE_LIKE.match(line.text):
         guide.warnings.append(
             f"{guide.at(line)}: looks like a phase heading but is not 'Phase N: title'; "
@@ -888,13 +912,15 @@ def _phase_line(guide: _Guide, phase: dict[str, Any], line: GuideLine, mode: str
         phase["_duration"] = _duration(line.text)
         phase["_duration_line"] = line
         return mode
-    _add_links(phase, line)
+    added = _add_links(phase, line)
     only_link = len(line.links) == 1 and line.text.strip() == line.links[0].title
     if mode == "resources" and not line.listed:
         phase["resources"].extend(_resource(title) for title in split_resources(line.text) if not line.links)
     elif mode == "resources" or (only_link and line.kind is not ListKind.CHECKBOX):
         if not line.links:
             phase["resources"].append(_resource(line.text))
+        elif len(added) == 1 and len(line.links) == 1 and len(line.text) <= 120:
+            added[0]["title"] = _resource_title(line, line.links[0])
     elif mode == "tasks" or line.listed:
         phase["tasks"].append({"title": line.text})
     else:
@@ -918,23 +944,24 @@ def _phase_inline(guide: _Guide, phase: dict[str, Any], mode: str, line: GuideLi
         _add_links(phase, line)
 
 
-def _add_links(phase: dict[str, Any], line: GuideLine) -> None:
-    """Every link of a line in a phase is a resource of the phase (once per address)."""
+def _add_links(phase: dict[str, Any], line: GuideLine) -> list[dict[str, str]]:
+    """Every link of a line in a phase becomes a resource of the phase (once per address); returns the new ones."""
     known = {resource.get("url") for resource in phase["resources"]}
+    added = []
     for link in line.links:
         if link.url in known or link.url.lower().startswith("mailto:"):
             continue
         known.add(link.url)
-        phase["resources"].append({"title": _link_title(line, link), "url": link.url})
+        added.append({"title": link.title, "url": link.url})
+    phase["resources"].extend(added)
+    return added
 
 
-def _link_title(line: GuideLine, link: Link) -> str:
-    if len(line.links) == 1 and line.listed and line.text != link.title and len(line.text) <= 120:
-        if link.title == link.url:
-            title = line.text.replace(link.title, "").strip(" :-–—|()")
-            return title or link.url
-        return line.text
-    return link.title
+def _resource_title(line: GuideLine, link: Link) -> str:
+    """A resource line's title: all its words (`Figma Learn - free tutorials`), a bare address left out."""
+    if link.title == link.url:
+        return line.text.replace(link.title, "").strip(" :-–—|()") or link.url
+    return line.text
 
 
 def _finish_phases(guide: _Guide, phases: list[dict[str, Any]]) -> None:
@@ -1096,10 +1123,14 @@ def _action_title(line: GuideLine) -> tuple[str, Horizon | None]:
     """An action's title without a leading `Today:` label, and the horizon its words name."""
     label = re.match(r"^([^:]{2,40}):\s*(.+)$", line.text)
     if label and _horizon_words(label.group(1)):
-        return label.group(2).strip(), _horizon_words(label.group(1))
+        return _capitalised(label.group(2).strip()), _horizon_words(label.group(1))
     if line.lead and _horizon_words(line.lead) and line.rest:
-        return SEPARATOR.sub("", line.rest), _horizon_words(line.lead)
+        return _capitalised(SEPARATOR.sub("", line.rest)), _horizon_words(line.lead)
     return prose(line), _horizon_words(line.text)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _faq(guide: _Guide, lines: list[GuideLine]) -> None:
@@ -1198,12 +1229,12 @@ def _made(guide: _Guide, data: dict[str, Any]) -> tuple[str, ...]:
         made.append("header facts: " + ", ".join(facts))
     if "overview" in data:
         source = "from the introduction" if guide.overview_from_intro else "from its section"
-        made.append(f"overview: {len(data['overview'].split(chr(10) * 2))} paragraphs ({source})")
+        made.append(f"overview: {_count(len(data['overview'].split(chr(10) * 2)), 'paragraph')} ({source})")
     made.append(f"{len(phases)} phases, {weeks:g} weeks, {sum(len(p['tasks']) for p in phases)} tasks:")
     for phase, line in zip(phases, guide.phase_lines, strict=False):
         made.append(
             f"  phase {phase['number']} {phase['title']!r} (line {line}): {phase['weeks']:g} weeks, "
-            f"{len(phase['tasks'])} tasks, {len(phase['resources'])} resources"
+            f"{_count(len(phase['tasks']), 'task')}, {_count(len(phase['resources']), 'resource')}"
         )
     made.append(f"{len(resources)} resources, {linked} with a url")
     made.append(f"{len(data.get('transferable_skills', []))} transferable skills")
@@ -1220,8 +1251,12 @@ def _made(guide: _Guide, data: dict[str, Any]) -> tuple[str, ...]:
     parts = [f"{len(check.get(name, []))} {name}" for name in ("love", "miss", "challenges")]
     made.append("reality check: " + ("an intro, " if check.get("intro") else "no intro, ") + ", ".join(parts))
     made.append("closing words: " + ("yes" if data.get("closing") else "none"))
-    made.append(f"{len(data.get('notes', []))} notes (text that could not be placed)")
+    made.append(f"{_count(len(data.get('notes', [])), 'note')} (text that could not be placed)")
     return tuple(made)
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
 def _slug(text: str) -> str:

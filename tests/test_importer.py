@@ -185,7 +185,7 @@ def test_not_a_guide_exits_1(tmp_path):
 def test_import_prints_toml_without_output_option():
     result = run("import", FIXTURES / "seed-guide.txt", "--hours-per-week", "8")
     assert result.exit_code == 0
-    assert tomllib.loads(result.output)["hours_per_week"] == 8
+    assert tomllib.loads(result.stdout)["hours_per_week"] == 8
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
