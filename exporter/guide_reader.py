@@ -123,11 +123,14 @@ _FRONT_ENTRY = re.compile(r"^(?:[A-Za-z_][\w-]*\s*:|\s+\S|-\s|\s*$)")
 
 def _markdown_lines(numbered: list[tuple[int, str]]) -> list[GuideLine]:
     """Markdown source lines -> GuideLines; front matter, rules, fences and blank lines are dropped."""
-    numbered = _without_front_matter(numbered)
+    numbered = _without_comments(_without_front_matter(numbered))
     result: list[GuideLine] = []
     previous_blank = True
     for number, source in numbered:
         raw = _normalise(source)
+        if not previous_blank and result and _continues(result[-1], raw):
+            result[-1] = _joined(result[-1], raw)
+            continue
         if _FENCE.match(raw):
             previous_blank = True
             continue
@@ -150,6 +153,51 @@ def _markdown_lines(numbered: list[tuple[int, str]]) -> list[GuideLine]:
     if result:
         result[-1] = _with_blank_after(result[-1])
     return [line for line in result if line.text]
+
+
+def _without_comments(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The lines with `<!-- ... -->` comments removed (a removed line stays as a blank one)."""
+    result, inside = [], False
+    for number, line in numbered:
+        kept, position = [], 0
+        while position < len(line):
+            if inside:
+                end = line.find("-->", position)
+                if end == -1:
+                    position = len(line)
+                    break
+                inside, position = False, end + 3
+            else:
+                start = line.find("<!--", position)
+                if start == -1:
+                    kept.append(line[position:])
+                    break
+                kept.append(line[position:start])
+                inside, position = True, start + 4
+        result.append((number, "".join(kept)))
+    return result
+
+
+def _continues(previous: GuideLine, raw: str) -> bool:
+    """A soft-wrapped line: running text of the line before, which is long and ends mid-sentence."""
+    if previous.heading or len(previous.text) < 40 or previous.text.endswith((".", "!", "?", ":", ";")):
+        return False
+    body = raw.strip()
+    if not body or not body[0].islower() or _LIST.match(raw) or _ATX.match(raw) or _SETEXT.match(raw):
+        return False
+    return not previous.listed or len(raw) - len(raw.lstrip(" ")) >= 2
+
+
+def _joined(previous: GuideLine, raw: str) -> GuideLine:
+    more = _classify(previous.number, raw.strip())
+    return GuideLine(
+        **{
+            **previous.__dict__,
+            "text": f"{previous.text} {more.text}",
+            "links": previous.links + more.links,
+            "rest": f"{previous.rest} {more.text}" if previous.lead else previous.rest,
+        }
+    )
 
 
 def _without_front_matter(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
