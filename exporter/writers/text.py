@@ -79,6 +79,8 @@ def pathway_summary(pathway: Pathway, labels: Labels) -> str:
             )
     check = pathway.reality_check
     out += ["", labels("terminal.reality")]
+    if check.intro:
+        out.append(_wrap(check.intro, ""))
     for key, items in (("love", check.love), ("miss", check.miss), ("challenges", check.challenges)):
         out.append(labels(f"terminal.{key}"))
         out += [f"  - {item}" for item in items]
