@@ -44,6 +44,8 @@ class WriterOptions:
     ics_split: bool = False
     reminder: int | None = DEFAULT_REMINDER
     """Minutes before each session; None for no reminders."""
+    new_calendar: bool = False
+    """The calendar starts a new edition: new UIDs and name, nothing carried from previous calendars."""
     handout: Handout = Handout.FULL
     """The short handout: title, at a glance, your week, start now and the dated tasks of each phase."""
     personal_only: bool = False

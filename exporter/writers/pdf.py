@@ -70,6 +70,8 @@ LONGEST_WORD = 500
 """Characters of one unbroken word shown before the rest is cut, for display only: ReportLab
 lays out a paragraph with a long word in time that grows with the square of its length.
 500 is the loader's limit on a title, name or URL, so none of those is ever cut."""
+NOT_PRINTED = frozenset({"notes", "key"})
+"""Fields of the pathway the PDF never prints: the author's notes and the tasks' lasting keys."""
 _LONG_WORD = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
 
 
@@ -97,13 +99,14 @@ def printing_problems(plan: Plan, context: RunContext, theme: Theme) -> tuple[Pr
 
 
 def _texts(value) -> list[str]:
-    """Every string inside a frozen model value (dataclasses, tuples)."""
+    """Every string inside a frozen model value (dataclasses, tuples) that the PDF may print."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, tuple | list):
         return [text for item in value for text in _texts(item)]
     if is_dataclass(value):
-        return [text for item in fields(value) for text in _texts(getattr(value, item.name))]
+        printed = (item.name for item in fields(value) if item.name not in NOT_PRINTED)
+        return [text for name in printed for text in _texts(getattr(value, name))]
     return []
 
 
@@ -728,7 +731,7 @@ def skills_how(pathway: Pathway, labels: Labels, styles: _Styles, width: float) 
 def reality_check(pathway: Pathway, labels: Labels, styles: _Styles) -> list:
     """The pathway's reality check: the same for everyone on it."""
     check = pathway.reality_check
-    if not (check.love or check.miss or check.challenges):
+    if not (check.intro or check.love or check.miss or check.challenges):
         return []
     story: list = [CondPageBreak(70 * mm), para(labels("pdf.reality-check"), styles.h1)]
     if check.intro:
@@ -741,7 +744,7 @@ def reality_check(pathway: Pathway, labels: Labels, styles: _Styles) -> list:
 
 
 def faq(pathway: Pathway, labels: Labels, styles: _Styles) -> list:
-    """The pathway's questions and answers, closing words and notes: the same for everyone on it."""
+    """The pathway's questions and answers and its closing words: the same for everyone on it."""
     story: list = []
     if pathway.faq:
         story += [CondPageBreak(50 * mm), para(labels("pdf.faq"), styles.h1)]
@@ -750,9 +753,7 @@ def faq(pathway: Pathway, labels: Labels, styles: _Styles) -> list:
             story.append(KeepTogether([para(question, styles.h3), para(item.answer, styles.body)]))
     if pathway.closing:
         story += [Spacer(1, 4 * mm), *(para(p.strip(), styles.body) for p in pathway.closing.split("\n\n"))]
-    for note in pathway.notes:
-        story.append(para(note, styles.small))
-    return story
+    return story  # the pathway's notes are for its author, not the handout
 
 
 def _notes_page(view: PlanView, styles: _Styles, width: float) -> list:
