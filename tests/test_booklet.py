@@ -254,3 +254,15 @@ def _scripts():
 
     regular, bold = register_fonts()
     return script_fonts(regular, bold, installed_fonts())
+
+
+def test_a_theme_font_prints_the_scripts_it_has_itself(tmp_path):
+    from importlib import resources
+
+    context = replace(CONTEXT, fonts=installed_fonts())
+    theme = Theme(font=str(resources.files("exporter.fonts") / "DejaVuSans.ttf"))
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(render_one("pdf", make_plan(name="محمد 张伟", context=context), theme=theme, context=context))
+    fonts = pdf_tool("pdffonts", str(path))
+    assert "WenQuanYi" in fonts and "NotoSansArabic" not in fonts  # DejaVu has Arabic letters, not Chinese
+    assert printing_problems(make_plan(name="محمد 张伟"), context, theme) == ()

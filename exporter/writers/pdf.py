@@ -87,7 +87,7 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
 def printing_problems(plan: Plan, context: RunContext, theme: Theme) -> tuple[Problem, ...]:
     """Warnings for characters the PDF cannot print with the fonts at hand (the name's apart), never silent boxes."""
     regular, bold = register_fonts(theme.font, theme.font_bold)
-    scripts = script_fonts(regular, bold, context.fonts)
+    scripts = script_fonts(regular, bold, context.fonts, bool(theme.font))
     problems = []
     in_name = scripts.unprintable(_clean(plan.participant or ""))
     if in_name:
@@ -231,7 +231,7 @@ def para(text: str, style: ParagraphStyle, link: str | None = None, link_colour:
 def _render(view: PlanView, context: RunContext, theme: Theme, options: WriterOptions) -> bytes:
     plan, labels = view.plan, view.labels
     regular, bold = register_fonts(theme.font, theme.font_bold)
-    styles = _Styles(theme, regular, bold, script_fonts(regular, bold, context.fonts))
+    styles = _Styles(theme, regular, bold, script_fonts(regular, bold, context.fonts, bool(theme.font)))
     buffer = io.BytesIO()
     page = PAPER[theme.paper]
     who = plan.participant or ""

@@ -95,7 +95,7 @@ def render_shared(pathway: Pathway, context: RunContext, theme: Theme) -> bytes:
 
 def _document(context: RunContext, theme: Theme, title: str):
     regular, bold = register_fonts(theme.font, theme.font_bold)
-    styles = _Styles(theme, regular, bold, script_fonts(regular, bold, context.fonts))
+    styles = _Styles(theme, regular, bold, script_fonts(regular, bold, context.fonts, bool(theme.font)))
     buffer = io.BytesIO()
     document = BaseDocTemplate(
         buffer,

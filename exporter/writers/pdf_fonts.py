@@ -26,7 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from exporter.errors import Kind, Problem
-from exporter.fontfiles import SCRIPT_FONTS, FoundFont, ScriptFont, script_of
+from exporter.fontfiles import FoundFont, script_of
 
 NO_BREAK_SPACE = "\u00a0"
 _BEYOND_CYRILLIC = re.compile("[\u0590-\U0010ffff]")
@@ -46,20 +46,28 @@ class Run:
 
 
 class ScriptFonts:
-    """The body fonts and the fallback fonts of the scripts they lack, for one set of found files."""
+    """The body fonts and the fallback fonts of the scripts they lack, for one set of found files.
 
-    def __init__(self, regular: str, bold: str, found: tuple[FoundFont, ...]):
+    A script of the table is drawn in its own font where one was found (made for its shaping),
+    unless the body font is the theme's own and has the glyph (the facilitator chose it).
+    """
+
+    def __init__(self, regular: str, bold: str, found: tuple[FoundFont, ...], prefer_body: bool = False):
         self.regular, self.bold = regular, bold
         self.found = {font.script: font for font in found}
+        self.prefer_body = prefer_body
 
     def runs(self, text: str, base: str) -> list[Run]:
         """The text cut into runs for the body font `base` (the regular or the bold one)."""
         if not _BEYOND_CYRILLIC.search(text):
             return [Run(text, base)]  # no script of the table: the body font's, in one run (most text)
         runs = []
-        for font, group in groupby(zip(text, self._fonts_of(text, base), strict=True), key=itemgetter(1)):
-            run = Run("".join(character for character, _ in group), font, font != base and self._entry(font).shaped)
-            runs.append(self._kept_whole(run, base))
+        for (font, right_to_left), group in groupby(zip(text, self._keys(text, base), strict=True), itemgetter(1)):
+            piece = "".join(character for character, _ in group)
+            shaped = any((entry := script_of(character)) and entry.shaped for character in piece)
+            if right_to_left:  # kept whole: laid out right to left as one piece, never broken apart
+                piece = piece.replace(" ", NO_BREAK_SPACE)
+            runs.append(Run(piece, font, shaped, right_to_left))
         return runs
 
     def markup(self, text: str, base: str) -> tuple[str, bool]:
@@ -82,7 +90,8 @@ class ScriptFonts:
         if character.isspace() or self._fallback(character, self.regular) is not None:
             return True
         entry = script_of(character)
-        return _has(self.regular, character) and not (entry and (entry.shaped or entry.right_to_left))
+        needs_own = entry and (entry.shaped or entry.right_to_left) and not self.prefer_body
+        return _has(self.regular, character) and not needs_own
 
     def draw(self, canvas, x: float, y: float, text: str, base: str, size: float, right: bool = False) -> None:
         """Draw one line on a canvas, run by run, starting at x (or ending at x when `right`)."""
@@ -104,25 +113,27 @@ class ScriptFonts:
             x += pdfmetrics.stringWidth(run.text, run.font, size)
         return shapes
 
-    def _fonts_of(self, text: str, base: str) -> list[str]:
-        """The font of each character; a space between two characters of one fallback font stays in it."""
-        fonts = [None if character.isspace() else self._font_for(character, base) for character in text]
-        before, previous = [], base
-        for font in fonts:
+    def _keys(self, text: str, base: str) -> list[tuple[str, bool]]:
+        """Each character's font and direction; a space between two characters of one key takes it."""
+        keys = [None if character.isspace() else self._key(character, base) for character in text]
+        plain = (base, False)
+        before, previous = [], plain
+        for key in keys:
             before.append(previous)
-            previous = font or previous
-        after, following = [], base
-        for font in reversed(fonts):
+            previous = key or previous
+        after, following = [], plain
+        for key in reversed(keys):
             after.append(following)
-            following = font or following
+            following = key or following
         after.reverse()
-        return [
-            font or (left if left == right else base) for font, left, right in zip(fonts, before, after, strict=True)
-        ]
+        return [key or (left if left == right else plain) for key, left, right in zip(keys, before, after, strict=True)]
 
-    def _font_for(self, character: str, base: str) -> str:
-        """A script's own font where one was found (made for its shaping), else the body font."""
-        return self._fallback(character, base) or base
+    def _key(self, character: str, base: str) -> tuple[str, bool]:
+        entry = script_of(character)
+        if entry is None:
+            return base, False
+        own = None if self.prefer_body and _has(base, character) else self._fallback(character, base)
+        return own or base, entry.right_to_left
 
     def _fallback(self, character: str, base: str) -> str | None:
         entry = script_of(character)
@@ -132,24 +143,14 @@ class ScriptFonts:
         name = _registered(found.bold if base == self.bold else found.regular, entry.subfont)
         return name if _has(name, character) else None
 
-    def _entry(self, font: str) -> ScriptFont:
-        return next(entry for entry in SCRIPT_FONTS if font in self._names_of(entry))
-
-    def _names_of(self, entry: ScriptFont) -> tuple[str, ...]:
-        found = self.found.get(entry.script)
-        return (_font_name(found.regular, entry.subfont), _font_name(found.bold, entry.subfont)) if found else ()
-
-    def _kept_whole(self, run: Run, base: str) -> Run:
-        if run.font != base and self._entry(run.font).right_to_left:
-            return Run(run.text.replace(" ", NO_BREAK_SPACE), run.font, run.shaped, right_to_left=True)
-        return run
-
 
 @cache
-def script_fonts(regular: str, bold: str, found: tuple[FoundFont, ...]) -> ScriptFonts:
-    """The runs splitter for body fonts (registered names) and the fonts a context found; one per process."""
+def script_fonts(regular: str, bold: str, found: tuple[FoundFont, ...], prefer_body: bool = False) -> ScriptFonts:
+    """The runs splitter for body fonts (registered names) and the fonts a context found; one per process.
+
+    `prefer_body` when the body font is the theme's own: it prints the scripts it has itself."""
     _no_discretionary_ligatures()
-    return ScriptFonts(regular, bold, found)
+    return ScriptFonts(regular, bold, found, prefer_body)
 
 
 def _no_discretionary_ligatures() -> None:
