@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from exporter import pipeline
 from exporter.atomic import atomic_stream, write_atomically
 from exporter.context import RunContext
+from exporter.controls import CONTROL
 from exporter.errors import InputError, Kind, Origin, Problem, render_problem
 from exporter.model import Pathway
 from exporter.roster import RosterRow, folder_names, read_roster
@@ -31,6 +32,8 @@ from exporter.settings import SETTING_NAMES, Raw, layer
 from exporter.writers import REGISTRY
 
 if TYPE_CHECKING:
+    from exporter.pdfjoin import Part
+    from exporter.theme import Theme
     from exporter.writers.pdf_booklet import IndexEntry
 
 SUMMARY = "summary.csv"
@@ -304,34 +307,46 @@ def _combine_pdfs(
     in roster order, each starting on an odd page so duplex printing keeps them apart; a bookmark for
     each. Returns the file and each row's pages in it."""
     from exporter.pdfjoin import Part, join_pdfs
-    from exporter.writers.pdf_booklet import render_cover, render_shared
+    from exporter.writers.pdf_booklet import render_shared
 
     labels = context.labels
-    heading = title or labels("pdf.all-plans")
+    heading = CONTROL.sub("", title or labels("pdf.all-plans"))
     parts_dir = out_dir / PARTS
     parts_dir.mkdir(exist_ok=True)
     ok = [r for r in results if r.ok]
     (plan_pdf,) = REGISTRY["pdf"].file_names(choice.options)
     plans = [
-        Part(parts_dir / "plans" / f"{r.folder}.pdf" if pathways else out_dir / r.folder / plan_pdf, r.name) for r in ok
+        Part(
+            parts_dir / "plans" / f"{r.folder}.pdf" if pathways else out_dir / r.folder / plan_pdf,
+            CONTROL.sub("", r.name),
+        )
+        for r in ok
     ]
     shared = []
     for number, pathway in enumerate(pathways.values(), start=1):
         path = write_atomically(parts_dir / f"shared-{number}.pdf", render_shared(pathway, context, choice.theme))
         shared.append(Part(path, labels("pdf.shared-part", title=pathway.title)))
-    counts = [_page_count(part.path) for part in (*shared, *plans)]
-    cover, cover_pages = b"", 2
-    for _ in range(8):  # the index's own length moves the numbers it prints; it settles at once
-        entries = _index(cover_pages, counts, [part.bookmark for part in (*shared, *plans)])
-        cover = render_cover(heading, entries[len(shared) :], entries[: len(shared)], context, choice.theme)
-        if _page_count(cover) == cover_pages:
-            break
-        cover_pages = _page_count(cover)
-    cover_path = write_atomically(parts_dir / "cover.pdf", cover)
+    cover_path = write_atomically(parts_dir / "cover.pdf", _cover(heading, shared, plans, context, choice.theme))
     target = out_dir / COMBINED
     with atomic_stream(target) as handle:
         ranges = join_pdfs([Part(cover_path, labels("pdf.index")), *shared, *plans], handle, heading)
     return target, {r.row: pages for r, pages in zip(ok, ranges[1 + len(shared) :], strict=True)}
+
+
+def _cover(heading: str, shared: list[Part], plans: list[Part], context: RunContext, theme: Theme) -> bytes:
+    """The cover and index, its page numbers counted after the cover's own pages."""
+    from exporter.writers.pdf_booklet import render_cover
+
+    counts = [_page_count(part.path) for part in (*shared, *plans)]
+    names = [part.bookmark for part in (*shared, *plans)]
+    cover, cover_pages = b"", 2
+    for _ in range(8):  # the index's length moves the numbers it prints, not its own length: this settles at once
+        entries = _index(cover_pages, counts, names)
+        cover = render_cover(heading, entries[len(shared) :], entries[: len(shared)], context, theme)
+        if _page_count(cover) == cover_pages:
+            break
+        cover_pages = _page_count(cover)
+    return cover
 
 
 def _index(cover_pages: int, counts: list[int], names: list[str]) -> tuple[IndexEntry, ...]:
