@@ -3,7 +3,9 @@
 Pathway and roster text is data: it is escaped for ReportLab's paragraph markup exactly once,
 in `para`, and nowhere else; control characters are dropped from every text on its way to
 ReportLab (`_clean`). Every string is drawn in the embedded DejaVu Sans (or the theme's
-TrueType font), so names in Latin with diacritics, Greek and Cyrillic print as real glyphs.
+TrueType font), so names in Latin with diacritics, Greek and Cyrillic print as real glyphs; text
+in other scripts is cut into runs of fonts that have its glyphs (writers/pdf_fonts.py), and
+`printing_problems` names what no font at hand can print.
 Every word a person reads comes from the label catalogue, through a PlanView.
 
 The file depends on nothing but the plan, the run's context and the theme: its dates and

@@ -93,12 +93,9 @@ class ScriptFonts:
         needs_own = entry and (entry.shaped or entry.right_to_left) and not self.prefer_body
         return _has(self.regular, character) and not needs_own
 
-    def draw(self, canvas, x: float, y: float, text: str, base: str, size: float, right: bool = False) -> None:
-        """Draw one line on a canvas, run by run, starting at x (or ending at x when `right`)."""
-        runs = self.runs(text, base)
-        if right:
-            x -= sum(_run_width(run, size) for run in runs)
-        for run in runs:
+    def draw(self, canvas, x: float, y: float, text: str, base: str, size: float) -> None:
+        """Draw one line on a canvas, run by run, starting at x."""
+        for run in self.runs(text, base):
             canvas.setFont(run.font, size)
             canvas.drawString(x, y, _visual_words(run), shaping=run.shaped)
             x += _run_width(run, size)
