@@ -426,7 +426,7 @@ class _Progress:
 def replan_command(folder: str, as_of: str | None, pathway: str | None, **params) -> None:
     """Read your progress from FOLDER's tracker and plan the work left from today; rewrite the three files."""
     from exporter.model import TaskStatus
-    from exporter.pipeline import replan_folder, session_changes
+    from exporter.pipeline import replan_folder
     from exporter.settings import command_line
 
     if params.get("profile"):
@@ -434,11 +434,14 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
     keys = ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme", "new_calendar")
     output = {key: params[key] for key in keys}
     output["calendar"] = CalendarContent(params["calendar"])
-    previous, planned, reports = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
-    _report_written(reports)
+    replanned = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
+    _warn(replanned.notices)
+    _report_written(replanned.written)
+    planned = replanned.plan
     labels = _labels()
     replanning = planned.replanning
-    done = [e for e in replanning.recorded.tasks.values() if e.status is TaskStatus.DONE]
+    recorded = replanning.recorded.tasks
+    done = [task for task in planned.tasks if task.key in recorded and recorded[task.key].status is TaskStatus.DONE]
     echo(labels("replan.heading", date=replanning.as_of))
     echo(
         labels(
@@ -450,11 +453,17 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
         )
     )
     echo(labels("replan.finish", before=replanning.previous_finish, after=planned.finish))
-    changes = session_changes(previous, planned)
-    echo(labels("replan.sessions", **vars(changes)))
+    echo(labels("replan.sessions", **vars(replanned.changes)))
     if replanning.rolled_forward:
         ids = ", ".join(planned.task(key).id for key in replanning.rolled_forward)
         echo(labels("replan.rolled", tasks=ids))
+
+
+def _warn(problems) -> None:
+    """Each notice as a warning line on stderr."""
+    labels = _labels()
+    for problem in problems:
+        echo(labels("terminal.warning", problem=printable(render_problem(problem))), err=True)
 
 
 @main.command("status")
@@ -468,7 +477,8 @@ def status_command(folder: str, as_of: str | None, pathway: str | None, as_json:
     from exporter.pipeline import tracker_status
     from exporter.writers.text import status_summary
 
-    planned, standing = tracker_status(Path(folder), pathway, as_of, _context())
+    planned, standing, notices = tracker_status(Path(folder), pathway, as_of, _context())
+    _warn(notices)
     if as_json:
         import dataclasses
         import json

@@ -35,9 +35,9 @@ from exporter.errors import InputError, Kind, Problem
 from exporter.inputs import MB, check_unpacked, read_input
 from exporter.labels import ENGLISH, Labels
 from exporter.model import TaskStatus
-from exporter.recorded import Progress, TaskProgress
+from exporter.recorded import OtherRow, Progress, TaskProgress
 from exporter.roster import LAST_SPREADSHEET_ROW
-from exporter.tracker import TaskColumn, read_inputs, read_replanned, read_sessions
+from exporter.tracker import OTHER_COLUMNS, TaskColumn, read_inputs, read_replanned, read_sessions
 from exporter.writers.xlsx import _sheet_title
 
 TRACKER_LIMIT = 50 * MB
@@ -135,7 +135,7 @@ class _Tables:
     epoch: datetime
 
 
-_SHEETS = ("tasks", "weekly-log", "skills", "actions", "inputs")
+_SHEETS = ("tasks", "weekly-log", "skills", "actions", "inputs", "other")
 
 
 def _load_tables(source: str, data: bytes, labels: Labels) -> _Tables:
@@ -215,6 +215,12 @@ def _rows(source: str, sheet) -> Iterable[Row]:
 
 class _Unreadable(Exception):
     """A cell's value cannot be read; the message says why, the caller says where."""
+
+
+def _kept(columns: _Columns, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row's cells of `OTHER_COLUMNS` as they are (text stripped), None where blank."""
+    cells = (columns.cell(values, column) for column in OTHER_COLUMNS)
+    return tuple(None if _blank(value) else value.strip() if isinstance(value, str) else value for value in cells)
 
 
 def _fold(text: str) -> str:
@@ -391,12 +397,12 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def progress(self) -> Progress:
-        tasks, unmatched = self.tasks()
+        tasks, added = self.tasks()
         inputs, schedule = self.inputs()
         table = self.tables.sheets.get("inputs")
         last_replan = read_replanned(values for _, values in table.rows) if table else None
         progress = Progress(
-            tasks, unmatched, self.weekly_log(), self.skills(), self.actions(), inputs, schedule, last_replan
+            tasks, added + self.other(), self.weekly_log(), self.skills(), self.actions(), inputs, schedule, last_replan
         )
         if self.problems:
             problems = self.problems
@@ -473,7 +479,7 @@ class _Reader:
             self.problem(table, header, str(err), row=row)
             return None
 
-    def tasks(self) -> tuple[dict[str, TaskProgress], tuple[int, ...]]:
+    def tasks(self) -> tuple[dict[str, TaskProgress], tuple[OtherRow, ...]]:
         table = self.tables.sheets.get("tasks")
         if table is None:
             title = self.labels("sheet.tasks")
@@ -489,11 +495,11 @@ class _Reader:
         allowed = [self.labels.term(status) for status in TaskStatus]
         epoch = self.tables.epoch
         tasks: dict[str, TaskProgress] = {}
-        unmatched: list[int] = []
+        added: list[OtherRow] = []
         for number, values in self.below(table, columns):
             key = _text(columns.cell(values, TaskColumn.KEY))
             if not key:
-                unmatched.append(number)
+                added.append(OtherRow(number, "", _kept(columns, values)))
                 continue
             if key in tasks:
                 self.problem(
@@ -515,8 +521,27 @@ class _Reader:
                 actual_hours=read(TaskColumn.ACTUAL, _read_hours),
                 notes=_text(columns.cell(values, TaskColumn.NOTES)),
                 row=number,
+                title=_text(columns.cell(values, TaskColumn.TITLE)),
             )
-        return tasks, tuple(unmatched)
+        return tasks, tuple(added)
+
+    def other(self) -> tuple[OtherRow, ...]:
+        """The rows an earlier replan kept on the sheet of rows that match no task, as they are there."""
+        table = self.tables.sheets.get("other")
+        if table is None:
+            return ()
+        wanted: dict[Any, str] = {"row": self.labels("other.row"), TaskColumn.KEY: self.labels("tasks.key")}
+        wanted |= {column: self.labels(f"tasks.{column.value}") for column in OTHER_COLUMNS}
+        columns = self.columns(table, wanted, [TaskColumn.TITLE])
+        if columns is None:
+            return ()
+        kept = []
+        for number, values in self.below(table, columns):
+            first = columns.cell(values, "row")
+            row = int(first) if _number(first) and 0 < first <= LAST_SPREADSHEET_ROW else number
+            key = _text(columns.cell(values, TaskColumn.KEY))
+            kept.append(OtherRow(row, key, _kept(columns, values), earlier=True))
+        return tuple(kept)
 
     def weekly_log(self) -> dict[date, float]:
         table = self.tables.sheets.get("weekly-log")

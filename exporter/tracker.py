@@ -26,9 +26,11 @@ from enum import StrEnum
 
 from openpyxl.utils import get_column_letter
 
+from exporter.labels import Labels
 from exporter.loader import pathway_to_dict
 from exporter.model import Pathway
 from exporter.plan import Plan
+from exporter.recorded import OtherRow, Progress
 
 DATE_FORMAT = "ddd d mmm yyyy"
 HOURS_FORMAT = "0.##"
@@ -84,6 +86,39 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column(TaskColumn.NOTES, 40),
     Column(TaskColumn.KEY, 24, hidden=True),
 )
+
+OTHER_COLUMNS: tuple[TaskColumn, ...] = (
+    TaskColumn.TITLE,
+    TaskColumn.STATUS,
+    TaskColumn.DONE_ON,
+    TaskColumn.ACTUAL,
+    TaskColumn.NOTES,
+)
+"""The Tasks columns a row that matches no task keeps (`recorded.OtherRow.values`), after its
+first row and its key, on the sheet of such rows (`sheet.other` in the catalogue)."""
+
+
+def left_over(progress: Progress, keys: set[str], labels: Labels) -> tuple[OtherRow, ...]:
+    """The rows of a tracker that match none of the plan's task `keys`: keyed rows of tasks the
+    pathway no longer has (in row order), then the other rows the tracker already had
+    (`Progress.other_rows`), each once."""
+    gone = sorted((entry for key, entry in progress.tasks.items() if key not in keys), key=lambda entry: entry.row)
+    removed = tuple(
+        OtherRow(
+            entry.row,
+            entry.key,
+            (
+                entry.title or None,
+                labels.term(entry.status) if entry.status else None,
+                entry.done_on,
+                entry.actual_hours,
+                entry.notes or None,
+            ),
+        )
+        for entry in gone
+    )
+    return removed + progress.other_rows
+
 
 # The widest text of each date part in English (`Wednesday`, `September`); other characters count one each.
 _DATE_PARTS = {"dddd": 9, "ddd": 3, "dd": 2, "d": 2, "mmmm": 9, "mmm": 3, "mm": 2, "m": 2, "yyyy": 4, "yy": 2}

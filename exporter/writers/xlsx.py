@@ -59,6 +59,7 @@ from exporter.tracker import (
     DATE_FORMAT,
     FIRST_ROW,
     HOURS_FORMAT,
+    OTHER_COLUMNS,
     SESSION_END_COLUMN,
     SESSION_HOURS_COLUMN,
     TASK_COLUMNS,
@@ -68,6 +69,7 @@ from exporter.tracker import (
     format_width,
     index,
     input_values,
+    left_over,
     letter,
     replanned_rows,
     session_rows,
@@ -111,6 +113,7 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     """The tracker workbook of the plan."""
     book = _Book(plan, context, theme)
     task_rows = _tasks_sheet(book)
+    _other_rows(book)
     _timeline(book, task_rows)
     logged = _weekly_log(book)
     sessions = _inputs(book, context, options)
@@ -841,6 +844,26 @@ def _actions(book: _Book) -> None:
     sheet.freeze_panes = "A2"
     _columns(sheet, [14, 80, 16, 8, 16])
     _print_setup(sheet, book)
+
+
+def _other_rows(book: _Book) -> None:
+    """The rows of the tracker this plan was made again from that match none of its tasks
+    (`exporter.tracker.left_over`), kept as the person left them; no sheet when there are none."""
+    if book.recorded is None:
+        return
+    rows = left_over(book.recorded, {task.key for task in book.plan.tasks}, book.labels)
+    if not rows:
+        return
+    labels = book.labels
+    sheet = book.sheet("other")
+    book.put(sheet, 1, 1, labels("other.intro")).font = Font(italic=True, color=book.theme.hex("muted"))
+    titles = [labels("other.row"), labels("tasks.key"), *(labels(f"tasks.{column.value}") for column in OTHER_COLUMNS)]
+    book.header(sheet, 2, titles)
+    formats = {3 + OTHER_COLUMNS.index(TaskColumn.DONE_ON): DATE_FORMAT}
+    book.rows(sheet, 3, [[row.row, row.key, *row.values] for row in rows], formats)
+    sheet.freeze_panes = "A3"
+    _columns(sheet, [12, 24, 60, 13, 18, 14, 40])
+    _print_setup(sheet, book, landscape=True, title_rows="2:2")
 
 
 def _resources(book: _Book) -> None:
