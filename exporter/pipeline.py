@@ -22,7 +22,15 @@ from exporter.plan import Plan
 from exporter.planner import plan
 from exporter.settings import Raw, build_request, layer, merged
 from exporter.theme import Theme, load_theme, paper_problem, paper_size
-from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, MAX_REMINDER, REGISTRY, CalendarContent, WriterOptions
+from exporter.writers import (
+    DEFAULT_FORMATS,
+    DEFAULT_REMINDER,
+    MAX_REMINDER,
+    REGISTRY,
+    CalendarContent,
+    WriterOptions,
+    output_context,
+)
 
 TRACKER = "tracker.xlsx"
 GOOGLE_EVENT_LIMIT = 1000  # Google Calendar's import is reported to stop near this many events
@@ -109,10 +117,12 @@ def build_plan(pathway: Pathway, layers: list[Raw], context: RunContext, identit
 
 
 def render(planned: Plan, context: RunContext, choice: OutputChoice) -> dict[str, bytes]:
-    """File name -> content for every chosen format; nothing is written here."""
+    """File name -> content for every chosen format, each in the plan's language (the command line's
+    text in English); nothing is written here."""
     files: dict[str, bytes] = {}
     for name in choice.formats:
-        files.update(REGISTRY[name].render(planned, context, choice.theme, choice.options))
+        writer = REGISTRY[name]
+        files.update(writer.render(planned, output_context(planned, context, writer), choice.theme, choice.options))
     return files
 
 
@@ -173,7 +183,7 @@ def read_tracker(folder: Path, pathway_ref: str | None, context: RunContext):
     path = folder / TRACKER
     if not path.is_file():
         raise InputError(Problem(str(folder), f"no {TRACKER} here: export a plan first", kind=Kind.MISSING))
-    progress = read_progress(path, context.labels)
+    progress = read_progress(path)
     pathway, raw = tracker_inputs(path, progress.inputs, pathway_ref)
     return path, progress, pathway, raw
 
@@ -234,6 +244,7 @@ def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) 
         "availability": inputs[InputKey.AVAILABILITY],
         "blackout": inputs[InputKey.BLACKOUTS],
         "holidays": inputs[InputKey.HOLIDAYS],
+        "lang": inputs[InputKey.LANGUAGE],
     }
     return pathway, layer(values, lambda name: Origin(name, file=str(path)))
 
