@@ -317,8 +317,10 @@ def _read_date(value: Any, labels: Labels = ENGLISH, epoch: datetime | None = No
 def _date_text(text: str, labels: Labels) -> date:
     """A date written as text in one of the forms `_read_date` lists."""
     example = date(2027, 3, 5)
+    short = labels.short_date(example)
     unreadable = _Unreadable(
-        f"{text!r} is not a date; write it like {example.isoformat()} or {labels.short_date(example)}"
+        f"{text!r} is not a date; write it like {example.isoformat()}, {short} "
+        f"or {labels.weekday_short(example.weekday())} {short}"
     )
     iso = _ISO_DATE.fullmatch(text)
     if iso:

@@ -780,6 +780,7 @@ def _settings(book: _Book) -> None:
     sheet = book.sheet("settings")
     book.header(sheet, 1, [labels("settings.setting"), labels("settings.value")])
     none = labels("word.none")
+    stamp = book.build_time
     values: list[tuple[str, Any]] = [
         ("participant", plan.participant or labels("settings.not-given")),
         ("pathway", plan.pathway.title),
@@ -802,8 +803,8 @@ def _settings(book: _Book) -> None:
             "generated",
             labels(
                 "settings.generated-value",
-                date=book.view.short_date(book.build_time.date()),
-                time=labels.time(book.build_time.time()),
+                date=book.view.short_date(stamp.date()),
+                time=labels.time(stamp.time()),
             ),
         ),
         (
