@@ -27,7 +27,7 @@ def plan_to_json(view: PlanView) -> dict[str, Any]:
     """The plan as JSON-ready data; milestone titles in the view's language."""
     plan = view.plan
     return {
-        "pathway": {"id": plan.pathway.id, "title": plan.pathway.title},
+        "pathway": {"id": plan.pathway.id, "title": plan.pathway.title, "language": plan.pathway.language or None},
         "participant": plan.participant,
         "language": plan.language,
         "week_start": plan.week_start,
