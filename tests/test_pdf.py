@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from realclients import pdf_tool
 
 from exporter.context import fixed_context
-from exporter.labels import Labels
+from exporter.labels import ENGLISH, Labels
 from exporter.loader import load_pathway
 from exporter.model import Pathway, Phase, Resource, Task
 from exporter.theme import Theme
@@ -68,7 +68,8 @@ def test_text_a_reader_can_search(plan_pdf):
         assert f"{phase.start:%A} {phase.start.day} {phase.start:%B %Y}" in flat
     for task in plan.tasks:
         assert task.title in flat, task.title
-        assert f"{task.start.day} {task.start:%b %Y} to {task.finish.day} {task.finish:%b %Y}" in flat
+        # British English abbreviations (CLDR's en_GB): `Sept` for September
+        assert f"{ENGLISH.short_date(task.start)} to {ENGLISH.short_date(task.finish)}" in flat
     for heading in (
         "At a glance",
         "Start now",
