@@ -98,6 +98,9 @@ def plan_options(with_name: bool = True):
             click.option("--blackout", multiple=True, help="FROM..TO or DATE with no study (repeatable)."),
             click.option("--holidays", help="No study on public holidays of CC or CC-SUBDIV (US, US-CA, DE-BY)."),
             click.option("--finish-by", help="Lengthen or shorten your windows to finish by this date."),
+            click.option(
+                "--lang", help=f"Language of the tracker, calendar and PDF: {', '.join(_languages())} (default en)."
+            ),
         ]
         if with_name:
             options.insert(1, click.option("--name", help="The participant, shown in every output."))
@@ -106,6 +109,12 @@ def plan_options(with_name: bool = True):
         return command
 
     return decorate
+
+
+def _languages() -> tuple[str, ...]:
+    from exporter.labels import languages
+
+    return languages()
 
 
 def _layers(params: dict) -> list:

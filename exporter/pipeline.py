@@ -23,7 +23,15 @@ from exporter.planner import plan
 from exporter.recorded import Progress
 from exporter.settings import Raw, build_request, layer, merged
 from exporter.theme import Theme, load_theme, paper_problem, paper_size
-from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, MAX_REMINDER, REGISTRY, CalendarContent, WriterOptions
+from exporter.writers import (
+    DEFAULT_FORMATS,
+    DEFAULT_REMINDER,
+    MAX_REMINDER,
+    REGISTRY,
+    CalendarContent,
+    WriterOptions,
+    output_context,
+)
 
 TRACKER = "tracker.xlsx"
 GOOGLE_EVENT_LIMIT = 1000  # Google Calendar's import is reported to stop near this many events
@@ -111,10 +119,12 @@ def build_plan(pathway: Pathway, layers: list[Raw], context: RunContext, identit
 
 
 def render(planned: Plan, context: RunContext, choice: OutputChoice) -> dict[str, bytes]:
-    """File name -> content for every chosen format; nothing is written here."""
+    """File name -> content for every chosen format, each in the plan's language (the command line's
+    text in English); nothing is written here."""
     files: dict[str, bytes] = {}
     for name in choice.formats:
-        files.update(REGISTRY[name].render(planned, context, choice.theme, choice.options))
+        writer = REGISTRY[name]
+        files.update(writer.render(planned, output_context(planned, context, writer), choice.theme, choice.options))
     return files
 
 
@@ -166,7 +176,7 @@ def tracker_status(folder: Path, pathway_ref: str | None, as_of: str | None, con
 
     tracker = read_tracker(folder, pathway_ref, context)
     planned = plan_from_tracker(tracker, context)
-    notices = tracker_notices(tracker, planned, context)
+    notices = tracker_notices(tracker, planned)
     return planned, status(planned, tracker.progress, as_of_day(as_of, planned.timezone, context)), notices
 
 
@@ -191,7 +201,7 @@ def read_tracker(folder: Path, pathway_ref: str | None, context: RunContext) -> 
     path = folder / TRACKER
     if not path.is_file():
         raise InputError(Problem(str(folder), f"no {TRACKER} here: export a plan first", kind=Kind.MISSING))
-    progress = read_progress(path, context.labels)
+    progress = read_progress(path)
     pathway, raw, changed = tracker_inputs(path, progress.inputs, pathway_ref)
     return TrackerRead(path, progress, pathway, raw, changed)
 
@@ -254,15 +264,17 @@ def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) 
         "availability": inputs[InputKey.AVAILABILITY],
         "blackout": inputs[InputKey.BLACKOUTS],
         "holidays": inputs[InputKey.HOLIDAYS],
+        "lang": inputs[InputKey.LANGUAGE],
     }
     changed = pathway_sha256(pathway) != inputs[InputKey.PATHWAY_SHA256]
     return pathway, layer(values, lambda name: Origin(name, file=str(path))), changed
 
 
-def tracker_notices(tracker: TrackerRead, planned: Plan, context: RunContext) -> tuple[Problem, ...]:
+def tracker_notices(tracker: TrackerRead, planned: Plan) -> tuple[Problem, ...]:
     """What the person should know about reading this tracker: that the pathway changed since it was made
     (tasks added, tasks gone), and each row of the Tasks sheet that matches no task of `planned` (a
     replan keeps those rows on a sheet of their own). Not errors: the run goes on."""
+    from exporter.labels import catalogue
     from exporter.tracker import left_over
 
     source = str(tracker.path)
@@ -276,9 +288,9 @@ def tracker_notices(tracker: TrackerRead, planned: Plan, context: RunContext) ->
             f"{gone} no longer in it): tasks are matched by their keys"
         )
         notices.append(Problem(source, message, kind=Kind.CONFLICT))
-    sheet = context.labels("sheet.tasks")
-    kept_on = context.labels("sheet.other")
-    for row in left_over(tracker.progress, keys, context.labels):
+    labels = catalogue(planned.language)  # the sheets' names as the person's tracker has them
+    sheet, kept_on = labels("sheet.tasks"), labels("sheet.other")
+    for row in left_over(tracker.progress, keys, labels):
         if row.earlier:
             continue
         what = f"task key {row.key!r}" if row.key else "no task key"
@@ -361,7 +373,7 @@ def replan_folder(
     if not carried["reminder"] and output["reminder"] is None:
         choice = replace(choice, options=replace(choice.options, reminder=None))
     files = render(planned, context, with_previous_calendars(choice, folder))
-    notices = tracker_notices(tracker, planned, context)
+    notices = tracker_notices(tracker, planned)
     schedule = progress.schedule or tuple(
         (session.key, session.start.isoformat(), session.end.isoformat(), session.task_keys)
         for session in previous.sessions
