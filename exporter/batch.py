@@ -28,7 +28,7 @@ from exporter.controls import CONTROL
 from exporter.errors import InputError, Kind, Origin, Problem, render_problem
 from exporter.model import Pathway
 from exporter.roster import RosterRow, folder_names, read_roster
-from exporter.settings import SETTING_NAMES, Raw, layer
+from exporter.settings import SETTING_NAMES, Raw, layer, merged
 from exporter.writers import REGISTRY
 
 if TYPE_CHECKING:
@@ -151,7 +151,8 @@ def run_batch(
         combined, pages = None, {}
         if combining and not interrupted and any(r.ok for r in results):
             pathways = {} if not booklet else _shared_pathways(work, results)
-            combined, pages = _combine_pdfs(out_dir, results, choice, context, title, pathways)
+            front = _front_context(context, defaults)
+            combined, pages = _combine_pdfs(out_dir, results, choice, front, title, pathways)
     finally:
         shutil.rmtree(out_dir / PARTS, ignore_errors=True)
     summary = write_atomically(out_dir / SUMMARY, _summary_csv(results, str(roster_path), pages))
@@ -279,10 +280,20 @@ def _cell(text: str) -> str:
 def _write_personal_part(planned, job: RowJob, choice: pipeline.OutputChoice) -> None:
     """The row's plan without what the booklet prints once for everyone, for all-plans.pdf."""
     options = dataclasses.replace(choice.options, personal_only=True)
-    files = REGISTRY["pdf"].render(planned, job.context, choice.theme, options)
+    files = pipeline.render(planned, job.context, dataclasses.replace(choice, formats=("pdf",), options=options))
     folder = job.out_dir / PARTS / "plans"
     folder.mkdir(parents=True, exist_ok=True)
     write_atomically(folder / f"{job.folder}.pdf", next(iter(files.values())))
+
+
+def _front_context(context: RunContext, defaults: list[Raw]) -> RunContext:
+    """The context the cover, the index and the shared part speak in: the language the command line
+    or the profile gives the room (a row's own language is its plan's)."""
+    from exporter.labels import catalogue, language_tag
+
+    value = merged(*defaults).get("lang")
+    tag = language_tag(str(value[0])) if value else None
+    return dataclasses.replace(context, labels=catalogue(tag)) if tag else context
 
 
 def _shared_pathways(work: list[RowJob], results: list[RowResult]) -> dict[str, Pathway]:

@@ -38,6 +38,7 @@ ALIASES = {
     "blackouts": "blackout",
     "public_holidays": "holidays",
     "paper_size": "paper",
+    "language": "lang",
 }
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
