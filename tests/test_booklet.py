@@ -178,7 +178,7 @@ def test_short_handout_is_at_most_four_pages(tmp_path):
         for heading in ("At a glance", "Start now", "Your week", "Zoë Ødegård"):
             assert heading in text
         for task in plan.tasks:
-            assert task.title in text and f"{task.start.day} {task.start:%b %Y}" in text
+            assert task.title in text and CONTEXT.labels.short_date(task.start) in text
         for heading in (*SHARED_HEADINGS, "Frequently asked questions", "Notes"):
             assert heading not in text
 
