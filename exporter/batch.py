@@ -240,7 +240,9 @@ def _prepare_row(
         fallbacks = _fallbacks(row_layer, raw, build_request(raw, context))
     except InputError as err:
         problems += [problem.at_row(roster, row.number) for problem in err.problems]
-    return PreparedRow(row, folder, layers, fallbacks, email, tuple(dict.fromkeys(problems)))
+    if problems:
+        return PreparedRow(row, folder, layers, problems=tuple(dict.fromkeys(problems)))
+    return PreparedRow(row, folder, layers, fallbacks, email)
 
 
 def _gives(row: RosterRow, name: str) -> bool:

@@ -428,7 +428,7 @@ def _report_prepared(prepared) -> None:
         warn(labels("terminal.unused-column", roster=prepared.roster, letter=column.letter, name=column.header.strip()))
     groups: dict[tuple, list] = {}
     for item in prepared.rows:
-        for fallback in item.fallbacks if item.ready else ():
+        for fallback in item.fallbacks:
             groups.setdefault((fallback.setting, fallback.value, fallback.origin), []).append(item.row)
     for (setting, value, origin), rows in groups.items():
         source = labels(f"terminal.default-{setting}") if origin is None else _origin_name(origin)
