@@ -145,6 +145,10 @@ def test_a_fallback_from_an_option_names_the_option(tmp_path):
         "timezone is blank in 4 row(s)" in result.stderr and "they get Europe/Berlin from --timezone" in result.stderr
     )
     assert table(result.stdout)[8]["zone"] == "Europe/Berlin"
+    profile = tmp_path / "room.toml"
+    profile.write_text('timezone = "Europe/Oslo"\n', encoding="utf-8")
+    result = run("batch", MESSY, "--dry-run", "--jobs", "1", "--profile", profile)
+    assert f"they get Europe/Oslo from {profile}" in result.stderr
 
 
 def test_summary_has_the_settings_each_person_got(real):
