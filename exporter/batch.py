@@ -201,6 +201,10 @@ def prepare_batch(
         raise InputError(Problem(source, "the roster has no participants", kind=Kind.MISSING))
     if roster.unknown_columns and not rules.ignore_unknown_columns:
         raise InputError(roster.unknown_column_problems())
+    missing = [name for name in rules.require if not any(roster.has(each) for each in _columns_giving(name))]
+    if missing:
+        problems = [Problem(source, f"--require {name}: the roster has no '{name}' column", row=1) for name in missing]
+        raise InputError(problems)
     if rules.emails and not roster.has("email"):
         raise InputError(Problem(source, "--emails needs an 'email' column in the roster", row=1, kind=Kind.MISSING))
     folders = folder_names([row.name for row in roster.rows], reserved={DRAFTS})
@@ -245,10 +249,14 @@ def _prepare_row(
     return PreparedRow(row, folder, layers, fallbacks, email)
 
 
+def _columns_giving(name: str) -> tuple[str, ...]:
+    """The columns that give a setting: the weekly schedule is windows or weekly hours."""
+    return ("availability", "hours_per_week") if name == "availability" else (name,)
+
+
 def _gives(row: RosterRow, name: str) -> bool:
-    """Whether the row's own cells give a setting (the weekly schedule: windows or weekly hours)."""
-    names = ("availability", "hours_per_week") if name == "availability" else (name,)
-    return any(row.values.get(each) for each in names)
+    """Whether the row's own cells give a setting."""
+    return any(row.values.get(each) for each in _columns_giving(name))
 
 
 def _fallbacks(row_layer: Raw, raw: Raw, request: PlanRequest) -> tuple[Fallback, ...]:

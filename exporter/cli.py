@@ -432,7 +432,8 @@ def _report_prepared(prepared) -> None:
         echo(labels("terminal.warning", problem=text), err=True)
 
     for column in prepared.ignored_columns:
-        warn(labels("terminal.unused-column", roster=prepared.roster, letter=column.letter, name=column.header.strip()))
+        name = repr(column.header.strip()) if column.header.strip() else labels("terminal.no-header")
+        warn(labels("terminal.unused-column", roster=prepared.roster, letter=column.letter, name=name))
     groups: dict[tuple, list] = {}
     for item in prepared.rows:
         for fallback in item.fallbacks:

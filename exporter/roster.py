@@ -101,7 +101,7 @@ class Roster:
 
     @property
     def unknown_columns(self) -> tuple[Column, ...]:
-        """The named columns the roster does not know (blank header cells are not columns)."""
+        """The columns the roster does not know: named ones, and ones with no header that hold data."""
         return tuple(column for column in self.columns if column.name is None)
 
     def has(self, name: str) -> bool:
@@ -109,12 +109,16 @@ class Roster:
         return any(column.name == name for column in self.columns)
 
     def unknown_column_problems(self) -> list[Problem]:
-        """One problem per unknown column, naming the closest known one."""
+        """One problem per unknown column, naming the closest known one (or, for a column with no
+        header that holds data, saying so)."""
         return [
             Problem(
                 str(self.path),
                 f"column {column.letter} {column.header.strip()!r} is not a column the roster knows "
-                f"(the closest is '{column.closest()}'); rename it, or give --ignore-unknown-columns to leave it out",
+                f"(the closest is '{column.closest()}'); rename it, or give --ignore-unknown-columns to leave it out"
+                if column.header.strip()
+                else f"column {column.letter} has no header but holds data; name it in row 1, "
+                "or give --ignore-unknown-columns to leave it out",
                 row=1,
                 kind=Kind.UNKNOWN,
             )
@@ -136,10 +140,12 @@ def read_roster(path: Path) -> Roster:
         raise InputError(Problem(str(path), "a roster must be a .csv or .xlsx file"))
     if not table:
         raise InputError(Problem(str(path), "the roster is empty"))
+    header = table[0][1]
+    filled = {index for _, cells in table[1:] for index, cell in enumerate(cells) if cell.strip()}
     columns = tuple(
-        Column(column_letter(index), cell, known_column(cell))
-        for index, cell in enumerate(table[0][1], start=1)
-        if cell.strip()
+        Column(column_letter(index + 1), cell, known_column(cell))
+        for index, cell in enumerate([*header, *[""] * (max(filled, default=0) + 1 - len(header))])
+        if cell.strip() or index in filled
     )
     if not any(column.name == "name" for column in columns):
         raise InputError(Problem(str(path), "the roster has no 'name' column (row 1 must name the columns)"))

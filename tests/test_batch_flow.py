@@ -278,6 +278,25 @@ def test_an_unknown_column_stops_the_run_before_any_work(tmp_path):
     assert result.stderr.startswith(f"warning: {roster}: column B 'Zeitzone' is not used (--ignore-unknown-columns)")
 
 
+def test_a_column_without_a_header_that_holds_data_stops_the_run(tmp_path):
+    roster = tmp_path / "room.csv"
+    roster.write_text("name,start,\nAna,2027-01-04,Europe/Berlin\nBo,2027-01-04,\n", encoding="utf-8")
+    result = run("batch", roster, "--dry-run")
+    assert result.exit_code == 1 and result.stderr.strip() == (
+        f"error: {roster}: row 1: column C has no header but holds data; name it in row 1, "
+        "or give --ignore-unknown-columns to leave it out"
+    )
+    result = run("batch", roster, "--dry-run", "--ignore-unknown-columns", "--jobs", "1")
+    assert f"warning: {roster}: column C (no header) is not used (--ignore-unknown-columns)" in result.stderr
+
+
+def test_require_of_a_column_the_roster_lacks_stops_the_run(tmp_path):
+    result = run("batch", MESSY, "-o", tmp_path / "out", "--require", "finish_by")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {MESSY}: row 1: --require finish_by: the roster has no 'finish_by' column"
+    assert not (tmp_path / "out").exists()
+
+
 def test_two_columns_for_one_setting_stop_the_run(tmp_path):
     roster = tmp_path / "room.csv"
     roster.write_text("Name,Time zone,TZ\nAna,Europe/Berlin,UTC\n", encoding="utf-8")
