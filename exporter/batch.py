@@ -228,7 +228,9 @@ def _prepare_row(
         problems.append(origin("name").problem("is required", Kind.MISSING))
     for name in rules.require:
         if not _gives(row, name):
-            problems.append(origin(name).problem(f"is blank, and --require {name} needs every row to give it"))
+            problems.append(
+                origin(name).problem(f"is blank, and --require {name} needs every row to give it", Kind.MISSING)
+            )
     email = row.values.get("email") if rules.emails else None
     if email:
         try:
