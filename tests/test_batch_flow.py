@@ -30,6 +30,7 @@ Thai, one row without an e-mail address (row 19)."""
 SCRIPTS = ["张伟", "山田太郎", "김민준", "محمد", "דוד", "अनीता", "สมชาย"]
 MACHINE_ZONE = "Pacific/Auckland"
 EPOCH = 1790000000
+PLAN = make_plan(name="Ana")
 COLUMN_KEYS = ("row", "name", "zone", "start", "hours", "finish", "defaults", "problems")
 
 
@@ -419,3 +420,20 @@ def test_a_draft_is_built_from_the_catalogue(tmp_path):
     assert ENGLISH.long_date(planned.finish) in body and body.rstrip().endswith("Acme Workshops")
     assert str(message["To"]) == "Wei Zhang 张伟 <wei@example.org>"
     assert draft(planned, "wei@example.org", {}, ENGLISH) == draft(planned, "wei@example.org", {}, ENGLISH)
+
+
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=40).map(str.strip).filter(bool))
+def test_any_name_stays_one_display_name(name):
+    planned = replace(PLAN, participant=name)
+    raw = draft(planned, "ana@example.org", {"plan.ics": b"BEGIN:VCALENDAR\r\n"}, ENGLISH)
+    headers = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    assert [line.split(":")[0] for line in headers.split("\r\n") if not line.startswith((" ", "\t"))] == [
+        "To",
+        "Subject",
+        "X-Unsent",
+        "MIME-Version",
+        "Content-Type",
+    ]
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    (address,) = message["To"].addresses
+    assert address.addr_spec == "ana@example.org" and address.display_name == name
