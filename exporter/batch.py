@@ -30,6 +30,7 @@ from exporter.atomic import atomic_stream, write_atomically
 from exporter.context import RunContext
 from exporter.drafts import check_address, draft
 from exporter.errors import InputError, Kind, Origin, Problem, render_problem
+from exporter.labels import catalogue
 from exporter.plan import Plan
 from exporter.roster import COLUMNS, Column, RosterRow, folder_names, read_roster
 from exporter.settings import SETTING_NAMES, PlanRequest, Raw, build_request, layer, merged
@@ -417,12 +418,14 @@ def _export_row(job: ExportJob) -> RowResult:
 
 
 def _write_draft(job: ExportJob, planned: Plan, files: list[Path]) -> str:
-    """The row's e-mail draft, its files attached as written, in DRAFTS; its path inside the output folder."""
+    """The row's e-mail draft in the plan's language, its files attached as written, in DRAFTS; its path
+    inside the output folder."""
     name = f"{job.prepared.folder}.eml"
     folder = job.out_dir / DRAFTS
     try:
         attached = {path.name: path.read_bytes() for path in files}
-        message = draft(planned, job.prepared.email or "", attached, job.context.labels, job.choice.theme.organisation)
+        labels = catalogue(planned.language)
+        message = draft(planned, job.prepared.email or "", attached, labels, job.choice.theme.organisation)
         folder.mkdir(exist_ok=True)
         write_atomically(folder / name, message)
     except OSError as err:

@@ -98,6 +98,9 @@ def plan_options(with_name: bool = True):
             click.option("--blackout", multiple=True, help="FROM..TO or DATE with no study (repeatable)."),
             click.option("--holidays", help="No study on public holidays of CC or CC-SUBDIV (US, US-CA, DE-BY)."),
             click.option("--finish-by", help="Lengthen or shorten your windows to finish by this date."),
+            click.option(
+                "--lang", help=f"Language of the tracker, calendar and PDF: {', '.join(_languages())} (default en)."
+            ),
         ]
         if with_name:
             options.insert(1, click.option("--name", help="The participant, shown in every output."))
@@ -106,6 +109,12 @@ def plan_options(with_name: bool = True):
         return command
 
     return decorate
+
+
+def _languages() -> tuple[str, ...]:
+    from exporter.labels import languages
+
+    return languages()
 
 
 def _layers(params: dict) -> list:
@@ -618,7 +627,7 @@ class _Progress:
 def replan_command(folder: str, as_of: str | None, pathway: str | None, **params) -> None:
     """Read your progress from FOLDER's tracker and plan the work left from today; rewrite the three files."""
     from exporter.model import TaskStatus
-    from exporter.pipeline import replan_folder, session_changes
+    from exporter.pipeline import replan_folder
     from exporter.settings import command_line
 
     if params.get("profile"):
@@ -626,11 +635,14 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
     keys = ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme", "new_calendar")
     output = {key: params[key] for key in keys}
     output["calendar"] = CalendarContent(params["calendar"])
-    previous, planned, reports = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
-    _report_written(reports)
+    replanned = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
+    _warn(replanned.notices)
+    _report_written(replanned.written)
+    planned = replanned.plan
     labels = _labels()
     replanning = planned.replanning
-    done = [e for e in replanning.recorded.tasks.values() if e.status is TaskStatus.DONE]
+    recorded = replanning.recorded.tasks
+    done = [task for task in planned.tasks if task.key in recorded and recorded[task.key].status is TaskStatus.DONE]
     echo(labels("replan.heading", date=replanning.as_of))
     echo(
         labels(
@@ -642,11 +654,17 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
         )
     )
     echo(labels("replan.finish", before=replanning.previous_finish, after=planned.finish))
-    changes = session_changes(previous, planned)
-    echo(labels("replan.sessions", **vars(changes)))
+    echo(labels("replan.sessions", **vars(replanned.changes)))
     if replanning.rolled_forward:
         ids = ", ".join(planned.task(key).id for key in replanning.rolled_forward)
         echo(labels("replan.rolled", tasks=ids))
+
+
+def _warn(problems) -> None:
+    """Each notice as a warning line on stderr."""
+    labels = _labels()
+    for problem in problems:
+        echo(labels("terminal.warning", problem=printable(render_problem(problem))), err=True)
 
 
 @main.command("status")
@@ -660,7 +678,8 @@ def status_command(folder: str, as_of: str | None, pathway: str | None, as_json:
     from exporter.pipeline import tracker_status
     from exporter.writers.text import status_summary
 
-    planned, standing = tracker_status(Path(folder), pathway, as_of, _context())
+    planned, standing, notices = tracker_status(Path(folder), pathway, as_of, _context())
+    _warn(notices)
     if as_json:
         import dataclasses
         import json

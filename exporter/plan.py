@@ -125,8 +125,18 @@ class Replanning:
 
 @dataclass(frozen=True)
 class Week:
+    """A week of the plan from its first day (the first day of the week where the plan's language is spoken)."""
+
     start: date
     hours: float
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A public holiday that took a study day, named in the plan's language where the holidays package can."""
+
+    date: date
+    name: str
 
 
 @dataclass(frozen=True)
@@ -153,6 +163,17 @@ class Plan:
     """How `finish_by` changed the person's windows, when it did."""
     replanning: Replanning | None = None
     """Set when the plan was made again from a tracker's progress (`replan`)."""
+    language: str = "en"
+    """The catalogue's tag of the language the plan's outputs speak (`de`, `pt-BR`)."""
+    week_start: int = 0
+    """The first day of the week in that language's locale (0 = Monday, 6 = Sunday): `weeks` start on it."""
+    holidays_off: tuple[Holiday, ...] = ()
+    """The public holidays between start and finish that fell on a day with study windows."""
+
+    @property
+    def weekdays(self) -> tuple[int, ...]:
+        """The days of the week in the order the plan's locale counts them (0 = Monday)."""
+        return tuple((self.week_start + offset) % 7 for offset in range(7))
 
     @property
     def hours_per_week(self) -> float:

@@ -42,6 +42,7 @@ ALIASES = {
     "pathway": ("roadmap", "pathway file"),
     "paper": ("paper size",),
     "email": ("e mail", "email address", "mail", "e mail address"),
+    "lang": ("language",),
 }
 """What people type for each column; matched as `header_key` reads them (case, spacing and punctuation
 do not count; a note in brackets, like `Timezone (IANA)`, is left out)."""

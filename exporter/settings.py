@@ -29,6 +29,7 @@ from exporter.availability import (
 from exporter.context import RunContext
 from exporter.errors import InputError, Kind, Origin, Problem
 from exporter.inputs import PROFILE_LIMIT
+from exporter.labels import DEFAULT_LANGUAGE, language_tag, languages
 from exporter.tomlfile import read_toml_file
 
 SETTING_NAMES = (
@@ -42,6 +43,7 @@ SETTING_NAMES = (
     "blackout",
     "holidays",
     "finish_by",
+    "lang",
 )
 DEFAULT_SESSION_START = "19:00"
 DEFAULT_SPREAD_DAYS = "mon,wed,sat"
@@ -65,6 +67,7 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "blackout": (str, date, list),
     "holidays": _TEXT,
     "finish_by": _DATE,
+    "lang": _TEXT,
     "pathway": _TEXT,
     "paper": _TEXT,
     "theme": _TEXT,
@@ -91,6 +94,8 @@ class PlanRequest:
     finish_by_origin: Origin = FINISH_BY
     identity: str | None = None
     """Who the plan is for, as calendar UIDs see it; defaults to the participant's name."""
+    language: str = DEFAULT_LANGUAGE
+    """The catalogue's tag of the language the outputs speak (`de`, `pt-BR`)."""
 
     @property
     def blackouts(self) -> tuple[Blackout, ...]:
@@ -191,6 +196,7 @@ def build_request(raw: Raw, context: RunContext) -> PlanRequest:
         participant=parsed["name"],
         finish_by=parsed["finish_by"],
         finish_by_origin=raw["finish_by"][1] if "finish_by" in raw else FINISH_BY,
+        language=parsed["lang"],
     )
 
 
@@ -282,6 +288,16 @@ def _holidays(raw: Raw, context: RunContext) -> str | None:
     return parse_holidays(text, origin) if text else None
 
 
+def _language(raw: Raw, context: RunContext) -> str:
+    text, origin = _text(raw, "lang")
+    if not text:
+        return DEFAULT_LANGUAGE
+    tag = language_tag(text)
+    if tag is None:
+        raise origin.fail(f"unknown language {text[:40]!r} (known: {', '.join(languages())})")
+    return tag
+
+
 _PARSERS = {
     "start": _start,
     "finish_by": _finish_by,
@@ -290,4 +306,5 @@ _PARSERS = {
     "timezone": _timezone,
     "blackout": _blackouts,
     "holidays": _holidays,
+    "lang": _language,
 }

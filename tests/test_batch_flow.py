@@ -437,3 +437,14 @@ def test_any_name_stays_one_display_name(name):
     message = BytesParser(policy=policy.default).parsebytes(raw)
     (address,) = message["To"].addresses
     assert address.addr_spec == "ana@example.org" and address.display_name == name
+
+
+def test_a_draft_speaks_the_participants_language(tmp_path):
+    roster = tmp_path / "room.csv"
+    roster.write_text("Name,E-mail,Language,Time zone\nJonas,jonas@example.de,de,Europe/Berlin\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("batch", roster, "-o", out, "--emails", "--formats", "ics", "--jobs", "1", "--start", "2027-01-04")
+    assert result.exit_code == 0, result.stderr
+    message = BytesParser(policy=policy.default).parsebytes((out / "emails" / "jonas.eml").read_bytes())
+    assert message["Subject"].startswith("Ihr persönlicher Plan: ")
+    assert "Er beginnt am Montag, 4. Januar 2027" in message.get_body(("plain",)).get_content()
