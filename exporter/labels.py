@@ -22,7 +22,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,8 @@ DEFAULT_LANGUAGE = "en"
 COMMAND_LINE_FILE = "terminal.toml"
 """The command line's words: English only, never part of another language's catalogue."""
 _FIXED = re.compile(r"\.(\d)f")
+FORMATTED_KEPT = 4096
+"""Formatted dates and numbers kept per process: a plan formats the same few hundred again and again."""
 
 
 class _LocaleFormatter(string.Formatter):
@@ -49,6 +51,7 @@ class _LocaleFormatter(string.Formatter):
         return super().format_field(value, format_spec)
 
 
+@lru_cache(maxsize=FORMATTED_KEPT)
 def format_number(value: float, locale: str, decimals: int | None = None) -> str:
     """`1,234.5` (en), `1.234,5` (de): up to three decimals, or exactly `decimals` of them."""
     from babel.numbers import format_decimal
@@ -140,9 +143,14 @@ class Labels:
         return _names(_locale(self.locale).days)
 
     def _date(self, day: date, key: str) -> str:
-        from babel.dates import format_date
+        return _format_date(day, self.entries[key], self.locale)
 
-        return format_date(day, self.entries[key], locale=self.locale)
+
+@lru_cache(maxsize=FORMATTED_KEPT)
+def _format_date(day: date, pattern: str, locale: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, pattern, locale=locale)
 
 
 def _names(table: Any) -> dict[str, int]:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from io import BytesIO
 
 import pytest
-from conftest import CONTEXT, make_plan, render_one, run_process
+from conftest import CONTEXT, make_plan, render_one, run, run_process
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -233,12 +233,12 @@ SAMPLES = "".join(SCRIPTS.values()) + "  \u00a0-.,()ᚠአ\t"
 def test_runs_keep_the_text_and_draw_each_character_in_a_font_that_has_it(text):
     scripts = _scripts()
     runs = scripts.runs(text, scripts.regular)
-    assert "".join(run.text for run in runs).replace("\u00a0", " ") == text.replace("\u00a0", " ")
+    assert "".join(piece.text for piece in runs).replace("\u00a0", " ") == text.replace("\u00a0", " ")
     missing = scripts.unprintable(text)
-    for run in runs:
-        covered = frozenset(pdfmetrics.getFont(run.font).face.charToGlyph)
-        assert all(ord(c) in covered or c.isspace() or c in missing for c in run.text), run
-        assert not run.right_to_left or " " not in run.text  # kept whole: no line break inside
+    for piece in runs:
+        covered = frozenset(pdfmetrics.getFont(piece.font).face.charToGlyph)
+        assert all(ord(c) in covered or c.isspace() or c in missing for c in piece.text), piece
+        assert not piece.right_to_left or " " not in piece.text  # kept whole: no line break inside
 
 
 def test_runs_take_linear_time_in_the_text():
@@ -266,3 +266,13 @@ def test_a_theme_font_prints_the_scripts_it_has_itself(tmp_path):
     fonts = pdf_tool("pdffonts", str(path))
     assert "WenQuanYi" in fonts and "NotoSansArabic" not in fonts  # DejaVu has Arabic letters, not Chinese
     assert printing_problems(make_plan(name="محمد 张伟"), context, theme) == ()
+
+
+def test_a_booklet_needs_the_combined_pdf(tmp_path):
+    roster = tmp_path / "room.csv"
+    roster.write_text("name\nAda\n", encoding="utf-8")
+    for extra in (["--no-combined-pdf"], ["--formats", "xlsx"]):
+        result = run("batch", roster, "-o", tmp_path / "out", "--booklet", *extra)
+        assert result.exit_code == 1
+        assert "--booklet: prints into all-plans.pdf" in result.stderr
+        assert not (tmp_path / "out").exists()
