@@ -72,6 +72,8 @@ class Labels:
     locale: str = "en_GB"
     holiday_languages: tuple[str, ...] = field(default=())
     """The `holidays` package's languages to name public holidays in, best first."""
+    week_start: int = 0
+    """The locale's first day of the week (0 = Monday)."""
 
     def __call__(self, key: str, **placeholders: Any) -> str:
         """The text of `key` with its placeholders filled; KeyError for a key the catalogue lacks."""
@@ -131,8 +133,9 @@ class Labels:
 
     @property
     def first_weekday(self) -> int:
-        """The first day of the locale's week (0 = Monday, 6 = Sunday)."""
-        return _locale(self.locale).first_week_day
+        """The first day of the locale's week (0 = Monday, 6 = Sunday), as CLDR has it: kept in the
+        catalogue (`first-weekday`), so planning needs no locale data."""
+        return self.week_start
 
     def month_names(self) -> dict[str, int]:
         """Every way the locale names a month (wide and abbreviated, in and out of a date), -> its number."""
@@ -210,7 +213,7 @@ def catalogue(language: str = DEFAULT_LANGUAGE) -> Labels:
     tag = entries.pop("language", language)
     locale = entries.pop("locale", "en_GB")
     holiday_languages = tuple(entries.pop("holidays", ()))
-    return Labels(tag, entries, locale, holiday_languages)
+    return Labels(tag, entries, locale, holiday_languages, entries.pop("first-weekday", 0))
 
 
 def _flatten(table: dict[str, Any], prefix: str, into: dict[str, Any]) -> None:

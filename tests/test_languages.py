@@ -153,6 +153,15 @@ def test_weeks_start_on_the_locales_first_day(language, first_day):
     assert sum(week.hours for week in planned.weeks) == pytest.approx(planned.total_hours)
 
 
+@pytest.mark.parametrize("language", languages())
+def test_the_catalogues_first_weekday_is_cldrs(language):
+    """Kept in the catalogue so that planning loads no locale data; it must be what Babel says."""
+    from babel import Locale
+
+    labels = catalogue(language)
+    assert labels.first_weekday == Locale.parse(labels.locale).first_week_day
+
+
 def test_holidays_are_named_in_the_language_with_english_where_the_package_has_no_other():
     german = make_plan(lang="de", holidays="DE-BE", timezone="Europe/Berlin")
     english = make_plan(lang="en", holidays="DE-BE", timezone="Europe/Berlin")
