@@ -98,6 +98,22 @@ def plan_options(with_name: bool = True):
             click.option("--blackout", multiple=True, help="FROM..TO or DATE with no study (repeatable)."),
             click.option("--holidays", help="No study on public holidays of CC or CC-SUBDIV (US, US-CA, DE-BY)."),
             click.option("--finish-by", help="Lengthen or shorten your windows to finish by this date."),
+            click.option(
+                "--busy",
+                multiple=True,
+                metavar="FILE|URL",
+                help="Your own calendar (.ics file or http(s) address): study only when it is free (repeatable).",
+            ),
+            click.option(
+                "--busy-tentative",
+                type=click.Choice(["busy", "free"]),
+                help="Whether tentative events block study time (default busy).",
+            ),
+            click.option("--busy-all-day", is_flag=True, default=None, help="All-day events block the whole day."),
+            click.option("--busy-buffer", metavar="MINUTES", help="Minutes kept free around each busy event."),
+            click.option(
+                "--min-session", metavar="MINUTES", help="Shortest session left in a window cut by busy time (30)."
+            ),
         ]
         if with_name:
             options.insert(1, click.option("--name", help="The participant, shown in every output."))
@@ -243,6 +259,7 @@ def plan_command(pathway: str | None, as_json: bool, **params) -> None:
 
     layers = _layers(params)
     planned = build_plan(pathway_for(pathway, layers), layers, _context())
+    _report_busy(planned)
     files = REGISTRY["json" if as_json else "txt"].render(planned, _context(), Theme(), WriterOptions())
     for content in files.values():
         click.echo(printable(content.decode("utf-8")), nl=False)
@@ -272,11 +289,19 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
     choice = _choice(params, layers[1])
     planned_pathway = pipeline.pathway_for(pathway, layers)
     planned, reports = pipeline.export(planned_pathway, layers, _context(), choice, Path(output), force=force)
+    _report_busy(planned)
     _report_written(reports)
     if planned.window_change:
         from exporter.writers.text import window_change_line
 
         echo(window_change_line(planned, _labels()))
+
+
+def _report_busy(planned) -> None:
+    """The warnings reading the busy calendars gave (on stderr)."""
+    if planned.busy is not None:
+        for problem in planned.busy.warnings:
+            echo(_labels()("terminal.warning", problem=render_problem(problem)), err=True)
 
 
 def _require_folder(output: str) -> None:
@@ -427,6 +452,7 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
     output = {key: params[key] for key in ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme")}
     output["calendar"] = CalendarContent(params["calendar"])
     previous, planned, reports = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
+    _report_busy(planned)
     _report_written(reports)
     labels = _labels()
     replanning = planned.replanning

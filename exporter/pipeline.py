@@ -7,8 +7,9 @@ files (through one write policy). It prints nothing: it returns what happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,8 +20,8 @@ from exporter.errors import InputError, Kind, Origin, Problem
 from exporter.loader import load_pathway
 from exporter.model import Pathway
 from exporter.plan import Plan
-from exporter.planner import plan
-from exporter.settings import Raw, build_request, layer, merged
+from exporter.planner import MAX_DAYS, plan
+from exporter.settings import PlanRequest, Raw, build_request, layer, merged
 from exporter.theme import Theme, load_theme, paper_problem, paper_size
 from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, MAX_REMINDER, REGISTRY, CalendarContent, WriterOptions
 
@@ -103,9 +104,79 @@ def pathway_for(ref: str | None, layers: list[Raw]) -> Pathway:
 
 
 def build_plan(pathway: Pathway, layers: list[Raw], context: RunContext, identity: str | None = None) -> Plan:
-    """The plan for the person the settings layers describe (first layer wins)."""
+    """The plan for the person the settings layers describe (first layer wins), around their busy calendars."""
     request = build_request(merged(*layers), context)
-    return plan(pathway, replace(request, identity=identity) if identity else request)
+    request = replace(request, identity=identity) if identity else request
+    return planned_around_busy(request, lambda busy_request: plan(pathway, busy_request), request.start)
+
+
+def planned_around_busy(request: PlanRequest, make: Callable[[PlanRequest], Plan], first_day: date) -> Plan:
+    """The plan `make` gives for the request with its busy calendars read and expanded from `first_day`.
+
+    The calendars are read once (all problems at once); their occurrences are expanded only as far as
+    the plan reaches: first a little past the finish of a plan without busy time (or the `finish_by`),
+    then, while the plan runs past what was expanded, on past its new finish. A plan that ends before
+    the end of what was expanded is exact: busy time after its end cannot change it. The plan carries
+    the warnings (an unknown time zone; a calendar with no busy time between `first_day` and the finish).
+    """
+    if not request.busy.sources:
+        return make(request)
+    from exporter.busy import read_calendars
+
+    calendars, warnings = read_calendars(request.busy, request.timezone, first_day)
+    limit = first_day + timedelta(days=MAX_DAYS + 1)
+    until = min(limit, max(_reach(first_day, make(request).finish), request.finish_by or first_day))
+    expansion = _Expansion(request, calendars, first_day)
+    while True:
+        planned = make(replace(request, busy_time=expansion.to(until)))
+        if planned.finish < until or until >= limit:
+            break
+        until = min(limit, _reach(first_day, planned.finish))
+    quiet = expansion.without_busy_time(planned.finish)
+    warnings += tuple(
+        calendar.source.problem(f"no busy time between {first_day} and {planned.finish} (the plan's range)")
+        for calendar in quiet
+    )
+    return replace(planned, busy=replace(planned.busy, warnings=warnings))
+
+
+def _reach(first_day: date, finish: date) -> date:
+    """How far to expand busy calendars for a plan expected to end on `finish`: a quarter more, and two weeks."""
+    return finish + (finish - first_day) / 4 + timedelta(days=14)
+
+
+class _Expansion:
+    """The busy intervals of a request's calendars, expanded from the day before `first_day` as far as asked,
+    each stretch of time only once."""
+
+    def __init__(self, request: PlanRequest, calendars: tuple, first_day: date):
+        self.request, self.calendars = request, calendars
+        self.zone = ZoneInfo(request.timezone)
+        self.begin = self.end = datetime.combine(first_day - timedelta(days=1), time(0), self.zone)
+        self.found: list[list] = [[] for _ in calendars]
+
+    def to(self, until: date):
+        """The busy time known up to two days past `until` (local midnight)."""
+        from exporter.busy import busy_intervals
+        from exporter.busytime import BusyTime, merged_intervals
+
+        end = datetime.combine(until + timedelta(days=2), time(0), self.zone)
+        if end > self.end:
+            for calendar, intervals in zip(self.calendars, self.found, strict=True):
+                intervals += busy_intervals(calendar, self.request.busy, self.request.timezone, self.end, end)
+            self.end = end
+        rules = self.request.busy
+        every = [interval for intervals in self.found for interval in intervals]
+        return BusyTime(merged_intervals(every, rules.buffer), until=end.astimezone(UTC), min_session=rules.min_session)
+
+    def without_busy_time(self, finish: date) -> list:
+        """The calendars with no busy time from the first day to `finish`."""
+        last = datetime.combine(finish + timedelta(days=1), time(0), self.zone)
+        return [
+            calendar
+            for calendar, intervals in zip(self.calendars, self.found, strict=True)
+            if not any(start < last and end > self.begin for start, end in intervals)
+        ]
 
 
 def render(planned: Plan, context: RunContext, choice: OutputChoice) -> dict[str, bytes]:
@@ -215,7 +286,7 @@ def plan_from_tracker(path: Path, progress, pathway: Pathway, raw: Raw, context:
 
 def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) -> tuple[Pathway, Raw]:
     """The pathway a tracker was made from (checked against the hash it carries) and its settings as a layer."""
-    from exporter.tracker import InputKey, pathway_sha256
+    from exporter.tracker import BUSY_INPUTS, InputKey, pathway_sha256
 
     if not inputs:
         message = "carries no plan inputs (made by an older version): export again with --force to add them"
@@ -234,6 +305,7 @@ def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) 
         "availability": inputs[InputKey.AVAILABILITY],
         "blackout": inputs[InputKey.BLACKOUTS],
         "holidays": inputs[InputKey.HOLIDAYS],
+        **{str(key): inputs.get(key, "") for key in BUSY_INPUTS},
     }
     return pathway, layer(values, lambda name: Origin(name, file=str(path)))
 
@@ -284,7 +356,7 @@ def replan_folder(
     day = as_of_day(as_of, request.timezone, context)
     if day < previous.start:
         raise InputError(Origin("as_of").problem(f"is before the plan's start ({previous.start})"))
-    planned = replan(pathway, request, previous, progress, day)
+    planned = planned_around_busy(request, lambda busy: replan(pathway, busy, previous, progress, day), day)
     if planned.sessions == previous.sessions and progress.last_replan:
         as_of_before, finish_before = progress.last_replan  # nothing changed: the plan says what it said
         before = replace(

@@ -15,6 +15,7 @@ from exporter.availability import WeeklyAvailability, Window
 from exporter.errors import UNPLACED, InputError, Kind, Problem
 from exporter.model import QUARTER, Horizon, Pathway, TaskStatus, task_quarters, title_key, unique_key
 from exporter.plan import (
+    BusyUse,
     Milestone,
     MilestoneKind,
     Plan,
@@ -132,11 +133,31 @@ def _assemble(
         identity=request.identity or request.participant or "",
         window_change=window_change,
         replanning=replanning,
+        busy=_busy_use(request, availability, finish),
     )
 
 
 def _open_windows(request: PlanRequest, availability: WeeklyAvailability) -> Iterator[tuple[datetime, int]]:
     """(start in UTC, length in quarters) of every open stretch of time, in time order, never overlapping.
+
+    The person's windows (`_window_stretches`) with their busy time cut out (`BusyTime.free`): a window
+    a meeting cuts gives the pieces before and after it, each used only when at least the minimum
+    session long.
+    """
+    busy = request.busy_time
+    for start, quarters in _window_stretches(request, availability):
+        if not busy.intervals or start >= busy.until:
+            yield start, quarters
+            continue
+        pieces, _taken = busy.free(start, quarters * QUARTER, QUARTER)
+        yield from pieces
+
+
+def _window_stretches(
+    request: PlanRequest, availability: WeeklyAvailability, until: date | None = None
+) -> Iterator[tuple[datetime, int]]:
+    """(start in UTC, length in quarters) of every stretch of the person's windows on open days (no
+    blackout, no holiday) from the request's start (to `until`, included), in time order, never overlapping.
 
     A window's stretches are the instants whose wall clock reads a time inside it (`_window_spans`), so on
     the night the clocks change a window may hold less time than its label says, more, or two stretches.
@@ -144,7 +165,8 @@ def _open_windows(request: PlanRequest, availability: WeeklyAvailability) -> Ite
     zone = ZoneInfo(request.timezone)
     by_day = [availability.on(weekday) for weekday in range(7)]
     done = datetime.min.replace(tzinfo=UTC)
-    for offset in range(MAX_DAYS + 1):
+    last = MAX_DAYS if until is None else min(MAX_DAYS, (until - request.start).days)
+    for offset in range(last + 1):
         day = request.start + timedelta(days=offset)
         windows = by_day[day.weekday()]
         if not windows or request.closed.reason(day):
@@ -156,6 +178,25 @@ def _open_windows(request: PlanRequest, availability: WeeklyAvailability) -> Ite
             if start >= done:
                 done = start + quarters * _STEP
                 yield start, quarters
+
+
+def _busy_use(request: PlanRequest, availability: WeeklyAvailability, finish: date) -> BusyUse | None:
+    """The hours of the person's windows busy time took from the request's start to `finish`, by week."""
+    if not request.busy.sources:
+        return None
+    busy = request.busy_time
+    first_monday = request.start - timedelta(days=request.start.weekday())
+    zone = ZoneInfo(request.timezone)
+    taken: dict[int, int] = {}
+    for start, quarters in _window_stretches(request, availability, finish):
+        if not busy.intervals or start >= busy.until:
+            continue
+        _pieces, minutes = busy.free(start, quarters * QUARTER, QUARTER)
+        if minutes:
+            week = (start.astimezone(zone).date() - first_monday).days // 7
+            taken[week] = taken.get(week, 0) + minutes
+    weeks = tuple(Week(first_monday + timedelta(weeks=index), taken[index] / 60) for index in sorted(taken))
+    return BusyUse(request.busy, sum(taken.values()) / 60, weeks)
 
 
 def _window_spans(day: date, start: int, end: int, zone: ZoneInfo) -> list[tuple[datetime, int]]:

@@ -142,6 +142,11 @@ class InputKey(StrEnum):
     BLACKOUTS = "blackouts"
     HOLIDAYS = "holidays"
     FINISH_BY = "finish_by"
+    BUSY = "busy"
+    BUSY_TENTATIVE = "busy_tentative"
+    BUSY_ALL_DAY = "busy_all_day"
+    BUSY_BUFFER = "busy_buffer"
+    MIN_SESSION = "min_session"
     PAPER = "paper"
     REMINDER = "reminder"
     BUILD_TIME = "build_time"
@@ -149,6 +154,15 @@ class InputKey(StrEnum):
 
 INPUT_KEYS: tuple[str, ...] = tuple(str(key) for key in InputKey)
 """The inputs sheet's keys in the order they are written; a reader takes its values by these names."""
+BUSY_INPUTS = (
+    InputKey.BUSY,
+    InputKey.BUSY_TENTATIVE,
+    InputKey.BUSY_ALL_DAY,
+    InputKey.BUSY_BUFFER,
+    InputKey.MIN_SESSION,
+)
+"""Keys a tracker written before busy calendars lacks: read as empty (no busy calendars)."""
+BUSY_SEPARATOR = "\n"
 
 BLACKOUT_SEPARATOR = ";"
 
@@ -176,11 +190,29 @@ def input_values(plan: Plan, paper: str, reminder: int | None, build_time: datet
         InputKey.BLACKOUTS: BLACKOUT_SEPARATOR.join(blackout.label() for blackout in plan.blackouts),
         InputKey.HOLIDAYS: plan.holidays or "",
         InputKey.FINISH_BY: plan.finish_by.isoformat() if plan.finish_by else "",
+        **busy_values(plan),
         InputKey.PAPER: paper,
         InputKey.REMINDER: "" if reminder is None else str(reminder),
         InputKey.BUILD_TIME: build_time.isoformat(),
     }
     return {str(key): values[key] for key in InputKey}
+
+
+def busy_values(plan: Plan) -> dict[InputKey, str]:
+    """The busy settings as inputs rows; all empty for a plan made without busy calendars. A file is
+    stored as the path it was read from (a relative one is read again from where `replan` runs); a URL
+    by its host only (`https://host/…`): its path and query are secrets, so a replan asks for it again."""
+    if plan.busy is None:
+        return dict.fromkeys(BUSY_INPUTS, "")
+    rules = plan.busy.rules
+    sources = [source.label for source in rules.sources]
+    return {
+        InputKey.BUSY: BUSY_SEPARATOR.join(sources),
+        InputKey.BUSY_TENTATIVE: str(rules.tentative),
+        InputKey.BUSY_ALL_DAY: "yes" if rules.all_day else "no",
+        InputKey.BUSY_BUFFER: str(rules.buffer),
+        InputKey.MIN_SESSION: str(rules.min_session),
+    }
 
 
 def read_inputs(rows: Iterable[tuple[object, object]]) -> dict[str, str]:
@@ -191,12 +223,12 @@ def read_inputs(rows: Iterable[tuple[object, object]]) -> dict[str, str]:
     for key, value in rows:
         if isinstance(key, str) and key in INPUT_KEYS and key not in found:
             found[key] = "" if value is None else str(value)
-    missing = [key for key in INPUT_KEYS if key not in found]
+    missing = [key for key in INPUT_KEYS if key not in found and key not in BUSY_INPUTS]
     if missing:
         raise ValueError(f"the tracker's plan inputs lack {', '.join(missing)}")
     if found[InputKey.FORMAT_VERSION] != INPUTS_FORMAT_VERSION:
         raise ValueError(f"the tracker's plan inputs are of format {found[InputKey.FORMAT_VERSION]!r}")
-    return {key: found[key] for key in INPUT_KEYS}
+    return {key: found.get(key, "") for key in INPUT_KEYS}
 
 
 SESSION_ROW = "session"
