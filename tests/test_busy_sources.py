@@ -19,6 +19,7 @@ from realclients import khal_events, pdf_tool
 
 from exporter import busy
 from exporter.inputs import CALENDAR_LIMIT
+from exporter.labels import ENGLISH
 
 BUSY = FIXTURES / "busy"
 SECRET_PATH = "/calendar/ical/zx-secret-account%40example.org/private-zx-secret-token/basic.ics"
@@ -189,6 +190,10 @@ def test_replan_reads_the_busy_calendar_again_and_moves_what_a_new_meeting_colli
     assert result.exit_code == 0, result.stderr
     inputs = _inputs(out / "tracker.xlsx")
     assert inputs["busy"] == str(calendar) and inputs["min_session"] == "30" and inputs["busy_tentative"] == "busy"
+    settings = openpyxl.load_workbook(out / "tracker.xlsx")[ENGLISH("sheet.settings")]
+    shown = {row[0]: row[1] for row in settings.iter_rows(values_only=True)}
+    assert shown["Busy calendars (study around them)"] == str(calendar)
+    assert shown["Hours of your windows they took"] == 3
     before = json.loads(run("plan", "--start", "2027-03-01", "--timezone", "Europe/Berlin", *week, "--json").stdout)
     assert any(s["start"].startswith("2027-03-10T17:00") for s in before["sessions"])
     meeting = (
