@@ -165,6 +165,12 @@ def output_options(command):
             help="Minutes before each session for its reminder (default 15).",
         ),
         click.option("--no-reminders", is_flag=True, help="No reminders on sessions."),
+        click.option(
+            "--new-calendar",
+            is_flag=True,
+            help="Start a new calendar: new event UIDs and a dated name, for importing into a fresh calendar "
+            "(Outlook desktop duplicates events on re-import).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -183,6 +189,7 @@ def _choice(params: dict, profile: dict):
         paper=params["paper"],
         theme=params["theme"],
         profile=profile,
+        new_calendar=params["new_calendar"],
     )
 
 
@@ -449,7 +456,8 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
 
     if params.get("profile"):
         raise InputError(Problem("--profile", "a replan takes its settings from the tracker; give options instead"))
-    output = {key: params[key] for key in ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme")}
+    keys = ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme", "new_calendar")
+    output = {key: params[key] for key in keys}
     output["calendar"] = CalendarContent(params["calendar"])
     previous, planned, reports = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
     _report_busy(planned)
@@ -511,27 +519,50 @@ def status_command(folder: str, as_of: str | None, pathway: str | None, as_json:
     show_default=True,
     help="Weekly hours the guide's nominal weeks assume.",
 )
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(dir_okay=False),
+    help="Also write the import report (what became what, what was guessed, what went to notes) here, as Markdown.",
+)
 @reports_input_errors
-def import_guide(guide: str, output: str | None, hours_per_week: float) -> None:
-    """Turn a career guide (plain text or Markdown) into a pathway TOML file."""
+def import_guide(guide: str, output: str | None, hours_per_week: float, report: str | None) -> None:
+    """Turn a career guide (plain text, Markdown or a saved .html page) into a pathway TOML file."""
     from exporter.atomic import write_atomically
     from exporter.importer import import_guide_file
 
     labels = _labels()
-    target = Path(output) if output is not None else None
-    if target is not None and not str(output).strip():
-        raise InputError(Problem("--output", "must name a file", kind=Kind.VALUE))
-    if target is not None and not target.parent.is_dir():
-        message = f"{str(target.parent)!r} is not an existing folder; create it first"
-        raise InputError(Problem(str(output), message, kind=Kind.WRITE))
+    target = _import_target(output, "--output")
+    report_target = _import_target(report, "--report")
     result = import_guide_file(Path(guide), hours_per_week=hours_per_week)
+    echo(f"import report for {guide}:", err=True)
+    for line in result.report.made:
+        echo(f"  {line}", err=True)
+    for guess in result.report.guesses:
+        echo(f"guessed: {guess}", err=True)
     for warning in result.warnings:
         echo(labels("terminal.warning", problem=warning), err=True)
+    written = [(report_target, result.report.markdown())] if report_target is not None else []
     if target is None:
         click.echo(printable(result.toml), nl=False)
-        return
-    try:
-        write_atomically(target, result.toml.encode("utf-8"))
-    except OSError as err:
-        raise InputError(Problem(str(target), f"cannot write: {err.strerror or err}", kind=Kind.WRITE)) from None
-    echo(labels("terminal.imported", path=target), err=True)
+    else:
+        written.append((target, result.toml))
+    for path, text in written:
+        try:
+            write_atomically(path, text.encode("utf-8"))
+        except OSError as err:
+            raise InputError(Problem(str(path), f"cannot write: {err.strerror or err}", kind=Kind.WRITE)) from None
+        echo(labels("terminal.imported", path=path), err=True)
+
+
+def _import_target(option: str | None, name: str) -> Path | None:
+    """The file an import option names, in a folder that exists; None when the option is not given."""
+    if option is None:
+        return None
+    if not str(option).strip():
+        raise InputError(Problem(name, "must name a file", kind=Kind.VALUE))
+    target = Path(option)
+    if not target.parent.is_dir():
+        message = f"{str(target.parent)!r} is not an existing folder; create it first"
+        raise InputError(Problem(str(option), message, kind=Kind.WRITE))
+    return target

@@ -56,6 +56,7 @@ def output_choice(
     paper: str | None,
     theme: str | None,
     profile: Raw,
+    new_calendar: bool = False,
 ) -> OutputChoice:
     """Output settings: the command line first, then the profile, then the defaults; all problems at once."""
     problems: list[Problem] = []
@@ -74,7 +75,7 @@ def output_choice(
         loaded = load_theme(theme_path)
     except InputError as err:
         problems += err.problems
-    options = WriterOptions(calendar, ics_split, None if no_reminders else reminder_value)
+    options = WriterOptions(calendar, ics_split, None if no_reminders else reminder_value, new_calendar)
     choice = OutputChoice(formats, loaded, options)
     paper_value, paper_origin = (paper, Origin("paper")) if paper else profile.get("paper", (None, Origin("paper")))
     try:
@@ -395,7 +396,7 @@ def with_previous_calendars(choice: OutputChoice, folder: Path) -> OutputChoice:
     """The choice with the calendar files already in `folder`, so the new ones update them in place."""
     from exporter.inputs import CALENDAR_LIMIT, read_input
 
-    if "ics" not in choice.formats:
+    if "ics" not in choice.formats or choice.options.new_calendar:
         return choice
     previous = {}
     for name in REGISTRY["ics"].file_names(choice.options):

@@ -50,8 +50,12 @@ class Progress:
     skill_ratings: dict[str, str]
     actions_done: dict[str, bool]
     inputs: dict[str, str] = field(default_factory=dict)
+    """The plan's inputs from the hidden inputs sheet (`tracker.INPUT_KEYS`); empty for a tracker without one."""
     schedule: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
     """The sessions the tracker was made with, as (key, ISO start, ISO end, task keys); empty for an older one."""
     last_replan: tuple[str, str] | None = None
     """(as-of, finish before) of the replan that made the tracker, as ISO dates; None if it was exported."""
-    """The plan's inputs from the hidden inputs sheet (`tracker.INPUT_KEYS`); empty for a tracker without one."""
+
+
+NOTHING_RECORDED = Progress(tasks={}, unmatched_rows=(), weekly_actuals={}, skill_ratings={}, actions_done={})
+"""A tracker as it leaves an export: nothing recorded yet."""

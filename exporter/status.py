@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 
 from exporter.model import TaskStatus
 from exporter.plan import Plan
-from exporter.progress import Progress
-from exporter.writers.text import PACE_WEEKS  # the observed pace: the actual hours of the last four weeks
+from exporter.recorded import Progress
+
+PACE_WEEKS = 4
+"""The observed pace is the Weekly log's actual hours of the last four weeks, per week."""
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ plan's inputs here too.
 Weekly log's Actual hours column are the figures the tracker counts: the Dashboard's "Actual
 hours logged" is their sum, and the burn-up's cumulative actual line is their running total,
 drawn up to the week that holds today (later weeks are `NA()`, a gap). The Tasks sheet's
-Actual hours column is the person's note of the effort one task took; no figure adds it up,
-so logging an hour in both places never counts it twice.
+Actual hours column says how much of a task is done while it is In progress: its hidden Hours
+counted column (a formula per row) counts a Done or Skipped task's planned hours in full and an
+In progress one's actual hours up to its planned hours, as `exporter.status` counts hours done.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class TaskColumn(StrEnum):
     STATUS = "status"
     DONE_ON = "done-on"
     ACTUAL = "actual"
+    COUNTED = "counted"
     NOTES = "notes"
     KEY = "key"
 
@@ -76,6 +78,9 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column(TaskColumn.STATUS, 13),
     Column(TaskColumn.DONE_ON, 18, DATE_FORMAT),
     Column(TaskColumn.ACTUAL, 14, HOURS_FORMAT),
+    Column(
+        TaskColumn.COUNTED, 12, HOURS_FORMAT, hidden=True
+    ),  # not last: LibreOffice prints trailing hidden numbers as ###
     Column(TaskColumn.NOTES, 40),
     Column(TaskColumn.KEY, 24, hidden=True),
 )
@@ -252,12 +257,29 @@ def read_replanned(rows: Iterable[tuple[object, ...]]) -> tuple[str, str] | None
     return None
 
 
-def session_rows(plan: Plan) -> list[tuple[str, str, str, str, str]]:
-    """The plan's sessions as inputs-sheet rows: `session`, key, start and end (ISO with offset), task keys.
+def session_rows(plan: Plan) -> list[tuple[str, str, str, str, str, datetime, float]]:
+    """The plan's sessions as inputs-sheet rows: `session`, key, start and end (ISO with offset), task
+    keys, then the end as a local date-time value and the hours, which the Dashboard's formulas sum.
 
     They let a later `status` or `replan` know the schedule the tracker was made with, also after
     a replan (whose past sessions no plain re-planning from the inputs would give back)."""
-    return [(SESSION_ROW, s.key, s.start.isoformat(), s.end.isoformat(), " ".join(s.task_keys)) for s in plan.sessions]
+    return [
+        (
+            SESSION_ROW,
+            s.key,
+            s.start.isoformat(),
+            s.end.isoformat(),
+            " ".join(s.task_keys),
+            s.end.replace(tzinfo=None),
+            s.hours,
+        )
+        for s in plan.sessions
+    ]
+
+
+SESSION_END_COLUMN = 6
+"""The inputs sheet's column of a session's local end (a date-time value), after the text columns."""
+SESSION_HOURS_COLUMN = 7
 
 
 def read_sessions(rows: Iterable[tuple[object, ...]]) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:

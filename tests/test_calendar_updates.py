@@ -254,3 +254,36 @@ def test_khal_replaces_events_and_keeps_cancelled_ones_marked(weekly, fewer, tmp
     gone = [e for e in events(new.read_bytes()).values() if cancelled(e)]
     assert gone and len(marked) == len(gone)
     assert len(out) - len(marked) == len(fewer.sessions) + len(fewer.milestones)
+
+
+def test_a_new_calendar_shares_no_uid_and_later_ones_update_it_in_place(weekly, fewer):
+    """--new-calendar: new UIDs and a dated name, nothing carried; a regeneration over it keeps its edition."""
+    first = ics(weekly)
+    later = fixed_context(datetime(2027, 2, 1, 9, 0, tzinfo=UTC), ZONE)
+    fresh = ics(fewer, first, context=later, new_calendar=True)
+    calendar = icalendar.Calendar.from_ical(fresh)
+    assert str(calendar["X-PATHWAY-EXPORTER-EDITION"]) == "20270201T090000Z"
+    assert str(calendar["X-WR-CALNAME"]).endswith("(from 1 Feb 2027)")
+    assert not events(fresh).keys() & events(first).keys()
+    assert not any(cancelled(e) for e in events(fresh).values())
+    assert {sequence(e) for e in events(fresh).values()} == {0}
+    again = ics(fewer, fresh, context=fixed_context(datetime(2027, 3, 1, 9, 0, tzinfo=UTC), ZONE))
+    assert events(again).keys() == events(fresh).keys()
+    assert str(icalendar.Calendar.from_ical(again)["X-WR-CALNAME"]) == str(calendar["X-WR-CALNAME"])
+    assert again == ics(fewer, again, context=fixed_context(datetime(2027, 3, 1, 9, 0, tzinfo=UTC), ZONE))
+
+
+def test_new_calendar_from_the_command_line(tmp_path):
+    """`export --new-calendar` over a folder: the calendar is new; a replan afterwards keeps it."""
+    from conftest import run
+
+    folder = tmp_path / "plan"
+    assert run("export", "--start", "2027-01-04", "--output", str(folder)).exit_code == 0
+    old = events((folder / "plan.ics").read_bytes())
+    result = run("export", "--start", "2027-01-04", "--output", str(folder), "--force", "--new-calendar")
+    assert result.exit_code == 0, result.output
+    new = events((folder / "plan.ics").read_bytes())
+    assert not old.keys() & new.keys()
+    result = run("replan", str(folder), "--as-of", "2027-02-01")
+    assert result.exit_code == 0, result.output
+    assert set(events((folder / "plan.ics").read_bytes())) >= {u for u, e in new.items() if e.get("DTSTART")}

@@ -14,7 +14,7 @@ from realclients import pdf_tool
 from exporter.context import fixed_context
 from exporter.labels import Labels
 from exporter.loader import load_pathway
-from exporter.model import Pathway, Phase, Resource, Task
+from exporter.model import Pathway, Phase, RealityCheck, Resource, Task
 from exporter.theme import Theme
 from exporter.writers import REGISTRY, WriterOptions
 from exporter.writers.pdf import _fit, register_fonts
@@ -208,6 +208,7 @@ def test_control_characters_are_dropped(tmp_path):
         5,
         subtitle=dirty,
         phases=(Phase(1, "Phase" + dirty, 2, (Task("Task" + dirty),), (Resource("Res" + dirty, "https://a.test/"),)),),
+        reality_check=RealityCheck(intro="Intro" + dirty),
         notes=("Note" + dirty,),
     )
     data = render_one("pdf", make_plan(pathway, name="Ann"))
@@ -215,8 +216,9 @@ def test_control_characters_are_dropped(tmp_path):
     for control in "\x00\x07\x0b\x1b\x7f\x85\x9f":
         assert control not in text, repr(control)
     flat = " ".join(text.split())
-    for clean in ("CtlTitleEnd", "PhaseCtlTitleEnd", "TaskCtlTitleEnd", "• ResCtlTitleEnd", "NoteCtlTitleEnd"):
+    for clean in ("CtlTitleEnd", "PhaseCtlTitleEnd", "TaskCtlTitleEnd", "• ResCtlTitleEnd", "IntroCtlTitleEnd"):
         assert clean in flat, clean
+    assert "NoteCtl" not in flat  # a pathway's notes are for its author: the handout leaves them out
     assert "CtlTitleEnd | Ann" in flat  # the page header, drawn on the canvas
     assert re.search(r"Title:\s+CtlTitleEnd: action plan for Ann", pdf_tool("pdfinfo", str(tmp_path / "plan.pdf")))
 

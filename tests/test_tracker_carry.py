@@ -17,11 +17,13 @@ from exporter.model import TaskStatus
 from exporter.plan import Replanning
 from exporter.progress import read_progress
 from exporter.recorded import Progress, TaskProgress
+from exporter.status import status
 from exporter.tracker import FIRST_ROW, TaskColumn, index
 
 DONE = TaskStatus.DONE
 DASHBOARD_FIGURES = range(12, 17)  # overall progress, planned hours, hours done, actual hours logged, tasks done
-PHASE_ROWS_FROM = 21
+PHASE_ROWS_FROM = 30
+STANDING_FIGURES = range(20, 27)  # planned to date, ahead (hours, days), left, pace, finish at pace, needed
 
 
 def carried(plan, today: date):
@@ -65,7 +67,8 @@ def carried(plan, today: date):
 def expected_figures(plan, today: date) -> dict[str, object]:
     """The Dashboard's figures and the Weekly log's cumulative actual, worked out by hand from `carried`."""
     tasks = plan.tasks
-    done_hours = tasks[0].hours + tasks[1].hours + tasks[4].hours
+    counted = {0: tasks[0].hours, 1: tasks[1].hours, 2: min(2.0, tasks[2].hours), 4: tasks[4].hours, 5: tasks[5].hours}
+    done_hours = sum(counted.values())  # done and skipped in full, in progress up to its actual hours
     logged = [plan.replanning.recorded.weekly_actuals.get(week.start) for week in plan.weeks]
     running, cumulative = 0.0, []
     for week, hours in zip(plan.weeks, logged, strict=True):
@@ -78,7 +81,7 @@ def expected_figures(plan, today: date) -> dict[str, object]:
         "actual": 9.5 + 12.0 + 7.25,
         "tasks-done": f"3 of {len(tasks)}",
         "phase-done": {
-            phase.number: sum(t.hours for n, t in enumerate(tasks) if n in (0, 1, 4) and t.phase == phase.number)
+            phase.number: sum(hours for n, hours in counted.items() if tasks[n].phase == phase.number)
             for phase in plan.phases
         },
         "cumulative": cumulative,
@@ -233,6 +236,23 @@ def test_libreoffice_computes_the_cached_figures(tmp_path):
         }
 
     mine, theirs = figures(cached), figures(computed)
+    standing = status(plan, plan.replanning.recorded, context.today)
+    live = [computed["Dashboard"].cell(row, 2).value for row in STANDING_FIGURES]
+    assert live[5].date() == standing.finish_at_pace
+    assert live[:5] + live[6:] == pytest.approx(
+        [
+            standing.hours_planned_to_date,
+            standing.hours_ahead,
+            standing.days_ahead,
+            standing.hours_left,
+            standing.observed_pace,
+            standing.hours_per_week_needed,
+        ],
+        abs=0.01,
+    )
+    assert [cached["Dashboard"].cell(row, 2).value for row in STANDING_FIGURES[:4]] == pytest.approx(
+        [computed["Dashboard"].cell(row, 2).value for row in STANDING_FIGURES[:4]], abs=0.01
+    )
     expected = expected_figures(plan, context.today)
     assert mine["dashboard"][2] == pytest.approx(expected["done"]) and mine["dashboard"][2] > 0
     assert mine["dashboard"][3] == pytest.approx(expected["actual"])

@@ -27,6 +27,7 @@ from exporter.theme import Theme
 from exporter.tracker import (
     DATE_FORMAT,
     INPUT_KEYS,
+    SESSION_END_COLUMN,
     SESSION_ROW,
     TASK_COLUMNS,
     TaskColumn,
@@ -313,7 +314,12 @@ def test_inputs_sheet_holds_every_key_with_the_plans_values():
     assert tuple(values) == INPUT_KEYS
     sessions = read_sessions(sheet.iter_rows(values_only=True))
     assert [key for key, *_ in sessions] == [session.key for session in plan.sessions]
-    assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if cell.value is not None)
+    text = [cell for row in sheet.iter_rows(max_col=SESSION_END_COLUMN - 1) for cell in row if cell.value is not None]
+    assert all(cell.data_type == "s" for cell in text)
+    figures = [row[SESSION_END_COLUMN - 1 :] for row in sheet.iter_rows() if row[0].value == "session"]
+    assert [(end.value, hours.value) for end, hours in figures] == [
+        (session.end.replace(tzinfo=None), session.hours) for session in plan.sessions
+    ]
     content = json.dumps(pathway_to_dict(plan.pathway), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert values == {
         "format_version": "1",

@@ -83,6 +83,7 @@ def test_sheets_table_dropdown_and_freeze(tracker, builtin_plan):
         "Status",
         "Done on",
         "Actual hours",
+        "Hours counted",
         "Notes",
         "Key",
     ]
@@ -110,7 +111,10 @@ def test_hidden_key_column_holds_every_task_key(tracker, builtin_plan):
     assert tasks.column_dimensions[key].hidden
     keys = [tasks.cell(row, index(TaskColumn.KEY)).value for row in range(2, 2 + len(builtin_plan.tasks))]
     assert keys == [task.key for task in builtin_plan.tasks] and all(keys)
-    visible = [c for c in TASK_COLUMNS if c.name != TaskColumn.KEY]
+    hidden = [c.name for c in TASK_COLUMNS if c.hidden]
+    assert hidden == [TaskColumn.COUNTED, TaskColumn.KEY]
+    assert all(tasks.column_dimensions[letter(name)].hidden for name in hidden)
+    visible = [c for c in TASK_COLUMNS if not c.hidden]
     assert not any(tasks.column_dimensions[letter(c.name)].hidden for c in visible)
 
 
@@ -177,7 +181,7 @@ def test_libreoffice_recalculates_progress(tracker, tmp_path):
     assert cell_of(recalculated, "OverallProgress").value == pytest.approx(70 / 480)
     dashboard = recalculated["Dashboard"]
     assert dashboard["B16"].value == "3 of 20"
-    assert dashboard["G21"].value == pytest.approx(0.5)
+    assert dashboard["G30"].value == pytest.approx(0.5)
     assert dashboard["C12"].value.startswith("███░")
 
 
@@ -189,8 +193,8 @@ def test_another_word_for_done_still_counts(builtin_plan, tmp_path):
     book = openpyxl.load_workbook(source)
     rules = [rule.formula[0] for cf in book["Tasks"].conditional_formatting for rule in cf.rules]
     assert f'${STATUS}2="Fertig ""ok"""' in rules
-    hours, status = span(TaskColumn.HOURS, 2, 21, "Tasks"), span(TaskColumn.STATUS, 2, 21, "Tasks")
-    assert f'SUMIFS({hours},{status},"Fertig ""ok""")' in book["Dashboard"]["B14"].value
+    assert '"Fertig ""ok"""' in book["Tasks"].cell(2, index(TaskColumn.COUNTED)).value
+    assert book["Dashboard"]["B14"].value == f"=SUM({span(TaskColumn.COUNTED, 2, 21, 'Tasks')})"
     status = next(v for v in book["Tasks"].data_validations.dataValidation if v.type == "list")
     assert "!" in status.formula1  # a quote in a choice: the list is kept on a hidden sheet
     assert book[book.sheetnames[-1]].sheet_state == "hidden" and book.sheetnames[:-1] == [*SHEETS, INPUTS]
@@ -200,7 +204,7 @@ def test_another_word_for_done_still_counts(builtin_plan, tmp_path):
     assert cell_of(recalculated, "OverallProgress").value == pytest.approx(70 / 480)
     assert recalculated["Dashboard"]["B14"].value == 70
     assert recalculated["Dashboard"]["B16"].value == "3 of 20"
-    assert recalculated["Dashboard"]["G21"].value == pytest.approx(0.5)
+    assert recalculated["Dashboard"]["G30"].value == pytest.approx(0.5)
     choices = [c.value for c in recalculated[recalculated.sheetnames[-1]]["A"]]
     assert choices == [ENGLISH.term(s) if s is not TaskStatus.DONE else done for s in TaskStatus]
 

@@ -37,6 +37,8 @@ class WriterOptions:
     ics_split: bool = False
     reminder: int | None = DEFAULT_REMINDER
     """Minutes before each session; None for no reminders."""
+    new_calendar: bool = False
+    """The calendar starts a new edition: new UIDs and name, nothing carried from previous calendars."""
     previous_calendars: Mapping[str, bytes] = field(default_factory=dict, hash=False)
     """The calendar files this export replaces: file name (as `file_names` gives it, e.g. plan.ics,
     or milestones.ics and sessions.ics with --ics-split) -> the bytes of that file as it is now.

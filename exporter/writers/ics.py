@@ -21,6 +21,12 @@ file name -> bytes), event by event (by UID):
   event's time has passed its cancellation stays in the file, so a client that refreshes rarely
   still gets it.
 
+A calendar made with `--new-calendar` (`WriterOptions.new_calendar`) is a new edition: it carries
+nothing of the previous file, its UIDs also come from the edition (the build time, kept in
+X-PATHWAY-EXPORTER-EDITION) and its name says from when it is, so it can be imported as a
+separate calendar (Outlook desktop duplicates events on re-import; Google refuses UIDs deleted
+by hand). Later calendars regenerated over it keep its edition, so they update it in place.
+
 DTSTAMP is the build time for every event. Cancelled events follow the plan's events in the
 order of the previous file, with the previous file's VTIMEZONE for any zone the plan no longer
 uses. A previous calendar that does not parse (a value icalendar cannot read included), or whose
@@ -56,6 +62,10 @@ REFRESH = timedelta(hours=12)  # how often a subscribed client should fetch the 
 CANCELLED_KEPT = timedelta(days=180)  # an already-cancelled event stays until it ended this long ago
 _STAMPS = ("UID", "DTSTAMP", "SEQUENCE", "LAST-MODIFIED", "STATUS")  # written by _stamped, in this order
 _NOT_CONTENT = ("DTSTAMP", "SEQUENCE", "LAST-MODIFIED")
+EDITION = "X-PATHWAY-EXPORTER-EDITION"
+"""The calendar's edition: the UTC time `--new-calendar` made it (absent before the first one)."""
+EDITION_FORMAT = "%Y%m%dT%H%M%SZ"
+_EDITION_TEXT = re.compile(r"\d{8}T\d{6}Z")
 _NAME = re.compile(r"[;:]")  # ends a content line's property name
 
 
@@ -79,7 +89,9 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     names = file_names(options)
     previous = options.previous_calendars
     return {
-        name: serialise(calendar_component(view, context, kind, options.reminder, previous.get(name)))
+        name: serialise(
+            calendar_component(view, context, kind, options.reminder, previous.get(name), options.new_calendar)
+        )
         for name, kind in zip(names, kinds, strict=True)
     }
 
@@ -90,19 +102,23 @@ def calendar_component(
     content: CalendarContent,
     reminder: int | None,
     previous: bytes | None = None,
+    new_calendar: bool = False,
 ) -> Calendar:
     """The VCALENDAR of the plan with the events `content` asks for, before it is serialised.
 
     `previous` is the calendar file this one replaces (see the module's docstring), or None.
+    `new_calendar` starts a new edition (see `edition`): nothing of `previous` is carried.
     """
     plan, labels = view.plan, view.labels
     stamp = context.build_time
+    before = _Previous({}, {}, "") if new_calendar else _previous(previous)
+    edition = _edition_of(stamp) if new_calendar else before.edition
     cal = Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
     cal.add("METHOD", "PUBLISH")
-    cal.add("X-WR-CALNAME", vText(_text(_calendar_name(view, content))))
+    cal.add("X-WR-CALNAME", vText(_text(_calendar_name(view, content, edition))))
     cal.add("X-WR-TIMEZONE", vText(plan.timezone))
     description = labels(
         "calendar.description",
@@ -114,14 +130,17 @@ def calendar_component(
     cal.add("X-WR-CALDESC", vText(_text(description)))
     cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    if edition:
+        cal.add(EDITION, edition)
     milestones = content in (CalendarContent.ALL, CalendarContent.MILESTONES)
     sessions = content in (CalendarContent.ALL, CalendarContent.SESSIONS)
     events: list[Event] = []
     if milestones:
-        events += [_milestone_event(view, milestone) for milestone in plan.milestones]
+        events += [_milestone_event(view, milestone, edition) for milestone in plan.milestones]
     if sessions:
-        events += [_session_event(view, number, session, reminder) for number, session in enumerate(plan.sessions, 1)]
-    before = _previous(previous)
+        events += [
+            _session_event(view, number, session, reminder, edition) for number, session in enumerate(plan.sessions, 1)
+        ]
     events = [_revived(event, before.events.get(str(event["UID"]))) for event in events]
     past = _past_cutoff(plan)
     written = [_updated(event, before.events.get(str(event["UID"])), stamp, past) for event in events]
@@ -147,11 +166,13 @@ class _Previous:
     events: dict[str, Event]
     """UID -> the event as the previous calendar had it (the first one of that UID)."""
     zones: dict[str, Component]
+    edition: str
+    """The previous calendar's edition (see `edition`), "" for the first."""
 
 
 def _previous(data: bytes | None) -> _Previous:
     """The events and zones of the calendar this one replaces; none if it is absent, unreadable or not ours."""
-    empty = _Previous({}, {})
+    empty = _Previous({}, {}, "")
     if not data:
         return empty
     try:
@@ -171,7 +192,8 @@ def _previous(data: bytes | None) -> _Previous:
             zone.to_ical()
     except Exception:  # any fault in a file we did not make here means "no previous calendar"
         return empty
-    return _Previous(events, zones)
+    edition = str(calendar.get(EDITION, ""))
+    return _Previous(events, zones, edition if _EDITION_TEXT.fullmatch(edition) else "")
 
 
 def _revived(event: Event, before: Event | None) -> Event:
@@ -284,31 +306,41 @@ def _tzids(event: Event) -> set[str]:
     return found
 
 
-def _calendar_name(view: PlanView, content: CalendarContent) -> str:
+def _calendar_name(view: PlanView, content: CalendarContent, edition: str) -> str:
     plan, labels = view.plan, view.labels
     title = plan.pathway.title
     if plan.participant:
         title = labels("calendar.name-for", name=title, participant=plan.participant)
-    return labels(f"calendar.name-{content}", title=title)
+    name = labels(f"calendar.name-{content}", title=title)
+    if not edition:
+        return name
+    made = datetime.strptime(edition, EDITION_FORMAT).replace(tzinfo=UTC).astimezone(ZoneInfo(plan.timezone))
+    return labels("calendar.name-edition", name=name, date=labels.short_date(made.date()))
 
 
-def uid(plan: Plan, item: str) -> str:
-    """The event's UID: from the pathway, the participant's identity and the item's stable key."""
-    digest = hashlib.sha256(f"{plan.pathway.id}\x1f{plan.identity}\x1f{item}".encode()).hexdigest()
+def _edition_of(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(EDITION_FORMAT)
+
+
+def uid(plan: Plan, item: str, edition: str = "") -> str:
+    """The event's UID: from the pathway, the participant's identity and the item's stable key, and
+    the calendar's edition when it has one (so a new calendar shares no UID with earlier ones)."""
+    seed = f"{plan.pathway.id}\x1f{plan.identity}\x1f{item}" + (f"\x1f{edition}" if edition else "")
+    digest = hashlib.sha256(seed.encode()).hexdigest()
     return f"{digest[:32]}@pathway-exporter"
 
 
-def _identified(plan: Plan, item: str) -> Event:
+def _identified(plan: Plan, item: str, edition: str) -> Event:
     event = Event()
-    event.add("UID", uid(plan, item))
+    event.add("UID", uid(plan, item, edition))
     return event
 
 
-def _milestone_event(view: PlanView, milestone: Milestone) -> Event:
+def _milestone_event(view: PlanView, milestone: Milestone, edition: str) -> Event:
     """The milestone's event without DTSTAMP and SEQUENCE (see `_stamped`)."""
     plan, labels = view.plan, view.labels
     title = view.milestone_title(milestone)
-    event = _identified(plan, f"milestone/{milestone.key}")
+    event = _identified(plan, f"milestone/{milestone.key}", edition)
     event.add("SUMMARY", _text(title))
     event.add("DTSTART", milestone.date)
     event.add("DTEND", milestone.date + timedelta(days=1))
@@ -320,11 +352,11 @@ def _milestone_event(view: PlanView, milestone: Milestone) -> Event:
     return event
 
 
-def _session_event(view: PlanView, number: int, session: Session, reminder: int | None) -> Event:
+def _session_event(view: PlanView, number: int, session: Session, reminder: int | None, edition: str) -> Event:
     """The session's event without DTSTAMP and SEQUENCE (see `_stamped`)."""
     plan, labels = view.plan, view.labels
     tasks = [plan.task(key) for key in session.task_keys]
-    event = _identified(plan, f"session/{session.key}")
+    event = _identified(plan, f"session/{session.key}", edition)
     titles = labels("calendar.session-joiner").join(
         labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
     )

@@ -659,7 +659,7 @@ def _skills(view: PlanView, styles: _Styles, width: float) -> list:
 def _reality_check(view: PlanView, styles: _Styles) -> list:
     labels = view.labels
     check = view.plan.pathway.reality_check
-    if not (check.love or check.miss or check.challenges):
+    if not (check.intro or check.love or check.miss or check.challenges):
         return []
     story: list = [CondPageBreak(70 * mm), para(labels("pdf.reality-check"), styles.h1)]
     if check.intro:
@@ -681,9 +681,7 @@ def _faq(view: PlanView, styles: _Styles) -> list:
             story.append(KeepTogether([para(question, styles.h3), para(item.answer, styles.body)]))
     if pathway.closing:
         story += [Spacer(1, 4 * mm), *(para(p.strip(), styles.body) for p in pathway.closing.split("\n\n"))]
-    for note in pathway.notes:
-        story.append(para(note, styles.small))
-    return story
+    return story  # the pathway's notes are for its author, not the handout
 
 
 def _notes_page(view: PlanView, styles: _Styles, width: float) -> list:

@@ -9,13 +9,13 @@ from exporter.context import RunContext
 from exporter.labels import Labels
 from exporter.model import Horizon, Pathway
 from exporter.plan import Plan
+from exporter.status import PACE_WEEKS
 from exporter.theme import Theme
 from exporter.view import PlanView
 from exporter.writers import WriterOptions
 
 _WIDTH = 88
 UPCOMING = 10
-PACE_WEEKS = 4  # as exporter.status measures it
 
 
 def file_names(options: WriterOptions) -> tuple[str, ...]:
@@ -79,6 +79,8 @@ def pathway_summary(pathway: Pathway, labels: Labels) -> str:
             )
     check = pathway.reality_check
     out += ["", labels("terminal.reality")]
+    if check.intro:
+        out.append(_wrap(check.intro, ""))
     for key, items in (("love", check.love), ("miss", check.miss), ("challenges", check.challenges)):
         out.append(labels(f"terminal.{key}"))
         out += [f"  - {item}" for item in items]

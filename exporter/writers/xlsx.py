@@ -52,12 +52,15 @@ from exporter.context import RunContext
 from exporter.controls import ANY_CONTROL
 from exporter.model import TaskStatus
 from exporter.plan import Plan, PlannedPhase, PlannedTask, Week
-from exporter.recorded import Progress, TaskProgress
+from exporter.recorded import NOTHING_RECORDED, Progress, TaskProgress
+from exporter.status import PACE_WEEKS, status
 from exporter.theme import Theme
 from exporter.tracker import (
     DATE_FORMAT,
     FIRST_ROW,
     HOURS_FORMAT,
+    SESSION_END_COLUMN,
+    SESSION_HOURS_COLUMN,
     TASK_COLUMNS,
     InputKey,
     TaskColumn,
@@ -78,6 +81,8 @@ from exporter.writers.xlsx_package import NOT_AVAILABLE, finish_workbook
 FILE_NAME = "tracker.xlsx"
 PERCENT_FORMAT = "0%"
 PACE_FORMAT = "0.00x"
+SIGNED_HOURS_FORMAT = "+0.##;-0.##;0"
+SIGNED_DAYS_FORMAT = "+0.0;-0.0;0"
 BAR_LENGTH = 20
 MAX_SHEET_TITLE = 31
 MAX_INLINE_LIST = 255  # Excel's limit on a dropdown's list written into the rule itself
@@ -108,14 +113,14 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     task_rows = _tasks_sheet(book)
     _timeline(book, task_rows)
     logged = _weekly_log(book)
-    _dashboard(book, task_rows, logged)  # made after the sheets it sums, then moved to the front
+    sessions = _inputs(book, context, options)
+    _dashboard(book, task_rows, logged, sessions)  # made after the sheets it sums, then moved to the front
     _skills(book)
     _actions(book)
     _resources(book)
     _settings(book)
-    _inputs(book, context, options)
     _properties(book)
-    book.lists_last()
+    book.hidden_last()
     buffer = io.BytesIO()
     book.workbook.save(buffer)
     return {FILE_NAME: finish_workbook(buffer.getvalue(), book.cached, book.build_time)}
@@ -150,9 +155,20 @@ class _Book:
         recorded = self.recorded_task(task)
         return recorded.status if recorded and recorded.status else TaskStatus.NOT_STARTED
 
+    def counted(self, task: PlannedTask) -> float:
+        """The task's hours counted as done: planned hours when Done or Skipped, actual hours up to
+        the planned ones when In progress, else 0 (as the Hours counted formula and `status` count)."""
+        state = self.status(task)
+        if state in (TaskStatus.DONE, TaskStatus.SKIPPED):
+            return task.hours
+        recorded = self.recorded_task(task)
+        if state is TaskStatus.IN_PROGRESS and recorded and recorded.actual_hours:
+            return max(0.0, min(task.hours, recorded.actual_hours))
+        return 0
+
     def hours_done(self, tasks: tuple[PlannedTask, ...]) -> float:
-        """The planned hours of those tasks that are done, summed in row order as SUMIFS does (0 if none)."""
-        return sum(task.hours for task in tasks if self.status(task) is TaskStatus.DONE)
+        """The hours counted as done of those tasks, summed in row order as SUM does (0 if none)."""
+        return sum(self.counted(task) for task in tasks)
 
     def week_actual(self, week: Week) -> float | None:
         """The actual hours recorded for this week of the log, if any."""
@@ -213,11 +229,17 @@ class _Book:
         column_letter = get_column_letter(column)
         return f"{sheet_ref(self._lists.title)}!${column_letter}$1:${column_letter}${len(values)}"
 
-    def lists_last(self) -> None:
-        """Move the hidden sheet of dropdown lists, if any, behind the sheets people read."""
+    def hidden_last(self) -> None:
+        """Move the hidden sheets (the plan inputs, then the dropdown lists, if any) behind the sheets people read."""
+        for sheet in self.workbook.worksheets:
+            if sheet.sheet_state == "veryHidden":
+                self._last(sheet)
         if self._lists is not None:
-            sheets = self.workbook.worksheets
-            self.workbook.move_sheet(self._lists, offset=len(sheets) - 1 - sheets.index(self._lists))
+            self._last(self._lists)
+
+    def _last(self, sheet: Worksheet) -> None:
+        sheets = self.workbook.worksheets
+        self.workbook.move_sheet(sheet, offset=len(sheets) - 1 - sheets.index(sheet))
 
 
 DONE_BAR = "38761D"  # a done task's bar on the Timeline: dark green, darker in greyscale than an open bar
@@ -273,7 +295,7 @@ def _plain(text: str) -> str:
 # ---- Tasks ------------------------------------------------------------------------------
 
 
-def _task_value(book: _Book, task: PlannedTask, column: TaskColumn) -> Any:
+def _task_value(book: _Book, task: PlannedTask, column: TaskColumn, row: int) -> Any:
     match column:
         case TaskColumn.ID:
             return task.id
@@ -291,6 +313,8 @@ def _task_value(book: _Book, task: PlannedTask, column: TaskColumn) -> Any:
             return book.labels.term(book.status(task))
         case TaskColumn.KEY:
             return task.key
+        case TaskColumn.COUNTED:
+            return Formula(_counted(book.labels, row), book.counted(task))
     recorded = book.recorded_task(task)  # filled in by the person: done on, actual hours, notes
     match column:
         case TaskColumn.DONE_ON:
@@ -301,6 +325,18 @@ def _task_value(book: _Book, task: PlannedTask, column: TaskColumn) -> Any:
             return recorded.notes if recorded else None
         case _:
             return None
+
+
+def _counted(labels, row: int) -> str:
+    """The Hours counted formula of a Tasks row: a Done or Skipped task's planned hours, an In
+    progress one's actual hours up to its planned hours (text or a blank counts 0), else 0."""
+    state, hours, actual = (
+        f"{letter(column)}{row}" for column in (TaskColumn.STATUS, TaskColumn.HOURS, TaskColumn.ACTUAL)
+    )
+    done, skipped, started = (
+        formula_text(labels.term(value)) for value in (TaskStatus.DONE, TaskStatus.SKIPPED, TaskStatus.IN_PROGRESS)
+    )
+    return f"IF(OR({state}={done},{state}={skipped}),{hours},IF({state}={started},MAX(0,MIN({hours},N({actual}))),0))"
 
 
 def _cells(column: TaskColumn, first: int, last: int) -> str:
@@ -314,7 +350,10 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     sheet = book.sheet("tasks")
     book.tasks_ref = sheet_ref(sheet.title)
     book.header(sheet, 1, [labels(f"tasks.{column.name}") for column in TASK_COLUMNS])
-    rows = [[_task_value(book, task, column.name) for column in TASK_COLUMNS] for task in plan.tasks]
+    rows = [
+        [_task_value(book, task, column.name, row) for column in TASK_COLUMNS]
+        for row, task in enumerate(plan.tasks, start=FIRST_ROW)
+    ]
     formats = {number: column.number_format for number, column in enumerate(TASK_COLUMNS, start=1)}
     book.rows(sheet, FIRST_ROW, rows, {number: fmt for number, fmt in formats.items() if fmt})
     first, last = FIRST_ROW, FIRST_ROW + len(rows) - 1
@@ -374,8 +413,9 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
 # ---- Dashboard --------------------------------------------------------------------------
 
 
-def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str]) -> None:
-    """`logged` is the Weekly log's title and the range of its actual hours, the one source of actual hours."""
+def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: _Ranges) -> None:
+    """`log` holds the Weekly log's week starts and actual hours (the one source of actual hours);
+    `sessions` the plan's session ends and hours on the inputs sheet (the hours planned up to today)."""
     plan, labels, view = book.plan, book.labels, book.view
     sheet = book.sheet("dashboard")
     book.workbook.move_sheet(sheet, offset=-book.workbook.worksheets.index(sheet))
@@ -383,8 +423,8 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str])
     first, last = task_rows
     tasks = book.tasks_ref
     hours = span(TaskColumn.HOURS, first, last, tasks)
-    status = span(TaskColumn.STATUS, first, last, tasks)
-    log_title, actual = logged
+    counted = span(TaskColumn.COUNTED, first, last, tasks)
+    states = span(TaskColumn.STATUS, first, last, tasks)
     phases = span(TaskColumn.PHASE, first, last, tasks)
     done = formula_text(labels.term(TaskStatus.DONE))
     total = plan.total_hours
@@ -406,42 +446,38 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str])
         ("weekly-hours", plan.hours_per_week, None),
         ("pace", plan.pace, PACE_FORMAT),
     ]
-    finish_cell = f"B{facts_row + [key for key, _, _ in facts].index('finish')}"
+    keys = [key for key, _, _ in facts]
+    cells = {key: f"$B${facts_row + keys.index(key)}" for key in ("finish", "weekly-hours")}
     for offset, (key, value, number_format) in enumerate(facts):
         book.put(sheet, facts_row + offset, 1, labels(f"dashboard.{key}")).font = Font(bold=True)
         book.put(sheet, facts_row + offset, 2, value, number_format)
 
     row = 11
-    book.put(sheet, row, 1, labels("dashboard.progress")).font = Font(
-        size=13, bold=True, color=book.theme.hex("primary")
-    )
     joiner = labels("dashboard.tasks-done-joiner")
     figures = [
         (
             labels("dashboard.overall"),
-            Formula(f"IFERROR(SUMIFS({hours},{status},{done})/SUM({hours}),0)", overall),
+            Formula(f"IFERROR(SUM({counted})/SUM({hours}),0)", overall),
             PERCENT_FORMAT,
         ),
         (labels("dashboard.planned-hours"), Formula(f"SUM({hours})", total), HOURS_FORMAT),
-        (labels("dashboard.hours-done"), Formula(f"SUMIFS({hours},{status},{done})", hours_done), HOURS_FORMAT),
-        (labels("dashboard.actual-hours", sheet=log_title), Formula(f"SUM({actual})", logged_hours), HOURS_FORMAT),
+        (labels("dashboard.hours-done"), Formula(f"SUM({counted})", hours_done), HOURS_FORMAT),
+        (labels("dashboard.actual-hours", sheet=log.title), Formula(f"SUM({log.second})", logged_hours), HOURS_FORMAT),
         (
             labels("dashboard.tasks-done"),
             Formula(
-                f"COUNTIF({status},{done})&{formula_text(joiner)}&COUNTA({status})",
+                f"COUNTIF({states},{done})&{formula_text(joiner)}&COUNTA({states})",
                 f"{tasks_done}{joiner}{len(plan.tasks)}",
             ),
             None,
         ),
         (
             labels("dashboard.days-left"),
-            Formula(f"MAX(0,{finish_cell}-TODAY())", max(0, (plan.finish - book.today).days)),
+            Formula(f"MAX(0,{cells['finish']}-TODAY())", max(0, (plan.finish - book.today).days)),
             "0",
         ),
     ]
-    for offset, (label, formula, number_format) in enumerate(figures):
-        book.put(sheet, row + 1 + offset, 1, label)
-        book.put(sheet, row + 1 + offset, 2, formula, number_format)
+    _figures(book, sheet, row, labels("dashboard.progress"), figures)
     progress_cell = f"$B${row + 1}"
     book.put(sheet, row + 1, 3, Formula(_bar(progress_cell), _bar_value(overall)))
     dashboard = sheet_ref(sheet.title)
@@ -450,7 +486,12 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str])
     )
     book.workbook.defined_names["PlannedHours"] = DefinedName("PlannedHours", attr_text=f"{dashboard}!$B${row + 2}")
 
-    row = 19
+    cells["planned"], cells["done"] = f"$B${row + 2}", f"$B${row + 3}"
+    row += len(figures) + 2
+    standing = _standing(book, row, cells, log, sessions)
+    _figures(book, sheet, row, labels("dashboard.standing"), standing)
+
+    row += len(standing) + 2
     per_phase = labels("dashboard.per-phase")
     book.put(sheet, row, 1, per_phase).font = Font(size=13, bold=True, color=book.theme.hex("primary"))
     book.header(
@@ -472,7 +513,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str])
             phase.start,
             phase.finish,
             phase.hours,
-            Formula(f"SUMIFS({hours},{phases},A{r},{status},{done})", phase_done),
+            Formula(f"SUMIFS({counted},{phases},A{r})", phase_done),
             Formula(f"IFERROR(F{r}/E{r},0)", share),
             Formula(_bar(f"G{r}"), _bar_value(share)),
         ]
@@ -498,6 +539,63 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], logged: tuple[str, str])
     sheet.add_chart(chart, f"B{end + 2}")
     _columns(sheet, [44, 44, 22, 18, 14, 12, 10, BAR_LENGTH + 4])
     _print_setup(sheet, book, landscape=True, title_rows=None)
+
+
+def _figures(book: _Book, sheet: Worksheet, row: int, heading: str, figures: list[tuple[str, Any, str | None]]):
+    """A block of the Dashboard: a heading on `row`, then one (label, value, number format) per row."""
+    book.put(sheet, row, 1, heading).font = Font(size=13, bold=True, color=book.theme.hex("primary"))
+    for offset, (label, value, number_format) in enumerate(figures, start=1):
+        book.put(sheet, row + offset, 1, label)
+        book.put(sheet, row + offset, 2, value, number_format)
+
+
+def _standing(book: _Book, row: int, cells: dict[str, str], log: _Ranges, sessions: _Ranges) -> list:
+    """Where the person stands today, for the block whose heading is on `row`: live formulas that
+    give what `pathway-export status` prints (`exporter.status`). `cells` are the Dashboard's finish,
+    weekly hours, planned hours and hours done cells. The cached values are the figures on the run's today."""
+    labels = book.labels
+    standing = status(book.plan, book.recorded or NOTHING_RECORDED, book.today)
+    done, weekly, finish, planned = (cells[key] for key in ("done", "weekly-hours", "finish", "planned"))
+    to_date, ahead, left, pace = (f"$B${row + offset}" for offset in (1, 2, 4, 5))
+    recent = f'{log.first},">="&(TODAY()-{7 * PACE_WEEKS}),{log.first},"<"&TODAY()'
+    days_to_finish = f"({finish}-TODAY())"
+    return [
+        (
+            labels("dashboard.planned-to-date"),
+            Formula(f'SUMIFS({sessions.second},{sessions.first},"<="&TODAY())', standing.hours_planned_to_date),
+            HOURS_FORMAT,
+        ),
+        (labels("dashboard.ahead"), Formula(f"{done}-{to_date}", standing.hours_ahead), SIGNED_HOURS_FORMAT),
+        (
+            labels("dashboard.ahead-days"),
+            Formula(f"IFERROR({ahead}/{weekly}*7,0)", standing.days_ahead),
+            SIGNED_DAYS_FORMAT,
+        ),
+        (labels("dashboard.hours-left"), Formula(f"MAX(0,{planned}-{done})", standing.hours_left), HOURS_FORMAT),
+        (
+            labels("dashboard.observed-pace", weeks=PACE_WEEKS),
+            Formula(
+                f'IF(COUNTIFS({recent},{log.second},"<>")=0,"",SUMIFS({log.second},{recent})/{PACE_WEEKS})',
+                _blank(standing.observed_pace),
+            ),
+            HOURS_FORMAT,
+        ),
+        (
+            labels("dashboard.finish-at-pace"),
+            Formula(f'IF(N({pace})>0,TODAY()+ROUNDUP({left}/{pace}*7,0),"")', _blank(standing.finish_at_pace)),
+            DATE_FORMAT,
+        ),
+        (
+            labels("dashboard.needed"),
+            Formula(f'IF({days_to_finish}>0,{left}/({days_to_finish}/7),"")', _blank(standing.hours_per_week_needed)),
+            HOURS_FORMAT,
+        ),
+    ]
+
+
+def _blank(value: Any) -> Any:
+    """A figure's cached value: "" (what the formula shows) where there is none."""
+    return "" if value is None else value
 
 
 def _bar(cell: str) -> str:
@@ -627,9 +725,9 @@ def _phase_dates(phase: PlannedPhase, rows: list[int], tasks: str) -> tuple[Any,
 # ---- Weekly log, skills, actions, resources, settings --------------------------------------
 
 
-def _weekly_log(book: _Book) -> tuple[str, str]:
-    """The weekly log, the one place actual hours are counted from. Returns its title and the range of
-    its Actual hours column as formulas on other sheets refer to them.
+def _weekly_log(book: _Book) -> _Ranges:
+    """The weekly log, the one place actual hours are counted from. Returns its title and the ranges of
+    its week starts and Actual hours as formulas on other sheets refer to them.
 
     The cumulative actual of a week that starts after today is `NA()`, so the burn-up's actual line
     stops at today instead of running flat to the end of the plan; its cached values follow the run's
@@ -686,7 +784,8 @@ def _weekly_log(book: _Book) -> tuple[str, str]:
     sheet.freeze_panes = "A2"
     _columns(sheet, [16, 14, 14, 18, 18])
     _print_setup(sheet, book)
-    return sheet.title, f"{sheet_ref(sheet.title)}!$C$2:$C${max(last, 2)}"
+    ref, end = sheet_ref(sheet.title), max(last, 2)
+    return _Ranges(sheet.title, f"{ref}!$A$2:$A${end}", f"{ref}!$C$2:$C${end}")
 
 
 def _skills(book: _Book) -> None:
@@ -834,10 +933,20 @@ def _replanning_values(book: _Book) -> list[tuple[str, Any]]:
     ]
 
 
-def _inputs(book: _Book, context: RunContext, options: WriterOptions) -> None:
+@dataclass(frozen=True)
+class _Ranges:
+    """Two ranges of one sheet that formulas elsewhere refer to, with the sheet's title."""
+
+    title: str
+    first: str
+    second: str
+
+
+def _inputs(book: _Book, context: RunContext, options: WriterOptions) -> _Ranges:
     """The plan's inputs, for a later run that reads the tracker back (`exporter.tracker.INPUT_KEYS`):
     a very hidden sheet (people cannot unhide it by accident) of machine keys in column A and
-    plain-text values in column B. The pathway's id and hash also go into the custom document properties."""
+    plain-text values in column B. The pathway's id and hash also go into the custom document properties.
+    Returns the ranges of the session rows' local ends and hours, which the Dashboard sums."""
     values = input_values(book.plan, book.theme.paper, options.reminder, context.build_time)
     sheet = book.sheet("inputs")
     sheet.sheet_state = "veryHidden"
@@ -845,9 +954,14 @@ def _inputs(book: _Book, context: RunContext, options: WriterOptions) -> None:
     for row, cells in enumerate(rows, start=1):
         for column, value in enumerate(cells, start=1):
             book.put(sheet, row, column, value)
-    _columns(sheet, [24, 70, 26, 26, 70])
+    _columns(sheet, [24, 70, 26, 26, 70, 18, 8])
     for key in (InputKey.PATHWAY_ID, InputKey.PATHWAY_SHA256):
         book.workbook.custom_doc_props.append(StringProperty(name=str(key), value=values[key]))
+    last = max(len(rows), 1)
+    first = last - len(book.plan.sessions) + 1 if book.plan.sessions else last
+    ref = sheet_ref(sheet.title)
+    end, hours = (get_column_letter(column) for column in (SESSION_END_COLUMN, SESSION_HOURS_COLUMN))
+    return _Ranges(sheet.title, f"{ref}!${end}${first}:${end}${last}", f"{ref}!${hours}${first}:${hours}${last}")
 
 
 def _properties(book: _Book) -> None:
