@@ -195,7 +195,7 @@ def _plain(text: object) -> str:
 # ---- Parsing: only what says when someone is busy --------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Stripped:
     text: str
     lines: dict[str, int]

@@ -100,7 +100,7 @@ class BusyTime:
     intervals: tuple[tuple[datetime, datetime], ...] = ()
     until: datetime = FOREVER
     min_session: int = DEFAULT_MIN_SESSION
-    _ends: tuple[datetime, ...] = field(default=(), repr=False, compare=False)
+    _ends: tuple[datetime, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_ends", tuple(end for _, end in self.intervals))
