@@ -41,6 +41,10 @@ FETCH_TIMEOUT = 20.0
 """Seconds a download of a busy calendar may take in all (a server that trickles is cut off too)."""
 URL_LIMIT = CALENDAR_LIMIT
 _CHUNK = 64 * KB
+MAX_OCCURRENCES = 50_000
+"""Occurrences of one calendar's events in the plan's range (a weekly meeting for ten years is 522)."""
+_CHUNK_DAYS = timedelta(days=91)
+_TOO_OFTEN = re.compile(r"FREQ=(SECONDLY|MINUTELY)", re.IGNORECASE)
 _AGENT = "pathway-exporter (busy calendar)"
 
 _KEPT = frozenset(
@@ -150,7 +154,7 @@ def _opener() -> OpenerDirector:
 def _download(source: BusySource) -> bytes:
     """The calendar at the URL, within FETCH_TIMEOUT seconds in all and URL_LIMIT bytes; a Problem that
     names the host only otherwise (the path and query are secrets)."""
-    request = Request(source.text, headers={"User-Agent": _AGENT, "Accept": "text/calendar, */*;q=0.5"})
+    request = Request(source.address, headers={"User-Agent": _AGENT, "Accept": "text/calendar, */*;q=0.5"})
     deadline = time.monotonic() + FETCH_TIMEOUT
     timed_out = f"no answer within {FETCH_TIMEOUT:g} seconds"
     too_large = f"larger than the {limit_text(URL_LIMIT)} limit for a calendar"
@@ -257,6 +261,8 @@ def _stripped(source: BusySource, text: str, first_day: date) -> _Stripped:
         if inside == "VTIMEZONE" or (len(stack) == 1 and name in _CALENDAR_KEPT):
             kept.append(line)
         elif inside in _BUSY_COMPONENTS and len(stack) == 2 and name in _KEPT:
+            if name in ("RRULE", "EXRULE") and _TOO_OFTEN.search(line):
+                raise InputError(source.problem("an event repeats every second or minute", number))
             if name == "UID":
                 lines.setdefault(line[len(name) :].partition(":")[2].strip(), event_line)
             kept.append(line)
@@ -348,12 +354,7 @@ def busy_intervals(
     intervals: list[tuple[datetime, datetime]] = []
     endless: dict[str, Problem] = {}
     for query in calendar.queries:
-        try:
-            occurrences = list(query.between(first, until))
-        except (ValueError, KeyError, IndexError, TypeError) as err:
-            message = f"an event's repetition cannot be expanded ({type(err).__name__})"
-            raise InputError(calendar.source.problem(message)) from None
-        for occurrence in occurrences:
+        for occurrence in _occurrences(calendar.source, query, first, until):
             event, start, end = occurrence.event, occurrence.start, occurrence.end
             if not _blocks(event, start, rules):
                 continue
@@ -368,6 +369,26 @@ def busy_intervals(
     for parsed in calendar.calendars:
         intervals += _free_busy(parsed, rules, first, until)
     return intervals
+
+
+def _occurrences(source: BusySource, query, first: datetime, until: datetime) -> Iterator[_Occurrence]:
+    """The occurrences between `first` and `until`, expanded a quarter of a year at a time so that a
+    calendar with more than MAX_OCCURRENCES of them is refused before it fills the memory."""
+    count = 0
+    begin = first
+    while begin < until:
+        end = min(until, begin + _CHUNK_DAYS)
+        try:
+            found = query.between(begin, end)
+        except (ValueError, KeyError, IndexError, TypeError) as err:
+            message = f"an event's repetition cannot be expanded ({type(err).__name__})"
+            raise InputError(source.problem(message)) from None
+        count += len(found)
+        if count > MAX_OCCURRENCES:
+            message = f"more than {MAX_OCCURRENCES:,} events in the plan's range; export a shorter stretch of time"
+            raise InputError(source.problem(message, kind=Kind.LIMIT))
+        yield from found
+        begin = end
 
 
 def _blocks(event, start: date, rules: BusyRules) -> bool:

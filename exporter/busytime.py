@@ -12,14 +12,15 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from exporter.errors import Origin
+from exporter.errors import Kind, Origin, Problem
 
 DEFAULT_MIN_SESSION = 30
 """Minutes: a piece of a window left by busy time is used only when at least this long."""
 MAX_MIN_SESSION = 8 * 60
 MAX_BUFFER = 4 * 60
 MAX_SOURCES = 20
-URL_SCHEMES = ("http", "https")
+URL_SCHEMES = ("http", "https", "webcal")
+"""webcal:// is how calendar apps hand out a subscription; it is fetched over https."""
 HIDDEN = "…"
 FOREVER = datetime.max.replace(tzinfo=UTC)
 """Stands for a URL's path and query, which are secrets (a calendar's private address)."""
@@ -50,6 +51,12 @@ class BusySource:
         return urlsplit(self.text).scheme.lower() in URL_SCHEMES
 
     @property
+    def address(self) -> str:
+        """The URL to fetch: a webcal:// subscription address over https."""
+        scheme, _, rest = self.text.partition("://")
+        return f"https://{rest}" if scheme.lower() == "webcal" else self.text
+
+    @property
     def label(self) -> str:
         """How outputs and messages name the source: the file as given, or `https://host/…`."""
         if not self.is_url:
@@ -64,10 +71,10 @@ class BusySource:
         """A URL whose secret part was left out when it was stored (read back from a tracker)."""
         return self.is_url and self.text == self.label
 
-    def problem(self, message: str, line: int | None = None):
+    def problem(self, message: str, line: int | None = None, kind: Kind = Kind.VALUE) -> Problem:
         """A problem with this calendar, located where the person named it and, when known, at its line."""
         where = self.label if line is None else f"{self.label}:{line}"
-        return self.origin.problem(f"{where}: {message}")
+        return self.origin.problem(f"{where}: {message}", kind)
 
 
 def _port(parts) -> int | None:

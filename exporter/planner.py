@@ -485,9 +485,10 @@ def _scaled_day(day: tuple[Window, ...], steps: int) -> list[Window]:
 def _cannot_finish(request: PlanRequest, own: WeeklyAvailability, steps: int) -> str:
     """Say why no schedule finishes in time, and what would help."""
     most = scaled_availability(own, steps).hours_per_week
+    around = " around your busy calendars" if request.busy.sources else ""
     return (
         f"no schedule finishes by {request.finish_by}: even your {len(own.days)} study day(s) a week lengthened to "
-        f"{most:g} h a week (the most suggested is {MAX_FINISH_BY_HOURS} h) would not; "
+        f"{most:g} h a week (the most suggested is {MAX_FINISH_BY_HOURS} h) would not{around}; "
         "choose a later date, more days or longer windows"
     )
 

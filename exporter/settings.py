@@ -368,7 +368,7 @@ def _busy_sources(raw: Raw) -> tuple[BusySource, ...]:
             raise origin.fail("a busy calendar must be a file path or an http(s) address on one line")
         scheme, colon, _rest = text.partition("://")
         if colon and scheme.lower() not in URL_SCHEMES and len(scheme) > 1:
-            raise origin.fail(f"only http and https addresses are read, got a {scheme[:20]!r} address")
+            raise origin.fail(f"only http, https and webcal addresses are read, got a {scheme[:20]!r} address")
         source = BusySource(text, origin)
         if source.is_url and not urlsplit(text).hostname:
             raise origin.fail(f"{source.label}: an address needs a host")

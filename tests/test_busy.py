@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import CONTEXT, FIXTURES, make_plan, run
 
+from exporter import busy
 from exporter.busy import busy_intervals, read_calendars
 from exporter.busytime import BusyRules, BusySource, Tentative
 from exporter.errors import InputError, Origin
@@ -235,7 +236,7 @@ def test_bad_busy_settings_name_where_they_came_from(tmp_path):
     result = run("plan", "--profile", profile)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"error: {profile}:1: busy: only http and https addresses are read, got a 'ftp' address",
+        f"error: {profile}:1: busy: only http, https and webcal addresses are read, got a 'ftp' address",
         f"error: {profile}:2: busy_all_day: must be yes or no, got 'maybe'",
         f"error: {profile}:3: min_session: must be a whole number of minutes from 0 to 480, got '900'",
     ]
@@ -275,3 +276,36 @@ def test_the_request_carries_rules_not_intervals():
     planned = make_plan(start="2027-03-01", busy=[str(BUSY / "weekly-exdate.ics")])
     assert planned.busy.rules.sources[0].text.endswith("weekly-exdate.ics")
     assert replace(planned.busy.rules, sources=()) == BusyRules()
+
+
+def test_a_webcal_address_is_fetched_over_https_and_named_by_its_host():
+    source = BusySource("webcal://p01-caldav.example.com/published/2/zx-secret?token=1")
+    assert source.is_url and source.address == "https://p01-caldav.example.com/published/2/zx-secret?token=1"
+    assert source.label == "webcal://p01-caldav.example.com/…"
+    assert (
+        BusySource("https://user:zx-secret@calendar.example.org:8443/x").label == "https://calendar.example.org:8443/…"
+    )
+
+
+def test_a_repetition_every_minute_or_too_many_events_is_refused(tmp_path, monkeypatch):
+    minutely = tmp_path / "minutely.ics"
+    minutely.write_text((BUSY / "endless.ics").read_text().replace("FREQ=DAILY", "FREQ=MINUTELY;INTERVAL=5"))
+    result = run("plan", "--start", "2027-03-01", "--busy", minutely)
+    assert result.stderr == f"error: --busy: {minutely}:9: an event repeats every second or minute\n"
+    monkeypatch.setattr(busy, "MAX_OCCURRENCES", 40)
+    result = run("plan", "--start", "2027-03-01", "--busy", BUSY / "endless.ics")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: --busy: {BUSY / 'endless.ics'}: more than 40 events in the plan's range; "
+        "export a shorter stretch of time\n"
+    )
+
+
+def test_a_finish_by_that_busy_time_makes_impossible_says_so():
+    result = run(
+        "plan",
+        *("--start", "2027-03-01", "--timezone", BERLIN, "--availability", "mon-sun 18:00-18:30"),
+        *("--finish-by", "2027-03-20", "--busy", BUSY / "endless.ics", "--busy-buffer", "240"),
+    )
+    assert result.exit_code == 1
+    assert "would not around your busy calendars; choose a later date" in result.stderr
