@@ -372,12 +372,15 @@ def busy_intervals(
 
 
 def _occurrences(source: BusySource, query, first: datetime, until: datetime) -> Iterator[_Occurrence]:
-    """The occurrences between `first` and `until`, expanded a quarter of a year at a time so that a
-    calendar with more than MAX_OCCURRENCES of them is refused before it fills the memory."""
+    """The occurrences between `first` and `until`. The first quarter of a year is expanded alone; when the
+    rest, at that density, could exceed MAX_OCCURRENCES, it goes on a quarter at a time, so a calendar with
+    more than that is refused before it fills the memory."""
     count = 0
     begin = first
     while begin < until:
         end = min(until, begin + _CHUNK_DAYS)
+        if begin > first and (count + 1) * 2 * (until - first) / (begin - first) < MAX_OCCURRENCES:
+            end = until  # at the density so far the rest stays well within the limit
         try:
             found = query.between(begin, end)
         except (ValueError, KeyError, IndexError, TypeError) as err:

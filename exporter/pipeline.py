@@ -20,7 +20,7 @@ from exporter.errors import InputError, Kind, Origin, Problem
 from exporter.loader import load_pathway
 from exporter.model import Pathway
 from exporter.plan import Plan
-from exporter.planner import MAX_DAYS, plan
+from exporter.planner import MAX_DAYS, busy_use, plan
 from exporter.settings import PlanRequest, Raw, build_request, layer, merged
 from exporter.theme import Theme, load_theme, paper_problem, paper_size
 from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, MAX_REMINDER, REGISTRY, CalendarContent, WriterOptions
@@ -129,7 +129,8 @@ def planned_around_busy(request: PlanRequest, make: Callable[[PlanRequest], Plan
     until = min(limit, max(_reach(first_day, make(request).finish), request.finish_by or first_day))
     expansion = _Expansion(request, calendars, first_day)
     while True:
-        planned = make(replace(request, busy_time=expansion.to(until)))
+        busy_request = replace(request, busy_time=expansion.to(until))
+        planned = make(busy_request)
         if planned.finish < until or until >= limit:
             break
         until = min(limit, _reach(first_day, planned.finish))
@@ -138,7 +139,8 @@ def planned_around_busy(request: PlanRequest, make: Callable[[PlanRequest], Plan
         calendar.source.problem(f"no busy time between {first_day} and {planned.finish} (the plan's range)")
         for calendar in quiet
     )
-    return replace(planned, busy=replace(planned.busy, warnings=warnings))
+    use = busy_use(busy_request, planned.availability, planned.finish)
+    return replace(planned, busy=replace(use, warnings=warnings))
 
 
 def _reach(first_day: date, finish: date) -> date:

@@ -133,7 +133,6 @@ def _assemble(
         identity=request.identity or request.participant or "",
         window_change=window_change,
         replanning=replanning,
-        busy=_busy_use(request, availability, finish),
     )
 
 
@@ -180,10 +179,9 @@ def _window_stretches(
                 yield start, quarters
 
 
-def _busy_use(request: PlanRequest, availability: WeeklyAvailability, finish: date) -> BusyUse | None:
-    """The hours of the person's windows busy time took from the request's start to `finish`, by week."""
-    if not request.busy.sources:
-        return None
+def busy_use(request: PlanRequest, availability: WeeklyAvailability, finish: date) -> BusyUse:
+    """The hours of the person's `availability` windows (on open days) the request's busy time took from
+    its start to `finish`, by week: the busy time, its buffer and the slivers too short to use."""
     busy = request.busy_time
     first_monday = request.start - timedelta(days=request.start.weekday())
     zone = ZoneInfo(request.timezone)

@@ -4,7 +4,6 @@ made around them (windows split, buffers, the minimum session, --finish-by, what
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -272,10 +271,14 @@ def test_a_profile_and_a_roster_name_calendars_beside_themselves(tmp_path):
     assert f"{roster}: row 2: busy: {folder / 'nowhere.ics'}: cannot read: No such file or directory" in result.stderr
 
 
-def test_the_request_carries_rules_not_intervals():
-    planned = make_plan(start="2027-03-01", busy=[str(BUSY / "weekly-exdate.ics")])
-    assert planned.busy.rules.sources[0].text.endswith("weekly-exdate.ics")
-    assert replace(planned.busy.rules, sources=()) == BusyRules()
+def test_the_planner_takes_busy_time_as_data_and_reads_no_calendar():
+    """The settings name the calendars; only the pipeline reads them. A request whose busy time was never
+    read plans as if the person were free."""
+    week = "mon 17:00-21:00"
+    named = make_plan(start="2027-03-01", timezone=BERLIN, availability=week, busy=[str(BUSY / "weekly-exdate.ics")])
+    free = make_plan(start="2027-03-01", timezone=BERLIN, availability=week)
+    assert named.sessions == free.sessions and named.busy is None
+    assert busy_plan(availability=week, busy=[str(BUSY / "weekly-exdate.ics")]).sessions != free.sessions
 
 
 def test_a_webcal_address_is_fetched_over_https_and_named_by_its_host():

@@ -72,4 +72,3 @@ def test_sessions_keep_clear_of_busy_time_stay_in_windows_and_keep_every_hour(
         last = index == len(planned.sessions) - 1
         assert finish - begin >= minimum or last or holding[0].minutes < minimum, session
     assert round(sum(session.hours for session in planned.sessions), 6) == planned.total_hours == 12
-    assert planned.busy.hours_taken >= 0
