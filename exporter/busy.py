@@ -17,7 +17,7 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from urllib.request import (
 )
 from zoneinfo import ZoneInfo
 
-from exporter.busytime import BusyRules, BusySource, Tentative
+from exporter.busytime import BusyRules, BusySource, BusyTime, Tentative, merged_intervals
 from exporter.errors import InputError, Kind, Problem
 from exporter.inputs import CALENDAR_LIMIT, KB, decode_text, limit_text, read_input
 
@@ -44,6 +44,7 @@ _CHUNK = 64 * KB
 MAX_OCCURRENCES = 50_000
 """Occurrences of one calendar's events in the plan's range (a weekly meeting for ten years is 522)."""
 _CHUNK_DAYS = timedelta(days=91)
+_OVERRIDE = re.compile("RECURRENCE-ID", re.IGNORECASE)
 _TOO_OFTEN = re.compile(r"FREQ=(SECONDLY|MINUTELY)", re.IGNORECASE)
 _AGENT = "pathway-exporter (busy calendar)"
 
@@ -75,14 +76,31 @@ _NAME = re.compile(r"[^:;]*")
 
 
 @dataclass(frozen=True)
+class _Single:
+    """A single event (no repetition, no override shares its UID), kept as text until the plan reaches its
+    day: most events of a long export are single, and parsing them is most of the reading time."""
+
+    day: str
+    """Its start day as written (YYYYMMDD, in its own zone)."""
+    line: int
+    calendar: int
+    """Which VCALENDAR of the file it belongs to."""
+    text: str
+
+
+@dataclass(frozen=True)
 class BusyCalendar:
-    """One source read and parsed: its calendars (only the busy-relevant properties kept), their
-    recurring-ical-events queries, and the line of each event's UID (for messages)."""
+    """One source read: its calendars parsed with the repeating events, overrides and free/busy blocks
+    (only the busy-relevant properties kept) and their recurring-ical-events queries, the line of each
+    of those events' UID (for messages), the single events as text by day, and what each VCALENDAR
+    begins with (its time zones), to parse single events in."""
 
     source: BusySource
     calendars: tuple[Any, ...]
     lines: dict[str, int] = field(default_factory=dict, compare=False)
     queries: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    singles: tuple[_Single, ...] = ()
+    prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +221,8 @@ def _plain(text: object) -> str:
 class _Stripped:
     text: str
     lines: dict[str, int]
+    singles: tuple[_Single, ...]
+    prefixes: tuple[str, ...]
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -221,13 +241,16 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
 
 def _stripped(source: BusySource, text: str, first_day: date) -> _Stripped:
     """The calendar with only busy-relevant properties (and time zones, whole), without the single events
-    that ended well before `first_day` (`_long_past`); a Problem if it is not an iCalendar file or its
-    components do not nest."""
+    that ended well before `first_day` (`_long_past`) and with the other single events set apart
+    (`_Single`); a Problem if it is not an iCalendar file or its components do not nest."""
     kept: list[str] = []
     lines: dict[str, int] = {}
+    singles: list[_Single] = []
+    prefixes: list[list[str]] = []
     stack: list[str] = []
-    event_line = event_index = 0
+    event_line = event_index = hidden = 0
     cutoff = (first_day - timedelta(days=2)).strftime("%Y%m%d")
+    overridden = _overridden(text)
     for number, line in _logical_lines(text):
         if not line.strip():
             continue
@@ -237,29 +260,43 @@ def _stripped(source: BusySource, text: str, first_day: date) -> _Stripped:
             if kept:
                 continue  # text after the last END:VCALENDAR
             raise InputError(source.problem("not an iCalendar file (it does not begin with BEGIN:VCALENDAR)"))
-        dropped = any(component in _DROPPED_COMPONENTS for component in stack)
+        dropped = hidden > 0
         if name == "BEGIN":
             stack.append(value)
+            hidden += value in _DROPPED_COMPONENTS
+            if len(stack) == 1:
+                prefixes.append([])
             if value in _BUSY_COMPONENTS and len(stack) == 2:
                 event_line, event_index = number, len(kept)
             if not dropped and value not in _DROPPED_COMPONENTS:
                 kept.append(line)
+                if len(stack) == 1 or stack[1] == "VTIMEZONE":
+                    prefixes[-1].append(line)
             continue
         if name == "END":
             if not stack or stack[-1] != value:
                 expected = stack[-1] if stack else "nothing"
                 raise InputError(source.problem(f"END:{value} where END:{expected} was due", number))
-            stack.pop()
             if not dropped and value not in _DROPPED_COMPONENTS:
                 kept.append(line)
-            if value == "VEVENT" and len(stack) == 1 and _long_past(kept[event_index:], cutoff):
-                del kept[event_index:]
+                if len(stack) > 1 and stack[1] == "VTIMEZONE":
+                    prefixes[-1].append(line)
+            hidden -= stack.pop() in _DROPPED_COMPONENTS
+            if value == "VEVENT" and len(stack) == 1:
+                event = kept[event_index:]
+                single = _single(event, event_line, len(prefixes) - 1, overridden)
+                past = _long_past(event, cutoff)
+                if single is not None and not past:
+                    singles.append(single)
+                if single is not None or past:
+                    del kept[event_index:]
             continue
         if dropped:
             continue
         inside = stack[1] if len(stack) > 1 else ""
         if inside == "VTIMEZONE" or (len(stack) == 1 and name in _CALENDAR_KEPT):
             kept.append(line)
+            prefixes[-1].append(line)
         elif inside in _BUSY_COMPONENTS and len(stack) == 2 and name in _KEPT:
             if name in ("RRULE", "EXRULE") and _TOO_OFTEN.search(line):
                 raise InputError(source.problem("an event repeats every second or minute", number))
@@ -268,7 +305,49 @@ def _stripped(source: BusySource, text: str, first_day: date) -> _Stripped:
             kept.append(line)
     if stack:
         raise InputError(source.problem(f"BEGIN:{stack[-1]} is never ended (the file is cut short?)"))
-    return _Stripped("\r\n".join(kept) + "\r\n", lines)
+    return _Stripped(
+        "\r\n".join(kept) + "\r\n",
+        lines,
+        tuple(sorted(singles, key=lambda single: single.day)),
+        tuple("\r\n".join(prefix) + "\r\n" for prefix in prefixes),
+    )
+
+
+def _overridden(text: str) -> set[str]:
+    """The UIDs of the events that override an instance of another (RECURRENCE-ID)."""
+    found: set[str] = set()
+    if not _OVERRIDE.search(text):
+        return found
+    uid, override = "", False
+    for _, line in _logical_lines(text):
+        upper = line[:14].upper()
+        if upper.startswith("BEGIN:VEVENT"):
+            uid, override = "", False
+        elif upper.startswith("UID"):
+            uid = line.partition(":")[2].strip()
+        elif upper.startswith("RECURRENCE-ID"):
+            override = True
+        elif upper.startswith("END:VEVENT") and override:
+            found.add(uid)
+    return found
+
+
+def _single(event: list[str], line: int, calendar: int, overridden: set[str]) -> _Single | None:
+    """The event as a `_Single` (its UID left out), or None when it repeats, overrides or is overridden."""
+    day, uid, body = "", "", []
+    for content in event:
+        name = _NAME.match(content).group().upper()
+        if name in ("RRULE", "RDATE", "EXRULE", "RECURRENCE-ID"):
+            return None
+        if name == "UID":
+            uid = content.partition(":")[2].strip()
+            continue
+        if name == "DTSTART":
+            day = content.rpartition(":")[2].strip()[:8]
+        body.append(content)
+    if uid in overridden or len(day) != 8 or not day.isdigit():
+        return None
+    return _Single(day, line, calendar, "\r\n".join(body) + "\r\n")
 
 
 def _long_past(event: list[str], cutoff: str) -> bool:
@@ -301,12 +380,13 @@ def _parse(source: BusySource, text: str, zone: ZoneInfo, first_day: date) -> tu
         queries = tuple(recurring_ical_events.of(calendar, components=[_events()]) for calendar in calendars)
     except (ValueError, KeyError, IndexError, TypeError) as err:
         raise InputError(source.problem(f"its events cannot be expanded ({type(err).__name__})")) from None
-    warnings = [
-        source.problem(f"unknown time zone {name[:60]!r}: its times are read in your zone, {zone.key}")
-        for name in sorted(unknown)
-    ]
-    busy = BusyCalendar(source, calendars, stripped.lines, queries)
+    warnings = [_unknown_zone(source, name, zone) for name in sorted(unknown)]
+    busy = BusyCalendar(source, calendars, stripped.lines, queries, stripped.singles, stripped.prefixes)
     return busy, warnings
+
+
+def _unknown_zone(source: BusySource, name: str, zone: ZoneInfo) -> Problem:
+    return source.problem(f"unknown time zone {name[:60]!r}: its times are read in your zone, {zone.key}")
 
 
 @cache
@@ -344,6 +424,103 @@ def _read_in_zone(event, zone: ZoneInfo) -> set[str]:
 # ---- Expanding: the intervals that block ------------------------------------------------------
 
 
+class Expansion:
+    """The busy time of some calendars, expanded from the day before `first_day` as far as asked, each
+    stretch of time (and each single event) only once. `warnings` gathers the unknown time zones of the
+    single events it parses."""
+
+    def __init__(self, calendars: tuple[BusyCalendar, ...], rules: BusyRules, zone: str, first_day: date):
+        self.calendars, self.rules, self.zone = calendars, rules, ZoneInfo(zone)
+        self.begin = self.end = datetime.combine(first_day - timedelta(days=1), datetime.min.time(), self.zone)
+        self.found: list[list[tuple[datetime, datetime]]] = [[] for _ in calendars]
+        self.parsed = [0] * len(calendars)
+        self.warnings: list[Problem] = []
+
+    def to(self, until: date) -> BusyTime:
+        """The busy time known up to two days past `until` (local midnight): a time zone is never more than
+        26 hours from another, so a single event is parsed once the plan may reach its day."""
+        end = datetime.combine(until + timedelta(days=2), datetime.min.time(), self.zone)
+        if end > self.end:
+            for index, calendar in enumerate(self.calendars):
+                self.found[index] += busy_intervals(calendar, self.rules, self.zone.key, self.end, end)
+                self.found[index] += self._singles(index, end.date().strftime("%Y%m%d"))
+            self.end = end
+        every = [interval for intervals in self.found for interval in intervals]
+        merged = merged_intervals(every, self.rules.buffer)
+        return BusyTime(merged, until=end.astimezone(UTC), min_session=self.rules.min_session)
+
+    def without_busy_time(self, finish: date) -> list[BusyCalendar]:
+        """The calendars with no busy time from the first day to `finish`."""
+        last = datetime.combine(finish + timedelta(days=1), datetime.min.time(), self.zone)
+        return [
+            calendar
+            for calendar, intervals in zip(self.calendars, self.found, strict=True)
+            if not any(start < last and end > self.begin for start, end in intervals)
+        ]
+
+    def _singles(self, index: int, before: str) -> list[tuple[datetime, datetime]]:
+        """The blocking intervals of the calendar's single events not parsed yet whose day comes before
+        `before` (YYYYMMDD)."""
+        calendar = self.calendars[index]
+        first = self.parsed[index]
+        last = first
+        while last < len(calendar.singles) and calendar.singles[last].day < before:
+            last += 1
+        self.parsed[index] = last
+        intervals: list[tuple[datetime, datetime]] = []
+        endless: list[Problem] = []
+        for number, prefix in enumerate(calendar.prefixes):
+            group = [single for single in calendar.singles[first:last] if single.calendar == number]
+            if group:
+                intervals += self._parsed(calendar, number, prefix, group, endless)
+        if endless:
+            raise InputError(endless)
+        return intervals
+
+    def _parsed(self, calendar: BusyCalendar, number: int, prefix: str, group: list[_Single], endless: list) -> list:
+        import icalendar
+
+        text = prefix + "".join(single.text for single in group) + "END:VCALENDAR\r\n"
+        try:
+            events = icalendar.Calendar.from_ical(text).walk("VEVENT")
+        except (ValueError, KeyError, IndexError, TypeError) as err:
+            raise InputError(calendar.source.problem(f"not a readable calendar ({type(err).__name__})")) from None
+        floating = _floating_zone(calendar.calendars[number], self.zone)
+        intervals = []
+        for single, event in zip(group, events, strict=True):
+            for name in sorted(_read_in_zone(event, self.zone)):
+                warning = _unknown_zone(calendar.source, name, self.zone)
+                if warning not in self.warnings:
+                    self.warnings.append(warning)
+            start = event.start
+            if not _blocks(event, start, self.rules):
+                continue
+            if "DTEND" not in event and "DURATION" not in event:
+                if isinstance(start, datetime):
+                    endless.append(calendar.source.problem(_NO_END, single.line))
+                    continue
+                end = start + timedelta(days=1)
+            else:
+                end = event.end
+            intervals.append((_instant(start, floating), _instant(end, floating)))
+        return intervals
+
+
+_NO_END = "an event has no end (DTEND or DURATION), so how long it keeps you busy is unknown"
+
+
+def _floating_zone(calendar, zone: ZoneInfo) -> ZoneInfo:
+    """The zone floating times are read in: the calendar's X-WR-TIMEZONE when it names a known zone, else
+    the person's."""
+    named = str(calendar.get("X-WR-TIMEZONE", "")).strip()
+    if named:
+        try:
+            return ZoneInfo(named)
+        except (ValueError, OSError):
+            pass
+    return zone
+
+
 def busy_intervals(
     calendar: BusyCalendar, rules: BusyRules, zone: str, first: datetime, until: datetime
 ) -> list[tuple[datetime, datetime]]:
@@ -360,8 +537,7 @@ def busy_intervals(
                 continue
             if isinstance(start, datetime) and "DTEND" not in event and "DURATION" not in event:
                 uid = str(event.get("UID", ""))
-                message = "an event has no end (DTEND or DURATION), so how long it keeps you busy is unknown"
-                endless.setdefault(uid, calendar.source.problem(message, calendar.lines.get(uid)))
+                endless.setdefault(uid, calendar.source.problem(_NO_END, calendar.lines.get(uid)))
                 continue
             intervals.append((_instant(start, local), _instant(end, local)))
     if endless:

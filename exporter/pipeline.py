@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -114,20 +114,20 @@ def build_plan(pathway: Pathway, layers: list[Raw], context: RunContext, identit
 def planned_around_busy(request: PlanRequest, make: Callable[[PlanRequest], Plan], first_day: date) -> Plan:
     """The plan `make` gives for the request with its busy calendars read and expanded from `first_day`.
 
-    The calendars are read once (all problems at once); their occurrences are expanded only as far as
-    the plan reaches: first a little past the finish of a plan without busy time (or the `finish_by`),
-    then, while the plan runs past what was expanded, on past its new finish. A plan that ends before
+    The calendars are read once (all problems at once); their occurrences are expanded (and their single
+    events parsed) only as far as the plan reaches: first a week past the finish of a plan without busy
+    time (or the `finish_by`), then, while the plan runs past what was expanded, on past its new finish. A plan that ends before
     the end of what was expanded is exact: busy time after its end cannot change it. The plan carries
     the warnings (an unknown time zone; a calendar with no busy time between `first_day` and the finish).
     """
     if not request.busy.sources:
         return make(request)
-    from exporter.busy import read_calendars
+    from exporter.busy import Expansion, read_calendars
 
     calendars, warnings = read_calendars(request.busy, request.timezone, first_day)
     limit = first_day + timedelta(days=MAX_DAYS + 1)
-    until = min(limit, max(_reach(first_day, make(request).finish), request.finish_by or first_day))
-    expansion = _Expansion(request, calendars, first_day)
+    until = min(limit, max(make(request).finish + timedelta(days=7), request.finish_by or first_day))
+    expansion = Expansion(calendars, request.busy, request.timezone, first_day)
     while True:
         busy_request = replace(request, busy_time=expansion.to(until))
         planned = make(busy_request)
@@ -135,51 +135,18 @@ def planned_around_busy(request: PlanRequest, make: Callable[[PlanRequest], Plan
             break
         until = min(limit, _reach(first_day, planned.finish))
     quiet = expansion.without_busy_time(planned.finish)
+    warnings = (*warnings, *expansion.warnings)
     warnings += tuple(
         calendar.source.problem(f"no busy time between {first_day} and {planned.finish} (the plan's range)")
         for calendar in quiet
     )
     use = busy_use(busy_request, planned.availability, planned.finish)
-    return replace(planned, busy=replace(use, warnings=warnings))
+    return replace(planned, busy=replace(use, warnings=tuple(dict.fromkeys(warnings))))
 
 
 def _reach(first_day: date, finish: date) -> date:
-    """How far to expand busy calendars for a plan expected to end on `finish`: a quarter more, and two weeks."""
-    return finish + (finish - first_day) / 4 + timedelta(days=14)
-
-
-class _Expansion:
-    """The busy intervals of a request's calendars, expanded from the day before `first_day` as far as asked,
-    each stretch of time only once."""
-
-    def __init__(self, request: PlanRequest, calendars: tuple, first_day: date):
-        self.request, self.calendars = request, calendars
-        self.zone = ZoneInfo(request.timezone)
-        self.begin = self.end = datetime.combine(first_day - timedelta(days=1), time(0), self.zone)
-        self.found: list[list] = [[] for _ in calendars]
-
-    def to(self, until: date):
-        """The busy time known up to two days past `until` (local midnight)."""
-        from exporter.busy import busy_intervals
-        from exporter.busytime import BusyTime, merged_intervals
-
-        end = datetime.combine(until + timedelta(days=2), time(0), self.zone)
-        if end > self.end:
-            for calendar, intervals in zip(self.calendars, self.found, strict=True):
-                intervals += busy_intervals(calendar, self.request.busy, self.request.timezone, self.end, end)
-            self.end = end
-        rules = self.request.busy
-        every = [interval for intervals in self.found for interval in intervals]
-        return BusyTime(merged_intervals(every, rules.buffer), until=end.astimezone(UTC), min_session=rules.min_session)
-
-    def without_busy_time(self, finish: date) -> list:
-        """The calendars with no busy time from the first day to `finish`."""
-        last = datetime.combine(finish + timedelta(days=1), time(0), self.zone)
-        return [
-            calendar
-            for calendar, intervals in zip(self.calendars, self.found, strict=True)
-            if not any(start < last and end > self.begin for start, end in intervals)
-        ]
+    """How far to expand busy calendars for a plan that ran past them to `finish`: an eighth more, and two weeks."""
+    return finish + (finish - first_day) / 8 + timedelta(days=14)
 
 
 def render(planned: Plan, context: RunContext, choice: OutputChoice) -> dict[str, bytes]:

@@ -11,7 +11,7 @@ import pytest
 from conftest import CONTEXT, FIXTURES, make_plan, run
 
 from exporter import busy
-from exporter.busy import busy_intervals, read_calendars
+from exporter.busy import Expansion, read_calendars
 from exporter.busytime import BusyRules, BusySource, Tentative
 from exporter.errors import InputError, Origin
 from exporter.loader import load_pathway
@@ -24,15 +24,19 @@ FIRST = date(2027, 3, 1)
 
 
 def intervals(name: str, zone: str = BERLIN, until: date = date(2027, 4, 15), **rules):
-    """The blocking intervals of a fixture from FIRST to `until`, as local `MM-DD HH:MM-HH:MM` (or with the
-    end's day when it differs), and the warnings reading it gave."""
+    """The blocking intervals of a fixture from FIRST to `until` (merged, as the planner gets them), as
+    local `MM-DD HH:MM-HH:MM` (or with the end's day when it differs), and the warnings reading it gave."""
     chosen = BusyRules(sources=(BusySource(str(BUSY / name)),), **rules)
     calendars, warnings = read_calendars(chosen, zone, FIRST)
+    expansion = Expansion(calendars, chosen, zone, FIRST)
     local = ZoneInfo(zone)
     begin = datetime(FIRST.year, FIRST.month, FIRST.day, tzinfo=local)
     end = datetime(until.year, until.month, until.day, tzinfo=local)
-    found = sorted(busy_intervals(calendars[0], chosen, zone, begin, end))
-    return [_span(start.astimezone(local), finish.astimezone(local)) for start, finish in found], warnings
+    found = [(start, finish) for start, finish in expansion.to(until).intervals if begin <= start < end]
+    return [_span(start.astimezone(local), finish.astimezone(local)) for start, finish in found], (
+        *warnings,
+        *expansion.warnings,
+    )
 
 
 def _span(start: datetime, end: datetime) -> str:
