@@ -4,8 +4,9 @@ This is the load step for busy time (I/O lives here, never in the planner): `rea
 reads every source (files through `inputs.read_input`, URLs with a time limit and a size cap),
 keeps only the properties that say *when* and *whether* someone is busy (titles, descriptions,
 locations, attendees and alarms are dropped before anything parses them: busy events are read,
-never written), and `busy_intervals` expands them with recurring-ical-events into the intervals
-that block study time. Every problem names the calendar where the person gave it (a URL by its
+never written), and an `Expansion` turns them into the intervals that block study time, as far as
+the plan reaches: repeating events through recurring-ical-events, single events parsed once the
+plan may reach their day. Every problem names the calendar where the person gave it (a URL by its
 host only) and, where it can, the line.
 """
 
@@ -442,7 +443,7 @@ class Expansion:
         end = datetime.combine(until + timedelta(days=2), datetime.min.time(), self.zone)
         if end > self.end:
             for index, calendar in enumerate(self.calendars):
-                self.found[index] += busy_intervals(calendar, self.rules, self.zone.key, self.end, end)
+                self.found[index] += _repeating_intervals(calendar, self.rules, self.zone.key, self.end, end)
                 self.found[index] += self._singles(index, end.date().strftime("%Y%m%d"))
             self.end = end
         every = [interval for intervals in self.found for interval in intervals]
@@ -521,12 +522,12 @@ def _floating_zone(calendar, zone: ZoneInfo) -> ZoneInfo:
     return zone
 
 
-def busy_intervals(
+def _repeating_intervals(
     calendar: BusyCalendar, rules: BusyRules, zone: str, first: datetime, until: datetime
 ) -> list[tuple[datetime, datetime]]:
-    """The blocking occurrences of one calendar's events and free/busy periods that overlap [first, until)
-    (aware datetimes), as aware (start, end) pairs without the buffer. InputError for a timed event in
-    that range with no end, once per event, at its line."""
+    """The blocking occurrences of one calendar's repeating events and overrides, and its free/busy periods,
+    that overlap [first, until) (aware datetimes), as aware (start, end) pairs without the buffer.
+    InputError for a timed event in that range with no end, once per event, at its line."""
     local = ZoneInfo(zone)
     intervals: list[tuple[datetime, datetime]] = []
     endless: dict[str, Problem] = {}

@@ -316,3 +316,28 @@ def test_a_finish_by_that_busy_time_makes_impossible_says_so():
     )
     assert result.exit_code == 1
     assert "would not around your busy calendars; choose a later date" in result.stderr
+
+
+def test_single_events_far_ahead_still_block_as_the_plan_grows(tmp_path):
+    """A plan that busy time pushes far past a plan without it: the calendar is expanded further as it
+    grows, so events weeks ahead (and a trip that began before the start) still block."""
+    from exporter.model import Pathway, Phase, Task
+
+    events = ["BEGIN:VEVENT\r\nUID:trip@test\r\nDTSTART;VALUE=DATE:20270224\r\nDTEND;VALUE=DATE:20270306\r\nEND:VEVENT"]
+    for week in range(12):
+        for weekday in range(4):  # Monday to Thursday evenings taken; Fridays free
+            day = FIRST + timedelta(weeks=week, days=weekday)
+            events.append(
+                f"BEGIN:VEVENT\r\nUID:evening-{week}-{weekday}@test\r\nSUMMARY:Evening\r\n"
+                f"DTSTART;TZID=Europe/Berlin:{day:%Y%m%d}T183000\r\nDTEND;TZID=Europe/Berlin:{day:%Y%m%d}T213000\r\n"
+                "END:VEVENT"
+            )
+    calendar = tmp_path / "evenings.ics"
+    calendar.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + "\r\n".join(events) + "\r\nEND:VCALENDAR\r\n")
+    small = Pathway("small", "Small", "A", "B", 4, phases=(Phase(1, "One", 3, (Task("Only", key="only"),)),))
+    settings = {"availability": "mon-fri 19:00-21:00", "busy": [str(calendar)], "busy_all_day": "yes"}
+    planned = build_plan(small, [layer({"start": "2027-03-01", "timezone": BERLIN, **settings}, Origin)], CONTEXT)
+    days = [session.start.date() for session in planned.sessions]
+    assert all(day.weekday() == 4 for day in days) and days[0] == date(2027, 3, 12)  # the trip takes the 5th
+    assert len(days) == 6 and sum(session.hours for session in planned.sessions) == 12
+    assert planned.busy.hours_taken == 7 * 4 * 2 + 2  # seven weeks of four evenings, and the trip's Friday
