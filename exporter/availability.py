@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from exporter.errors import Origin
 from exporter.model import QUARTER
@@ -206,6 +207,35 @@ def _holiday_calendar(code: str):
 
     country, _, subdivision = code.partition("-")
     return holidays.country_holidays(country, subdiv=subdivision or None, categories=("public",))
+
+
+FALLBACK_HOLIDAY_LANGUAGES = ("en_US", "en_GB")
+"""Holiday names in English where the package has none in the person's language."""
+
+
+def holiday_names(code: str, first: date, last: date, languages: tuple[str, ...]) -> tuple[tuple[date, str], ...]:
+    """The public holidays of a place (`DE-BE`) from `first` to `last`, in date order, each named in the
+    first of `languages` the holidays package has for that place, else in English, else in the place's
+    own language."""
+    return tuple(
+        (day, name)
+        for year in range(first.year, last.year + 1)
+        for day, name in _named_holidays(code, year, languages)
+        if first <= day <= last
+    )
+
+
+@cache
+def _named_holidays(code: str, year: int, languages: tuple[str, ...]) -> tuple[tuple[date, str], ...]:
+    import holidays
+
+    country, _, subdivision = code.partition("-")
+    known = holidays.country_holidays(country, subdiv=subdivision or None, categories=("public",)).supported_languages
+    language = next((wanted for wanted in (*languages, *FALLBACK_HOLIDAY_LANGUAGES) if wanted in known), None)
+    calendar = holidays.country_holidays(
+        country, subdiv=subdivision or None, categories=("public",), years=year, language=language
+    )
+    return tuple(sorted(calendar.items()))
 
 
 def parse_holidays(code: str, origin: Origin) -> str:

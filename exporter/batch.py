@@ -1,9 +1,15 @@
 """Workshop batch mode: a roster in, every participant's files out, plus one print-ready PDF.
 
+First every row is checked, before any work (`prepare_batch`): unknown columns stop the batch,
+each row's settings are validated, and the settings a blank cell leaves to a default are noted,
+so the facilitator hears of all of it before anything is written. A dry run then plans every row
+and writes nothing (`dry_run`); a real run exports them (`run_batch`).
+
 Rows go through the same pipeline as `export`, in worker processes (ReportLab is not
-thread-safe); results come back in roster order, so `--jobs 1` and `--jobs N` write the same
-files. A bad row is reported and skipped; it never stops the others. Ctrl-C stops the
-workers and still writes the summary, with the rows not started marked as such.
+thread-safe); each row is reported as it finishes, and the files are written in roster order,
+so `--jobs 1` and `--jobs N` write the same files. A bad row is reported and skipped; it never
+stops the others. Ctrl-C stops the workers and still writes the summary, with the rows not
+started marked as such.
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ import csv
 import io
 import signal
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import astuple, dataclass, fields, replace
+from datetime import date
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -21,13 +28,23 @@ from pathlib import Path
 from exporter import pipeline
 from exporter.atomic import atomic_stream, write_atomically
 from exporter.context import RunContext
+from exporter.drafts import check_address, draft
 from exporter.errors import InputError, Kind, Origin, Problem, render_problem
-from exporter.roster import RosterRow, folder_names, read_roster
-from exporter.settings import SETTING_NAMES, Raw, layer
+from exporter.labels import catalogue
+from exporter.plan import Plan
+from exporter.roster import COLUMNS, Column, RosterRow, folder_names, read_roster
+from exporter.settings import SETTING_NAMES, PlanRequest, Raw, build_request, layer, merged
+from exporter.theme import paper_problem, paper_size
 from exporter.writers import REGISTRY
 
 SUMMARY = "summary.csv"
 COMBINED = "all-plans.pdf"
+DRAFTS = "emails"
+"""The folder of e-mail drafts inside the output folder (no participant's folder takes this name)."""
+DEFAULTABLE = ("start", "timezone", "availability")
+"""The settings a blank cell leaves to the command line, a profile or the built-in default."""
+REQUIRABLE = tuple(name for name in COLUMNS if name != "name")
+"""What `--require` may name; `availability` is given by an availability or an hours_per_week cell."""
 
 
 class RowStatus(StrEnum):
@@ -37,15 +54,86 @@ class RowStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class RowJob:
+class BatchRules:
+    """How strictly the roster is taken: settings every row must give, unknown columns, e-mail drafts."""
+
+    require: tuple[str, ...] = ()
+    ignore_unknown_columns: bool = False
+    emails: bool = False
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """A setting a row leaves blank: the value it gets, and the option or profile that gives it
+    (`origin`), or None for the built-in default."""
+
+    setting: str
+    value: str
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class PreparedRow:
+    """A roster row checked before any work: its settings layers (the row's first), the defaults it
+    falls back to, its e-mail address (with --emails), and the problems that keep it from running."""
+
     row: RosterRow
     folder: str
+    layers: tuple[Raw, ...]
+    fallbacks: tuple[Fallback, ...] = ()
+    email: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """Every row of a roster checked, and what the facilitator must hear before the work starts."""
+
     roster: str
-    out_dir: Path
-    choice: pipeline.OutputChoice
-    defaults: tuple[Raw, ...]
+    rows: tuple[PreparedRow, ...]
+    pathway: str | None
+    rules: BatchRules
+    ignored_columns: tuple[Column, ...] = ()
+
+    @property
+    def ready(self) -> tuple[PreparedRow, ...]:
+        return tuple(row for row in self.rows if row.ready)
+
+
+@dataclass(frozen=True)
+class RowSettings:
+    """What a participant's plan was made with, as the plan says it."""
+
+    start: date
+    finish: date
+    timezone: str
+    hours_per_week: float
+
+    @classmethod
+    def of(cls, planned: Plan) -> RowSettings:
+        return cls(planned.start, planned.finish, planned.timezone, planned.hours_per_week)
+
+
+@dataclass(frozen=True)
+class RowJob:
+    """One row's work for a worker process: plan it (a dry run)."""
+
+    prepared: PreparedRow
+    roster: str
     pathway: str | None
     context: RunContext
+
+
+@dataclass(frozen=True)
+class ExportJob(RowJob):
+    """One row's work for a worker process: export it into its folder of `out_dir`."""
+
+    out_dir: Path
+    choice: pipeline.OutputChoice
 
 
 @dataclass(frozen=True)
@@ -54,9 +142,12 @@ class RowResult:
     name: str
     folder: str
     status: RowStatus
-    finish: str = ""
+    settings: RowSettings | None = None
+    fallbacks: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     events: int = 0
+    draft: str = ""
+    """The e-mail draft's path inside the output folder, when one was written."""
 
     @property
     def ok(self) -> bool:
@@ -70,7 +161,6 @@ class BatchReport:
     results: tuple[RowResult, ...]
     summary: Path
     combined: Path | None
-    ignored_columns: tuple[str, ...] = ()
 
     @property
     def succeeded(self) -> int:
@@ -84,6 +174,10 @@ class BatchReport:
     def not_started(self) -> int:
         return sum(result.status is RowStatus.NOT_STARTED for result in self.results)
 
+    @property
+    def drafts(self) -> int:
+        return sum(bool(result.draft) for result in self.results)
+
 
 class BatchInterrupted(Exception):
     """Ctrl-C during a batch: the report says which rows were done and which were not started."""
@@ -93,71 +187,175 @@ class BatchInterrupted(Exception):
         self.report = report
 
 
+RowCallback = Callable[[RowResult, int, int], None]
+"""Called as each row finishes (in the order rows finish): its result, rows done, rows in all."""
+
+
+def prepare_batch(
+    roster_path: Path, defaults: list[Raw], pathway: str | None, context: RunContext, rules: BatchRules
+) -> PreparedBatch:
+    """Read the roster and check every row before any work: unknown columns stop the batch (unless
+    `rules.ignore_unknown_columns`), and each row gets its settings, its fallbacks and its problems."""
+    roster = read_roster(roster_path)
+    source = str(roster_path)
+    if not roster.rows:
+        raise InputError(Problem(source, "the roster has no participants", kind=Kind.MISSING))
+    if roster.unknown_columns and not rules.ignore_unknown_columns:
+        raise InputError(roster.unknown_column_problems())
+    missing = [name for name in rules.require if not any(roster.has(each) for each in _columns_giving(name))]
+    if missing:
+        problems = [Problem(source, f"--require {name}: the roster has no '{name}' column", row=1) for name in missing]
+        raise InputError(problems)
+    if rules.emails and not roster.has("email"):
+        raise InputError(Problem(source, "--emails needs an 'email' column in the roster", row=1, kind=Kind.MISSING))
+    folders = folder_names([row.name for row in roster.rows], reserved={DRAFTS})
+    rows = tuple(
+        _prepare_row(row, folder, source, defaults, context, rules)
+        for row, folder in zip(roster.rows, folders, strict=True)
+    )
+    return PreparedBatch(source, rows, pathway, rules, roster.unknown_columns)
+
+
+def _prepare_row(
+    row: RosterRow, folder: str, roster: str, defaults: list[Raw], context: RunContext, rules: BatchRules
+) -> PreparedRow:
+    def origin(name: str) -> Origin:
+        return Origin(name, roster, row.number)
+
+    row_layer = layer({name: value for name, value in row.values.items() if name in SETTING_NAMES}, origin)
+    layers = (row_layer, *defaults)
+    problems: list[Problem] = []
+    if not row.name.strip():
+        problems.append(origin("name").problem("is required", Kind.MISSING))
+    for name in rules.require:
+        if not _gives(row, name):
+            problems.append(
+                origin(name).problem(f"is blank, and --require {name} needs every row to give it", Kind.MISSING)
+            )
+    email = row.values.get("email") if rules.emails else None
+    if email:
+        try:
+            check_address(email, origin("email"))
+        except InputError as err:
+            problems += err.problems
+    paper = row.values.get("paper")
+    if paper and paper_size(paper) is None:
+        problems.append(origin("paper").problem(paper_problem(paper)))
+    raw = merged(*layers)
+    fallbacks: tuple[Fallback, ...] = ()
+    try:
+        fallbacks = _fallbacks(row_layer, raw, build_request(raw, context))
+    except InputError as err:
+        problems += [problem.at_row(roster, row.number) for problem in err.problems]
+    if problems:
+        return PreparedRow(row, folder, layers, problems=tuple(dict.fromkeys(problems)))
+    return PreparedRow(row, folder, layers, fallbacks, email)
+
+
+def _columns_giving(name: str) -> tuple[str, ...]:
+    """The columns that give a setting: the weekly schedule is windows or weekly hours."""
+    return ("availability", "hours_per_week") if name == "availability" else (name,)
+
+
+def _gives(row: RosterRow, name: str) -> bool:
+    """Whether the row's own cells give a setting."""
+    return any(row.values.get(each) for each in _columns_giving(name))
+
+
+def _fallbacks(row_layer: Raw, raw: Raw, request: PlanRequest) -> tuple[Fallback, ...]:
+    """The DEFAULTABLE settings the row leaves blank, with the value each gets and where it comes from."""
+    found = []
+    if "start" not in row_layer:
+        found.append(Fallback("start", request.start.isoformat(), _origin_of(raw, "start")))
+    if "timezone" not in row_layer:
+        found.append(Fallback("timezone", request.timezone, _origin_of(raw, "timezone")))
+    if not row_layer.keys() & {"availability", "hours_per_week"}:
+        origin = _origin_of(raw, "availability") or _origin_of(raw, "hours_per_week")
+        found.append(Fallback("availability", request.availability.spec(), origin))
+    return tuple(found)
+
+
+def _origin_of(raw: Raw, name: str) -> Origin | None:
+    return raw[name][1] if name in raw else None
+
+
+def dry_run(
+    prepared: PreparedBatch, context: RunContext, jobs: int = 1, on_row: RowCallback | None = None
+) -> tuple[RowResult, ...]:
+    """Plan every ready row (in worker processes) and write nothing: each row's settings or problems."""
+    work = [RowJob(row, prepared.roster, prepared.pathway, context) for row in prepared.ready]
+    done = _run_all(plan_row, work, jobs, on_row)
+    return _in_roster_order(prepared, done)
+
+
 def run_batch(
-    roster_path: Path,
+    prepared: PreparedBatch,
     out_dir: Path,
     choice: pipeline.OutputChoice,
-    defaults: list[Raw],
-    pathway: str | None,
     context: RunContext,
     jobs: int = 1,
     combined_pdf: bool = True,
-    progress: Callable[[int, int, str], None] | None = None,
+    on_row: RowCallback | None = None,
 ) -> BatchReport:
-    """Every participant of the roster through the pipeline; a report of each row."""
-    roster = read_roster(roster_path)
-    if not roster.rows:
-        raise InputError(Problem(str(roster_path), "the roster has no participants", kind=Kind.MISSING))
+    """Every ready row of the checked roster through the pipeline; a report of each row (the rows the
+    check refused are errors). Rows are reported through `on_row` as they finish; files are in roster order."""
     pipeline.prepare_folder(out_dir)
-    folders = folder_names([row.name for row in roster.rows])
-    work = [
-        RowJob(row, folder, str(roster_path), out_dir, choice, tuple(defaults), pathway, context)
-        for row, folder in zip(roster.rows, folders, strict=True)
-    ]
-    done = _run_all(work, jobs, progress)
+    work = [ExportJob(row, prepared.roster, prepared.pathway, context, out_dir, choice) for row in prepared.ready]
+    done = _run_all(export_row, work, jobs, on_row)
     interrupted = any(result is None for result in done)
-    results = [
-        result or RowResult(job.row.number, job.row.name, job.folder, RowStatus.NOT_STARTED)
-        for job, result in zip(work, done, strict=True)
-    ]
-    summary = write_atomically(out_dir / SUMMARY, _summary_csv(results, str(roster_path)))
+    results = _in_roster_order(prepared, done)
+    summary = write_atomically(out_dir / SUMMARY, summary_csv(summary_rows(results, prepared.roster)))
     combined = None
     if combined_pdf and not interrupted and "pdf" in choice.formats and any(r.ok for r in results):
         (plan_pdf,) = REGISTRY["pdf"].file_names(choice.options)
         ok = [out_dir / r.folder / plan_pdf for r in results if r.ok]
         combined = _combine_pdfs(out_dir / COMBINED, ok, context.labels("pdf.all-plans"))
-    report = BatchReport(str(roster_path), len(work), tuple(results), summary, combined, roster.ignored_columns)
+    report = BatchReport(prepared.roster, len(results), results, summary, combined)
     if interrupted:
         raise BatchInterrupted(report)
     return report
 
 
-def _run_all(work: list[RowJob], jobs: int, progress: Callable[[int, int, str], None] | None) -> list[RowResult | None]:
-    """Each row's result in roster order; None for the rows that Ctrl-C kept from finishing."""
+def _in_roster_order(prepared: PreparedBatch, done: list[RowResult | None]) -> tuple[RowResult, ...]:
+    """A result for every row: the check's errors, the work's results, and `not started` for the rest."""
+    finished = iter(done)
+    results = []
+    for item in prepared.rows:
+        fallbacks = tuple(fallback.setting for fallback in item.fallbacks)
+        if not item.ready:
+            result = RowResult(item.row.number, item.row.name, item.folder, RowStatus.ERROR, problems=item.problems)
+        else:
+            result = next(finished) or RowResult(item.row.number, item.row.name, item.folder, RowStatus.NOT_STARTED)
+        results.append(replace(result, fallbacks=fallbacks))
+    return tuple(results)
+
+
+def _run_all(work_on: Callable, work: list, jobs: int, on_row: RowCallback | None) -> list[RowResult | None]:
+    """Each row's result in roster order, reported as rows finish; None for the rows Ctrl-C kept from finishing."""
     results: list[RowResult | None] = [None] * len(work)
 
     def finished(index: int, result: RowResult) -> None:
         results[index] = result
-        if progress:
-            progress(sum(r is not None for r in results), len(work), result.name)
+        if on_row:
+            on_row(result, sum(r is not None for r in results), len(work))
 
     if jobs <= 1 or len(work) <= 1:
         try:
             for index, job in enumerate(work):
-                finished(index, export_row(job))
+                finished(index, work_on(job))
         except KeyboardInterrupt:
             pass
         return results
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_ignore_interrupts)
-    futures: list[Future] = [pool.submit(export_row, job) for job in work]
+    futures: dict[Future, int] = {pool.submit(work_on, job): index for index, job in enumerate(work)}
     try:
-        for index, future in enumerate(futures):
-            finished(index, future.result())
+        for future in as_completed(futures):
+            finished(futures[future], future.result())
     except KeyboardInterrupt:
         pool.shutdown(wait=True, cancel_futures=True)
-        for index, future in enumerate(futures):
+        for future, index in futures.items():
             if results[index] is None and future.done() and not future.cancelled() and future.exception() is None:
-                results[index] = future.result()
+                finished(index, future.result())
     finally:
         pool.shutdown(wait=True)
     return results
@@ -168,36 +366,72 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def export_row(job: RowJob) -> RowResult:
+def plan_row(job: RowJob) -> RowResult:
+    """One participant planned, nothing written (a dry run); every failure becomes the row's problems."""
+    return _guarded(job, _plan_row)
+
+
+def export_row(job: ExportJob) -> RowResult:
     """One participant, start to finish; every failure becomes the row's problems, never an exception."""
-    row = job.row
+    return _guarded(job, _export_row)
+
+
+def _guarded(job: RowJob, work_on: Callable) -> RowResult:
+    item = job.prepared
     try:
-        if not row.name.strip():
-            raise InputError(Origin("name", job.roster, row.number).problem("is required", Kind.MISSING))
-        values = {name: value for name, value in row.values.items() if name in SETTING_NAMES}
-        row_layer = layer(values, lambda name: Origin(name, job.roster, row.number))
-        choice = job.choice.with_paper(row.values.get("paper"), Origin("paper", job.roster, row.number))
-        target = job.out_dir / job.folder
-        if target.resolve().parent != job.out_dir.resolve():
-            raise InputError(Problem(job.roster, f"unsafe folder name {job.folder!r}", row=row.number))
-        planned, reports = pipeline.export(
-            _pathway(_pathway_ref(row, job)),
-            [row_layer, *job.defaults],
-            job.context,
-            choice,
-            target,
-            force=True,
-            identity=job.folder,
-            keep_tracker=False,
-        )
-        events = max((report.event_count for report in reports), default=0)
-        return RowResult(row.number, row.name, job.folder, RowStatus.OK, planned.finish.isoformat(), events=events)
+        return work_on(job)
     except InputError as err:
-        problems = tuple(problem.at_row(job.roster, row.number) for problem in err.problems)
-        return RowResult(row.number, row.name, job.folder, RowStatus.ERROR, problems=problems)
+        problems = tuple(problem.at_row(job.roster, item.row.number) for problem in err.problems)
+        return RowResult(item.row.number, item.row.name, item.folder, RowStatus.ERROR, problems=problems)
     except Exception as err:  # a bug must not stop the rest of the room
-        internal = Problem(job.roster, f"internal error: {type(err).__name__}: {err}", row=row.number)
-        return RowResult(row.number, row.name, job.folder, RowStatus.ERROR, problems=(internal,))
+        internal = Problem(job.roster, f"internal error: {type(err).__name__}: {err}", row=item.row.number)
+        return RowResult(item.row.number, item.row.name, item.folder, RowStatus.ERROR, problems=(internal,))
+
+
+def _plan_row(job: RowJob) -> RowResult:
+    item = job.prepared
+    planned = pipeline.build_plan(_pathway(_pathway_ref(item.row, job)), list(item.layers), job.context, item.folder)
+    return RowResult(item.row.number, item.row.name, item.folder, RowStatus.OK, RowSettings.of(planned))
+
+
+def _export_row(job: ExportJob) -> RowResult:
+    item, row, out_dir = job.prepared, job.prepared.row, job.out_dir
+    choice = job.choice.with_paper(row.values.get("paper"), Origin("paper", job.roster, row.number))
+    target = out_dir / item.folder
+    if target.resolve().parent != out_dir.resolve():
+        raise InputError(Problem(job.roster, f"unsafe folder name {item.folder!r}", row=row.number))
+    planned, reports = pipeline.export(
+        _pathway(_pathway_ref(row, job)),
+        list(item.layers),
+        job.context,
+        choice,
+        target,
+        force=True,
+        identity=item.folder,
+        keep_tracker=False,
+    )
+    events = max((report.event_count for report in reports), default=0)
+    draft = _write_draft(job, planned, [report.written.path for report in reports]) if item.email else ""
+    return RowResult(
+        row.number, row.name, item.folder, RowStatus.OK, RowSettings.of(planned), events=events, draft=draft
+    )
+
+
+def _write_draft(job: ExportJob, planned: Plan, files: list[Path]) -> str:
+    """The row's e-mail draft in the plan's language, its files attached as written, in DRAFTS; its path
+    inside the output folder."""
+    name = f"{job.prepared.folder}.eml"
+    folder = job.out_dir / DRAFTS
+    try:
+        attached = {path.name: path.read_bytes() for path in files}
+        labels = catalogue(planned.language)
+        message = draft(planned, job.prepared.email or "", attached, labels, job.choice.theme.organisation)
+        folder.mkdir(exist_ok=True)
+        write_atomically(folder / name, message)
+    except OSError as err:
+        problem = Problem(str(folder / name), f"cannot write the e-mail draft: {err.strerror or err}", kind=Kind.WRITE)
+        raise InputError(problem) from None
+    return f"{DRAFTS}/{name}"
 
 
 @cache
@@ -222,13 +456,55 @@ def summary_text(problem: Problem, roster: str) -> str:
     return render_problem(problem)
 
 
-def _summary_csv(results: list[RowResult], roster: str) -> bytes:
+@dataclass(frozen=True)
+class SummaryRow:
+    """One line of summary.csv: its fields are the columns, in order (add a field to add a column)."""
+
+    row: int
+    name: str
+    folder: str
+    status: str
+    start: str
+    planned_finish: str
+    timezone: str
+    weekly_hours: str
+    defaults_applied: str
+    """The DEFAULTABLE settings the row left blank (`timezone, start`): they came from an option,
+    a profile or the built-in default."""
+    email_draft: str
+    error: str
+
+    @classmethod
+    def of(cls, result: RowResult, roster: str) -> SummaryRow:
+        """The summary line of one row's result."""
+        settings = result.settings if result.ok else None
+        return cls(
+            row=result.row,
+            name=result.name,
+            folder=result.folder if result.ok else "",
+            status=str(result.status),
+            start=settings.start.isoformat() if settings else "",
+            planned_finish=settings.finish.isoformat() if settings else "",
+            timezone=settings.timezone if settings else "",
+            weekly_hours=f"{settings.hours_per_week:g}" if settings else "",
+            defaults_applied=", ".join(result.fallbacks),
+            email_draft=result.draft,
+            error="; ".join(summary_text(problem, roster) for problem in result.problems),
+        )
+
+
+def summary_rows(results: tuple[RowResult, ...], roster: str) -> list[SummaryRow]:
+    """summary.csv's lines, in roster order."""
+    return [SummaryRow.of(result, roster) for result in results]
+
+
+def summary_csv(rows: list[SummaryRow]) -> bytes:
+    """summary.csv: a header of SummaryRow's field names, then one line a row (UTF-8 with a BOM, for Excel)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["row", "name", "folder", "planned_finish", "status", "error"])
-    for r in results:
-        error = "; ".join(summary_text(problem, roster) for problem in r.problems)
-        writer.writerow([r.row, _cell(r.name), r.folder if r.ok else "", r.finish, str(r.status), _cell(error)])
+    writer.writerow([column.name for column in fields(SummaryRow)])
+    for line in rows:
+        writer.writerow([_cell(value) if isinstance(value, str) else value for value in astuple(line)])
     return buffer.getvalue().encode("utf-8-sig")
 
 

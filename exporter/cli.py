@@ -114,6 +114,9 @@ def plan_options(with_name: bool = True):
             click.option(
                 "--min-session", metavar="MINUTES", help="Shortest session left in a window cut by busy time (30)."
             ),
+            click.option(
+                "--lang", help=f"Language of the tracker, calendar and PDF: {', '.join(_languages())} (default en)."
+            ),
         ]
         if with_name:
             options.insert(1, click.option("--name", help="The participant, shown in every output."))
@@ -122,6 +125,12 @@ def plan_options(with_name: bool = True):
         return command
 
     return decorate
+
+
+def _languages() -> tuple[str, ...]:
+    from exporter.labels import languages
+
+    return languages()
 
 
 def _layers(params: dict) -> list:
@@ -337,6 +346,32 @@ def _report_written(reports) -> None:
             echo(labels("terminal.warning", problem=text), err=True)
 
 
+class SettingList(click.ParamType):
+    """`timezone,availability`: roster columns a row must give (`--require`); others are a usage error."""
+
+    name = "settings"
+
+    def convert(self, value, param, ctx):
+        import difflib
+
+        from exporter.batch import REQUIRABLE
+        from exporter.roster import known_column
+
+        if isinstance(value, tuple):
+            return value
+        chosen = []
+        for part in filter(None, (part.strip() for part in value.split(","))):
+            name = known_column(part)
+            if name not in REQUIRABLE:
+                closest = difflib.get_close_matches(part.lower(), REQUIRABLE, n=1, cutoff=0)
+                hint = f" (did you mean {closest[0]}?)" if closest else ""
+                self.fail(f"{part!r} is not a setting a row can be required to give{hint}", param, ctx)
+            chosen.append(name)
+        if not chosen:
+            self.fail(f"must name any of {', '.join(REQUIRABLE)}", param, ctx)
+        return tuple(dict.fromkeys(chosen))
+
+
 @main.command()
 @click.argument("roster", type=click.Path(dir_okay=False))
 @plan_options(with_name=False)
@@ -346,9 +381,8 @@ def _report_written(reports) -> None:
     "-o",
     "--output",
     "output",
-    required=True,
     type=click.Path(),
-    help="Folder to write into (created if missing).",
+    help="Folder to write into (created if missing); required unless --dry-run.",
 )
 @click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes (default: the machine's cores).")
 @click.option(
@@ -357,30 +391,63 @@ def _report_written(reports) -> None:
     show_default=True,
     help="Also write all-plans.pdf, each plan starting on an odd page.",
 )
+@click.option("--dry-run", is_flag=True, help="Check and plan every row, print a table, write nothing.")
+@click.option(
+    "--require",
+    type=SettingList(),
+    help="Settings every row must give itself, e.g. timezone,availability,start: a blank is a row error.",
+)
+@click.option(
+    "--ignore-unknown-columns", is_flag=True, help="Leave out columns the roster does not know instead of stopping."
+)
+@click.option("--emails", is_flag=True, help="Also write an e-mail draft (.eml) per row with an email, files attached.")
 @reports_input_errors
-def batch(roster: str, output: str, jobs: int | None, combined_pdf: bool, pathway: str | None, **params) -> None:
+def batch(
+    roster: str,
+    output: str | None,
+    jobs: int | None,
+    combined_pdf: bool,
+    pathway: str | None,
+    dry_run: bool,
+    require: tuple[str, ...],
+    ignore_unknown_columns: bool,
+    emails: bool,
+    **params,
+) -> None:
     """Write every participant's files from a roster (CSV or .xlsx), plus a combined PDF."""
     import os
 
     from exporter import pipeline
-    from exporter.batch import BatchInterrupted, run_batch
+    from exporter.batch import BatchInterrupted, BatchRules, prepare_batch, run_batch
+    from exporter.batch import dry_run as plan_every_row
 
-    _require_folder(output)
+    if output is None and not dry_run:
+        raise click.UsageError("Missing option '-o' / '--output' (only --dry-run writes nothing).")
+    if output is not None:
+        _require_folder(output)
     layers = _layers(params)
     choice = _choice(params, layers[1])
     pathway = pathway or pipeline.profile_pathway(layers)
+    rules = BatchRules(tuple(require or ()), ignore_unknown_columns, emails)
+    prepared = prepare_batch(Path(roster), layers, pathway, _context(), rules)
+    _report_prepared(prepared)
+    workers = jobs or os.cpu_count() or 1
+    if dry_run:
+        results = plan_every_row(prepared, _context(), jobs=workers)
+        echo(_dry_run_table(results, prepared.roster))
+        if any(not result.ok for result in results):
+            sys.exit(1)
+        return
     try:
-        with _Progress(_labels()) as progress:
+        with _Progress(_labels(), prepared.roster) as progress:
             report = run_batch(
-                Path(roster),
+                prepared,
                 Path(output),
                 choice,
-                layers,
-                pathway,
                 _context(),
-                jobs=jobs or os.cpu_count() or 1,
+                jobs=workers,
                 combined_pdf=combined_pdf,
-                progress=progress,
+                on_row=progress,
             )
     except BatchInterrupted as interrupted:
         _report_batch(interrupted.report, output)
@@ -390,24 +457,145 @@ def batch(roster: str, output: str, jobs: int | None, combined_pdf: bool, pathwa
         sys.exit(1)
 
 
-def _report_batch(report, output: str) -> None:
+def _report_prepared(prepared) -> None:
+    """What the check of the roster found, before any work: ignored columns, blanks left to a
+    default (grouped by setting and value), rows without an e-mail address, and the rows it refused."""
+    labels = _labels()
+
+    def warn(text: str) -> None:
+        echo(labels("terminal.warning", problem=text), err=True)
+
+    for column in prepared.ignored_columns:
+        name = repr(column.header.strip()) if column.header.strip() else labels("terminal.no-header")
+        warn(labels("terminal.unused-column", roster=prepared.roster, letter=column.letter, name=name))
+    groups: dict[tuple, list] = {}
+    for item in prepared.rows:
+        for fallback in item.fallbacks:
+            groups.setdefault((fallback.setting, fallback.value, fallback.origin), []).append(item.row)
+    for (setting, value, origin), rows in groups.items():
+        source = labels(f"terminal.default-{setting}") if origin is None else _origin_name(origin)
+        text = labels(
+            "terminal.blank-setting",
+            roster=prepared.roster,
+            setting=setting,
+            count=len(rows),
+            rows=_row_list(rows),
+            value=value,
+            source=source,
+        )
+        warn(text)
+    if prepared.rules.emails:
+        without = [item.row for item in prepared.rows if item.ready and not item.email]
+        if without:
+            warn(labels("terminal.no-email", roster=prepared.roster, count=len(without), rows=_row_list(without)))
+    for item in prepared.rows:
+        for problem in item.problems:
+            echo(
+                labels(
+                    "terminal.error", problem=_row_problem(problem, item.row.number, item.row.name, prepared.roster)
+                ),
+                err=True,
+            )
+
+
+MAX_ROWS_NAMED = 12
+"""Rows a warning names one by one; the rest are counted (the summary and the dry run list them all)."""
+
+
+def _row_list(rows) -> str:
+    labels = _labels()
+    named = ", ".join(
+        labels("terminal.row-named", row=row.number, name=row.name or labels("terminal.no-name"))
+        for row in rows[:MAX_ROWS_NAMED]
+    )
+    more = len(rows) - MAX_ROWS_NAMED
+    return labels("terminal.and-more", rows=named, more=more) if more > 0 else named
+
+
+def _origin_name(origin) -> str:
+    """Where a fallback came from: the option (`--timezone`) or the profile file."""
+    return origin.option if origin.file is None else origin.file
+
+
+def _row_problem(problem, row: int, name: str, roster: str) -> str:
+    """A row's problem as one line: located by its row, or said to be about the row when it is not."""
+    line = render_problem(problem)
+    if problem.row is None:
+        line = _labels()(
+            "terminal.row-failed", roster=roster, row=row, name=name or _labels()("terminal.no-name"), problem=line
+        )
+    return line
+
+
+def _row_messages(result, roster: str) -> list[str]:
+    """The lines a finished row prints on stderr: its problems and its warnings."""
     from exporter.pipeline import GOOGLE_EVENT_LIMIT
 
     labels = _labels()
-    for name in report.ignored_columns:
-        echo(
-            labels("terminal.warning", problem=labels("terminal.unused-column", roster=report.roster, name=name)), True
+    lines = [
+        labels("terminal.error", problem=_row_problem(p, result.row, result.name, roster)) for p in result.problems
+    ]
+    if result.events > GOOGLE_EVENT_LIMIT:
+        note = labels("terminal.google-limit", path=result.folder, count=result.events, limit=GOOGLE_EVENT_LIMIT)
+        lines.append(labels("terminal.warning", problem=note))
+    return lines
+
+
+def _dry_run_table(results, roster: str) -> str:
+    """The dry run's table: a row per participant, columns aligned as a terminal shows them."""
+    from exporter.batch import summary_text
+
+    labels = _labels()
+    header = [
+        labels(f"terminal.dry-run-{key}")
+        for key in ("row", "name", "zone", "start", "hours", "finish", "defaults", "problems")
+    ]
+    lines = [header]
+    for result in results:
+        settings = result.settings
+        problems = "; ".join(summary_text(problem, roster) for problem in result.problems)
+        lines.append(
+            [
+                str(result.row),
+                printable(result.name) or labels("terminal.no-name"),
+                settings.timezone if settings else "",
+                settings.start.isoformat() if settings else "",
+                f"{settings.hours_per_week:g}" if settings else "",
+                settings.finish.isoformat() if settings else "",
+                ", ".join(result.fallbacks),
+                printable(problems),
+            ]
         )
-    for result in report.results:
-        if result.events > GOOGLE_EVENT_LIMIT:
-            note = labels("terminal.google-limit", path=result.folder, count=result.events, limit=GOOGLE_EVENT_LIMIT)
-            echo(labels("terminal.warning", problem=note), err=True)
-        for problem in result.problems:
-            line = render_problem(problem)
-            if problem.row is None:
-                name = result.name or labels("terminal.no-name")
-                line = labels("terminal.row-failed", roster=report.roster, row=result.row, name=name, problem=line)
-            echo(labels("terminal.error", problem=line), err=True)
+    widths = [max(_width(line[column]) for line in lines) for column in range(len(header) - 1)]
+    text = [
+        "  ".join(
+            [*(cell + " " * (width - _width(cell)) for cell, width in zip(line, widths, strict=False)), line[-1]]
+        ).rstrip()
+        for line in lines
+    ]
+    ok = sum(result.ok for result in results)
+    text.append(labels("terminal.dry-run-done", ok=ok, total=len(results)))
+    return "\n".join(text)
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: East Asian wide letters take two, combining marks none."""
+    import unicodedata
+
+    return sum(
+        0
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf")
+        else 2
+        if unicodedata.east_asian_width(char) in ("W", "F")
+        else 1
+        for char in text
+    )
+
+
+def _report_batch(report, output: str) -> None:
+    """The end of a batch: how many were done, where the summary, the combined PDF and the drafts are
+    (each row's problems were printed as it finished)."""
+    labels = _labels()
     if report.not_started:
         done = report.total - report.not_started
         echo(labels("terminal.batch-interrupted", done=done, left=report.not_started, path=report.summary), err=True)
@@ -415,25 +603,38 @@ def _report_batch(report, output: str) -> None:
     echo(labels("terminal.batch-summary", path=report.summary))
     if report.combined:
         echo(labels("terminal.batch-combined", path=report.combined))
+    if report.drafts:
+        from exporter.batch import DRAFTS
+
+        echo(labels("terminal.batch-drafts", count=report.drafts, path=Path(output) / DRAFTS))
 
 
 class _Progress:
-    """A progress bar on a terminal; a plain count, one line a participant, in logs."""
+    """Each row as it finishes: its problems and warnings at once, then a progress bar on a terminal,
+    or a plain count, one line a participant, in logs."""
 
-    def __init__(self, labels):
+    def __init__(self, labels, roster: str):
         self.labels = labels
+        self.roster = roster
         self.bar = None
 
     def __enter__(self):
         return self
 
-    def __call__(self, done: int, total: int, name: str) -> None:
+    def __call__(self, result, done: int, total: int) -> None:
+        messages = _row_messages(result, self.roster)
         if not sys.stderr.isatty():
-            echo(self.labels("terminal.progress", done=done, total=total, name=name), err=True)
+            echo(self.labels("terminal.progress", done=done, total=total, name=result.name), err=True)
+            for line in messages:
+                echo(line, err=True)
             return
         if self.bar is None:
             self.bar = click.progressbar(length=total, label=self.labels("terminal.progress-label"), file=sys.stderr)
             self.bar.__enter__()
+        if messages:
+            click.echo("\r\x1b[K", nl=False, err=True)
+            for line in messages:
+                echo(line, err=True)
         self.bar.update(1)
 
     def __exit__(self, *exc) -> None:
@@ -451,7 +652,7 @@ class _Progress:
 def replan_command(folder: str, as_of: str | None, pathway: str | None, **params) -> None:
     """Read your progress from FOLDER's tracker and plan the work left from today; rewrite the three files."""
     from exporter.model import TaskStatus
-    from exporter.pipeline import replan_folder, session_changes
+    from exporter.pipeline import replan_folder
     from exporter.settings import command_line
 
     if params.get("profile"):
@@ -459,12 +660,15 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
     keys = ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme", "new_calendar")
     output = {key: params[key] for key in keys}
     output["calendar"] = CalendarContent(params["calendar"])
-    previous, planned, reports = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
+    replanned = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
+    _warn(replanned.notices)
+    planned = replanned.plan
     _report_busy(planned)
-    _report_written(reports)
+    _report_written(replanned.written)
     labels = _labels()
     replanning = planned.replanning
-    done = [e for e in replanning.recorded.tasks.values() if e.status is TaskStatus.DONE]
+    recorded = replanning.recorded.tasks
+    done = [task for task in planned.tasks if task.key in recorded and recorded[task.key].status is TaskStatus.DONE]
     echo(labels("replan.heading", date=replanning.as_of))
     echo(
         labels(
@@ -476,11 +680,17 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
         )
     )
     echo(labels("replan.finish", before=replanning.previous_finish, after=planned.finish))
-    changes = session_changes(previous, planned)
-    echo(labels("replan.sessions", **vars(changes)))
+    echo(labels("replan.sessions", **vars(replanned.changes)))
     if replanning.rolled_forward:
         ids = ", ".join(planned.task(key).id for key in replanning.rolled_forward)
         echo(labels("replan.rolled", tasks=ids))
+
+
+def _warn(problems) -> None:
+    """Each notice as a warning line on stderr."""
+    labels = _labels()
+    for problem in problems:
+        echo(labels("terminal.warning", problem=printable(render_problem(problem))), err=True)
 
 
 @main.command("status")
@@ -494,7 +704,8 @@ def status_command(folder: str, as_of: str | None, pathway: str | None, as_json:
     from exporter.pipeline import tracker_status
     from exporter.writers.text import status_summary
 
-    planned, standing = tracker_status(Path(folder), pathway, as_of, _context())
+    planned, standing, notices = tracker_status(Path(folder), pathway, as_of, _context())
+    _warn(notices)
     if as_json:
         import dataclasses
         import json

@@ -4,34 +4,82 @@ A catalogue is one folder per language under `exporter/locales/` (one TOML file 
 sections inside); keys are `section.name` (`sheet.tasks`, `milestone.phase-start`). Writers
 ask for a key and its placeholders, never write words of their own, and build formulas from
 the same labels, so a translation can never break a formula.
+
+A language's `common.toml` names its Babel locale (`locale = "de_DE"`): dates, times, numbers
+and the first day of the week follow that locale's CLDR data (`date.long`, `date.short` and
+`date.axis` are CLDR date patterns the translator chooses). Numbers placed with `{hours:g}` or
+`{pace:.2f}` are written in the locale's digits and separators (`1.234,5`). `terminal.toml`
+holds the command line's words and exists in English only: the command line speaks English.
+Babel is imported when a date or number is first formatted, so commands that format none do
+not pay for it.
 """
 
 from __future__ import annotations
 
+import re
+import string
 import tomllib
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, time
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+DEFAULT_LANGUAGE = "en"
+COMMAND_LINE_FILE = "terminal.toml"
+"""The command line's words: English only, never part of another language's catalogue."""
+_FIXED = re.compile(r"\.(\d)f")
+FORMATTED_KEPT = 4096
+"""Formatted dates and numbers kept per process: a plan formats the same few hundred again and again."""
+
+
+class _LocaleFormatter(string.Formatter):
+    """`str.format` with numbers in the locale's digits and separators for the `g` and `.Nf` specs."""
+
+    def __init__(self, locale: str):
+        self.locale = locale
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if format_spec == "g":
+                return format_number(value, self.locale)
+            fixed = _FIXED.fullmatch(format_spec)
+            if fixed:
+                return format_number(value, self.locale, decimals=int(fixed[1]))
+        return super().format_field(value, format_spec)
+
+
+@lru_cache(maxsize=FORMATTED_KEPT)
+def format_number(value: float, locale: str, decimals: int | None = None) -> str:
+    """`1,234.5` (en), `1.234,5` (de): up to three decimals, or exactly `decimals` of them."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0.###" if decimals is None else "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(value, format=pattern, locale=locale)
+
 
 @dataclass(frozen=True)
 class Labels:
-    """A language's catalogue: `labels(key, **placeholders)` gives the text a person reads."""
+    """A language's catalogue: `labels(key, **placeholders)` gives the text a person reads.
+
+    `language` is its tag (`de`, `pt-BR`), `locale` the Babel locale its dates and numbers follow.
+    """
 
     language: str
     entries: dict[str, Any]
+    locale: str = "en_GB"
+    holiday_languages: tuple[str, ...] = field(default=())
+    """The `holidays` package's languages to name public holidays in, best first."""
 
     def __call__(self, key: str, **placeholders: Any) -> str:
         """The text of `key` with its placeholders filled; KeyError for a key the catalogue lacks."""
         template = self.entries[key]
-        return template.format_map(placeholders) if placeholders else template
+        return _formatter(self.locale).vformat(template, (), placeholders) if placeholders else template
 
     def items(self, key: str) -> tuple[str, ...]:
-        """A list entry (weekday names, rating scale) as a tuple."""
+        """A list entry (the rating scale) as a tuple."""
         return tuple(self.entries[key])
 
     def term(self, value: Enum) -> str:
@@ -39,30 +87,92 @@ class Labels:
         return self(f"{_section(value)}.{value.value}")
 
     def weekday(self, index: int) -> str:
-        return self.entries["date.weekdays"][index]
+        """The weekday's name (0 = Monday), as the locale writes it on its own: `Montag`."""
+        return _locale(self.locale).days["stand-alone"]["wide"][index]
+
+    def weekday_short(self, index: int) -> str:
+        """The weekday's abbreviation (0 = Monday), as the locale writes it in a date: `Mon`, `Mo.`."""
+        return _locale(self.locale).days["format"]["abbreviated"][index]
 
     def long_date(self, day: date) -> str:
-        """`Monday 4 January 2027` in English."""
-        return self("date.long", **self._date_parts(day))
+        """`Monday 4 January 2027` in English, `Montag, 4. Januar 2027` in German (`date.long`)."""
+        return self._date(day, "date.long")
 
     def short_date(self, day: date | None) -> str:
-        """`4 Jan 2027` in English; `ongoing` for no date."""
-        return self("date.short", **self._date_parts(day)) if day else self("word.ongoing")
+        """`4 Jan 2027` in English, `4. Jan. 2027` in German (`date.short`); `ongoing` for no date."""
+        return self._date(day, "date.short") if day else self("word.ongoing")
 
     def axis_date(self, day: date) -> str:
-        """A month on a timeline axis: `Jan 27`."""
-        return self("date.axis", **self._date_parts(day))
+        """A month on a timeline axis: `Jan 27` (`date.axis`)."""
+        return self._date(day, "date.axis")
 
-    def _date_parts(self, day: date) -> dict[str, Any]:
-        return {
-            "weekday": self.entries["date.weekdays"][day.weekday()],
-            "weekday_short": self.entries["date.weekdays_short"][day.weekday()],
-            "day": day.day,
-            "month": self.entries["date.months"][day.month - 1],
-            "month_short": self.entries["date.months_short"][day.month - 1],
-            "year": day.year,
-            "year2": f"{day.year % 100:02d}",
-        }
+    def date_range(self, first: date, last: date) -> str:
+        """Days from `first` to `last` as the locale writes a range: `1–7 Feb 2027`, `1.–7. Feb. 2027`; one day
+        as its short date."""
+        if first == last:
+            return self.short_date(first)
+        from babel.dates import format_interval
+
+        return format_interval(first, last, self.entries["date.range"], locale=self.locale)
+
+    def time(self, moment: time) -> str:
+        """A time of day as the locale writes it: `18:30`, or `6:30 PM` where the locale uses a 12-hour clock."""
+        from babel.dates import format_time
+
+        return format_time(moment, "short", locale=self.locale)
+
+    def clock(self, minutes: int) -> str:
+        """Minutes after midnight (0 to 1440) as a time of day; the end of the day is midnight."""
+        return self.time(time((minutes // 60) % 24, minutes % 60))
+
+    def number(self, value: float, decimals: int | None = None) -> str:
+        """A number in the locale's digits and separators: `1,234.5`, `1.234,5`."""
+        return format_number(value, self.locale, decimals)
+
+    @property
+    def first_weekday(self) -> int:
+        """The first day of the locale's week (0 = Monday, 6 = Sunday)."""
+        return _locale(self.locale).first_week_day
+
+    def month_names(self) -> dict[str, int]:
+        """Every way the locale names a month (wide and abbreviated, in and out of a date), -> its number."""
+        return _names(_locale(self.locale).months)
+
+    def weekday_names(self) -> dict[str, int]:
+        """Every way the locale names a weekday -> its number (0 = Monday)."""
+        return _names(_locale(self.locale).days)
+
+    def _date(self, day: date, key: str) -> str:
+        return _format_date(day, self.entries[key], self.locale)
+
+
+@lru_cache(maxsize=FORMATTED_KEPT)
+def _format_date(day: date, pattern: str, locale: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, pattern, locale=locale)
+
+
+def _names(table: Any) -> dict[str, int]:
+    """Babel's month (1-12) or day (0 = Monday) names, wide and abbreviated, in and out of a date."""
+    return {
+        name: number
+        for context in ("format", "stand-alone")
+        for width in ("wide", "abbreviated")
+        for number, name in table[context][width].items()
+    }
+
+
+@cache
+def _locale(tag: str):
+    from babel import Locale
+
+    return Locale.parse(tag)
+
+
+@cache
+def _formatter(locale: str) -> _LocaleFormatter:
+    return _LocaleFormatter(locale)
 
 
 _SECTIONS = {"TaskStatus": "status", "Priority": "priority", "Horizon": "horizon"}
@@ -77,13 +187,30 @@ def _locales() -> Path:
 
 
 @cache
-def catalogue(language: str = "en") -> Labels:
-    """The catalogue of one language, read once per process from its folder of TOML files."""
+def languages() -> tuple[str, ...]:
+    """The languages the catalogue has, as their tags (`de`, `en`, `pt-BR`): one folder each."""
+    return tuple(sorted(path.name for path in _locales().iterdir() if (path / "common.toml").is_file()))
+
+
+def language_tag(text: str) -> str | None:
+    """The catalogue's tag for a language as a person may write it (`pt-br`, `pt_BR`), or None if it has none."""
+    wanted = text.strip().replace("_", "-").casefold()
+    return next((tag for tag in languages() if tag.casefold() == wanted), None)
+
+
+@cache
+def catalogue(language: str = DEFAULT_LANGUAGE) -> Labels:
+    """The catalogue of one language, read once per process from its folder of TOML files.
+
+    English also holds the command line's words (`terminal.toml`); other languages do not."""
     folder = _locales() / language
     entries: dict[str, Any] = {}
     for path in sorted(folder.glob("*.toml")):
         _flatten(tomllib.loads(path.read_text(encoding="utf-8")), "", entries)
-    return Labels(entries.pop("language", language), entries)
+    tag = entries.pop("language", language)
+    locale = entries.pop("locale", "en_GB")
+    holiday_languages = tuple(entries.pop("holidays", ()))
+    return Labels(tag, entries, locale, holiday_languages)
 
 
 def _flatten(table: dict[str, Any], prefix: str, into: dict[str, Any]) -> None:
@@ -95,4 +222,4 @@ def _flatten(table: dict[str, Any], prefix: str, into: dict[str, Any]) -> None:
             into[path] = value
 
 
-ENGLISH = catalogue("en")
+ENGLISH = catalogue(DEFAULT_LANGUAGE)

@@ -40,6 +40,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SHORT_TEXT = 500  # titles, names, roles
 MAX_LONG_TEXT = 20_000  # overview, descriptions, answers
 MAX_ITEMS = 2_000  # phases, tasks of a phase, skills...
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _LONG_FIELDS = {"overview", "closing", "description", "how", "answer", "intro", "demand"}
 
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
@@ -47,6 +48,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
         "id",
         "title",
         "subtitle",
+        "language",
         "from_role",
         "to_role",
         "hours_per_week",
@@ -184,6 +186,14 @@ class _Reader:
             return None
         return float(value)
 
+    def language(self, data: dict) -> str:
+        """The optional language the pathway is written in: a BCP 47 tag (`en`, `de`, `pt-BR`)."""
+        text = self.text(data, "language", "")
+        if text and not _LANGUAGE_TAG.fullmatch(text):
+            self.fail("language", f"must be a language tag like en, de or pt-BR, got {_show(text)}")
+            return ""
+        return text
+
     def texts(self, table: dict, key: str, prefix: str) -> tuple[str, ...]:
         path = f"{prefix}.{key}" if prefix else key
         value = table.get(key, [])
@@ -235,6 +245,7 @@ class _Reader:
             demand=self.text(data, "demand", ""),
             overview=self.text(data, "overview", ""),
             subtitle=self.text(data, "subtitle", ""),
+            language=self.language(data),
             transferable_skills=tuple(
                 TransferableSkill(self.text(item, "name", path, True), self.text(item, "description", path))
                 for path, item in self.tables(data, "transferable_skills")
@@ -396,6 +407,7 @@ def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
         "id": pathway.id,
         "title": pathway.title,
         "subtitle": pathway.subtitle,
+        "language": pathway.language,
         "from_role": pathway.from_role,
         "to_role": pathway.to_role,
         "hours_per_week": pathway.hours_per_week,

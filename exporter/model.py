@@ -115,6 +115,9 @@ class Pathway:
     demand: str = ""
     overview: str = ""
     subtitle: str = ""
+    language: str = ""
+    """The language the pathway's own text is written in (a BCP 47 tag), when it says; the outputs keep
+    that text as written, whatever language their labels are in."""
     transferable_skills: tuple[TransferableSkill, ...] = ()
     skills: tuple[Skill, ...] = ()
     phases: tuple[Phase, ...] = ()

@@ -21,9 +21,18 @@ from exporter.loader import load_pathway
 from exporter.model import Pathway
 from exporter.plan import Plan
 from exporter.planner import MAX_DAYS, busy_use, plan
+from exporter.recorded import Progress
 from exporter.settings import PlanRequest, Raw, build_request, layer, merged
 from exporter.theme import Theme, load_theme, paper_problem, paper_size
-from exporter.writers import DEFAULT_FORMATS, DEFAULT_REMINDER, MAX_REMINDER, REGISTRY, CalendarContent, WriterOptions
+from exporter.writers import (
+    DEFAULT_FORMATS,
+    DEFAULT_REMINDER,
+    MAX_REMINDER,
+    REGISTRY,
+    CalendarContent,
+    WriterOptions,
+    output_context,
+)
 
 TRACKER = "tracker.xlsx"
 GOOGLE_EVENT_LIMIT = 1000  # Google Calendar's import is reported to stop near this many events
@@ -150,10 +159,12 @@ def _reach(first_day: date, finish: date) -> date:
 
 
 def render(planned: Plan, context: RunContext, choice: OutputChoice) -> dict[str, bytes]:
-    """File name -> content for every chosen format; nothing is written here."""
+    """File name -> content for every chosen format, each in the plan's language (the command line's
+    text in English); nothing is written here."""
     files: dict[str, bytes] = {}
     for name in choice.formats:
-        files.update(REGISTRY[name].render(planned, context, choice.theme, choice.options))
+        writer = REGISTRY[name]
+        files.update(writer.render(planned, output_context(planned, context, writer), choice.theme, choice.options))
     return files
 
 
@@ -199,24 +210,40 @@ def prepare_folder(folder: Path) -> None:
 
 def tracker_status(folder: Path, pathway_ref: str | None, as_of: str | None, context: RunContext):
     """Where the person stands: the tracker in `folder` read back, its plan made again from the inputs
-    it carries, measured on `as_of` (YYYY-MM-DD; default today in the plan's zone). Writes nothing."""
+    it carries, measured on `as_of` (YYYY-MM-DD; default today in the plan's zone). Writes nothing.
+    Returns the plan, the standing and the notices (`tracker_notices`)."""
     from exporter.status import status
 
-    path, progress, pathway, raw = read_tracker(folder, pathway_ref, context)
-    planned = plan_from_tracker(path, progress, pathway, raw, context)
-    return planned, status(planned, progress, as_of_day(as_of, planned.timezone, context))
+    tracker = read_tracker(folder, pathway_ref, context)
+    planned = plan_from_tracker(tracker, context)
+    notices = tracker_notices(tracker, planned)
+    return planned, status(planned, tracker.progress, as_of_day(as_of, planned.timezone, context)), notices
 
 
-def read_tracker(folder: Path, pathway_ref: str | None, context: RunContext):
-    """The tracker in `folder`: its path, the progress recorded in it, its pathway and its settings layer."""
+@dataclass(frozen=True)
+class TrackerRead:
+    """A tracker read back: its path, what the person recorded, the pathway as it is now, the
+    settings it carries as a layer, and whether the pathway changed since the tracker was made
+    (tasks are then matched by their keys)."""
+
+    path: Path
+    progress: Progress
+    pathway: Pathway
+    settings: Raw
+    changed: bool
+
+
+def read_tracker(folder: Path, pathway_ref: str | None, context: RunContext) -> TrackerRead:
+    """The tracker in `folder` read back, with its pathway (`--pathway`, else the built-in one of the id it
+    carries) and settings."""
     from exporter.progress import read_progress
 
     path = folder / TRACKER
     if not path.is_file():
         raise InputError(Problem(str(folder), f"no {TRACKER} here: export a plan first", kind=Kind.MISSING))
-    progress = read_progress(path, context.labels)
-    pathway, raw = tracker_inputs(path, progress.inputs, pathway_ref)
-    return path, progress, pathway, raw
+    progress = read_progress(path)
+    pathway, raw, changed = tracker_inputs(path, progress.inputs, pathway_ref)
+    return TrackerRead(path, progress, pathway, raw, changed)
 
 
 def as_of_day(as_of: str | None, zone: str, context: RunContext) -> date:
@@ -226,47 +253,49 @@ def as_of_day(as_of: str | None, zone: str, context: RunContext) -> date:
     return context.build_time.astimezone(ZoneInfo(zone)).date()
 
 
-def plan_from_tracker(path: Path, progress, pathway: Pathway, raw: Raw, context: RunContext) -> Plan:
-    """The plan a tracker was made with, from the pathway and settings layer `tracker_inputs` gives
-    (windows as they were resolved, so a `--finish-by` is not searched again) and the sessions the
-    tracker carries (so a replanned past stays as it was)."""
+def plan_from_tracker(tracker: TrackerRead, context: RunContext) -> Plan:
+    """The plan a tracker was made with, from its pathway and settings (windows as they were resolved,
+    so a `--finish-by` is not searched again) and the sessions it carries (so a replanned past stays
+    as it was). When the pathway changed since, sessions keep only the tasks it still has."""
     from exporter.plan import Session
     from exporter.planner import with_sessions
     from exporter.tracker import InputKey
 
+    progress, path = tracker.progress, tracker.path
     identity = progress.inputs[InputKey.IDENTITY] or None
-    request = build_request(raw, context)
+    request = build_request(tracker.settings, context)
     request = replace(request, identity=identity) if identity else request
     if not progress.schedule:
-        return plan(pathway, request)
+        return plan(tracker.pathway, request)
     zone = ZoneInfo(request.timezone)
-    known = {task.key for phase in pathway.phases for task in phase.tasks}
+    known = {task.key for phase in tracker.pathway.phases for task in phase.tasks}
     sessions = []
     for key, start, end, tasks in progress.schedule:
         try:
             begin, finish = datetime.fromisoformat(start), datetime.fromisoformat(end)
         except ValueError:
             begin = finish = None
-        if begin is None or finish is None or begin.tzinfo is None or not set(tasks) <= known:
+        kept = tuple(task for task in tasks if task in known) if tracker.changed else tasks
+        if begin is None or finish is None or begin.tzinfo is None or not set(kept) <= known:
             message = f"the plan inputs hold a session that does not fit the pathway ({key})"
             raise InputError(Problem(str(path), message, kind=Kind.CONFLICT))
-        sessions.append(Session(begin.astimezone(zone), finish.astimezone(zone), tasks, key))
-    return with_sessions(pathway, request, tuple(sorted(sessions, key=lambda s: s.start)))
+        if kept:
+            sessions.append(Session(begin.astimezone(zone), finish.astimezone(zone), kept, key))
+    return with_sessions(tracker.pathway, request, tuple(sorted(sessions, key=lambda s: s.start)))
 
 
-def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) -> tuple[Pathway, Raw]:
-    """The pathway a tracker was made from (checked against the hash it carries) and its settings as a layer."""
+def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) -> tuple[Pathway, Raw, bool]:
+    """The pathway a tracker was made from, its settings as a layer, and whether the pathway's content
+    changed since (its hash differs from the one the tracker carries). A pathway of another id is refused."""
     from exporter.tracker import BUSY_INPUTS, InputKey, pathway_sha256
 
     if not inputs:
         message = "carries no plan inputs (made by an older version): export again with --force to add them"
         raise InputError(Problem(str(path), message, kind=Kind.MISSING))
-    pathway = load_pathway(pathway_ref or inputs[InputKey.PATHWAY_ID])
-    if pathway_sha256(pathway) != inputs[InputKey.PATHWAY_SHA256]:
-        message = (
-            f"was made from another version of pathway {inputs[InputKey.PATHWAY_ID]!r}; "
-            "give the pathway file it was made from with --pathway"
-        )
+    made_from = inputs[InputKey.PATHWAY_ID]
+    pathway = load_pathway(pathway_ref or made_from)
+    if pathway.id != made_from:
+        message = f"was made from pathway {made_from!r}, not {pathway.id!r}"
         raise InputError(Problem(str(path), message, kind=Kind.CONFLICT))
     values = {
         "name": inputs[InputKey.PARTICIPANT],
@@ -276,8 +305,39 @@ def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) 
         "blackout": inputs[InputKey.BLACKOUTS],
         "holidays": inputs[InputKey.HOLIDAYS],
         **{str(key): inputs.get(key, "") for key in BUSY_INPUTS},
+        "lang": inputs[InputKey.LANGUAGE],
     }
-    return pathway, layer(values, lambda name: Origin(name, file=str(path)))
+    changed = pathway_sha256(pathway) != inputs[InputKey.PATHWAY_SHA256]
+    return pathway, layer(values, lambda name: Origin(name, file=str(path))), changed
+
+
+def tracker_notices(tracker: TrackerRead, planned: Plan) -> tuple[Problem, ...]:
+    """What the person should know about reading this tracker: that the pathway changed since it was made
+    (tasks added, tasks gone), and each row of the Tasks sheet that matches no task of `planned` (a
+    replan keeps those rows on a sheet of their own). Not errors: the run goes on."""
+    from exporter.labels import catalogue
+    from exporter.tracker import left_over
+
+    source = str(tracker.path)
+    notices = []
+    keys = {task.key for phase in tracker.pathway.phases for task in phase.tasks}
+    if tracker.changed:
+        recorded = {key for _, _, _, tasks in tracker.progress.schedule for key in tasks} | set(tracker.progress.tasks)
+        added, gone = len(keys - recorded), len(recorded - keys)
+        message = (
+            f"pathway {tracker.pathway.id!r} changed since this tracker was made ({added} task(s) new, "
+            f"{gone} no longer in it): tasks are matched by their keys"
+        )
+        notices.append(Problem(source, message, kind=Kind.CONFLICT))
+    labels = catalogue(planned.language)  # the sheets' names as the person's tracker has them
+    sheet, kept_on = labels("sheet.tasks"), labels("sheet.other")
+    for row in left_over(tracker.progress, keys, labels):
+        if row.earlier:
+            continue
+        what = f"task key {row.key!r}" if row.key else "no task key"
+        message = f"matches no task of the plan ({what}); a replan keeps it on the sheet {kept_on!r}"
+        notices.append(Problem(source, message, field=sheet, row=row.row, kind=Kind.UNKNOWN))
+    return tuple(notices)
 
 
 @dataclass(frozen=True)
@@ -290,13 +350,25 @@ class SessionChanges:
     cancelled: int
 
 
-def session_changes(before: Plan, after: Plan) -> SessionChanges:
-    """Sessions kept (same key and times), moved (same key, new times), added and cancelled."""
-    old = {session.key: (session.start, session.end) for session in before.sessions}
+def session_changes(before: tuple[tuple[str, str, str, tuple[str, ...]], ...], after: Plan) -> SessionChanges:
+    """Sessions kept (same key and times), moved (same key, new times), added and cancelled, between the
+    schedule a tracker carries (`Progress.schedule`: key, ISO start, ISO end, task keys) and a plan."""
+    old = {key: (datetime.fromisoformat(start), datetime.fromisoformat(end)) for key, start, end, _ in before}
     new = {session.key: (session.start, session.end) for session in after.sessions}
     kept = sum(1 for key, times in new.items() if old.get(key) == times)
     moved = sum(1 for key, times in new.items() if key in old and old[key] != times)
     return SessionChanges(kept, moved, len(new.keys() - old.keys()), len(old.keys() - new.keys()))
+
+
+@dataclass(frozen=True)
+class Replanned:
+    """What `replan_folder` did: the new plan, the files written, the notices about the tracker
+    (`tracker_notices`) and how the calendar's sessions changed."""
+
+    plan: Plan
+    written: tuple[Report, ...]
+    notices: tuple[Problem, ...]
+    changes: SessionChanges
 
 
 def replan_folder(
@@ -306,22 +378,22 @@ def replan_folder(
     overrides: Raw,
     output: dict,
     context: RunContext,
-) -> tuple[Plan, Plan, tuple[Report, ...]]:
+) -> Replanned:
     """Read the tracker in `folder`, plan the work left from `as_of` (default today in the plan's zone)
     with the settings it carries (`overrides` from the command line win), and write the three files
     again: the tracker with everything the person entered carried over (the old one kept under a
-    backup name), the calendar updated in place, the PDF. Returns the previous plan, the new one and
-    what was written."""
+    backup name), the calendar updated in place, the PDF."""
     from exporter.planner import replan
     from exporter.tracker import InputKey
 
     if "start" in overrides:
         message = "a replan keeps the plan's start; --as-of says from which day to plan again"
         raise InputError(overrides["start"][1].problem(message, Kind.CONFLICT))
-    path, progress, pathway, saved = read_tracker(folder, pathway_ref, context)
+    tracker = read_tracker(folder, pathway_ref, context)
+    progress, pathway, path = tracker.progress, tracker.pathway, tracker.path
     identity = progress.inputs[InputKey.IDENTITY] or None
-    previous = plan_from_tracker(path, progress, pathway, saved, context)
-    request = build_request(merged(overrides, saved), context)
+    previous = plan_from_tracker(tracker, context)
+    request = build_request(merged(overrides, tracker.settings), context)
     request = replace(request, identity=identity) if identity else request
     day = as_of_day(as_of, request.timezone, context)
     if day < previous.start:
@@ -342,7 +414,12 @@ def replan_folder(
     if not carried["reminder"] and output["reminder"] is None:
         choice = replace(choice, options=replace(choice.options, reminder=None))
     files = render(planned, context, with_previous_calendars(choice, folder))
-    return previous, planned, write(folder, files, context, force=True)
+    notices = tracker_notices(tracker, planned)
+    schedule = progress.schedule or tuple(
+        (session.key, session.start.isoformat(), session.end.isoformat(), session.task_keys)
+        for session in previous.sessions
+    )
+    return Replanned(planned, write(folder, files, context, force=True), notices, session_changes(schedule, planned))
 
 
 def export(

@@ -127,6 +127,8 @@ class Replanning:
 
 @dataclass(frozen=True)
 class Week:
+    """A week of the plan from its first day (the first day of the week where the plan's language is spoken)."""
+
     start: date
     hours: float
 
@@ -147,6 +149,14 @@ class BusyUse:
         """The `count` weeks it took most from (the earlier first on a tie), in time order."""
         top = sorted(self.weeks, key=lambda week: (-week.hours, week.start))[:count]
         return tuple(sorted(top, key=lambda week: week.start))
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A public holiday that took a study day, named in the plan's language where the holidays package can."""
+
+    date: date
+    name: str
 
 
 @dataclass(frozen=True)
@@ -175,6 +185,17 @@ class Plan:
     """Set when the plan was made again from a tracker's progress (`replan`)."""
     busy: BusyUse | None = None
     """Set when the plan was made around the person's busy calendars (`--busy`)."""
+    language: str = "en"
+    """The catalogue's tag of the language the plan's outputs speak (`de`, `pt-BR`)."""
+    week_start: int = 0
+    """The first day of the week in that language's locale (0 = Monday, 6 = Sunday): `weeks` start on it."""
+    holidays_off: tuple[Holiday, ...] = ()
+    """The public holidays between start and finish that fell on a day with study windows."""
+
+    @property
+    def weekdays(self) -> tuple[int, ...]:
+        """The days of the week in the order the plan's locale counts them (0 = Monday)."""
+        return tuple((self.week_start + offset) % 7 for offset in range(7))
 
     @property
     def hours_per_week(self) -> float:

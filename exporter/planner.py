@@ -11,11 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from exporter.availability import WeeklyAvailability, Window
+from exporter.availability import WeeklyAvailability, Window, holiday_names
 from exporter.errors import UNPLACED, InputError, Kind, Problem
+from exporter.labels import catalogue
 from exporter.model import QUARTER, Horizon, Pathway, TaskStatus, task_quarters, title_key, unique_key
 from exporter.plan import (
     BusyUse,
+    Holiday,
     Milestone,
     MilestoneKind,
     Plan,
@@ -103,6 +105,7 @@ def _assemble(
     replanning: Replanning | None = None,
 ) -> Plan:
     """The plan around its sessions: task and phase dates, skills, actions, milestones, weeks."""
+    labels = catalogue(request.language)
     tasks = _planned_tasks(efforts, sessions, undated)
     phases = _planned_phases(pathway, tasks, efforts)
     last_day = max((task.finish for task in tasks), default=request.start)
@@ -129,10 +132,13 @@ def _assemble(
         skills=skills,
         actions=actions,
         milestones=_milestones(pathway, phases, skills, actions, finish),
-        weeks=_weeks(sessions, request.start, finish),
+        weeks=_weeks(sessions, request.start, finish, labels.first_weekday),
         identity=request.identity or request.participant or "",
         window_change=window_change,
         replanning=replanning,
+        language=request.language,
+        week_start=labels.first_weekday,
+        holidays_off=_holidays_off(request, availability, finish, labels.holiday_languages),
     )
 
 
@@ -392,13 +398,25 @@ def _milestones(
     return tuple(sorted(items, key=lambda m: (m.date, _MILESTONE_ORDER[m.kind])))
 
 
-def _weeks(sessions: tuple[Session, ...], start: date, finish: date) -> tuple[Week, ...]:
-    first_monday = start - timedelta(days=start.weekday())
-    count = (finish - first_monday).days // 7 + 1
+def _weeks(sessions: tuple[Session, ...], start: date, finish: date, week_start: int) -> tuple[Week, ...]:
+    """The planned hours of every week from the one holding the start, weeks starting on `week_start`."""
+    first_day = start - timedelta(days=(start.weekday() - week_start) % 7)
+    count = (finish - first_day).days // 7 + 1
     hours = [0.0] * count
     for session in sessions:
-        hours[(session.start.date() - first_monday).days // 7] += session.hours
-    return tuple(Week(first_monday + timedelta(weeks=index), hours[index]) for index in range(count))
+        hours[(session.start.date() - first_day).days // 7] += session.hours
+    return tuple(Week(first_day + timedelta(weeks=index), hours[index]) for index in range(count))
+
+
+def _holidays_off(
+    request: PlanRequest, availability: WeeklyAvailability, finish: date, languages: tuple[str, ...]
+) -> tuple[Holiday, ...]:
+    """The public holidays from start to finish on a weekday with study windows, named in the first
+    of `languages` the holidays package has for the place (else its own default language)."""
+    if not request.closed.holidays:
+        return ()
+    named = holiday_names(request.closed.holidays, request.start, finish, languages)
+    return tuple(Holiday(day, name) for day, name in named if availability.on(day.weekday()))
 
 
 def plan_to_finish_by(pathway: Pathway, request: PlanRequest) -> Plan:

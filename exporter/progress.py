@@ -7,6 +7,11 @@ letter case, surrounding spaces ignored), and columns by those headers, so colum
 widened or hidden and rows sorted or filtered read the same. Tasks are matched by the hidden
 Key column, never by their row.
 
+A tracker may be in any language of the catalogue: every name, header, status and Done mark is
+matched against the words of every language and read as its key (`tasks`, `status`, `done`),
+so a German tracker, or one whose statuses a person typed in English, reads the same. Dates
+typed as text are read in the tracker's own language (its plan inputs say which), or English.
+
 Values are read as spreadsheet programs store them: a date may be a date cell, an Excel serial
 number (in the workbook's 1900 or 1904 date system) or text in an unambiguous form; hours may
 be a number or numeric text with a decimal point or comma. Anything that cannot be read is a
@@ -33,11 +38,11 @@ from typing import Any
 
 from exporter.errors import InputError, Kind, Problem
 from exporter.inputs import MB, check_unpacked, read_input
-from exporter.labels import ENGLISH, Labels
+from exporter.labels import DEFAULT_LANGUAGE, ENGLISH, Labels, catalogue, language_tag, languages
 from exporter.model import TaskStatus
-from exporter.recorded import Progress, TaskProgress
+from exporter.recorded import OtherRow, Progress, TaskProgress
 from exporter.roster import LAST_SPREADSHEET_ROW
-from exporter.tracker import TaskColumn, read_inputs, read_replanned, read_sessions
+from exporter.tracker import OTHER_COLUMNS, InputKey, TaskColumn, read_inputs, read_replanned, read_sessions
 from exporter.writers.xlsx import _sheet_title
 
 TRACKER_LIMIT = 50 * MB
@@ -69,8 +74,8 @@ _HOURS_TEXT = re.compile(r"([+-]?)(\d+(?:[.,]\d*)?|[.,]\d+)")
 _DATE_SEPARATORS = re.compile(r"[\s,]+|-(?=[^\d])|(?<=[^\d])-")
 
 
-def read_progress(path: Path, labels: Labels = ENGLISH) -> Progress:
-    """The progress recorded in the tracker at `path`, whose words are those of `labels`.
+def read_progress(path: Path) -> Progress:
+    """The progress recorded in the tracker at `path`, in whichever language of the catalogue it was made.
 
     Raises InputError with one Problem per thing wrong, each with `source = str(path)`, the
     spreadsheet `row` and `field = "Sheet!Column"` where it has a place, and its Kind:
@@ -86,8 +91,8 @@ def read_progress(path: Path, labels: Labels = ENGLISH) -> Progress:
     source = str(path)
     data = read_input(path, "tracker", TRACKER_LIMIT)
     _check_container(source, data)
-    tables = _load_tables(source, data, labels)
-    return _Reader(source, labels, tables).progress()
+    tables = _load_tables(source, data)
+    return _Reader(source, tables).progress()
 
 
 # ---- The container ----------------------------------------------------------------------
@@ -133,12 +138,27 @@ class _Tables:
 
     sheets: dict[str, _Table]
     epoch: datetime
+    language: str = DEFAULT_LANGUAGE
+    """The language whose words the tracker's Tasks sheet title is in."""
 
 
-_SHEETS = ("tasks", "weekly-log", "skills", "actions", "inputs")
+_SHEETS = ("tasks", "weekly-log", "skills", "actions", "inputs", "other")
 
 
-def _load_tables(source: str, data: bytes, labels: Labels) -> _Tables:
+def _catalogues() -> tuple[Labels, ...]:
+    """Every language's catalogue, English first."""
+    return tuple(catalogue(language) for language in sorted(languages(), key=lambda tag: tag != DEFAULT_LANGUAGE))
+
+
+def _words(key: str) -> dict[str, str]:
+    """The folded word of `key` in every language -> the language it belongs to (the first one that has it)."""
+    words: dict[str, str] = {}
+    for labels in _catalogues():
+        words.setdefault(_fold(labels(key)), labels.language)
+    return words
+
+
+def _load_tables(source: str, data: bytes) -> _Tables:
     """Every sheet this module reads, as rows of values; anything openpyxl cannot parse is UNREADABLE.
 
     Only the parsing happens here, so that a mistake in reading the values is never taken for
@@ -154,10 +174,12 @@ def _load_tables(source: str, data: bytes, labels: Labels) -> _Tables:
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             sheets = {}
+            language = DEFAULT_LANGUAGE
             for key in _SHEETS:
-                sheet = _find_sheet(book, labels(f"sheet.{key}"))
+                sheet, found_in = _find_sheet(book, f"sheet.{key}")
                 if sheet is not None:
                     sheets[key] = _Table(sheet.title, tuple(_rows(source, sheet)))
+                    language = found_in if key == "tasks" else language
             epoch = book.epoch
         except (*_UNREADABLE, InvalidFileException) as err:
             raise InputError(
@@ -166,17 +188,22 @@ def _load_tables(source: str, data: bytes, labels: Labels) -> _Tables:
         finally:
             if book is not None:
                 book.close()
-    return _Tables(sheets, epoch)
+    return _Tables(sheets, epoch, language)
 
 
-def _find_sheet(book, label: str):
-    """The worksheet titled `label` (as the writer makes a title of it), in any letter case; None if none."""
-    wanted = {_fold(label), _fold(_sheet_title(label, []))}
+def _find_sheet(book, key: str):
+    """The worksheet titled with `key`'s label in any language (as the writer makes a title of it), in any
+    letter case, and that language; (None, the default) if none."""
+    wanted: dict[str, str] = {}
+    for labels in _catalogues():
+        label = labels(key)
+        for title in (label, _sheet_title(label, [])):
+            wanted.setdefault(_fold(title), labels.language)
     for name in book.sheetnames:
         sheet = book[name]
         if _fold(name) in wanted and hasattr(sheet, "iter_rows"):  # a chart sheet of the same name has no cells
-            return sheet
-    return None
+            return sheet, wanted[_fold(name)]
+    return None, DEFAULT_LANGUAGE
 
 
 def _rows(source: str, sheet) -> Iterable[Row]:
@@ -217,6 +244,12 @@ class _Unreadable(Exception):
     """A cell's value cannot be read; the message says why, the caller says where."""
 
 
+def _kept(columns: _Columns, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row's cells of `OTHER_COLUMNS` as they are (text stripped), None where blank."""
+    cells = (columns.cell(values, column) for column in OTHER_COLUMNS)
+    return tuple(None if _blank(value) else value.strip() if isinstance(value, str) else value for value in cells)
+
+
 def _fold(text: str) -> str:
     """Text compared as people read it: letter case and runs of spaces do not matter."""
     return " ".join(text.split()).casefold()
@@ -251,8 +284,7 @@ def _read_date(value: Any, labels: Labels = ENGLISH, epoch: datetime | None = No
     Accepted: a date or datetime cell (the time of day is dropped); an Excel serial number in
     the workbook's date system (`epoch`: openpyxl's `workbook.epoch`, 1900 by default, or 1904),
     its fraction (a time of day) dropped; or text in one of these forms, month and weekday names
-    from the catalogue (`date.months`, `date.months_short`, `date.weekdays`, `date.weekdays_short`)
-    in any letter case:
+    in the tracker's language or English (Babel's names, wide or abbreviated) in any letter case:
     - `2027-03-05` (ISO; a time after it, `2027-03-05 00:00:00`, is dropped),
     - `5 Mar 2027`, `5 March 2027`, `5-Mar-2027`,
     - `Mar 5, 2027`, `March 5 2027`,
@@ -291,23 +323,23 @@ def _read_date(value: Any, labels: Labels = ENGLISH, epoch: datetime | None = No
 def _date_text(text: str, labels: Labels) -> date:
     """A date written as text in one of the forms `_read_date` lists."""
     example = date(2027, 3, 5)
-    weekday_short = labels.items("date.weekdays_short")[example.weekday()]
+    short = labels.short_date(example)
     unreadable = _Unreadable(
-        f"{text!r} is not a date; write it like {example.isoformat()}, {labels.short_date(example)} "
-        f"or {weekday_short} {labels.short_date(example)}"
+        f"{text!r} is not a date; write it like {example.isoformat()}, {short} "
+        f"or {labels.weekday_short(example.weekday())} {short}"
     )
     iso = _ISO_DATE.fullmatch(text)
     if iso:
         return _day(int(iso[1]), int(iso[2]), int(iso[3]), text)
-    months = _names(labels, "date.months", "date.months_short", start=1)
-    weekdays = _names(labels, "date.weekdays", "date.weekdays_short", start=0)
-    words = [word for word in _DATE_SEPARATORS.split(text) if word]
-    weekday = weekdays.get(_fold(words[0])) if words else None
+    months = _names(labels.month_names(), ENGLISH.month_names())
+    weekdays = _names(labels.weekday_names(), ENGLISH.weekday_names())
+    words = [_word(word) for word in _DATE_SEPARATORS.split(text) if _word(word) not in _FILLERS]
+    weekday = weekdays.get(words[0]) if words else None
     if weekday is not None:
         words = words[1:]
     if len(words) != 3 or not (words[2].isdigit() and len(words[2]) == 4):
         raise unreadable
-    first, second = _fold(words[0]), _fold(words[1])
+    first, second = words[0], words[1]
     if first in months and second.isdigit():
         month, day_number = months[first], second
     elif second in months and first.isdigit():
@@ -320,9 +352,23 @@ def _date_text(text: str, labels: Labels) -> date:
     return day
 
 
-def _names(labels: Labels, long: str, short: str, start: int) -> dict[str, int]:
-    """Month or weekday names, long and short, folded -> their number."""
-    return {_fold(name): number for key in (long, short) for number, name in enumerate(labels.items(key), start=start)}
+_FILLERS = frozenset({"", "de", "del"})
+"""Words between a date's parts in some languages (`4 de enero de 2027`)."""
+
+
+def _word(text: str) -> str:
+    """A date's word as compared: folded, without the full stop of an abbreviation or ordinal (`Jan.`, `4.`)."""
+    return _fold(text).rstrip(".")
+
+
+def _names(own: dict[str, int], fallback: dict[str, int]) -> dict[str, int]:
+    """Month or weekday names of the tracker's language, then English ones it does not use, compared as
+    `_word` compares them; each English month's first three letters (`Sep`) too."""
+    names = {_word(name): number for name, number in own.items()}
+    for name, number in fallback.items():
+        names.setdefault(_word(name), number)
+        names.setdefault(_word(name)[:3], number)
+    return names
 
 
 def _day(year: int, month: int, day: int, text: str) -> date:
@@ -381,22 +427,32 @@ class _Columns:
         return values[column] if column is not None and column < len(values) else None
 
 
+def _language(tables: _Tables) -> str:
+    """The tracker's language: as its plan inputs record it, else that of its Tasks sheet's title."""
+    table = tables.sheets.get("inputs")
+    for _, values in table.rows if table else ():
+        if values and values[0] == InputKey.LANGUAGE and len(values) > 1 and isinstance(values[1], str):
+            return language_tag(values[1]) or tables.language
+    return tables.language
+
+
 class _Reader:
     """The sheets' values turned into a Progress; every problem is collected, then raised at once."""
 
-    def __init__(self, source: str, labels: Labels, tables: _Tables):
+    def __init__(self, source: str, tables: _Tables):
         self.source = source
-        self.labels = labels
         self.tables = tables
+        self.labels = catalogue(_language(tables))
+        """The tracker's own language: its words name columns in messages; its month names read dates."""
         self.problems: list[Problem] = []
 
     def progress(self) -> Progress:
-        tasks, unmatched = self.tasks()
+        tasks, added = self.tasks()
         inputs, schedule = self.inputs()
         table = self.tables.sheets.get("inputs")
         last_replan = read_replanned(values for _, values in table.rows) if table else None
         progress = Progress(
-            tasks, unmatched, self.weekly_log(), self.skills(), self.actions(), inputs, schedule, last_replan
+            tasks, added + self.other(), self.weekly_log(), self.skills(), self.actions(), inputs, schedule, last_replan
         )
         if self.problems:
             problems = self.problems
@@ -423,14 +479,16 @@ class _Reader:
         self.problems.append(Problem(self.source, message, field=field, row=row, kind=kind))
 
     def columns(
-        self, table: _Table, wanted: dict[Any, str], required: Iterable[Any], not_ours: bool = False
+        self, table: _Table, keys: dict[Any, str], required: Iterable[Any], not_ours: bool = False
     ) -> _Columns | None:
-        """The header row (the one of the first HEADER_ROWS rows that names most of `wanted`) and its columns.
+        """The header row (the one of the first HEADER_ROWS rows that names most of `keys`) and its columns;
+        `keys` maps each wanted column to its header's catalogue key, found in any language.
 
         A header named twice in that row is a DUPLICATE problem; a required one missing, MISSING
         (and, with `not_ours`, a sign that the workbook is not a tracker at all). None after a problem.
         """
-        labels = {_fold(label): name for name, label in wanted.items()}
+        wanted = {name: self.labels(key) for name, key in keys.items()}
+        labels = {word: name for name, key in keys.items() for word in _words(key)}
         best: tuple[int, dict[Any, list[int]]] | None = None
         for number, values in table.rows:
             if number > HEADER_ROWS:
@@ -473,7 +531,7 @@ class _Reader:
             self.problem(table, header, str(err), row=row)
             return None
 
-    def tasks(self) -> tuple[dict[str, TaskProgress], tuple[int, ...]]:
+    def tasks(self) -> tuple[dict[str, TaskProgress], tuple[OtherRow, ...]]:
         table = self.tables.sheets.get("tasks")
         if table is None:
             title = self.labels("sheet.tasks")
@@ -481,19 +539,22 @@ class _Reader:
                 Problem(self.source, f"not a tracker made by pathway-export: no {title} sheet", kind=Kind.MISSING)
             )
             return {}, ()
-        wanted = {column: self.labels(f"tasks.{column.value}") for column in TaskColumn}
-        columns = self.columns(table, wanted, [TaskColumn.KEY], not_ours=True)
+        keys = {column: f"tasks.{column.value}" for column in TaskColumn}
+        wanted = {column: self.labels(key) for column, key in keys.items()}
+        columns = self.columns(table, keys, [TaskColumn.KEY], not_ours=True)
         if columns is None:
             return {}, ()
-        statuses: dict[str, Enum | bool] = {_fold(self.labels.term(status)): status for status in TaskStatus}
+        statuses: dict[str, Enum | bool] = {
+            word: status for status in TaskStatus for word in _words(f"status.{status.value}")
+        }
         allowed = [self.labels.term(status) for status in TaskStatus]
         epoch = self.tables.epoch
         tasks: dict[str, TaskProgress] = {}
-        unmatched: list[int] = []
+        added: list[OtherRow] = []
         for number, values in self.below(table, columns):
             key = _text(columns.cell(values, TaskColumn.KEY))
             if not key:
-                unmatched.append(number)
+                added.append(OtherRow(number, "", _kept(columns, values)))
                 continue
             if key in tasks:
                 self.problem(
@@ -515,15 +576,35 @@ class _Reader:
                 actual_hours=read(TaskColumn.ACTUAL, _read_hours),
                 notes=_text(columns.cell(values, TaskColumn.NOTES)),
                 row=number,
+                title=_text(columns.cell(values, TaskColumn.TITLE)),
             )
-        return tasks, tuple(unmatched)
+        return tasks, tuple(added)
+
+    def other(self) -> tuple[OtherRow, ...]:
+        """The rows an earlier replan kept on the sheet of rows that match no task, as they are there."""
+        table = self.tables.sheets.get("other")
+        if table is None:
+            return ()
+        keys: dict[Any, str] = {"row": "other.row", TaskColumn.KEY: "tasks.key"}
+        keys |= {column: f"tasks.{column.value}" for column in OTHER_COLUMNS}
+        columns = self.columns(table, keys, [TaskColumn.TITLE])
+        if columns is None:
+            return ()
+        kept = []
+        for number, values in self.below(table, columns):
+            first = columns.cell(values, "row")
+            row = int(first) if _number(first) and 0 < first <= LAST_SPREADSHEET_ROW else number
+            key = _text(columns.cell(values, TaskColumn.KEY))
+            kept.append(OtherRow(row, key, _kept(columns, values), earlier=True))
+        return tuple(kept)
 
     def weekly_log(self) -> dict[date, float]:
         table = self.tables.sheets.get("weekly-log")
         if table is None:
             return {}
-        wanted = {"week": self.labels("log.week"), "actual": self.labels("log.actual")}
-        columns = self.columns(table, wanted, wanted)
+        keys = {"week": "log.week", "actual": "log.actual"}
+        wanted = {name: self.labels(key) for name, key in keys.items()}
+        columns = self.columns(table, keys, keys)
         if columns is None:
             return {}
         weeks: dict[date, float] = {}
@@ -557,8 +638,9 @@ class _Reader:
         table = self.tables.sheets.get("skills")
         if table is None:
             return {}
-        wanted = {"skill": self.labels("skills.skill"), "rating": self.labels("skills.rating")}
-        columns = self.columns(table, wanted, wanted)
+        keys = {"skill": "skills.skill", "rating": "skills.rating"}
+        wanted = {name: self.labels(key) for name, key in keys.items()}
+        columns = self.columns(table, keys, keys)
         if columns is None:
             return {}
         ratings: dict[str, str] = {}
@@ -583,12 +665,16 @@ class _Reader:
         table = self.tables.sheets.get("actions")
         if table is None:
             return {}
-        wanted = {"action": self.labels("actions.action"), "done": self.labels("actions.done")}
-        columns = self.columns(table, wanted, wanted)
+        keys = {"action": "actions.action", "done": "actions.done"}
+        wanted = {name: self.labels(key) for name, key in keys.items()}
+        columns = self.columns(table, keys, keys)
         if columns is None:
             return {}
         yes, no = self.labels("actions.yes"), self.labels("actions.no")
-        marks: dict[str, Enum | bool] = {_fold(yes): True, _fold(no): False}
+        marks: dict[str, Enum | bool] = {
+            **{word: False for word in _words("actions.no")},
+            **{word: True for word in _words("actions.yes")},
+        }
         done: dict[str, bool] = {}
         for number, values in self.below(table, columns):
             title = _text(columns.cell(values, "action"))

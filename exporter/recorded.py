@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from exporter.model import TaskStatus
 
@@ -18,7 +19,8 @@ class TaskProgress:
     `key` is the task's stable key (the hidden Key column). `status` is None when the Status cell
     is blank; `done_on` and `actual_hours` are None when their cells are blank; `notes` is the
     Notes cell as text without surrounding spaces ("" when blank). `row` is the row the task is
-    on now, as the spreadsheet numbers it (rows may have been sorted since the export).
+    on now, as the spreadsheet numbers it (rows may have been sorted since the export); `title`
+    the Task cell as text.
     """
 
     key: str
@@ -27,6 +29,24 @@ class TaskProgress:
     actual_hours: float | None
     notes: str
     row: int
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class OtherRow:
+    """A row of the tracker that matches no task of the plan, kept as the person left it.
+
+    A row the person added to the Tasks sheet (no key), the row of a task the pathway no longer
+    has (its key), or a row already kept on the sheet of such rows by an earlier replan
+    (`earlier`). `row` is the Tasks row it was first found on; `values` are its cells of
+    `tracker.OTHER_COLUMNS` (task, status, done on, actual hours, notes) as values (text, numbers,
+    dates), None where blank.
+    """
+
+    row: int
+    key: str
+    values: tuple[Any, ...]
+    earlier: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,8 +54,9 @@ class Progress:
     """Everything a person records in the tracker.
 
     - `tasks`: each keyed row of the Tasks sheet, by key (keys are unique).
-    - `unmatched_rows`: rows of the Tasks sheet below the header with some content but no key
-      (a task the person added, a total), in row order; they are not errors.
+    - `other_rows`: rows of the Tasks sheet below the header with some content but no key (a task
+      the person added, a total), in row order, then the rows an earlier replan kept on the sheet
+      of rows that match no task; they are not errors.
     - `weekly_actuals`: the Weekly log's weeks that have actual hours, week start -> hours.
     - `skill_ratings`: the Skills sheet's skills that have a self-rating, skill name -> rating
       text as written (any text; the dropdown offers the catalogue's `skills.ratings`).
@@ -45,7 +66,7 @@ class Progress:
     """
 
     tasks: dict[str, TaskProgress]
-    unmatched_rows: tuple[int, ...]
+    other_rows: tuple[OtherRow, ...]
     weekly_actuals: dict[date, float]
     skill_ratings: dict[str, str]
     actions_done: dict[str, bool]
@@ -57,5 +78,5 @@ class Progress:
     """(as-of, finish before) of the replan that made the tracker, as ISO dates; None if it was exported."""
 
 
-NOTHING_RECORDED = Progress(tasks={}, unmatched_rows=(), weekly_actuals={}, skill_ratings={}, actions_done={})
+NOTHING_RECORDED = Progress(tasks={}, other_rows=(), weekly_actuals={}, skill_ratings={}, actions_done={})
 """A tracker as it leaves an export: nothing recorded yet."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 import unicodedata
@@ -16,7 +17,7 @@ from exporter.errors import InputError, Kind, Problem
 from exporter.inputs import MB, ROSTER_LIMIT, check_unpacked, read_input
 from exporter.settings import SETTING_NAMES
 
-COLUMNS = (*SETTING_NAMES, "pathway", "paper")
+COLUMNS = (*SETTING_NAMES, "pathway", "paper", "email")
 MAX_ROWS = 5000
 """Participant rows (below the header; blank rows are not counted)."""
 MAX_COLUMNS = 64
@@ -28,18 +29,58 @@ XLSX_UNPACKED_LIMIT = 100 * MB
 """All the members of an .xlsx roster together, unpacked (the file itself is limited by ROSTER_LIMIT)."""
 MAX_FORMULA_PROBLEMS = 20
 ALIASES = {
-    "participant": "name",
-    "full_name": "name",
-    "start_date": "start",
-    "time_zone": "timezone",
-    "tz": "timezone",
-    "hours": "hours_per_week",
-    "weekly_hours": "hours_per_week",
-    "blackouts": "blackout",
-    "public_holidays": "holidays",
-    "paper_size": "paper",
+    "name": ("participant", "participant name", "full name"),
+    "start": ("start date", "start day", "starting", "begin", "first day"),
+    "availability": ("availability windows", "weekly availability", "windows", "study times", "study windows"),
+    "hours_per_week": ("hours", "weekly hours", "hours a week", "hours weekly", "hrs per week", "study hours"),
+    "days": ("study days", "weekdays"),
+    "session_start": ("session time", "start time", "session starts"),
+    "timezone": ("time zone", "tz", "zone", "iana zone", "iana time zone"),
+    "blackout": ("blackouts", "blackout dates", "blackout days"),
+    "holidays": ("public holidays", "holiday", "holiday country"),
+    "finish_by": ("finish date", "target date", "deadline", "finish"),
+    "pathway": ("roadmap", "pathway file"),
+    "paper": ("paper size",),
+    "email": ("e mail", "email address", "mail", "e mail address"),
+    "lang": ("language",),
 }
+"""What people type for each column; matched as `header_key` reads them (case, spacing and punctuation
+do not count; a note in brackets, like `Timezone (IANA)`, is left out)."""
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def header_key(text: str) -> str:
+    """A header cell as the roster compares it: case-folded, with letters and digits only, and a note in
+    brackets left out (`Timezone (IANA)` and `time-zone` are both `timezone`)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    unbracketed = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
+    key = re.sub(r"[\W_]+", "", unbracketed)
+    return key or re.sub(r"[\W_]+", "", text)
+
+
+_KNOWN = {header_key(alias): name for name, aliases in ALIASES.items() for alias in aliases} | {
+    header_key(name): name for name in COLUMNS
+}
+
+
+def known_column(header: str) -> str | None:
+    """The roster column a header names (`Time zone` -> `timezone`), or None."""
+    return _KNOWN.get(header_key(header))
+
+
+@dataclass(frozen=True)
+class Column:
+    """A header cell: its letter, the text as typed and the known column it names (None: unknown)."""
+
+    letter: str
+    header: str
+    name: str | None
+
+    def closest(self) -> str:
+        """The known column whose name or alias is nearest the header as typed."""
+        key = header_key(self.header)
+        best = max(_KNOWN, key=lambda known: (difflib.SequenceMatcher(None, key, known).ratio(), known))
+        return _KNOWN[best]
 
 
 @dataclass(frozen=True)
@@ -57,11 +98,38 @@ class RosterRow:
 class Roster:
     path: Path
     rows: tuple[RosterRow, ...]
-    ignored_columns: tuple[str, ...] = ()
+    columns: tuple[Column, ...] = ()
+
+    @property
+    def unknown_columns(self) -> tuple[Column, ...]:
+        """The columns the roster does not know: named ones, and ones with no header that hold data."""
+        return tuple(column for column in self.columns if column.name is None)
+
+    def has(self, name: str) -> bool:
+        """Whether a column of the header names this known column."""
+        return any(column.name == name for column in self.columns)
+
+    def unknown_column_problems(self) -> list[Problem]:
+        """One problem per unknown column, naming the closest known one (or, for a column with no
+        header that holds data, saying so)."""
+        return [
+            Problem(
+                str(self.path),
+                f"column {column.letter} {column.header.strip()!r} is not a column the roster knows "
+                f"(the closest is '{column.closest()}'); rename it, or give --ignore-unknown-columns to leave it out"
+                if column.header.strip()
+                else f"column {column.letter} has no header but holds data; name it in row 1, "
+                "or give --ignore-unknown-columns to leave it out",
+                row=1,
+                kind=Kind.UNKNOWN,
+            )
+            for column in self.unknown_columns
+        ]
 
 
 def read_roster(path: Path) -> Roster:
-    """The roster's participants; its size is checked before it is read, its shape while it is read."""
+    """The roster's participants and its columns; its size is checked before it is read, its shape while
+    it is read. Two columns that name the same setting are a problem; unknown columns are listed."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(Problem(str(path), "no such roster file"))
@@ -73,22 +141,50 @@ def read_roster(path: Path) -> Roster:
         raise InputError(Problem(str(path), "a roster must be a .csv or .xlsx file"))
     if not table:
         raise InputError(Problem(str(path), "the roster is empty"))
-    header = [_column_name(cell) for cell in table[0][1]]
-    if "name" not in header:
+    header = table[0][1]
+    filled = {index for _, cells in table[1:] for index, cell in enumerate(cells) if cell.strip()}
+    columns = tuple(
+        Column(column_letter(index + 1), cell, known_column(cell))
+        for index, cell in enumerate([*header, *[""] * (max(filled, default=0) + 1 - len(header))])
+        if cell.strip() or index in filled
+    )
+    if not any(column.name == "name" for column in columns):
         raise InputError(Problem(str(path), "the roster has no 'name' column (row 1 must name the columns)"))
-    known = [(index, name) for index, name in enumerate(header) if name in COLUMNS]
+    _check_duplicates(path, columns)
+    known = [(index, name) for index, cell in enumerate(table[0][1]) if (name := known_column(cell))]
     rows = []
     for number, cells in table[1:]:
         values = {name: cells[index].strip() for index, name in known if index < len(cells) and cells[index].strip()}
         if values:
             rows.append(RosterRow(number, values))
-    ignored = tuple(name for name in header if name and name not in COLUMNS)
-    return Roster(path, tuple(rows), ignored)
+    return Roster(path, tuple(rows), columns)
+
+
+def _check_duplicates(path: Path, columns: tuple[Column, ...]) -> None:
+    """Two columns naming one setting leave the roster ambiguous: a problem, whatever the options."""
+    by_name: dict[str, list[Column]] = {}
+    for column in columns:
+        if column.name:
+            by_name.setdefault(column.name, []).append(column)
+    problems = [
+        Problem(
+            str(path),
+            "columns " + " and ".join(f"{c.letter} {c.header.strip()!r}" for c in same) + f" both mean '{name}'; "
+            "keep one",
+            row=1,
+            field=name,
+            kind=Kind.DUPLICATE,
+        )
+        for name, same in by_name.items()
+        if len(same) > 1
+    ]
+    if problems:
+        raise InputError(problems)
 
 
 def _column_name(cell: str) -> str:
-    name = re.sub(r"[\s\-/]+", "_", cell.strip().lower())
-    return ALIASES.get(name, name)
+    """The known column a header cell names, else the cell as typed (for naming it in a problem)."""
+    return known_column(cell) or cell.strip()
 
 
 def _limited(path: Path, rows: Iterable[list[str]]) -> list[tuple[int, list[str]]]:
@@ -318,9 +414,10 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def folder_names(names: list[str]) -> list[str]:
-    """A folder name for each participant: a slug of the name, unique, never a path or a device name."""
-    used: set[str] = set()
+def folder_names(names: list[str], reserved: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """A folder name for each participant: a slug of the name, unique, never a path, a device name or
+    one of the `reserved` names."""
+    used: set[str] = set(reserved)
     folders = []
     for name in names:
         base = slug(name)
@@ -338,7 +435,7 @@ def slug(name: str) -> str:
     text = "".join(
         unicodedata.normalize("NFKD", char)[0] if char.isascii() is False and _latin(char) else char for char in text
     )
-    text = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).replace("_", "-")
+    text = "".join(char if char.isalnum() or unicodedata.category(char)[0] == "M" else "-" for char in text)
     text = re.sub(r"-{2,}", "-", text).strip("-")[:60].strip("-")
     if not text:
         return "participant"

@@ -45,6 +45,7 @@ from exporter.context import RunContext
 from exporter.controls import ANY_CONTROL
 from exporter.errors import InputError, Kind, Origin, Problem
 from exporter.inputs import PROFILE_LIMIT
+from exporter.labels import DEFAULT_LANGUAGE, language_tag, languages
 from exporter.tomlfile import read_toml_file
 
 SETTING_NAMES = (
@@ -63,6 +64,7 @@ SETTING_NAMES = (
     "busy_all_day",
     "busy_buffer",
     "min_session",
+    "lang",
 )
 DEFAULT_SESSION_START = "19:00"
 DEFAULT_SPREAD_DAYS = "mon,wed,sat"
@@ -91,6 +93,7 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "busy_all_day": (bool, str),
     "busy_buffer": (int, str),
     "min_session": (int, str),
+    "lang": _TEXT,
     "pathway": _TEXT,
     "paper": _TEXT,
     "theme": _TEXT,
@@ -128,6 +131,8 @@ class PlanRequest:
     """The person's busy calendars and how they block study time (read by the pipeline, not here)."""
     busy_time: BusyTime = NO_BUSY_TIME
     """The busy intervals those calendars hold, as the pipeline read them: data the planner cuts windows with."""
+    language: str = DEFAULT_LANGUAGE
+    """The catalogue's tag of the language the outputs speak (`de`, `pt-BR`)."""
 
     @property
     def blackouts(self) -> tuple[Blackout, ...]:
@@ -229,6 +234,7 @@ def build_request(raw: Raw, context: RunContext) -> PlanRequest:
         finish_by=parsed["finish_by"],
         finish_by_origin=raw["finish_by"][1] if "finish_by" in raw else FINISH_BY,
         busy=parsed["busy"],
+        language=parsed["lang"],
     )
 
 
@@ -403,6 +409,16 @@ def _minutes(text: str, origin: Origin, most: int) -> int:
     return int(text)
 
 
+def _language(raw: Raw, context: RunContext) -> str:
+    text, origin = _text(raw, "lang")
+    if not text:
+        return DEFAULT_LANGUAGE
+    tag = language_tag(text)
+    if tag is None:
+        raise origin.fail(f"unknown language {text[:40]!r} (known: {', '.join(languages())})")
+    return tag
+
+
 _PARSERS = {
     "start": _start,
     "finish_by": _finish_by,
@@ -412,4 +428,5 @@ _PARSERS = {
     "blackout": _blackouts,
     "holidays": _holidays,
     "busy": _busy,
+    "lang": _language,
 }

@@ -26,9 +26,11 @@ from enum import StrEnum
 
 from openpyxl.utils import get_column_letter
 
+from exporter.labels import Labels
 from exporter.loader import pathway_to_dict
 from exporter.model import Pathway
 from exporter.plan import Plan
+from exporter.recorded import OtherRow, Progress
 
 DATE_FORMAT = "ddd d mmm yyyy"
 HOURS_FORMAT = "0.##"
@@ -85,9 +87,44 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column(TaskColumn.KEY, 24, hidden=True),
 )
 
+OTHER_COLUMNS: tuple[TaskColumn, ...] = (
+    TaskColumn.TITLE,
+    TaskColumn.STATUS,
+    TaskColumn.DONE_ON,
+    TaskColumn.ACTUAL,
+    TaskColumn.NOTES,
+)
+"""The Tasks columns a row that matches no task keeps (`recorded.OtherRow.values`), after its
+first row and its key, on the sheet of such rows (`sheet.other` in the catalogue)."""
+
+
+def left_over(progress: Progress, keys: set[str], labels: Labels) -> tuple[OtherRow, ...]:
+    """The rows of a tracker that match none of the plan's task `keys`: keyed rows of tasks the
+    pathway no longer has (in row order), then the other rows the tracker already had
+    (`Progress.other_rows`), each once."""
+    gone = sorted((entry for key, entry in progress.tasks.items() if key not in keys), key=lambda entry: entry.row)
+    removed = tuple(
+        OtherRow(
+            entry.row,
+            entry.key,
+            (
+                entry.title or None,
+                labels.term(entry.status) if entry.status else None,
+                entry.done_on,
+                entry.actual_hours,
+                entry.notes or None,
+            ),
+        )
+        for entry in gone
+    )
+    return removed + progress.other_rows
+
+
 # The widest text of each date part in English (`Wednesday`, `September`); other characters count one each.
 _DATE_PARTS = {"dddd": 9, "ddd": 3, "dd": 2, "d": 2, "mmmm": 9, "mmm": 3, "mm": 2, "m": 2, "yyyy": 4, "yy": 2}
 _DATE_TOKEN = re.compile(r"d{1,4}|m{1,4}|y{4}|y{2}|\\.|.")
+_LOCALE_CODE = re.compile(r"\[\$-[0-9A-Fa-f]+\]")
+"""A locale code in front of a date format (`[$-407]`): it shows no characters."""
 DATE_PADDING = 3
 """Room beyond the characters: the cell's margins, wide letters (`W`, `M`) and a table's filter button."""
 
@@ -97,7 +134,7 @@ def format_chars(number_format: str | None) -> int:
     `Wed 29 Sep 2027`); 0 for a format without date parts."""
     if not number_format:
         return 0
-    tokens = _DATE_TOKEN.findall(number_format)
+    tokens = _DATE_TOKEN.findall(_LOCALE_CODE.sub("", number_format))
     if not any(token in _DATE_PARTS for token in tokens):
         return 0
     return sum(_DATE_PARTS.get(token, 1) for token in tokens if token != '"')
@@ -150,11 +187,16 @@ class InputKey(StrEnum):
     PAPER = "paper"
     REMINDER = "reminder"
     BUILD_TIME = "build_time"
+    LANGUAGE = "language"
     BUSY = "busy"
     BUSY_TENTATIVE = "busy_tentative"
     BUSY_ALL_DAY = "busy_all_day"
     BUSY_BUFFER = "busy_buffer"
     MIN_SESSION = "min_session"
+
+
+OPTIONAL_INPUTS: tuple[str, ...] = (InputKey.LANGUAGE,)
+"""Keys a tracker of an earlier release lacks; read as empty text (the default) when absent."""
 
 
 BUSY_INPUTS: tuple[str, ...] = ("busy", "busy_tentative", "busy_all_day", "busy_buffer", "min_session")
@@ -195,15 +237,16 @@ def input_values(plan: Plan, paper: str, reminder: int | None, build_time: datet
         InputKey.PAPER: paper,
         InputKey.REMINDER: "" if reminder is None else str(reminder),
         InputKey.BUILD_TIME: build_time.isoformat(),
+        InputKey.LANGUAGE: plan.language,
         **busy_values(plan),
     }
     return {str(key): values[key] for key in InputKey if key in values}
 
 
 def busy_values(plan: Plan) -> dict[InputKey, str]:
-    """The busy settings as inputs rows; all empty for a plan made without busy calendars. A file is
-    stored as the path it was read from (a relative one is read again from where `replan` runs); a URL
-    by its host only (`https://host/…`): its path and query are secrets, so a replan asks for it again."""
+    """The busy settings as inputs rows; none for a plan made without busy calendars. A file is stored
+    as the path it was read from (a relative one is read again from where `replan` runs); a URL by its
+    host only (`https://host/…`): its path and query are secrets, so a replan asks for it again."""
     if plan.busy is None:
         return {}
     rules = plan.busy.rules
@@ -226,6 +269,8 @@ def read_inputs(rows: Iterable[tuple[object, object]]) -> dict[str, str]:
     for key, value in rows:
         if isinstance(key, str) and key in (*INPUT_KEYS, *BUSY_INPUTS) and key not in found:
             found[key] = "" if value is None else str(value)
+    for key in OPTIONAL_INPUTS:
+        found.setdefault(key, "")
     missing = [key for key in INPUT_KEYS if key not in found]
     if missing:
         raise ValueError(f"the tracker's plan inputs lack {', '.join(missing)}")

@@ -86,6 +86,40 @@ class PlanView:
         """`6 weeks`, or `ongoing` for an ongoing skill."""
         return self.labels("word.ongoing") if weeks is None else self.labels("word.weeks", weeks=weeks)
 
+    def number(self, value: float) -> str:
+        """A number of hours or weeks in the language's digits and separators (`12.5`, `12,5`)."""
+        return self.labels.number(value)
+
     @property
     def blackouts(self) -> str:
-        return ", ".join(blackout.label() for blackout in self.plan.blackouts)
+        """The blackout days as date ranges of the language: `1–7 Feb 2027, 24 Dec 2027`."""
+        return self.labels("word.list-joiner").join(
+            self.labels.date_range(blackout.first, blackout.last) for blackout in self.plan.blackouts
+        )
+
+    @property
+    def availability(self) -> str:
+        """The weekly windows in the language, from the first day of its week: `Mon 19:00–21:00; Sat 09:00–11:00`."""
+        labels, availability = self.labels, self.plan.availability
+        days = [
+            labels(
+                "word.day-windows",
+                day=labels.weekday_short(weekday),
+                windows=labels("word.list-joiner").join(self.window(w.start, w.end) for w in availability.on(weekday)),
+            )
+            for weekday in self.plan.weekdays
+            if availability.on(weekday)
+        ]
+        return labels("word.days-joiner").join(days)
+
+    def window(self, start: int, end: int) -> str:
+        """A study window, minutes after midnight to minutes after midnight: `19:00–21:00`."""
+        return self.labels("word.window", start=self.labels.clock(start), end=self.labels.clock(end))
+
+    @property
+    def holidays_off(self) -> str:
+        """The public holidays that took a study day: `1 Jan 2027 New Year's Day, 18 Jan 2027 ...`."""
+        return self.labels("word.list-joiner").join(
+            self.labels("word.holiday", date=self.short_date(holiday.date), name=holiday.name)
+            for holiday in self.plan.holidays_off
+        )

@@ -47,6 +47,19 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         [str(TESTS / "fixtures" / "tricky.toml")],
         ["--availability", "tue 19:00-21:00; sat 09:00-12:30", "--blackout", "2027-02-01..2027-02-07"],
     ),
+    # The built-in pathway in each language of the catalogue, with that country's holidays and zone.
+    **{
+        f"builtin-{language}": (
+            [],
+            ["--lang", language, "--holidays", place, "--timezone", zone, "--blackout", "2027-02-01..2027-02-07"],
+        )
+        for language, place, zone in (
+            ("de", "DE-BE", "Europe/Berlin"),
+            ("es", "ES-MD", "Europe/Madrid"),
+            ("fr", "FR", "Europe/Paris"),
+            ("pt-BR", "BR", "America/Sao_Paulo"),
+        )
+    },
 }
 
 # The files written per case, in the order they are written.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import subprocess
@@ -124,26 +125,12 @@ def test_pathway_text_is_checked_where_it_is_written(tmp_path):
 def test_terminal_never_receives_control_characters_from_data(tmp_path):
     roster = tmp_path / "room.csv"
     roster.write_text("name,timezone\n\x1b]0;pwned\x07Ana\x1b[2J,Mars/Base\nBea,UTC\n", encoding="utf-8", newline="")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "exporter",
-            "batch",
-            str(roster),
-            "-o",
-            str(tmp_path / "out"),
-            *BASE,
-            "--formats",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 1
-    assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr
-    assert "\\x1b]0;pwned\\x07Ana" in result.stderr
+    command = [sys.executable, "-m", "exporter", "batch", str(roster), *BASE, "--formats", "json"]
+    for mode in (["-o", str(tmp_path / "out")], ["--dry-run"]):
+        result = subprocess.run([*command, *mode], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1
+        assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr + result.stdout
+    assert "\\x1b]0;pwned\\x07Ana" in result.stdout  # the dry run's table names the row the batch refused
 
 
 def test_ctrl_c_in_a_batch_writes_the_summary_and_exits_130(tmp_path):
@@ -165,7 +152,7 @@ def test_ctrl_c_in_a_batch_writes_the_summary_and_exits_130(tmp_path):
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     summary = (out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()
-    statuses = [line.split(",")[4] for line in summary[1:]]
+    statuses = [line["status"] for line in csv.DictReader(summary)]
     assert len(statuses) == 60 and "ok" in statuses and "not started" in statuses
     assert "not started" in stderr and "Traceback" not in stderr
 

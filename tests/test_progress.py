@@ -19,6 +19,7 @@ from exporter.inputs import KB
 from exporter.labels import ENGLISH
 from exporter.model import TaskStatus
 from exporter.progress import Progress, TaskProgress, read_progress
+from exporter.recorded import OtherRow
 from exporter.tracker import FIRST_ROW, TASK_COLUMNS, TaskColumn, index, read_inputs, read_sessions
 
 HEADERS = [ENGLISH(f"tasks.{column.name}") for column in TASK_COLUMNS]
@@ -90,9 +91,10 @@ def expected_progress(exported: Path) -> Progress:
     book = openpyxl.load_workbook(exported)
     tasks_sheet = book["Tasks"]
     keys = [tasks_sheet.cell(row, index(TaskColumn.KEY)).value for row in range(FIRST_ROW, tasks_sheet.max_row + 1)]
+    titles = [tasks_sheet.cell(row, index(TaskColumn.TITLE)).value for row in range(FIRST_ROW, tasks_sheet.max_row + 1)]
     tasks = {
-        key: TaskProgress(key, TaskStatus.NOT_STARTED, None, None, "", row)
-        for row, key in enumerate(keys, start=FIRST_ROW)
+        key: TaskProgress(key, TaskStatus.NOT_STARTED, None, None, "", row, title)
+        for row, (key, title) in enumerate(zip(keys, titles, strict=True), start=FIRST_ROW)
     }
     for key, (status, done_on, actual, notes) in zip(keys, EXPECTED, strict=False):
         tasks[key] = dataclasses.replace(tasks[key], status=status, done_on=done_on, actual_hours=actual, notes=notes)
@@ -100,7 +102,7 @@ def expected_progress(exported: Path) -> Progress:
     skill = book["Skills"]["A2"].value
     return Progress(
         tasks=tasks,
-        unmatched_rows=(FIRST_ROW + len(keys),),
+        other_rows=(OtherRow(FIRST_ROW + len(keys), "", (None, None, None, None, OWN_TASK_NOTE)),),
         weekly_actuals=WEEKLY_EXPECTED,
         skill_ratings={skill: RATING},
         actions_done={title: number < 2 for number, title in enumerate(titles)},
@@ -191,7 +193,7 @@ def test_a_fresh_export_reads_as_nothing_done(exported):
     assert len(progress.tasks) > len(RECORDED)
     assert {value.status for value in progress.tasks.values()} == {TaskStatus.NOT_STARTED}
     assert all(value.done_on is None and value.actual_hours is None for value in progress.tasks.values())
-    assert progress.unmatched_rows == ()
+    assert progress.other_rows == ()
     assert progress.weekly_actuals == {} and progress.skill_ratings == {}
     assert progress.actions_done and not any(progress.actions_done.values())
 
@@ -210,12 +212,12 @@ def test_sorted_moved_and_hidden_reads_the_same(trackers):
     edited = read_progress(trackers["edited"])
     rearranged = read_progress(trackers["rearranged"])
     assert without_rows(rearranged) == without_rows(edited)
-    last = edited.unmatched_rows[0]  # the last row; sorted in reverse it comes first, under the header on row 3
+    last = edited.other_rows[0].row  # the last row; sorted in reverse it comes first, under the header on row 3
     assert {key: value.row for key, value in rearranged.tasks.items()} == {
         key: 4 + last - value.row for key, value in edited.tasks.items()
     }
-    assert rearranged.unmatched_rows == (4,)
-    assert dataclasses.replace(rearranged, tasks=edited.tasks, unmatched_rows=edited.unmatched_rows) == edited
+    assert [row.row for row in rearranged.other_rows] == [4]
+    assert dataclasses.replace(rearranged, tasks=edited.tasks, other_rows=edited.other_rows) == edited
     assert read_progress(trackers["rearranged_lo"]) == rearranged
 
 
@@ -320,7 +322,7 @@ def test_header_found_anywhere_in_the_first_ten_rows_and_rows_without_a_key(tmp_
         small_tracker(tmp_path / "t.xlsx", rows, header_row=10, headers=[h.upper() for h in HEADERS])
     )
     assert {key: value.row for key, value in progress.tasks.items()} == {"a": 11, "b": 14}
-    assert progress.unmatched_rows == (13,)
+    assert progress.other_rows == (OtherRow(13, "", (None, None, None, None, "a task of my own")),)
     assert progress.weekly_actuals == progress.skill_ratings == progress.actions_done == {}
 
 

@@ -122,6 +122,35 @@ def test_the_whole_story_with_libreoffice_in_between(tmp_path, monkeypatch):
     assert len(list(folder.glob("tracker.backup-*.xlsx"))) == 2
 
 
+def test_a_changed_pathway_is_matched_by_key_and_rows_matching_nothing_are_kept(tmp_path):
+    """A task renamed (new key) and a row of the person's own: reported, kept on a sheet of their own."""
+    from conftest import BUILTIN_FILE
+
+    path = _edited_export(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["Tasks"]["C22"], book["Tasks"]["K22"] = "My own extra task", "mine"
+    book.save(path)
+    changed = tmp_path / "changed.toml"
+    text = BUILTIN_FILE.read_text(encoding="utf-8")
+    changed.write_text(text.replace('key = "explore-aws-govcloud"', 'key = "explore-aws-govcloud-again"'))
+    result = run("replan", tmp_path, "--pathway", changed, "--as-of", "2026-11-25")
+    assert result.exit_code == 0, result.stderr
+    warnings = result.stderr.splitlines()
+    assert any("changed since this tracker was made (1 task(s) new, 1 no longer in it)" in w for w in warnings)
+    assert any("row 5: Tasks: matches no task of the plan (task key 'explore-aws-govcloud')" in w for w in warnings)
+    assert any("row 22: Tasks: matches no task of the plan (no task key)" in w for w in warnings)
+    progress = read_progress(path)
+    assert "explore-aws-govcloud-again" in progress.tasks and "explore-aws-govcloud" not in progress.tasks
+    assert progress.tasks["ai-for-everyone"].status is TaskStatus.DONE
+    assert [(row.row, row.key, row.values[0], row.values[-1], row.earlier) for row in progress.other_rows] == [
+        (5, "explore-aws-govcloud", "Set up a free AWS account and explore GovCloud documentation", None, True),
+        (22, "", "My own extra task", "mine", True),
+    ]
+    again = run("replan", tmp_path, "--pathway", changed, "--as-of", "2026-11-25")
+    assert again.exit_code == 0 and "warning" not in again.stderr.lower(), again.stderr
+    assert read_progress(path).other_rows == progress.other_rows
+
+
 def test_replan_refuses_what_it_cannot_do(tmp_path):
     _edited_export(tmp_path)
     before = sorted(p.name for p in tmp_path.iterdir())

@@ -74,7 +74,7 @@ def test_status_reads_a_tracker_libreoffice_saved(tmp_path):
     ("setup", "message"),
     [
         ("missing", "no tracker.xlsx here: export a plan first"),
-        ("changed", "was made from another version of pathway"),
+        ("changed", "was made from pathway 'backend-developer-to-ai-government-specialist', not 'another-pathway'"),
         ("bad-date", "--as-of: not a date"),
     ],
 )
@@ -84,7 +84,10 @@ def test_status_problems_are_one_line(tmp_path, setup, message):
         _tracker(tmp_path, {}, {}, {})
     if setup == "changed":
         changed = tmp_path / "changed.toml"
-        changed.write_text(BUILTIN_FILE.read_text(encoding="utf-8").replace("weeks = 8", "weeks = 9", 1))
+        text = BUILTIN_FILE.read_text(encoding="utf-8")
+        changed.write_text(
+            text.replace('id = "backend-developer-to-ai-government-specialist"', 'id = "another-pathway"', 1)
+        )
         args = ["--pathway", changed]
     if setup == "bad-date":
         args = ["--as-of", "soon"]

@@ -16,9 +16,9 @@ from exporter.labels import ENGLISH
 from exporter.model import TaskStatus
 from exporter.plan import Replanning
 from exporter.progress import read_progress
-from exporter.recorded import Progress, TaskProgress
+from exporter.recorded import OtherRow, Progress, TaskProgress
 from exporter.status import status
-from exporter.tracker import FIRST_ROW, TaskColumn, index
+from exporter.tracker import FIRST_ROW, TaskColumn, index, left_over
 
 DONE = TaskStatus.DONE
 DASHBOARD_FIGURES = range(12, 17)  # overall progress, planned hours, hours done, actual hours logged, tasks done
@@ -49,7 +49,7 @@ def carried(plan, today: date):
     weekly = {weeks[0].start: 9.5, weeks[1].start: 12.0, weeks[3].start: 7.25, date(2020, 1, 6): 99.0}
     progress = Progress(
         tasks=recorded_tasks,
-        unmatched_rows=(30,),
+        other_rows=(OtherRow(30, "", ("my own task", "Done", None, 2.0, None)),),
         weekly_actuals=weekly,
         skill_ratings={plan.skills[0].name: "4 - Confident", plan.skills[2].name: "my own words", "Gone skill": "x"},
         actions_done={plan.actions[0].title: True, plan.actions[1].title: False, "Gone action": True},
@@ -195,7 +195,9 @@ def test_reading_the_new_tracker_back_gives_what_was_recorded(replanned, tmp_pat
     path.write_bytes(content)
     progress = read_progress(path)
     recorded = plan.replanning.recorded
-    assert progress.unmatched_rows == ()
+    kept = left_over(plan.replanning.recorded, {t.key for t in plan.tasks}, ENGLISH)
+    assert [row.key for row in kept] == ["a-task-since-removed", ""]
+    assert progress.other_rows == tuple(dataclasses.replace(row, earlier=True) for row in kept)
     assert set(progress.tasks) == {task.key for task in plan.tasks}
     for task in plan.tasks:
         read, mine = progress.tasks[task.key], recorded.tasks.get(task.key)

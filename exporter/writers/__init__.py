@@ -1,7 +1,8 @@
 """The writers and their registry: each turns one plan into the contents of its files.
 
 A writer is a module with `render(plan, context, theme, options) -> {file name: bytes}` and
-`file_names(options) -> tuple[str, ...]`. It computes no dates and reads no clock: the plan,
+`file_names(options) -> tuple[str, ...]`. Its words are those of `context.labels`: the pipeline
+hands a localised writer a context with the catalogue of the plan's language (`output_context`). It computes no dates and reads no clock: the plan,
 the run's context and the theme hold everything it shows. To add a format, write the module
 and add one Writer line to REGISTRY; `--formats`, its help, `list --formats` and batch follow.
 """
@@ -55,6 +56,8 @@ class Writer:
     module: str
     default: bool = True
     """Written by `export` and `batch` unless --formats says otherwise."""
+    localised: bool = True
+    """Speaks the plan's language (`plan.language`); False for the command line's text, which stays English."""
 
     def render(self, plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
         """File name -> content of this format's files for the plan."""
@@ -72,10 +75,22 @@ REGISTRY: dict[str, Writer] = {
         Writer("ics", "exporter.writers.ics"),
         Writer("pdf", "exporter.writers.pdf"),
         Writer("json", "exporter.writers.plan_json", default=False),
-        Writer("txt", "exporter.writers.text", default=False),
+        Writer("txt", "exporter.writers.text", default=False, localised=False),
     )
 }
 DEFAULT_FORMATS = tuple(name for name, writer in REGISTRY.items() if writer.default)
+
+
+def output_context(plan: Plan, context: RunContext, writer: Writer) -> RunContext:
+    """The context a writer renders the plan with: the catalogue of the plan's language for a
+    localised writer, the run's own (English) catalogue for the command line's text."""
+    from dataclasses import replace
+
+    from exporter.labels import catalogue
+
+    if not writer.localised or context.labels.language == plan.language:
+        return context
+    return replace(context, labels=catalogue(plan.language))
 
 
 def formats_help() -> str:

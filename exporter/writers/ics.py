@@ -118,16 +118,17 @@ def calendar_component(
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
     cal.add("METHOD", "PUBLISH")
-    cal.add("X-WR-CALNAME", vText(_text(_calendar_name(view, content, edition))))
+    language = _language(view)
+    cal.add("X-WR-CALNAME", vText(_text(_calendar_name(view, content, edition))), parameters=language)
     cal.add("X-WR-TIMEZONE", vText(plan.timezone))
     description = labels(
         "calendar.description",
         from_role=plan.pathway.from_role,
         to_role=plan.pathway.to_role,
-        start=plan.start,
-        finish=plan.finish,
+        start=view.short_date(plan.start),
+        finish=view.short_date(plan.finish),
     )
-    cal.add("X-WR-CALDESC", vText(_text(description)))
+    cal.add("X-WR-CALDESC", vText(_text(description)), parameters=language)
     cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     if edition:
@@ -341,14 +342,16 @@ def _milestone_event(view: PlanView, milestone: Milestone, edition: str) -> Even
     plan, labels = view.plan, view.labels
     title = view.milestone_title(milestone)
     event = _identified(plan, f"milestone/{milestone.key}", edition)
-    event.add("SUMMARY", _text(title))
+    event.add("SUMMARY", _text(title), parameters=_language(view))
     event.add("DTSTART", milestone.date)
     event.add("DTEND", milestone.date + timedelta(days=1))
     event.add("TRANSP", "TRANSPARENT")
     event.add("X-MICROSOFT-CDO-BUSYSTATUS", "FREE")
-    event.add("CATEGORIES", [labels("calendar.milestone-category"), _text(plan.pathway.to_role)])
-    description = labels("calendar.milestone-description", title=title, pathway=plan.pathway.title, finish=plan.finish)
-    event.add("DESCRIPTION", _clip(_text(description)))
+    categories = [labels("calendar.milestone-category"), _text(plan.pathway.to_role)]
+    event.add("CATEGORIES", categories, parameters=_language(view))
+    finish = view.short_date(plan.finish)
+    description = labels("calendar.milestone-description", title=title, pathway=plan.pathway.title, finish=finish)
+    event.add("DESCRIPTION", _clip(_text(description)), parameters=_language(view))
     return event
 
 
@@ -360,17 +363,18 @@ def _session_event(view: PlanView, number: int, session: Session, reminder: int 
     titles = labels("calendar.session-joiner").join(
         labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
     )
-    event.add("SUMMARY", _text(labels("calendar.session-summary", titles=titles)))
+    event.add("SUMMARY", _text(labels("calendar.session-summary", titles=titles)), parameters=_language(view))
     event.add("DTSTART", _moment(session.start))
     event.add("DTEND", _moment(session.end))
-    event.add("DESCRIPTION", _clip(_text(_session_description(view, number, session, tasks))))
+    description = _session_description(view, number, session, tasks)
+    event.add("DESCRIPTION", _clip(_text(description)), parameters=_language(view))
     phases = sorted({task.phase for task in tasks})
     categories = [labels("calendar.session-category"), *(labels("calendar.phase-category", number=n) for n in phases)]
-    event.add("CATEGORIES", categories)
+    event.add("CATEGORIES", categories, parameters=_language(view))
     if reminder is not None:
         alarm = Alarm()
         alarm.add("ACTION", "DISPLAY")
-        alarm.add("DESCRIPTION", _text(labels("calendar.reminder", title=tasks[0].title)))
+        alarm.add("DESCRIPTION", _text(labels("calendar.reminder", title=tasks[0].title)), parameters=_language(view))
         alarm.add("TRIGGER", timedelta(minutes=-reminder))
         event.add_component(alarm)
     return event
@@ -384,7 +388,12 @@ def _session_description(view: PlanView, number: int, session: Session, tasks: l
         lines += [
             labels("calendar.task-line", id=task.id, title=task.title),
             labels("calendar.phase-line", number=phase.number, title=phase.title),
-            labels("calendar.planned-line", start=task.start, finish=task.finish, hours=task.hours),
+            labels(
+                "calendar.planned-line",
+                start=view.short_date(task.start),
+                finish=view.short_date(task.finish),
+                hours=task.hours,
+            ),
             "",
         ]
     resources = [r for phase in dict.fromkeys(task.phase for task in tasks) for r in plan.resources_of(phase)]
@@ -397,6 +406,11 @@ def _session_description(view: PlanView, number: int, session: Session, tasks: l
             else:
                 lines.append(labels("calendar.resource", title=resource.title))
     return "\n".join(lines).strip()
+
+
+def _language(view: PlanView) -> dict[str, str]:
+    """The LANGUAGE parameter (RFC 5545 3.2.10) of a text property in the catalogue's language."""
+    return {"LANGUAGE": view.labels.language}
 
 
 def _moment(moment: datetime) -> datetime:

@@ -46,7 +46,6 @@ from reportlab.platypus import (
 )
 
 from exporter import __version__
-from exporter.availability import clock
 from exporter.context import RunContext
 from exporter.controls import CONTROL
 from exporter.model import HORIZONS
@@ -205,8 +204,8 @@ def _render(view: PlanView, context: RunContext, theme: Theme) -> bytes:
         "pdf.subject",
         from_role=plan.pathway.from_role,
         to_role=plan.pathway.to_role,
-        start=plan.start.isoformat(),
-        finish=plan.finish.isoformat(),
+        start=view.short_date(plan.start),
+        finish=view.short_date(plan.finish),
     )
     document = BaseDocTemplate(
         buffer,
@@ -265,7 +264,7 @@ def _numbered_canvas(view: PlanView, build_time: datetime, styles: _Styles, page
     title = plan.pathway.title
     text = labels("pdf.header", title=title, participant=plan.participant) if plan.participant else title
     header = _fit(_line(text), styles.regular, 8, width - 2 * MARGIN)
-    dates = _line(labels("pdf.footer-dates", start=plan.start.isoformat(), finish=plan.finish.isoformat()))
+    dates = _line(labels("pdf.footer-dates", start=view.short_date(plan.start), finish=view.short_date(plan.finish)))
     muted = colors.HexColor(styles.theme.muted)
 
     class NumberedCanvas(pdfcanvas.Canvas):
@@ -369,7 +368,7 @@ def _title_page(view: PlanView, context: RunContext, styles: _Styles, width: flo
         (labels("pdf.difficulty"), pathway.difficulty),
         (labels("pdf.timeline"), pathway.timeline),
         (labels("pdf.salary"), pathway.salary_change),
-        (labels("pdf.generated"), context.build_time.astimezone(UTC).date().isoformat()),
+        (labels("pdf.generated"), view.short_date(context.build_time.astimezone(UTC).date())),
     ]
     replanning = plan.replanning
     if replanning:
@@ -439,9 +438,9 @@ def _at_a_glance(view: PlanView, styles: _Styles, width: float) -> list:
     numbers = [
         (labels("pdf.start"), view.short_date(plan.start)),
         (labels("pdf.finish"), view.short_date(plan.finish)),
-        (labels("pdf.calendar-weeks"), f"{weeks:.0f}"),
-        (labels("pdf.study-hours"), f"{plan.total_hours:g}"),
-        (labels("pdf.hours-a-week"), f"{plan.hours_per_week:g}"),
+        (labels("pdf.calendar-weeks"), labels.number(weeks, decimals=0)),
+        (labels("pdf.study-hours"), view.number(plan.total_hours)),
+        (labels("pdf.hours-a-week"), view.number(plan.hours_per_week)),
         (labels("pdf.sessions"), str(len(plan.sessions))),
         (labels("pdf.phases"), str(len(plan.phases))),
         (labels("pdf.tasks"), str(len(plan.tasks))),
@@ -555,21 +554,21 @@ def _start_now(view: PlanView, styles: _Styles, width: float) -> list:
 def _your_week(view: PlanView, styles: _Styles, width: float) -> list:
     plan, labels = view.plan, view.labels
     rows = [_head([labels("pdf.day"), labels("pdf.windows"), labels("pdf.hours")], styles)]
-    for weekday in range(7):
+    for weekday in plan.weekdays:
         windows = plan.availability.on(weekday)
         if windows:
             spans = labels("pdf.window-joiner").join(
-                labels("pdf.window", start=clock(w.start), end=clock(w.end)) for w in windows
+                labels("pdf.window", start=labels.clock(w.start), end=labels.clock(w.end)) for w in windows
             )
-            hours = sum(w.minutes for w in windows) / 60
+            hours = view.number(sum(w.minutes for w in windows) / 60)
             rows.append(
-                [para(labels.weekday(weekday), styles.cell), para(spans, styles.cell), para(f"{hours:g}", styles.cell)]
+                [para(labels.weekday(weekday), styles.cell), para(spans, styles.cell), para(hours, styles.cell)]
             )
     rows.append(
         [
             para(labels("pdf.week"), styles.cell_bold),
             para(labels("pdf.time-zone", zone=plan.timezone), styles.cell),
-            para(f"{plan.hours_per_week:g}", styles.cell_bold),
+            para(view.number(plan.hours_per_week), styles.cell_bold),
         ]
     )
     story = [para(labels("pdf.your-week"), styles.h2), _table(rows, [35 * mm, 80 * mm, 20 * mm], styles)]
@@ -577,6 +576,8 @@ def _your_week(view: PlanView, styles: _Styles, width: float) -> list:
         story.append(para(labels("pdf.no-study-on", days=view.blackouts), styles.small))
     if plan.holidays:
         story.append(para(labels("pdf.no-study-holidays", place=plan.holidays), styles.small))
+    if plan.holidays_off:
+        story.append(para(labels("pdf.holidays-off", holidays=view.holidays_off), styles.small))
     return [KeepTogether(story)]
 
 
@@ -618,7 +619,7 @@ def _phase_section(view: PlanView, phase_view: PhaseView, styles: _Styles, width
                     labels("pdf.task-dates", start=view.short_date(task.start), finish=view.short_date(task.finish)),
                     styles.cell,
                 ),
-                para(f"{task.hours:g}", styles.cell),
+                para(view.number(task.hours), styles.cell),
             ]
         )
     story += [Spacer(1, 2 * mm), _table(rows, [8 * mm, width - 73 * mm, 50 * mm, 15 * mm], styles)]
@@ -644,7 +645,7 @@ def _skills(view: PlanView, styles: _Styles, width: float) -> list:
             [
                 para(skill.name, styles.cell_bold),
                 para(labels.term(skill.priority), styles.cell),
-                para(labels("word.ongoing") if skill.weeks is None else f"{skill.weeks:g}", styles.cell),
+                para(labels("word.ongoing") if skill.weeks is None else view.number(skill.weeks), styles.cell),
                 para(view.short_date(skill.target), styles.cell),
                 para(skill.how, styles.cell),
             ]

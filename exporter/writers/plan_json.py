@@ -28,8 +28,10 @@ def plan_to_json(view: PlanView) -> dict[str, Any]:
     plan made around busy calendars."""
     plan = view.plan
     data = {
-        "pathway": {"id": plan.pathway.id, "title": plan.pathway.title},
+        "pathway": {"id": plan.pathway.id, "title": plan.pathway.title, "language": plan.pathway.language or None},
         "participant": plan.participant,
+        "language": plan.language,
+        "week_start": plan.week_start,
         "timezone": plan.timezone,
         "start": plan.start.isoformat(),
         "finish": plan.finish.isoformat(),
@@ -39,6 +41,7 @@ def plan_to_json(view: PlanView) -> dict[str, Any]:
         "availability": plan.availability.spec(),
         "blackouts": [blackout.label() for blackout in plan.blackouts],
         "holidays": plan.holidays,
+        "holidays_off": [{"date": h.date.isoformat(), "name": h.name} for h in plan.holidays_off],
         "finish_by": plan.finish_by.isoformat() if plan.finish_by else None,
         "window_change": str(plan.window_change) if plan.window_change else None,
         "phases": [

@@ -102,7 +102,7 @@ def pathway_summary(pathway: Pathway, labels: Labels) -> str:
 
 
 def _when(labels: Labels, moment: datetime) -> str:
-    return f"{labels.entries['date.weekdays_short'][moment.weekday()]} {moment:%Y-%m-%d %H:%M}"
+    return f"{labels.weekday_short(moment.weekday())} {moment:%Y-%m-%d %H:%M}"
 
 
 def plan_summary(plan: Plan, context: RunContext, upcoming: int = UPCOMING) -> str:

@@ -59,6 +59,7 @@ from exporter.tracker import (
     DATE_FORMAT,
     FIRST_ROW,
     HOURS_FORMAT,
+    OTHER_COLUMNS,
     SESSION_END_COLUMN,
     SESSION_HOURS_COLUMN,
     TASK_COLUMNS,
@@ -68,6 +69,7 @@ from exporter.tracker import (
     format_width,
     index,
     input_values,
+    left_over,
     letter,
     replanned_rows,
     session_rows,
@@ -111,6 +113,7 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     """The tracker workbook of the plan."""
     book = _Book(plan, context, theme)
     task_rows = _tasks_sheet(book)
+    _other_rows(book)
     _timeline(book, task_rows)
     logged = _weekly_log(book)
     sessions = _inputs(book, context, options)
@@ -171,8 +174,12 @@ class _Book:
         return sum(self.counted(task) for task in tasks)
 
     def week_actual(self, week: Week) -> float | None:
-        """The actual hours recorded for this week of the log, if any."""
-        return self.recorded.weekly_actuals.get(week.start) if self.recorded else None
+        """The actual hours recorded for this week of the log, if any: those logged for a week starting on
+        one of its days (a tracker in a language whose weeks start on another day is carried over too)."""
+        if not self.recorded:
+            return None
+        logged = [hours for day, hours in self.recorded.weekly_actuals.items() if 0 <= (day - week.start).days < 7]
+        return sum(logged) if logged else None
 
     def sheet(self, key: str) -> Worksheet:
         """A new sheet titled by the catalogue's `sheet.<key>`, made safe and unique for Excel."""
@@ -197,10 +204,15 @@ class _Book:
         else:
             cell.value = value
         if number_format:
-            cell.number_format = number_format
+            cell.number_format = self.number_format(number_format)
         elif isinstance(value, date | datetime) or (isinstance(value, Formula) and isinstance(value.value, date)):
-            cell.number_format = DATE_FORMAT
+            cell.number_format = self.number_format(DATE_FORMAT)
         return cell
+
+    def number_format(self, number_format: str) -> str:
+        """A date format with the language's locale code in front (`[$-407]ddd d mmm yyyy`), so Excel and
+        LibreOffice write month and weekday names in the tracker's language; other formats as they are."""
+        return self.labels("format.date-locale") + number_format if format_chars(number_format) else number_format
 
     def header(self, sheet: Worksheet, row: int, titles: list[str], column: int = 1) -> None:
         for offset, title in enumerate(titles):
@@ -772,7 +784,7 @@ def _weekly_log(book: _Book) -> _Ranges:
     chart = LineChart()
     chart.title = labels("log.chart")
     chart.y_axis.title = labels("log.axis")
-    chart.x_axis.number_format = "d mmm"
+    chart.x_axis.number_format = book.number_format(WEEK_FORMAT)
     chart.add_data(Reference(sheet, min_col=4, max_col=5, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
     for series in chart.series:
@@ -843,6 +855,26 @@ def _actions(book: _Book) -> None:
     _print_setup(sheet, book)
 
 
+def _other_rows(book: _Book) -> None:
+    """The rows of the tracker this plan was made again from that match none of its tasks
+    (`exporter.tracker.left_over`), kept as the person left them; no sheet when there are none."""
+    if book.recorded is None:
+        return
+    rows = left_over(book.recorded, {task.key for task in book.plan.tasks}, book.labels)
+    if not rows:
+        return
+    labels = book.labels
+    sheet = book.sheet("other")
+    book.put(sheet, 1, 1, labels("other.intro")).font = Font(italic=True, color=book.theme.hex("muted"))
+    titles = [labels("other.row"), labels("tasks.key"), *(labels(f"tasks.{column.value}") for column in OTHER_COLUMNS)]
+    book.header(sheet, 2, titles)
+    formats = {3 + OTHER_COLUMNS.index(TaskColumn.DONE_ON): DATE_FORMAT}
+    book.rows(sheet, 3, [[row.row, row.key, *row.values] for row in rows], formats)
+    sheet.freeze_panes = "A3"
+    _columns(sheet, [12, 24, 60, 13, 18, 14, 40])
+    _print_setup(sheet, book, landscape=True, title_rows="2:2")
+
+
 def _resources(book: _Book) -> None:
     plan, labels = book.plan, book.labels
     sheet = book.sheet("resources")
@@ -870,25 +902,34 @@ def _settings(book: _Book) -> None:
     sheet = book.sheet("settings")
     book.header(sheet, 1, [labels("settings.setting"), labels("settings.value")])
     none = labels("word.none")
+    stamp = book.build_time
     values: list[tuple[str, Any]] = [
         ("participant", plan.participant or labels("settings.not-given")),
         ("pathway", plan.pathway.title),
         ("pathway-id", plan.pathway.id),
         ("start", plan.start),
         ("timezone", plan.timezone),
-        ("availability", plan.availability.spec()),
+        ("availability", book.view.availability),
         ("weekly-hours", plan.hours_per_week),
         ("guide-hours", plan.pathway.hours_per_week),
         ("pace", round(plan.pace, 3)),
         ("blackouts", book.view.blackouts or none),
         ("holidays", plan.holidays or none),
         *_busy_values(plan),
+        *([("holidays-off", book.view.holidays_off)] if plan.holidays_off else []),
         ("finish-by", plan.finish_by or labels("settings.not-requested")),
         ("finish", plan.finish),
         ("effort", plan.total_hours),
         *_replanning_values(book),
         ("sessions", len(plan.sessions)),
-        ("generated", labels("settings.generated-value", stamp=book.build_time.strftime("%Y-%m-%d %H:%M"))),
+        (
+            "generated",
+            labels(
+                "settings.generated-value",
+                date=book.view.short_date(stamp.date()),
+                time=labels.time(stamp.time()),
+            ),
+        ),
         (
             "generated-by",
             labels("settings.generated-by-value", program=labels("document.program"), version=__version__),
