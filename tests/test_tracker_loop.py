@@ -336,6 +336,7 @@ def test_inputs_sheet_holds_every_key_with_the_plans_values():
         "paper": "a4",
         "reminder": "30",
         "build_time": "2027-01-01T09:30:00+00:00",
+        "language": "en",
     }
     assert read_inputs((row[0].value, row[1].value) for row in sheet.iter_rows())["finish_by"] == ""
     properties = {prop.name: prop.value for prop in book.custom_doc_props.props}
