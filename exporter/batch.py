@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -24,21 +25,31 @@ from datetime import date
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exporter import pipeline
 from exporter.atomic import atomic_stream, write_atomically
 from exporter.context import RunContext
+from exporter.controls import CONTROL
 from exporter.drafts import check_address, draft
 from exporter.errors import InputError, Kind, Origin, Problem, render_problem
-from exporter.labels import catalogue
+from exporter.labels import catalogue, language_tag
+from exporter.model import Pathway
 from exporter.plan import Plan
 from exporter.roster import COLUMNS, Column, RosterRow, folder_names, read_roster
 from exporter.settings import SETTING_NAMES, PlanRequest, Raw, build_request, layer, merged
 from exporter.theme import paper_problem, paper_size
 from exporter.writers import REGISTRY
 
+if TYPE_CHECKING:
+    from exporter.pdfjoin import Part
+    from exporter.theme import Theme
+    from exporter.writers.pdf_booklet import IndexEntry
+
 SUMMARY = "summary.csv"
 COMBINED = "all-plans.pdf"
+PARTS = ".all-plans-parts"
+"""A folder in the output folder for the combined PDF's pieces while it is made; removed after."""
 DRAFTS = "emails"
 """The folder of e-mail drafts inside the output folder (no participant's folder takes this name)."""
 DEFAULTABLE = ("start", "timezone", "availability")
@@ -134,6 +145,8 @@ class ExportJob(RowJob):
 
     out_dir: Path
     choice: pipeline.OutputChoice
+    booklet: bool = False
+    """Also render the row's personal part of the booklet (into PARTS, for all-plans.pdf)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,8 @@ class RowResult:
     events: int = 0
     draft: str = ""
     """The e-mail draft's path inside the output folder, when one was written."""
+    warnings: tuple[Problem, ...] = ()
+    """What the row's files lack (characters its PDF cannot print); the row is still done."""
 
     @property
     def ok(self) -> bool:
@@ -241,6 +256,10 @@ def _prepare_row(
     paper = row.values.get("paper")
     if paper and paper_size(paper) is None:
         problems.append(origin("paper").problem(paper_problem(paper)))
+    try:
+        pipeline.OutputChoice().with_handout(row.values.get("handout"), origin("handout"))
+    except InputError as err:
+        problems += err.problems
     raw = merged(*layers)
     fallbacks: tuple[Fallback, ...] = ()
     try:
@@ -296,20 +315,36 @@ def run_batch(
     jobs: int = 1,
     combined_pdf: bool = True,
     on_row: RowCallback | None = None,
+    title: str | None = None,
+    booklet: bool = False,
 ) -> BatchReport:
     """Every ready row of the checked roster through the pipeline; a report of each row (the rows the
-    check refused are errors). Rows are reported through `on_row` as they finish; files are in roster order."""
+    check refused are errors). Rows are reported through `on_row` as they finish; files are in roster order.
+
+    all-plans.pdf starts with a cover (`title`, the date, the theme's organisation) and an index of
+    each participant's pages, with a bookmark per participant; with `booklet` what is the same for
+    everyone is printed once after the index and each participant's part holds only their own.
+    """
+    combining = combined_pdf and "pdf" in choice.formats
+    if booklet and not combining:
+        message = "prints into all-plans.pdf: give it without --no-combined-pdf and with pdf in --formats"
+        raise InputError(Problem("--booklet", message, kind=Kind.CONFLICT))
     pipeline.prepare_folder(out_dir)
-    work = [ExportJob(row, prepared.roster, prepared.pathway, context, out_dir, choice) for row in prepared.ready]
-    done = _run_all(export_row, work, jobs, on_row)
-    interrupted = any(result is None for result in done)
-    results = _in_roster_order(prepared, done)
-    summary = write_atomically(out_dir / SUMMARY, summary_csv(summary_rows(results, prepared.roster)))
-    combined = None
-    if combined_pdf and not interrupted and "pdf" in choice.formats and any(r.ok for r in results):
-        (plan_pdf,) = REGISTRY["pdf"].file_names(choice.options)
-        ok = [out_dir / r.folder / plan_pdf for r in results if r.ok]
-        combined = _combine_pdfs(out_dir / COMBINED, ok, context.labels("pdf.all-plans"))
+    work = [
+        ExportJob(row, prepared.roster, prepared.pathway, context, out_dir, choice, booklet) for row in prepared.ready
+    ]
+    try:
+        done = _run_all(export_row, work, jobs, on_row)
+        interrupted = any(result is None for result in done)
+        results = _in_roster_order(prepared, done)
+        combined, pages = None, {}
+        if combining and not interrupted and any(r.ok for r in results):
+            pathways = _shared_pathways(prepared, results) if booklet else {}
+            front = _front_context(context, prepared)
+            combined, pages = _combine_pdfs(out_dir, results, choice, front, title, pathways)
+    finally:
+        shutil.rmtree(out_dir / PARTS, ignore_errors=True)
+    summary = write_atomically(out_dir / SUMMARY, summary_csv(summary_rows(results, prepared.roster, pages)))
     report = BatchReport(prepared.roster, len(results), results, summary, combined)
     if interrupted:
         raise BatchInterrupted(report)
@@ -397,6 +432,7 @@ def _plan_row(job: RowJob) -> RowResult:
 def _export_row(job: ExportJob) -> RowResult:
     item, row, out_dir = job.prepared, job.prepared.row, job.out_dir
     choice = job.choice.with_paper(row.values.get("paper"), Origin("paper", job.roster, row.number))
+    choice = choice.with_handout(row.values.get("handout"), Origin("handout", job.roster, row.number))
     target = out_dir / item.folder
     if target.resolve().parent != out_dir.resolve():
         raise InputError(Problem(job.roster, f"unsafe folder name {item.folder!r}", row=row.number))
@@ -412,8 +448,15 @@ def _export_row(job: ExportJob) -> RowResult:
     )
     events = max((report.event_count for report in reports), default=0)
     draft = _write_draft(job, planned, [report.written.path for report in reports]) if item.email else ""
+    if job.booklet:
+        _write_personal_part(planned, job, choice)
+    warnings = tuple(
+        replace(problem, source=job.roster, row=row.number)
+        for problem in pipeline.output_warnings(planned, job.context, choice)
+    )
+    settings = RowSettings.of(planned)
     return RowResult(
-        row.number, row.name, item.folder, RowStatus.OK, RowSettings.of(planned), events=events, draft=draft
+        row.number, row.name, item.folder, RowStatus.OK, settings, events=events, draft=draft, warnings=warnings
     )
 
 
@@ -440,7 +483,7 @@ def _pathway(ref: str | None):
     return pipeline.pathway_for(ref, [])
 
 
-def _pathway_ref(row: RosterRow, job: RowJob) -> str | None:
+def _pathway_ref(row: RosterRow, job: RowJob | PreparedBatch) -> str | None:
     ref = row.values.get("pathway") or job.pathway
     if ref and ref.endswith(".toml") and not Path(ref).is_absolute():
         beside_roster = Path(job.roster).parent / ref
@@ -473,9 +516,11 @@ class SummaryRow:
     a profile or the built-in default."""
     email_draft: str
     error: str
+    pages: str
+    """The row's pages in all-plans.pdf (`7-14`); blank when it has none."""
 
     @classmethod
-    def of(cls, result: RowResult, roster: str) -> SummaryRow:
+    def of(cls, result: RowResult, roster: str, pages: range | None = None) -> SummaryRow:
         """The summary line of one row's result."""
         settings = result.settings if result.ok else None
         return cls(
@@ -490,12 +535,15 @@ class SummaryRow:
             defaults_applied=", ".join(result.fallbacks),
             email_draft=result.draft,
             error="; ".join(summary_text(problem, roster) for problem in result.problems),
+            pages=f"{pages.start}-{pages.stop - 1}" if pages else "",
         )
 
 
-def summary_rows(results: tuple[RowResult, ...], roster: str) -> list[SummaryRow]:
-    """summary.csv's lines, in roster order."""
-    return [SummaryRow.of(result, roster) for result in results]
+def summary_rows(
+    results: tuple[RowResult, ...], roster: str, pages: dict[int, range] | None = None
+) -> list[SummaryRow]:
+    """summary.csv's lines, in roster order; `pages` by roster row, each row's pages in all-plans.pdf."""
+    return [SummaryRow.of(result, roster, (pages or {}).get(result.row)) for result in results]
 
 
 def summary_csv(rows: list[SummaryRow]) -> bytes:
@@ -513,10 +561,100 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _combine_pdfs(target: Path, plans: list[Path], title: str) -> Path:
-    """Every plan in roster order, each starting on an odd page so duplex printing keeps them apart."""
-    from exporter.pdfjoin import join_pdfs
+def _write_personal_part(planned: Plan, job: ExportJob, choice: pipeline.OutputChoice) -> None:
+    """The row's plan without what the booklet prints once for everyone, for all-plans.pdf."""
+    options = replace(choice.options, personal_only=True)
+    files = pipeline.render(planned, job.context, replace(choice, formats=("pdf",), options=options))
+    folder = job.out_dir / PARTS / "plans"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / f"{job.prepared.folder}.pdf", next(iter(files.values())))
 
+
+def _front_context(context: RunContext, prepared: PreparedBatch) -> RunContext:
+    """The context the cover, the index and the shared part speak in: the language the command line
+    or the profile gives the room (a row's own language is its plan's)."""
+    defaults = prepared.rows[0].layers[1:] if prepared.rows else ()
+    value = merged(*defaults).get("lang")
+    tag = language_tag(str(value[0])) if value else None
+    return replace(context, labels=catalogue(tag)) if tag else context
+
+
+def _shared_pathways(prepared: PreparedBatch, results: tuple[RowResult, ...]) -> dict[str, Pathway]:
+    """The pathways of the rows done, by id, in roster order: each gets its shared part once."""
+    pathways: dict[str, Pathway] = {}
+    for item, result in zip(prepared.rows, results, strict=True):
+        if result.ok:
+            pathway = _pathway(_pathway_ref(item.row, prepared))
+            pathways.setdefault(pathway.id, pathway)
+    return pathways
+
+
+def _combine_pdfs(
+    out_dir: Path,
+    results: tuple[RowResult, ...],
+    choice: pipeline.OutputChoice,
+    context: RunContext,
+    title: str | None,
+    pathways: dict[str, Pathway],
+) -> tuple[Path, dict[int, range]]:
+    """all-plans.pdf: the cover and index, the booklet's shared parts (one per pathway) and every plan
+    in roster order, each starting on an odd page so duplex printing keeps them apart; a bookmark for
+    each. Returns the file and each row's pages in it."""
+    from exporter.pdfjoin import Part, join_pdfs
+    from exporter.writers.pdf_booklet import render_shared
+
+    labels = context.labels
+    heading = CONTROL.sub("", title or labels("pdf.all-plans"))
+    parts_dir = out_dir / PARTS
+    parts_dir.mkdir(exist_ok=True)
+    ok = [r for r in results if r.ok]
+    (plan_pdf,) = REGISTRY["pdf"].file_names(choice.options)
+    plans = [
+        Part(
+            parts_dir / "plans" / f"{r.folder}.pdf" if pathways else out_dir / r.folder / plan_pdf,
+            CONTROL.sub("", r.name),
+        )
+        for r in ok
+    ]
+    shared = []
+    for number, pathway in enumerate(pathways.values(), start=1):
+        path = write_atomically(parts_dir / f"shared-{number}.pdf", render_shared(pathway, context, choice.theme))
+        shared.append(Part(path, labels("pdf.shared-part", title=pathway.title)))
+    cover_path = write_atomically(parts_dir / "cover.pdf", _cover(heading, shared, plans, context, choice.theme))
+    target = out_dir / COMBINED
     with atomic_stream(target) as handle:
-        join_pdfs(iter(plans), handle, title)
-    return target
+        ranges = join_pdfs([Part(cover_path, labels("pdf.index")), *shared, *plans], handle, heading)
+    return target, {r.row: pages for r, pages in zip(ok, ranges[1 + len(shared) :], strict=True)}
+
+
+def _cover(heading: str, shared: list[Part], plans: list[Part], context: RunContext, theme: Theme) -> bytes:
+    """The cover and index, its page numbers counted after the cover's own pages."""
+    from exporter.writers.pdf_booklet import render_cover
+
+    counts = [_page_count(part.path) for part in (*shared, *plans)]
+    names = [part.bookmark for part in (*shared, *plans)]
+    cover, cover_pages = b"", 2
+    for _ in range(8):  # the index's length moves the numbers it prints, not its own length: this settles at once
+        entries = _index(cover_pages, counts, names)
+        cover = render_cover(heading, entries[len(shared) :], entries[: len(shared)], context, theme)
+        if _page_count(cover) == cover_pages:
+            break
+        cover_pages = _page_count(cover)
+    return cover
+
+
+def _index(cover_pages: int, counts: list[int], names: list[str]) -> tuple[IndexEntry, ...]:
+    """Each part's first and last page after a cover of `cover_pages`, every part starting on an odd page."""
+    from exporter.writers.pdf_booklet import IndexEntry
+
+    entries, used = [], cover_pages + cover_pages % 2
+    for name, count in zip(names, counts, strict=True):
+        entries.append(IndexEntry(name, used + 1, used + count))
+        used += count + count % 2
+    return tuple(entries)
+
+
+def _page_count(source: Path | bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source).pages)

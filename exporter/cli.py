@@ -16,7 +16,7 @@ import click
 from exporter import __version__
 from exporter.controls import CONTROL
 from exporter.errors import InputError, Kind, Problem, render_problem
-from exporter.writers import DEFAULT_FORMATS, MAX_REMINDER, REGISTRY, CalendarContent, formats_help
+from exporter.writers import DEFAULT_FORMATS, MAX_REMINDER, REGISTRY, CalendarContent, Handout, formats_help
 
 EXIT_INTERRUPTED = 130
 
@@ -159,6 +159,11 @@ def output_options(command):
     options = [
         click.option("--formats", type=FormatList(), default=",".join(DEFAULT_FORMATS), help=formats_help()),
         click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), help="PDF paper size."),
+        click.option(
+            "--handout",
+            type=click.Choice([h.value for h in Handout], case_sensitive=False),
+            help="The PDF: full (default) or short (title, at a glance, your week, start now, dated tasks).",
+        ),
         click.option("--theme", type=click.Path(dir_okay=False), help="Theme TOML (see templates/theme.toml)."),
         click.option(
             "--calendar",
@@ -199,6 +204,7 @@ def _choice(params: dict, profile: dict):
         theme=params["theme"],
         profile=profile,
         new_calendar=params["new_calendar"],
+        handout=params["handout"],
     )
 
 
@@ -307,6 +313,8 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
     planned, reports = pipeline.export(planned_pathway, layers, _context(), choice, Path(output), force=force)
     _report_busy(planned)
     _report_written(reports)
+    for problem in pipeline.output_warnings(planned, _context(), choice):
+        echo(_labels()("terminal.warning", problem=render_problem(problem)), err=True)
     if planned.window_change:
         from exporter.writers.text import window_change_line
 
@@ -389,7 +397,13 @@ class SettingList(click.ParamType):
     "--combined-pdf/--no-combined-pdf",
     default=True,
     show_default=True,
-    help="Also write all-plans.pdf, each plan starting on an odd page.",
+    help="Also write all-plans.pdf: a cover, an index, then each plan starting on an odd page.",
+)
+@click.option("--title", help="The workshop's title on the cover of all-plans.pdf (default: All plans).")
+@click.option(
+    "--booklet",
+    is_flag=True,
+    help="all-plans.pdf prints what is the same for everyone once, after the index; each plan holds only its own.",
 )
 @click.option("--dry-run", is_flag=True, help="Check and plan every row, print a table, write nothing.")
 @click.option(
@@ -412,6 +426,8 @@ def batch(
     require: tuple[str, ...],
     ignore_unknown_columns: bool,
     emails: bool,
+    title: str | None,
+    booklet: bool,
     **params,
 ) -> None:
     """Write every participant's files from a roster (CSV or .xlsx), plus a combined PDF."""
@@ -448,6 +464,8 @@ def batch(
                 jobs=workers,
                 combined_pdf=combined_pdf,
                 on_row=progress,
+                title=title,
+                booklet=booklet,
             )
     except BatchInterrupted as interrupted:
         _report_batch(interrupted.report, output)
@@ -538,6 +556,7 @@ def _row_messages(result, roster: str) -> list[str]:
     if result.events > GOOGLE_EVENT_LIMIT:
         note = labels("terminal.google-limit", path=result.folder, count=result.events, limit=GOOGLE_EVENT_LIMIT)
         lines.append(labels("terminal.warning", problem=note))
+    lines += [labels("terminal.warning", problem=render_problem(problem)) for problem in result.warnings]
     return lines
 
 
@@ -657,7 +676,7 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
 
     if params.get("profile"):
         raise InputError(Problem("--profile", "a replan takes its settings from the tracker; give options instead"))
-    keys = ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme", "new_calendar")
+    keys = ("formats", "ics_split", "no_reminders", "reminder", "paper", "theme", "new_calendar", "handout")
     output = {key: params[key] for key in keys}
     output["calendar"] = CalendarContent(params["calendar"])
     replanned = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from exporter.fontfiles import FoundFont
 from exporter.labels import ENGLISH, Labels
 
 
@@ -18,13 +19,15 @@ class RunContext:
     `build_time` is an aware UTC datetime stamped into every output (SOURCE_DATE_EPOCH when
     set, so builds reproduce); `today` is the day the plan is made on, in `default_zone`;
     `default_zone` is the IANA zone used when the person gives none; `labels` is the catalogue
-    every word a person reads comes from.
+    every word a person reads comes from; `fonts` the machine's fonts for scripts the shipped font
+    lacks (CJK, Arabic, Hebrew, Devanagari, Thai), found once at the edge.
     """
 
     today: date
     build_time: datetime
     default_zone: str = "UTC"
     labels: Labels = field(default=ENGLISH)
+    fonts: tuple[FoundFont, ...] = ()
 
     def __post_init__(self) -> None:
         if self.build_time.tzinfo is None:

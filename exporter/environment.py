@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from exporter.context import RunContext, fixed_context
+from exporter.fontfiles import FoundFont, find_fonts
+
+FONT_DIRECTORIES = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".local/share/fonts",
+    Path.home() / ".fonts",
+    Path("/Library/Fonts"),
+)
 
 
 def context_from_environment() -> RunContext:
-    """Today, the build time (SOURCE_DATE_EPOCH when set, else now) and the machine's time zone."""
-    return fixed_context(build_time(), system_timezone())
+    """Today, the build time (SOURCE_DATE_EPOCH when set, else now), the machine's time zone and fonts."""
+    return replace(fixed_context(build_time(), system_timezone()), fonts=installed_fonts())
+
+
+def installed_fonts() -> tuple[FoundFont, ...]:
+    """The fonts this machine has for the scripts DejaVu Sans lacks (see exporter.fontfiles)."""
+    return find_fonts(FONT_DIRECTORIES)
 
 
 def build_time() -> datetime:

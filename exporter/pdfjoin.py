@@ -8,6 +8,7 @@ are renumbered and written at once, and only their offsets are kept for the cros
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,17 +59,32 @@ class _Output:
         )
 
 
-def join_pdfs(sources: Iterable[Path], stream: BinaryIO, title: str, pad_to_even: bool = True) -> int:
-    """Write every page of the sources, in order; with pad_to_even each source starts on an odd page."""
+@dataclass(frozen=True)
+class Part:
+    """A PDF to join and the title of its bookmark (outline entry); no bookmark when empty."""
+
+    path: Path
+    bookmark: str = ""
+
+
+def join_pdfs(parts: Iterable[Part], stream: BinaryIO, title: str, pad_to_even: bool = True) -> list[range]:
+    """Write every page of the parts, in order, with a bookmark for each part that names one;
+    with pad_to_even each part starts on an odd page. Returns each part's pages (numbered from 1)."""
     output = _Output(stream)
     kids: list[IndirectObject] = []
-    for source in sources:
-        reader = PdfReader(source)
+    pages_of: list[range] = []
+    bookmarks: list[tuple[str, IndirectObject]] = []
+    for part in parts:
+        reader = PdfReader(part.path)
+        first = len(kids)
         mapping: dict[int, int] = {}
         pending: list[tuple[int, IndirectObject]] = []
         for page in reader.pages:
             page_ref = page.indirect_reference
             kids.append(_reference(page_ref, mapping, pending, output))
+        pages_of.append(range(first + 1, len(kids) + 1))
+        if part.bookmark and len(kids) > first:
+            bookmarks.append((part.bookmark, kids[first]))
         while pending:
             new_id, old_ref = pending.pop()
             original = old_ref.get_object()
@@ -87,12 +103,13 @@ def join_pdfs(sources: Iterable[Path], stream: BinaryIO, title: str, pad_to_even
         }
     )
     output.write(PAGES_ID, pages)
-    output.write(
-        CATALOG_ID,
-        DictionaryObject(
-            {NameObject("/Type"): NameObject("/Catalog"), NameObject("/Pages"): IndirectObject(PAGES_ID, 0, None)}
-        ),
+    catalog = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Catalog"), NameObject("/Pages"): IndirectObject(PAGES_ID, 0, None)}
     )
+    if bookmarks:
+        catalog[NameObject("/Outlines")] = _write_outline(bookmarks, output)
+        catalog[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    output.write(CATALOG_ID, catalog)
     output.write(
         INFO_ID,
         DictionaryObject(
@@ -103,7 +120,36 @@ def join_pdfs(sources: Iterable[Path], stream: BinaryIO, title: str, pad_to_even
         ),
     )
     output.finish()
-    return len(kids)
+    return pages_of
+
+
+def _write_outline(bookmarks: list[tuple[str, IndirectObject]], output: _Output) -> IndirectObject:
+    """The document outline: one entry a bookmark, each opening its first page; the outline's root."""
+    root_id = output.new_id()
+    ids = [output.new_id() for _ in bookmarks]
+    for index, (title, page) in enumerate(bookmarks):
+        entry = DictionaryObject(
+            {
+                NameObject("/Title"): TextStringObject(title),
+                NameObject("/Parent"): IndirectObject(root_id, 0, None),
+                NameObject("/Dest"): ArrayObject([page, NameObject("/Fit")]),
+            }
+        )
+        if index > 0:
+            entry[NameObject("/Prev")] = IndirectObject(ids[index - 1], 0, None)
+        if index < len(ids) - 1:
+            entry[NameObject("/Next")] = IndirectObject(ids[index + 1], 0, None)
+        output.write(ids[index], entry)
+    root = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Outlines"),
+            NameObject("/First"): IndirectObject(ids[0], 0, None),
+            NameObject("/Last"): IndirectObject(ids[-1], 0, None),
+            NameObject("/Count"): NumberObject(len(ids)),
+        }
+    )
+    output.write(root_id, root)
+    return IndirectObject(root_id, 0, None)
 
 
 def _reference(old: IndirectObject, mapping: dict[int, int], pending: list, output: _Output) -> IndirectObject:

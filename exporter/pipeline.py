@@ -30,6 +30,7 @@ from exporter.writers import (
     MAX_REMINDER,
     REGISTRY,
     CalendarContent,
+    Handout,
     WriterOptions,
     output_context,
 )
@@ -55,6 +56,16 @@ class OutputChoice:
             raise origin.fail(paper_problem(paper))
         return replace(self, theme=replace(self.theme, paper=size))
 
+    def with_handout(self, handout: str | None, origin: Origin) -> OutputChoice:
+        """The choice with another handout (`full` or `short`, any case), when one is given."""
+        if not handout:
+            return self
+        try:
+            chosen = Handout(str(handout).strip().lower())
+        except ValueError:
+            raise origin.fail(f"must be full or short, got {str(handout)[:40]!r}") from None
+        return replace(self, options=replace(self.options, handout=chosen))
+
 
 def output_choice(
     formats: tuple[str, ...],
@@ -66,6 +77,7 @@ def output_choice(
     theme: str | None,
     profile: Raw,
     new_calendar: bool = False,
+    handout: str | None = None,
 ) -> OutputChoice:
     """Output settings: the command line first, then the profile, then the defaults; all problems at once."""
     problems: list[Problem] = []
@@ -84,11 +96,18 @@ def output_choice(
         loaded = load_theme(theme_path)
     except InputError as err:
         problems += err.problems
-    options = WriterOptions(calendar, ics_split, None if no_reminders else reminder_value, new_calendar)
+    options = WriterOptions(calendar, ics_split, None if no_reminders else reminder_value, new_calendar=new_calendar)
     choice = OutputChoice(formats, loaded, options)
     paper_value, paper_origin = (paper, Origin("paper")) if paper else profile.get("paper", (None, Origin("paper")))
     try:
         choice = choice.with_paper(paper_value, paper_origin)
+    except InputError as err:
+        problems += err.problems
+    handout_value, handout_origin = (
+        (handout, Origin("handout")) if handout else profile.get("handout", (None, Origin("handout")))
+    )
+    try:
+        choice = choice.with_handout(handout_value, handout_origin)
     except InputError as err:
         problems += err.problems
     if problems:
@@ -436,6 +455,15 @@ def export(
     planned = build_plan(pathway, layers, context, identity)
     files = render(planned, context, with_previous_calendars(choice, folder))
     return planned, write(folder, files, context, force, keep_tracker)
+
+
+def output_warnings(planned: Plan, context: RunContext, choice: OutputChoice) -> tuple[Problem, ...]:
+    """What the person should know about the files rendered for this plan: characters the PDF cannot print."""
+    if "pdf" not in choice.formats:
+        return ()
+    from exporter.writers.pdf import printing_problems
+
+    return printing_problems(planned, context, choice.theme)
 
 
 def with_previous_calendars(choice: OutputChoice, folder: Path) -> OutputChoice:

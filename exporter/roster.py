@@ -17,7 +17,7 @@ from exporter.errors import InputError, Kind, Problem
 from exporter.inputs import MB, ROSTER_LIMIT, check_unpacked, read_input
 from exporter.settings import SETTING_NAMES
 
-COLUMNS = (*SETTING_NAMES, "pathway", "paper", "email")
+COLUMNS = (*SETTING_NAMES, "pathway", "paper", "handout", "email")
 MAX_ROWS = 5000
 """Participant rows (below the header; blank rows are not counted)."""
 MAX_COLUMNS = 64

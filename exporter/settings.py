@@ -96,6 +96,7 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "lang": _TEXT,
     "pathway": _TEXT,
     "paper": _TEXT,
+    "handout": _TEXT,
     "theme": _TEXT,
     "reminder": (int,),
 }

@@ -157,8 +157,9 @@ def test_summary_has_the_settings_each_person_got(real):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     header = (out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header == (
-        "row,name,folder,status,start,planned_finish,timezone,weekly_hours,defaults_applied,email_draft,error"
+        "row,name,folder,status,start,planned_finish,timezone,weekly_hours,defaults_applied,email_draft,error,pages"
     )
+    assert summary[2]["pages"] and summary[14]["pages"] == ""  # pages of all-plans.pdf: tests/test_booklet.py
     assert summary[8]["defaults_applied"] == "start, timezone, availability"
     assert summary[8]["timezone"] == MACHINE_ZONE and summary[8]["start"] == next_monday()
     assert summary[2]["defaults_applied"] == "" and summary[2]["weekly_hours"] == "8"

@@ -30,6 +30,13 @@ class CalendarContent(StrEnum):
     SESSIONS = "sessions"
 
 
+class Handout(StrEnum):
+    """How much the printed plan holds: everything, or what a participant needs on paper."""
+
+    FULL = "full"
+    SHORT = "short"
+
+
 @dataclass(frozen=True)
 class WriterOptions:
     """Choices about the outputs that are not part of the plan or the theme."""
@@ -40,6 +47,11 @@ class WriterOptions:
     """Minutes before each session; None for no reminders."""
     new_calendar: bool = False
     """The calendar starts a new edition: new UIDs and name, nothing carried from previous calendars."""
+    handout: Handout = Handout.FULL
+    """The short handout: title, at a glance, your week, start now and the dated tasks of each phase."""
+    personal_only: bool = False
+    """The PDF leaves out what is the same for everyone (about, what you bring, how to learn each skill,
+    the reality check, the FAQ): a workshop booklet prints that once (exporter/writers/pdf_booklet.py)."""
     previous_calendars: Mapping[str, bytes] = field(default_factory=dict, hash=False)
     """The calendar files this export replaces: file name (as `file_names` gives it, e.g. plan.ics,
     or milestones.ics and sessions.ics with --ics-split) -> the bytes of that file as it is now.

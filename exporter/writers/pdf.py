@@ -3,7 +3,9 @@
 Pathway and roster text is data: it is escaped for ReportLab's paragraph markup exactly once,
 in `para`, and nowhere else; control characters are dropped from every text on its way to
 ReportLab (`_clean`). Every string is drawn in the embedded DejaVu Sans (or the theme's
-TrueType font), so names in Latin with diacritics, Greek and Cyrillic print as real glyphs.
+TrueType font), so names in Latin with diacritics, Greek and Cyrillic print as real glyphs; text
+in other scripts is cut into runs of fonts that have its glyphs (writers/pdf_fonts.py), and
+`printing_problems` names what no font at hand can print.
 Every word a person reads comes from the label catalogue, through a PlanView.
 
 The file depends on nothing but the plan, the run's context and the theme: its dates and
@@ -16,6 +18,7 @@ import hashlib
 import io
 import operator
 import re
+from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, reduce
 from importlib import resources
@@ -48,12 +51,15 @@ from reportlab.platypus import (
 from exporter import __version__
 from exporter.context import RunContext
 from exporter.controls import CONTROL
-from exporter.model import HORIZONS
+from exporter.errors import Problem
+from exporter.labels import Labels
+from exporter.model import HORIZONS, Pathway
 from exporter.plan import Plan
 from exporter.theme import Theme
 from exporter.view import PhaseView, PlanView
-from exporter.writers import WriterOptions
+from exporter.writers import Handout, WriterOptions
 from exporter.writers.common import safe_url
+from exporter.writers.pdf_fonts import ScriptFonts, glyph_problem, script_fonts
 
 FILE_NAME = "plan.pdf"
 FONT, FONT_BOLD = "PathwaySans", "PathwaySans-Bold"
@@ -65,6 +71,8 @@ LONGEST_WORD = 500
 """Characters of one unbroken word shown before the rest is cut, for display only: ReportLab
 lays out a paragraph with a long word in time that grows with the square of its length.
 500 is the loader's limit on a title, name or URL, so none of those is ever cut."""
+NOT_PRINTED = frozenset({"notes", "key"})
+"""Fields of the pathway the PDF never prints: the author's notes and the tasks' lasting keys."""
 _LONG_WORD = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
 
 
@@ -74,7 +82,33 @@ def file_names(options: WriterOptions) -> tuple[str, ...]:
 
 def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
     """plan.pdf: the handout of the plan, in the words of the context's catalogue."""
-    return {FILE_NAME: _render(PlanView(plan, context.labels), context, theme)}
+    return {FILE_NAME: _render(PlanView(plan, context.labels), context, theme, options)}
+
+
+def printing_problems(plan: Plan, context: RunContext, theme: Theme) -> tuple[Problem, ...]:
+    """Warnings for characters the PDF cannot print with the fonts at hand (the name's apart), never silent boxes."""
+    regular, bold = register_fonts(theme.font, theme.font_bold)
+    scripts = script_fonts(regular, bold, context.fonts, bool(theme.font))
+    problems = []
+    in_name = scripts.unprintable(_clean(plan.participant or ""))
+    if in_name:
+        problems.append(glyph_problem(in_name, "the name", FILE_NAME, field="name"))
+    elsewhere = scripts.unprintable(_clean("".join(_texts(plan.pathway)) + theme.organisation))
+    if elsewhere:
+        problems.append(glyph_problem(elsewhere, f"pathway {plan.pathway.id!r}", FILE_NAME))
+    return tuple(problems)
+
+
+def _texts(value) -> list[str]:
+    """Every string inside a frozen model value (dataclasses, tuples) that the PDF may print."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, tuple | list):
+        return [text for item in value for text in _texts(item)]
+    if is_dataclass(value):
+        printed = (item.name for item in fields(value) if item.name not in NOT_PRINTED)
+        return [text for name in printed for text in _texts(getattr(value, name))]
+    return []
 
 
 @cache
@@ -94,7 +128,7 @@ def register_fonts(regular: str = "", bold: str = "") -> tuple[str, str]:
 
 
 class _Styles:
-    def __init__(self, theme: Theme, regular: str, bold: str):
+    def __init__(self, theme: Theme, regular: str, bold: str, scripts: ScriptFonts):
         primary = colors.HexColor(theme.primary)
         muted = colors.HexColor(theme.muted)
         self.theme = theme
@@ -159,6 +193,10 @@ class _Styles:
             spaceBefore=18,
             spaceAfter=18,
         )
+        self.scripts = scripts
+        for style in vars(self).values():
+            if isinstance(style, ParagraphStyle):
+                style.scripts = scripts  # para() cuts text into runs of fonts that have its glyphs
 
 
 def _clean(text: str) -> str:
@@ -181,17 +219,20 @@ def para(text: str, style: ParagraphStyle, link: str | None = None, link_colour:
 
     `link` makes the paragraph a link, underlined in `link_colour` (the theme's primary colour).
     """
-    markup = escape(_short_words(_clean(text))).replace("\n", "<br/>")
+    plain = _short_words(_clean(text))
+    scripts: ScriptFonts | None = getattr(style, "scripts", None)
+    markup, shaped = scripts.markup(plain, style.fontName) if scripts else (escape(plain), False)
+    markup = markup.replace("\n", "<br/>")
     if link:
         colour = f" color={quoteattr(link_colour)}" if link_colour else ""
         markup = f"<a href={quoteattr(_clean(link))}{colour}><u>{markup}</u></a>"
-    return Paragraph(markup, style)
+    return Paragraph(markup, ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1) if shaped else style)
 
 
-def _render(view: PlanView, context: RunContext, theme: Theme) -> bytes:
+def _render(view: PlanView, context: RunContext, theme: Theme, options: WriterOptions) -> bytes:
     plan, labels = view.plan, view.labels
     regular, bold = register_fonts(theme.font, theme.font_bold)
-    styles = _Styles(theme, regular, bold)
+    styles = _Styles(theme, regular, bold, script_fonts(regular, bold, context.fonts, bool(theme.font)))
     buffer = io.BytesIO()
     page = PAPER[theme.paper]
     who = plan.participant or ""
@@ -225,7 +266,7 @@ def _render(view: PlanView, context: RunContext, theme: Theme) -> bytes:
     )
     frame = Frame(document.leftMargin, document.bottomMargin, document.width, document.height, id="body")
     document.addPageTemplates([PageTemplate("title", [frame]), PageTemplate("body", [frame])])
-    story = build_story(view, context, styles, document.width)
+    story = build_story(view, context, styles, document.width, options)
     canvas_maker = _numbered_canvas(view, context.build_time, styles, page)
     document.build(story, canvasmaker=canvas_maker)
     return buffer.getvalue()
@@ -292,7 +333,8 @@ def _numbered_canvas(view: PlanView, build_time: datetime, styles: _Styles, page
             self.setFillColor(muted)
             self.setStrokeColor(muted)
             self.setFont(styles.regular, 8)
-            self.drawString(MARGIN, height - MARGIN + 2 * mm, header)
+            styles.scripts.draw(self, MARGIN, height - MARGIN + 2 * mm, header, styles.regular, 8)
+            self.setFont(styles.regular, 8)
             self.line(MARGIN, height - MARGIN, width - MARGIN, height - MARGIN)
             self.line(MARGIN, MARGIN + 2 * mm, width - MARGIN, MARGIN + 2 * mm)
             self.drawString(MARGIN, MARGIN - 2 * mm, dates)
@@ -317,20 +359,29 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text[:fits] + ELLIPSIS
 
 
-def build_story(view: PlanView, context: RunContext, styles: _Styles, width: float) -> list:
+def build_story(view: PlanView, context: RunContext, styles: _Styles, width: float, options: WriterOptions) -> list:
+    """The handout's flowables: the full plan, the short handout, or a booklet's personal part (the full
+    plan without what is the same for everyone, the lined notes page included)."""
+    short = options.handout is Handout.SHORT
+    shared = not short and not options.personal_only
+    pathway, labels = view.plan.pathway, view.labels
     story: list = []
     story += _title_page(view, context, styles, width)
     story += [NextPageTemplate("body"), PageBreak()]
     story += _at_a_glance(view, styles, width)
     story += _start_now(view, styles, width)
     story += _your_week(view, styles, width)
-    story += _overview(view, styles)
+    if shared:
+        story += overview(pathway, labels, styles)
     for phase in view.phases:
-        story += _phase_section(view, phase, styles, width)
-    story += _skills(view, styles, width)
-    story += _reality_check(view, styles)
-    story += _faq(view, styles)
-    story += _notes_page(view, styles, width)
+        story += _phase_section(view, phase, styles, width, details=not short)
+    if not short:
+        story += _skills(view, styles, width, how=shared)
+    if shared:
+        story += reality_check(pathway, labels, styles)
+        story += faq(pathway, labels, styles)
+    if shared:
+        story += _notes_page(view, styles, width)
     return story
 
 
@@ -500,9 +551,10 @@ def _timeline_drawing(view: PlanView, styles: _Styles, width: float) -> Drawing:
     for row, phase in enumerate(plan.phases):
         y = height - top - (row + 1) * (bar_height + gap)
         name = _line(labels("pdf.timeline-label", number=phase.number, title=phase.title))
-        drawing.add(
-            String(0, y + 3.5, _fit(name, styles.regular, 7.5, label_width - 6), fontName=styles.regular, fontSize=7.5)
-        )
+        for shape in styles.scripts.strings(
+            0, y + 3.5, _fit(name, styles.regular, 7.5, label_width - 6), styles.regular, 7.5
+        ):
+            drawing.add(shape)
         x0, x1 = x_of(phase.start), x_of(phase.finish + timedelta(days=1))
         shade = primary if row % 2 == 0 else muted
         drawing.add(
@@ -581,8 +633,8 @@ def _your_week(view: PlanView, styles: _Styles, width: float) -> list:
     return [KeepTogether(story)]
 
 
-def _overview(view: PlanView, styles: _Styles) -> list:
-    pathway, labels = view.plan.pathway, view.labels
+def overview(pathway: Pathway, labels: Labels, styles: _Styles) -> list:
+    """About the transition and what you already bring: the same for everyone on the pathway."""
     story: list = []
     if pathway.overview:
         story.append(para(labels("pdf.about"), styles.h2))
@@ -594,10 +646,12 @@ def _overview(view: PlanView, styles: _Styles) -> list:
     return story
 
 
-def _phase_section(view: PlanView, phase_view: PhaseView, styles: _Styles, width: float) -> list:
+def _phase_section(view: PlanView, phase_view: PhaseView, styles: _Styles, width: float, details: bool = True) -> list:
+    """A phase: its dates and hours, its tasks with tick boxes and planned dates; with `details` also
+    its description and resources (the short handout leaves them out)."""
     labels, theme = view.labels, styles.theme
     phase, source = phase_view.planned, phase_view.source
-    story: list = [CondPageBreak(90 * mm)]
+    story: list = [CondPageBreak((90 if details else 40) * mm)]
     story.append(para(labels("word.phase-titled", number=phase.number, title=phase.title), styles.h1))
     dates = labels(
         "pdf.phase-dates",
@@ -607,7 +661,7 @@ def _phase_section(view: PlanView, phase_view: PhaseView, styles: _Styles, width
         weeks=source.weeks,
     )
     story.append(para(dates, styles.small))
-    if source.description:
+    if source.description and details:
         story.append(para(source.description, styles.body))
     rows = [_head(["", labels("pdf.task"), labels("pdf.planned"), labels("pdf.hours")], styles)]
     for task in phase_view.tasks:
@@ -623,7 +677,7 @@ def _phase_section(view: PlanView, phase_view: PhaseView, styles: _Styles, width
             ]
         )
     story += [Spacer(1, 2 * mm), _table(rows, [8 * mm, width - 73 * mm, 50 * mm, 15 * mm], styles)]
-    if phase_view.resources:
+    if phase_view.resources and details:
         story.append(para(labels("pdf.resources"), styles.h3))
         for resource in phase_view.resources:
             url = safe_url(resource.url)
@@ -634,32 +688,52 @@ def _phase_section(view: PlanView, phase_view: PhaseView, styles: _Styles, width
     return story
 
 
-def _skills(view: PlanView, styles: _Styles, width: float) -> list:
+def _skills(view: PlanView, styles: _Styles, width: float, how: bool = True) -> list:
+    """The skills with their targets; `how` adds how to learn each (a booklet prints that once)."""
     plan, labels = view.plan, view.labels
     if not plan.skills:
         return []
-    head = [labels("pdf.skill"), labels("pdf.priority"), labels("pdf.weeks"), labels("pdf.target"), labels("pdf.how")]
-    rows = [_head(head, styles)]
+    head = [labels("pdf.skill"), labels("pdf.priority"), labels("pdf.weeks"), labels("pdf.target")]
+    rows = [_head([*head, labels("pdf.how")] if how else head, styles)]
     for skill in plan.skills:
+        cells = [
+            para(skill.name, styles.cell_bold),
+            para(labels.term(skill.priority), styles.cell),
+            para(labels("word.ongoing") if skill.weeks is None else view.number(skill.weeks), styles.cell),
+            para(view.short_date(skill.target), styles.cell),
+        ]
+        rows.append([*cells, para(skill.how, styles.cell)] if how else cells)
+    widths = [36 * mm, 24 * mm, 18 * mm, 24 * mm]
+    return [
+        CondPageBreak(70 * mm),
+        para(labels("pdf.skills"), styles.h1),
+        _table(rows, [*widths, width - 102 * mm] if how else [width - 66 * mm, 24 * mm, 18 * mm, 24 * mm], styles),
+    ]
+
+
+def skills_how(pathway: Pathway, labels: Labels, styles: _Styles, width: float) -> list:
+    """How to learn each skill of the pathway: the same for everyone, without anyone's dates."""
+    if not pathway.skills:
+        return []
+    rows = [_head([labels("pdf.skill"), labels("pdf.priority"), labels("pdf.how")], styles)]
+    for skill in pathway.skills:
         rows.append(
             [
                 para(skill.name, styles.cell_bold),
                 para(labels.term(skill.priority), styles.cell),
-                para(labels("word.ongoing") if skill.weeks is None else view.number(skill.weeks), styles.cell),
-                para(view.short_date(skill.target), styles.cell),
                 para(skill.how, styles.cell),
             ]
         )
     return [
         CondPageBreak(70 * mm),
-        para(labels("pdf.skills"), styles.h1),
-        _table(rows, [36 * mm, 24 * mm, 18 * mm, 24 * mm, width - 102 * mm], styles),
+        para(labels("pdf.skills-how"), styles.h1),
+        _table(rows, [40 * mm, 24 * mm, width - 64 * mm], styles),
     ]
 
 
-def _reality_check(view: PlanView, styles: _Styles) -> list:
-    labels = view.labels
-    check = view.plan.pathway.reality_check
+def reality_check(pathway: Pathway, labels: Labels, styles: _Styles) -> list:
+    """The pathway's reality check: the same for everyone on it."""
+    check = pathway.reality_check
     if not (check.intro or check.love or check.miss or check.challenges):
         return []
     story: list = [CondPageBreak(70 * mm), para(labels("pdf.reality-check"), styles.h1)]
@@ -672,8 +746,8 @@ def _reality_check(view: PlanView, styles: _Styles) -> list:
     return story
 
 
-def _faq(view: PlanView, styles: _Styles) -> list:
-    pathway, labels = view.plan.pathway, view.labels
+def faq(pathway: Pathway, labels: Labels, styles: _Styles) -> list:
+    """The pathway's questions and answers and its closing words: the same for everyone on it."""
     story: list = []
     if pathway.faq:
         story += [CondPageBreak(50 * mm), para(labels("pdf.faq"), styles.h1)]

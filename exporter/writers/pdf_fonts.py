@@ -1,0 +1,217 @@
+"""Every script in the PDF: text split into runs, each drawn in a font that has its glyphs.
+
+ReportLab draws a string in one font and has no per-glyph fallback, so text is cut into runs:
+what the body font (DejaVu Sans or the theme's) has stays in it; Chinese, Japanese, Korean,
+Arabic, Hebrew, Devanagari and Thai go to the fonts the run's context found (exporter.fontfiles),
+each registered the first time a text needs it. Arabic, Hebrew and Devanagari are shaped by
+HarfBuzz (the `uharfbuzz` package, through ReportLab): letters join, vowel signs sit where they
+belong. A right-to-left run is kept whole (its spaces become no-break spaces), so HarfBuzz lays
+it out right to left as one piece and its words keep their order when the line is read.
+
+A character no font has is never drawn as a silent box: `unprintable` names it, and
+`glyph_problems` turns that into a warning that says which package to install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from itertools import groupby
+from operator import itemgetter
+from xml.sax.saxutils import escape, quoteattr
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from exporter.errors import Kind, Problem
+from exporter.fontfiles import FoundFont, script_of
+
+NO_BREAK_SPACE = "\u00a0"
+_BEYOND_CYRILLIC = re.compile("[\u0590-\U0010ffff]")
+"""A character the scripts of the table may hold (Hebrew is the first of them in Unicode's order)."""
+SHOWN_CHARACTERS = 12
+"""Characters a warning names before it says how many more there are."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text drawn in one font; `shaped` when HarfBuzz must lay it out."""
+
+    text: str
+    font: str
+    shaped: bool = False
+    right_to_left: bool = False
+
+
+class ScriptFonts:
+    """The body fonts and the fallback fonts of the scripts they lack, for one set of found files.
+
+    A script of the table is drawn in its own font where one was found (made for its shaping),
+    unless the body font is the theme's own and has the glyph (the facilitator chose it).
+    """
+
+    def __init__(self, regular: str, bold: str, found: tuple[FoundFont, ...], prefer_body: bool = False):
+        self.regular, self.bold = regular, bold
+        self.found = {font.script: font for font in found}
+        self.prefer_body = prefer_body
+
+    def runs(self, text: str, base: str) -> list[Run]:
+        """The text cut into runs for the body font `base` (the regular or the bold one)."""
+        if not _BEYOND_CYRILLIC.search(text):
+            return [Run(text, base)]  # no script of the table: the body font's, in one run (most text)
+        runs = []
+        for (font, right_to_left), group in groupby(zip(text, self._keys(text, base), strict=True), itemgetter(1)):
+            piece = "".join(character for character, _ in group)
+            shaped = any((entry := script_of(character)) and entry.shaped for character in piece)
+            if right_to_left:  # kept whole: laid out right to left as one piece, never broken apart
+                piece = piece.replace(" ", NO_BREAK_SPACE)
+            runs.append(Run(piece, font, shaped, right_to_left))
+        return runs
+
+    def markup(self, text: str, base: str) -> tuple[str, bool]:
+        """Paragraph markup of plain text (escaped here), and whether any of it must be shaped."""
+        parts, shaped = [], False
+        for run in self.runs(text, base):
+            escaped = escape(run.text)
+            parts.append(escaped if run.font == base else f"<font face={quoteattr(run.font)}>{escaped}</font>")
+            shaped = shaped or run.shaped
+        return "".join(parts), shaped
+
+    def unprintable(self, text: str) -> str:
+        """The characters of the text no font at hand prints as it should, in order, once each."""
+        missing = [character for character in set(text) if not self._printable(character)]
+        return "".join(sorted(missing, key=text.index))
+
+    def _printable(self, character: str) -> bool:
+        """Whether some font prints the character as it should look: a script that is shaped or written
+        right to left needs its own font (the body font's letters would stand apart, in reverse order)."""
+        if character.isspace() or self._fallback(character, self.regular) is not None:
+            return True
+        entry = script_of(character)
+        needs_own = entry and (entry.shaped or entry.right_to_left) and not self.prefer_body
+        return _has(self.regular, character) and not needs_own
+
+    def draw(self, canvas, x: float, y: float, text: str, base: str, size: float) -> None:
+        """Draw one line on a canvas, run by run, starting at x."""
+        for run in self.runs(text, base):
+            canvas.setFont(run.font, size)
+            canvas.drawString(x, y, _visual_words(run), shaping=run.shaped)
+            x += _run_width(run, size)
+
+    def strings(self, x: float, y: float, text: str, base: str, size: float, **style) -> list:
+        """One line for a drawing (reportlab.graphics), as one String a run. Drawings are not shaped."""
+        from reportlab.graphics.shapes import String
+
+        shapes = []
+        for run in self.runs(text, base):
+            shapes.append(String(x, y, _visual_words(run), fontName=run.font, fontSize=size, **style))
+            x += pdfmetrics.stringWidth(run.text, run.font, size)
+        return shapes
+
+    def _keys(self, text: str, base: str) -> list[tuple[str, bool]]:
+        """Each character's font and direction; a space between two characters of one key takes it."""
+        keys = [None if character.isspace() else self._key(character, base) for character in text]
+        plain = (base, False)
+        before, previous = [], plain
+        for key in keys:
+            before.append(previous)
+            previous = key or previous
+        after, following = [], plain
+        for key in reversed(keys):
+            after.append(following)
+            following = key or following
+        after.reverse()
+        return [key or (left if left == right else plain) for key, left, right in zip(keys, before, after, strict=True)]
+
+    def _key(self, character: str, base: str) -> tuple[str, bool]:
+        entry = script_of(character)
+        if entry is None:
+            return base, False
+        own = None if self.prefer_body and _has(base, character) else self._fallback(character, base)
+        return own or base, entry.right_to_left
+
+    def _fallback(self, character: str, base: str) -> str | None:
+        entry = script_of(character)
+        found = self.found.get(entry.script) if entry else None
+        if found is None:
+            return None
+        name = _registered(found.bold if base == self.bold else found.regular, entry.subfont)
+        return name if _has(name, character) else None
+
+
+@cache
+def script_fonts(regular: str, bold: str, found: tuple[FoundFont, ...], prefer_body: bool = False) -> ScriptFonts:
+    """The runs splitter for body fonts (registered names) and the fonts a context found; one per process.
+
+    `prefer_body` when the body font is the theme's own: it prints the scripts it has itself."""
+    _no_discretionary_ligatures()
+    return ScriptFonts(regular, bold, found, prefer_body)
+
+
+def _no_discretionary_ligatures() -> None:
+    """Shape without discretionary ligatures, which typesetting leaves off unless asked for.
+
+    ReportLab's paragraphs shape with `dlig` on (the default features of
+    reportlab.pdfbase.ttfonts.shapeFragWord); in Noto Sans Arabic that turns the name محمد into
+    the honorific ligature ﷴ, with vowel marks the name does not have. The default is turned off.
+    """
+    from reportlab.pdfbase import ttfonts
+
+    defaults = getattr(ttfonts.shapeFragWord, "__defaults__", None) or ()
+    if defaults and isinstance(defaults[0], dict):
+        defaults[0]["dlig"] = False
+
+
+def _font_name(path: str, subfont: int) -> str:
+    digest = hashlib.sha256(f"{path}\0{subfont}".encode()).hexdigest()[:8]
+    return f"PathwayScript-{digest}"
+
+
+@cache
+def _registered(path: str, subfont: int) -> str:
+    """Register a fallback font file once per process (shaping on); its name."""
+    name = _font_name(path, subfont)
+    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=subfont))
+    return name
+
+
+@cache
+def _coverage(font: str) -> frozenset[int]:
+    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+
+
+def _has(font: str, character: str) -> bool:
+    return ord(character) in _coverage(font)
+
+
+def _visual_words(run: Run) -> str:
+    """A run as a canvas draws it: shaping on a canvas orders each word's letters but keeps the words in
+    reading order, so a right-to-left run's words are given last first (paragraphs need no help)."""
+    if not run.right_to_left:
+        return run.text
+    return NO_BREAK_SPACE.join(reversed(run.text.split(NO_BREAK_SPACE)))
+
+
+def _run_width(run: Run, size: float) -> float:
+    if run.shaped:
+        from reportlab.pdfgen.textobject import bidiShapedText
+
+        return bidiShapedText(run.text, None, fontName=run.font, fontSize=size, shaping=True)[1]
+    return pdfmetrics.stringWidth(run.text, run.font, size)
+
+
+def glyph_problem(characters: str, what: str, source: str, field: str | None = None) -> Problem:
+    """A warning that these characters of `what` cannot be printed, saying which package would print them."""
+    shown = characters[:SHOWN_CHARACTERS]
+    codes = " ".join(f"U+{ord(c):04X}" for c in shown)
+    more = f" and {len(characters) - len(shown)} more" if len(characters) > len(shown) else ""
+    packages = sorted({entry.package for c in characters if (entry := script_of(c))})
+    scripts = sorted({entry.script for c in characters if (entry := script_of(c))})
+    if packages:
+        fix = f"install the Debian package {' and '.join(packages)} ({', '.join(scripts)}) and export again"
+    else:
+        fix = "name a TrueType font that has them in the theme (font = ...) and export again"
+    message = f"cannot print {shown!r} ({codes}{more}) in {what}: no installed font prints them; {fix}"
+    return Problem(source, message, field=field, kind=Kind.MISSING)
