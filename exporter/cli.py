@@ -99,6 +99,22 @@ def plan_options(with_name: bool = True):
             click.option("--holidays", help="No study on public holidays of CC or CC-SUBDIV (US, US-CA, DE-BY)."),
             click.option("--finish-by", help="Lengthen or shorten your windows to finish by this date."),
             click.option(
+                "--busy",
+                multiple=True,
+                metavar="FILE|URL",
+                help="Your own calendar (.ics file or http(s) address): study only when it is free (repeatable).",
+            ),
+            click.option(
+                "--busy-tentative",
+                type=click.Choice(["busy", "free"]),
+                help="Whether tentative events block study time (default busy).",
+            ),
+            click.option("--busy-all-day", is_flag=True, default=None, help="All-day events block the whole day."),
+            click.option("--busy-buffer", metavar="MINUTES", help="Minutes kept free around each busy event."),
+            click.option(
+                "--min-session", metavar="MINUTES", help="Shortest session left in a window cut by busy time (30)."
+            ),
+            click.option(
                 "--lang", help=f"Language of the tracker, calendar and PDF: {', '.join(_languages())} (default en)."
             ),
         ]
@@ -265,6 +281,7 @@ def plan_command(pathway: str | None, as_json: bool, **params) -> None:
 
     layers = _layers(params)
     planned = build_plan(pathway_for(pathway, layers), layers, _context())
+    _report_busy(planned)
     files = REGISTRY["json" if as_json else "txt"].render(planned, _context(), Theme(), WriterOptions())
     for content in files.values():
         click.echo(printable(content.decode("utf-8")), nl=False)
@@ -294,6 +311,7 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
     choice = _choice(params, layers[1])
     planned_pathway = pipeline.pathway_for(pathway, layers)
     planned, reports = pipeline.export(planned_pathway, layers, _context(), choice, Path(output), force=force)
+    _report_busy(planned)
     _report_written(reports)
     for problem in pipeline.output_warnings(planned, _context(), choice):
         echo(_labels()("terminal.warning", problem=render_problem(problem)), err=True)
@@ -301,6 +319,13 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
         from exporter.writers.text import window_change_line
 
         echo(window_change_line(planned, _labels()))
+
+
+def _report_busy(planned) -> None:
+    """The warnings reading the busy calendars gave (on stderr)."""
+    if planned.busy is not None:
+        for problem in planned.busy.warnings:
+            echo(_labels()("terminal.warning", problem=render_problem(problem)), err=True)
 
 
 def _require_folder(output: str) -> None:
@@ -656,8 +681,9 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
     output["calendar"] = CalendarContent(params["calendar"])
     replanned = replan_folder(Path(folder), pathway, as_of, command_line(params), output, _context())
     _warn(replanned.notices)
-    _report_written(replanned.written)
     planned = replanned.plan
+    _report_busy(planned)
+    _report_written(replanned.written)
     labels = _labels()
     replanning = planned.replanning
     recorded = replanning.recorded.tasks

@@ -7,8 +7,9 @@ files (through one write policy). It prints nothing: it returns what happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,9 +20,9 @@ from exporter.errors import InputError, Kind, Origin, Problem
 from exporter.loader import load_pathway
 from exporter.model import Pathway
 from exporter.plan import Plan
-from exporter.planner import plan
+from exporter.planner import MAX_DAYS, busy_use, plan
 from exporter.recorded import Progress
-from exporter.settings import Raw, build_request, layer, merged
+from exporter.settings import PlanRequest, Raw, build_request, layer, merged
 from exporter.theme import Theme, load_theme, paper_problem, paper_size
 from exporter.writers import (
     DEFAULT_FORMATS,
@@ -132,9 +133,48 @@ def pathway_for(ref: str | None, layers: list[Raw]) -> Pathway:
 
 
 def build_plan(pathway: Pathway, layers: list[Raw], context: RunContext, identity: str | None = None) -> Plan:
-    """The plan for the person the settings layers describe (first layer wins)."""
+    """The plan for the person the settings layers describe (first layer wins), around their busy calendars."""
     request = build_request(merged(*layers), context)
-    return plan(pathway, replace(request, identity=identity) if identity else request)
+    request = replace(request, identity=identity) if identity else request
+    return planned_around_busy(request, lambda busy_request: plan(pathway, busy_request), request.start)
+
+
+def planned_around_busy(request: PlanRequest, make: Callable[[PlanRequest], Plan], first_day: date) -> Plan:
+    """The plan `make` gives for the request with its busy calendars read and expanded from `first_day`.
+
+    The calendars are read once (all problems at once); their occurrences are expanded (and their single
+    events parsed) only as far as the plan reaches: first a week past the finish of a plan without busy
+    time (or the `finish_by`), then, while the plan runs past what was expanded, on past its new finish. A plan that ends before
+    the end of what was expanded is exact: busy time after its end cannot change it. The plan carries
+    the warnings (an unknown time zone; a calendar with no busy time between `first_day` and the finish).
+    """
+    if not request.busy.sources:
+        return make(request)
+    from exporter.busy import Expansion, read_calendars
+
+    calendars, warnings = read_calendars(request.busy, request.timezone, first_day)
+    limit = first_day + timedelta(days=MAX_DAYS + 1)
+    until = min(limit, max(make(request).finish + timedelta(days=7), request.finish_by or first_day))
+    expansion = Expansion(calendars, request.busy, request.timezone, first_day)
+    while True:
+        busy_request = replace(request, busy_time=expansion.to(until))
+        planned = make(busy_request)
+        if planned.finish < until or until >= limit:
+            break
+        until = min(limit, _reach(first_day, planned.finish))
+    quiet = expansion.without_busy_time(planned.finish)
+    warnings = (*warnings, *expansion.warnings)
+    warnings += tuple(
+        calendar.source.problem(f"no busy time between {first_day} and {planned.finish} (the plan's range)")
+        for calendar in quiet
+    )
+    use = busy_use(busy_request, planned.availability, planned.finish)
+    return replace(planned, busy=replace(use, warnings=tuple(dict.fromkeys(warnings))))
+
+
+def _reach(first_day: date, finish: date) -> date:
+    """How far to expand busy calendars for a plan that ran past them to `finish`: an eighth more, and two weeks."""
+    return finish + (finish - first_day) / 8 + timedelta(days=14)
 
 
 def render(planned: Plan, context: RunContext, choice: OutputChoice) -> dict[str, bytes]:
@@ -266,7 +306,7 @@ def plan_from_tracker(tracker: TrackerRead, context: RunContext) -> Plan:
 def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) -> tuple[Pathway, Raw, bool]:
     """The pathway a tracker was made from, its settings as a layer, and whether the pathway's content
     changed since (its hash differs from the one the tracker carries). A pathway of another id is refused."""
-    from exporter.tracker import InputKey, pathway_sha256
+    from exporter.tracker import BUSY_INPUTS, InputKey, pathway_sha256
 
     if not inputs:
         message = "carries no plan inputs (made by an older version): export again with --force to add them"
@@ -283,6 +323,7 @@ def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) 
         "availability": inputs[InputKey.AVAILABILITY],
         "blackout": inputs[InputKey.BLACKOUTS],
         "holidays": inputs[InputKey.HOLIDAYS],
+        **{str(key): inputs.get(key, "") for key in BUSY_INPUTS},
         "lang": inputs[InputKey.LANGUAGE],
     }
     changed = pathway_sha256(pathway) != inputs[InputKey.PATHWAY_SHA256]
@@ -376,7 +417,7 @@ def replan_folder(
     day = as_of_day(as_of, request.timezone, context)
     if day < previous.start:
         raise InputError(Origin("as_of").problem(f"is before the plan's start ({previous.start})"))
-    planned = replan(pathway, request, previous, progress, day)
+    planned = planned_around_busy(request, lambda busy: replan(pathway, busy, previous, progress, day), day)
     if planned.sessions == previous.sessions and progress.last_replan:
         as_of_before, finish_before = progress.last_replan  # nothing changed: the plan says what it said
         before = replace(

@@ -8,6 +8,8 @@ from enum import StrEnum
 from functools import cached_property
 
 from exporter.availability import Blackout, WeeklyAvailability
+from exporter.busytime import BusyRules
+from exporter.errors import Problem
 from exporter.model import Horizon, Pathway, Phase, Priority, Resource
 from exporter.recorded import Progress
 
@@ -132,6 +134,24 @@ class Week:
 
 
 @dataclass(frozen=True)
+class BusyUse:
+    """What the person's busy calendars did to the plan: the rules they were read with, the hours of
+    the person's windows they took up to the plan's finish (busy time, its buffer, and the slivers
+    too short to use), those hours by week (weeks with none left out, in time order), and the
+    warnings reading them gave (an unknown time zone, a calendar with nothing in the plan's range)."""
+
+    rules: BusyRules
+    hours_taken: float
+    weeks: tuple[Week, ...]
+    warnings: tuple[Problem, ...] = ()
+
+    def busiest(self, count: int = 3) -> tuple[Week, ...]:
+        """The `count` weeks it took most from (the earlier first on a tie), in time order."""
+        top = sorted(self.weeks, key=lambda week: (-week.hours, week.start))[:count]
+        return tuple(sorted(top, key=lambda week: week.start))
+
+
+@dataclass(frozen=True)
 class Holiday:
     """A public holiday that took a study day, named in the plan's language where the holidays package can."""
 
@@ -163,6 +183,8 @@ class Plan:
     """How `finish_by` changed the person's windows, when it did."""
     replanning: Replanning | None = None
     """Set when the plan was made again from a tracker's progress (`replan`)."""
+    busy: BusyUse | None = None
+    """Set when the plan was made around the person's busy calendars (`--busy`)."""
     language: str = "en"
     """The catalogue's tag of the language the plan's outputs speak (`de`, `pt-BR`)."""
     week_start: int = 0

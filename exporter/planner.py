@@ -16,6 +16,7 @@ from exporter.errors import UNPLACED, InputError, Kind, Problem
 from exporter.labels import catalogue
 from exporter.model import QUARTER, Horizon, Pathway, TaskStatus, task_quarters, title_key, unique_key
 from exporter.plan import (
+    BusyUse,
     Holiday,
     Milestone,
     MilestoneKind,
@@ -144,13 +145,33 @@ def _assemble(
 def _open_windows(request: PlanRequest, availability: WeeklyAvailability) -> Iterator[tuple[datetime, int]]:
     """(start in UTC, length in quarters) of every open stretch of time, in time order, never overlapping.
 
+    The person's windows (`_window_stretches`) with their busy time cut out (`BusyTime.free`): a window
+    a meeting cuts gives the pieces before and after it, each used only when at least the minimum
+    session long.
+    """
+    busy = request.busy_time
+    for start, quarters in _window_stretches(request, availability):
+        if not busy.intervals or start >= busy.until:
+            yield start, quarters
+            continue
+        pieces, _taken = busy.free(start, quarters * QUARTER, QUARTER)
+        yield from pieces
+
+
+def _window_stretches(
+    request: PlanRequest, availability: WeeklyAvailability, until: date | None = None
+) -> Iterator[tuple[datetime, int]]:
+    """(start in UTC, length in quarters) of every stretch of the person's windows on open days (no
+    blackout, no holiday) from the request's start (to `until`, included), in time order, never overlapping.
+
     A window's stretches are the instants whose wall clock reads a time inside it (`_window_spans`), so on
     the night the clocks change a window may hold less time than its label says, more, or two stretches.
     """
     zone = ZoneInfo(request.timezone)
     by_day = [availability.on(weekday) for weekday in range(7)]
     done = datetime.min.replace(tzinfo=UTC)
-    for offset in range(MAX_DAYS + 1):
+    last = MAX_DAYS if until is None else min(MAX_DAYS, (until - request.start).days)
+    for offset in range(last + 1):
         day = request.start + timedelta(days=offset)
         windows = by_day[day.weekday()]
         if not windows or request.closed.reason(day):
@@ -162,6 +183,24 @@ def _open_windows(request: PlanRequest, availability: WeeklyAvailability) -> Ite
             if start >= done:
                 done = start + quarters * _STEP
                 yield start, quarters
+
+
+def busy_use(request: PlanRequest, availability: WeeklyAvailability, finish: date) -> BusyUse:
+    """The hours of the person's `availability` windows (on open days) the request's busy time took from
+    its start to `finish`, by week: the busy time, its buffer and the slivers too short to use."""
+    busy = request.busy_time
+    first_monday = request.start - timedelta(days=request.start.weekday())
+    zone = ZoneInfo(request.timezone)
+    taken: dict[int, int] = {}
+    for start, quarters in _window_stretches(request, availability, finish):
+        if not busy.intervals or start >= busy.until:
+            continue
+        _pieces, minutes = busy.free(start, quarters * QUARTER, QUARTER)
+        if minutes:
+            week = (start.astimezone(zone).date() - first_monday).days // 7
+            taken[week] = taken.get(week, 0) + minutes
+    weeks = tuple(Week(first_monday + timedelta(weeks=index), taken[index] / 60) for index in sorted(taken))
+    return BusyUse(request.busy, sum(taken.values()) / 60, weeks)
 
 
 def _window_spans(day: date, start: int, end: int, zone: ZoneInfo) -> list[tuple[datetime, int]]:
@@ -462,9 +501,10 @@ def _scaled_day(day: tuple[Window, ...], steps: int) -> list[Window]:
 def _cannot_finish(request: PlanRequest, own: WeeklyAvailability, steps: int) -> str:
     """Say why no schedule finishes in time, and what would help."""
     most = scaled_availability(own, steps).hours_per_week
+    around = " around your busy calendars" if request.busy.sources else ""
     return (
         f"no schedule finishes by {request.finish_by}: even your {len(own.days)} study day(s) a week lengthened to "
-        f"{most:g} h a week (the most suggested is {MAX_FINISH_BY_HOURS} h) would not; "
+        f"{most:g} h a week (the most suggested is {MAX_FINISH_BY_HOURS} h) would not{around}; "
         "choose a later date, more days or longer windows"
     )
 

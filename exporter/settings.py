@@ -6,11 +6,13 @@ file and row), so every problem names the input the user has to fix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from exporter.availability import (
@@ -26,7 +28,21 @@ from exporter.availability import (
     parse_weekdays,
     spread_availability,
 )
+from exporter.busytime import (
+    DEFAULT_MIN_SESSION,
+    MAX_BUFFER,
+    MAX_MIN_SESSION,
+    MAX_SOURCES,
+    NO_BUSY_RULES,
+    NO_BUSY_TIME,
+    URL_SCHEMES,
+    BusyRules,
+    BusySource,
+    BusyTime,
+    Tentative,
+)
 from exporter.context import RunContext
+from exporter.controls import ANY_CONTROL
 from exporter.errors import InputError, Kind, Origin, Problem
 from exporter.inputs import PROFILE_LIMIT
 from exporter.labels import DEFAULT_LANGUAGE, language_tag, languages
@@ -43,6 +59,11 @@ SETTING_NAMES = (
     "blackout",
     "holidays",
     "finish_by",
+    "busy",
+    "busy_tentative",
+    "busy_all_day",
+    "busy_buffer",
+    "min_session",
     "lang",
 )
 DEFAULT_SESSION_START = "19:00"
@@ -67,6 +88,11 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "blackout": (str, date, list),
     "holidays": _TEXT,
     "finish_by": _DATE,
+    "busy": _TEXTS,
+    "busy_tentative": _TEXT,
+    "busy_all_day": (bool, str),
+    "busy_buffer": (int, str),
+    "min_session": (int, str),
     "lang": _TEXT,
     "pathway": _TEXT,
     "paper": _TEXT,
@@ -74,7 +100,14 @@ _PROFILE_TYPES: dict[str, tuple[type, ...]] = {
     "theme": _TEXT,
     "reminder": (int,),
 }
-_TYPE_NAMES = {str: "text", date: "a date", list: "a list", int: "a whole number", float: "a number"}
+_TYPE_NAMES = {
+    str: "text",
+    date: "a date",
+    list: "a list",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+}
 
 
 @dataclass(frozen=True)
@@ -95,6 +128,10 @@ class PlanRequest:
     finish_by_origin: Origin = FINISH_BY
     identity: str | None = None
     """Who the plan is for, as calendar UIDs see it; defaults to the participant's name."""
+    busy: BusyRules = NO_BUSY_RULES
+    """The person's busy calendars and how they block study time (read by the pipeline, not here)."""
+    busy_time: BusyTime = NO_BUSY_TIME
+    """The busy intervals those calendars hold, as the pipeline read them: data the planner cuts windows with."""
     language: str = DEFAULT_LANGUAGE
     """The catalogue's tag of the language the outputs speak (`de`, `pt-BR`)."""
 
@@ -154,7 +191,7 @@ def read_profile(path: str) -> Raw:
         if expected is None:
             known = ", ".join(_PROFILE_TYPES)
             problems.append(document.problem(name, f"unknown setting (known: {known})", Kind.UNKNOWN))
-        elif isinstance(value, bool) or not isinstance(value, expected):
+        elif (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
             wanted = " or ".join(dict.fromkeys(_TYPE_NAMES[kind] for kind in expected))
             problems.append(document.problem(name, f"must be {wanted}, got {_kind_of(value)}", Kind.TYPE))
         elif isinstance(value, list) and not all(isinstance(item, str | date) for item in value):
@@ -197,6 +234,7 @@ def build_request(raw: Raw, context: RunContext) -> PlanRequest:
         participant=parsed["name"],
         finish_by=parsed["finish_by"],
         finish_by_origin=raw["finish_by"][1] if "finish_by" in raw else FINISH_BY,
+        busy=parsed["busy"],
         language=parsed["lang"],
     )
 
@@ -289,6 +327,89 @@ def _holidays(raw: Raw, context: RunContext) -> str | None:
     return parse_holidays(text, origin) if text else None
 
 
+def _busy(raw: Raw, context: RunContext) -> BusyRules:
+    """The busy calendars and their rules; every problem of them at once."""
+    problems: list[Problem] = []
+    sources: tuple[BusySource, ...] = ()
+    values: dict[str, Any] = {}
+    try:
+        sources = _busy_sources(raw)
+    except InputError as err:
+        problems += err.problems
+    readers = {
+        "busy_tentative": lambda text, origin: _choice(text, origin, Tentative),
+        "busy_all_day": _yes_no,
+        "busy_buffer": lambda text, origin: _minutes(text, origin, MAX_BUFFER),
+        "min_session": lambda text, origin: _minutes(text, origin, MAX_MIN_SESSION),
+    }
+    for name, read in readers.items():
+        text, origin = _text(raw, name)
+        if text:
+            try:
+                values[name] = read(text, origin)
+            except InputError as err:
+                problems += err.problems
+    if problems:
+        raise InputError(problems)
+    return BusyRules(
+        sources=sources,
+        tentative=values.get("busy_tentative", Tentative.BUSY),
+        all_day=values.get("busy_all_day", False),
+        buffer=values.get("busy_buffer", 0),
+        min_session=values.get("min_session", DEFAULT_MIN_SESSION),
+    )
+
+
+def _busy_sources(raw: Raw) -> tuple[BusySource, ...]:
+    """`--busy` (each one source), a profile's list, or text of sources separated by `;` (a roster cell,
+    a profile's text, a tracker's stored list one a line). A file named in a profile or roster is found
+    beside it."""
+    value, origin = raw.get("busy", ((), Origin("busy")))
+    items = re.split(r"[;\n]", value) if isinstance(value, str) else list(value)
+    texts = list(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+    if len(texts) > MAX_SOURCES:
+        raise origin.fail(f"{len(texts)} busy calendars; at most {MAX_SOURCES}", Kind.LIMIT)
+    sources = []
+    for text in texts:
+        if ANY_CONTROL.search(text) or len(text) > 2000:
+            raise origin.fail("a busy calendar must be a file path or an http(s) address on one line")
+        scheme, colon, _rest = text.partition("://")
+        if colon and scheme.lower() not in URL_SCHEMES and len(scheme) > 1:
+            raise origin.fail(f"only http, https and webcal addresses are read, got a {scheme[:20]!r} address")
+        source = BusySource(text, origin)
+        if source.is_url and not urlsplit(text).hostname:
+            raise origin.fail(f"{source.label}: an address needs a host")
+        if not source.is_url and origin.file and not Path(text).is_absolute():
+            source = BusySource(str(Path(origin.file).parent / text), origin)
+        sources.append(source)
+    return tuple(sources)
+
+
+def _choice(text: str, origin: Origin, choices: type[Tentative]) -> Tentative:
+    try:
+        return choices(text.strip().lower())
+    except ValueError:
+        known = " or ".join(choice.value for choice in choices)
+        raise origin.fail(f"must be {known}, got {text[:40]!r}") from None
+
+
+_YES = {"yes", "true", "1", "y", "x"}
+_NO = {"no", "false", "0", "n"}
+
+
+def _yes_no(text: str, origin: Origin) -> bool:
+    word = text.strip().lower()
+    if word in _YES | _NO:
+        return word in _YES
+    raise origin.fail(f"must be yes or no, got {text[:40]!r}")
+
+
+def _minutes(text: str, origin: Origin, most: int) -> int:
+    if not text.strip().isdigit() or int(text) > most:
+        raise origin.fail(f"must be a whole number of minutes from 0 to {most}, got {text[:40]!r}")
+    return int(text)
+
+
 def _language(raw: Raw, context: RunContext) -> str:
     text, origin = _text(raw, "lang")
     if not text:
@@ -307,5 +428,6 @@ _PARSERS = {
     "timezone": _timezone,
     "blackout": _blackouts,
     "holidays": _holidays,
+    "busy": _busy,
     "lang": _language,
 }

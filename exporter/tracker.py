@@ -188,14 +188,24 @@ class InputKey(StrEnum):
     REMINDER = "reminder"
     BUILD_TIME = "build_time"
     LANGUAGE = "language"
+    BUSY = "busy"
+    BUSY_TENTATIVE = "busy_tentative"
+    BUSY_ALL_DAY = "busy_all_day"
+    BUSY_BUFFER = "busy_buffer"
+    MIN_SESSION = "min_session"
 
 
 OPTIONAL_INPUTS: tuple[str, ...] = (InputKey.LANGUAGE,)
 """Keys a tracker of an earlier release lacks; read as empty text (the default) when absent."""
 
 
-INPUT_KEYS: tuple[str, ...] = tuple(str(key) for key in InputKey)
-"""The inputs sheet's keys in the order they are written; a reader takes its values by these names."""
+BUSY_INPUTS: tuple[str, ...] = ("busy", "busy_tentative", "busy_all_day", "busy_buffer", "min_session")
+"""The busy calendars' settings: written only for a plan made around busy calendars, after the others
+(so a tracker without them, also one from before they existed, reads them as empty)."""
+INPUT_KEYS: tuple[str, ...] = tuple(str(key) for key in InputKey if key not in BUSY_INPUTS)
+"""The inputs sheet's keys that every tracker has, in the order they are written; a reader takes its
+values by these names (and by `BUSY_INPUTS`)."""
+BUSY_SEPARATOR = "\n"
 
 BLACKOUT_SEPARATOR = ";"
 
@@ -208,9 +218,10 @@ def pathway_sha256(pathway: Pathway) -> str:
 
 
 def input_values(plan: Plan, paper: str, reminder: int | None, build_time: datetime) -> dict[str, str]:
-    """The text of every inputs row, keyed by `INPUT_KEYS` in their order: what a later `replan` or
-    `status` needs to make the same plan again without options. `paper` is the theme's, `reminder`
-    the minutes before each session (None: no reminders), `build_time` the run's."""
+    """The text of every inputs row, keyed by `INPUT_KEYS` in their order (then `BUSY_INPUTS` for a plan
+    made around busy calendars): what a later `replan` or `status` needs to make the same plan again
+    without options. `paper` is the theme's, `reminder` the minutes before each session (None: no
+    reminders), `build_time` the run's."""
     values = {
         InputKey.FORMAT_VERSION: INPUTS_FORMAT_VERSION,
         InputKey.PATHWAY_ID: plan.pathway.id,
@@ -227,17 +238,36 @@ def input_values(plan: Plan, paper: str, reminder: int | None, build_time: datet
         InputKey.REMINDER: "" if reminder is None else str(reminder),
         InputKey.BUILD_TIME: build_time.isoformat(),
         InputKey.LANGUAGE: plan.language,
+        **busy_values(plan),
     }
-    return {str(key): values[key] for key in InputKey}
+    return {str(key): values[key] for key in InputKey if key in values}
+
+
+def busy_values(plan: Plan) -> dict[InputKey, str]:
+    """The busy settings as inputs rows; none for a plan made without busy calendars. A file is stored
+    as the path it was read from (a relative one is read again from where `replan` runs); a URL by its
+    host only (`https://host/…`): its path and query are secrets, so a replan asks for it again."""
+    if plan.busy is None:
+        return {}
+    rules = plan.busy.rules
+    sources = [source.label for source in rules.sources]
+    return {
+        InputKey.BUSY: BUSY_SEPARATOR.join(sources),
+        InputKey.BUSY_TENTATIVE: str(rules.tentative),
+        InputKey.BUSY_ALL_DAY: "yes" if rules.all_day else "no",
+        InputKey.BUSY_BUFFER: str(rules.buffer),
+        InputKey.MIN_SESSION: str(rules.min_session),
+    }
 
 
 def read_inputs(rows: Iterable[tuple[object, object]]) -> dict[str, str]:
     """The inputs of a tracker from its inputs sheet's (column A, column B) rows: every key of
-    `INPUT_KEYS` with its text (empty when the cell is), rows with other keys ignored. Raises
+    `INPUT_KEYS` and `BUSY_INPUTS` with its text (empty when the cell is, or a busy key's row is
+    absent), rows with other keys ignored. Raises
     ValueError naming what is missing, or when the sheet is of a later format version."""
     found: dict[str, str] = {}
     for key, value in rows:
-        if isinstance(key, str) and key in INPUT_KEYS and key not in found:
+        if isinstance(key, str) and key in (*INPUT_KEYS, *BUSY_INPUTS) and key not in found:
             found[key] = "" if value is None else str(value)
     for key in OPTIONAL_INPUTS:
         found.setdefault(key, "")
@@ -246,7 +276,7 @@ def read_inputs(rows: Iterable[tuple[object, object]]) -> dict[str, str]:
         raise ValueError(f"the tracker's plan inputs lack {', '.join(missing)}")
     if found[InputKey.FORMAT_VERSION] != INPUTS_FORMAT_VERSION:
         raise ValueError(f"the tracker's plan inputs are of format {found[InputKey.FORMAT_VERSION]!r}")
-    return {key: found[key] for key in INPUT_KEYS}
+    return {key: found.get(key, "") for key in (*INPUT_KEYS, *BUSY_INPUTS)}
 
 
 SESSION_ROW = "session"

@@ -24,9 +24,10 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
 
 
 def plan_to_json(view: PlanView) -> dict[str, Any]:
-    """The plan as JSON-ready data; milestone titles in the view's language."""
+    """The plan as JSON-ready data; milestone titles in the view's language. `busy` is there only for a
+    plan made around busy calendars."""
     plan = view.plan
-    return {
+    data = {
         "pathway": {"id": plan.pathway.id, "title": plan.pathway.title, "language": plan.pathway.language or None},
         "participant": plan.participant,
         "language": plan.language,
@@ -91,4 +92,22 @@ def plan_to_json(view: PlanView) -> dict[str, Any]:
             for m in plan.milestones
         ],
         "weeks": [{"start": w.start.isoformat(), "hours": w.hours} for w in plan.weeks],
+    }
+    if plan.busy is not None:
+        data["busy"] = _busy(plan)
+    return data
+
+
+def _busy(plan: Plan) -> dict[str, Any]:
+    """The busy calendars (URLs by host only), their rules, and the hours of windows they took by week."""
+    busy = plan.busy
+    rules = busy.rules
+    return {
+        "calendars": [source.label for source in rules.sources],
+        "tentative": str(rules.tentative),
+        "all_day": rules.all_day,
+        "buffer_minutes": rules.buffer,
+        "min_session_minutes": rules.min_session,
+        "hours_taken": round(busy.hours_taken, 2),
+        "weeks": [{"start": w.start.isoformat(), "hours": round(w.hours, 2)} for w in busy.weeks],
     }

@@ -130,6 +130,8 @@ def plan_summary(plan: Plan, context: RunContext, upcoming: int = UPCOMING) -> s
         out.append(labels("terminal.blackouts", days=view.blackouts))
     if plan.holidays:
         out.append(labels("terminal.holidays", place=plan.holidays))
+    if plan.busy is not None:
+        out += busy_lines(plan, labels)
     out += ["", labels("terminal.phases")]
     for phase in plan.phases:
         out.append(
@@ -169,6 +171,17 @@ def plan_summary(plan: Plan, context: RunContext, upcoming: int = UPCOMING) -> s
     out += ["", labels("terminal.milestones")]
     out += [labels("terminal.milestone", date=m.date, title=view.milestone_title(m)) for m in plan.milestones]
     return "\n".join(out)
+
+
+def busy_lines(plan: Plan, labels: Labels) -> list[str]:
+    """Which busy calendars the plan was made around (URLs by host only), and how many hours of the
+    person's windows they took, with the weeks they took most from."""
+    busy = plan.busy
+    out = [labels("terminal.busy", sources=", ".join(source.label for source in busy.rules.sources))]
+    if not busy.hours_taken:
+        return [*out, labels("terminal.busy-taken-none")]
+    weeks = ", ".join(labels("terminal.busy-week", start=week.start, hours=week.hours) for week in busy.busiest())
+    return [*out, labels("terminal.busy-taken", hours=busy.hours_taken, weeks=weeks)]
 
 
 def window_change_line(plan: Plan, labels: Labels) -> str:

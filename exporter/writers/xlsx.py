@@ -915,6 +915,7 @@ def _settings(book: _Book) -> None:
         ("pace", round(plan.pace, 3)),
         ("blackouts", book.view.blackouts or none),
         ("holidays", plan.holidays or none),
+        *_busy_values(plan),
         *([("holidays-off", book.view.holidays_off)] if plan.holidays_off else []),
         ("finish-by", plan.finish_by or labels("settings.not-requested")),
         ("finish", plan.finish),
@@ -945,7 +946,18 @@ def _settings(book: _Book) -> None:
     _print_setup(sheet, book)
 
 
-_HOURS_SETTINGS = ("replan-hours-done", "replan-hours-left")
+_HOURS_SETTINGS = ("replan-hours-done", "replan-hours-left", "busy-taken")
+
+
+def _busy_values(plan: Plan) -> list[tuple[str, Any]]:
+    """The busy calendars a plan was made around (an address by its host only) and the hours of the
+    person's windows they took; none for a plan made without them."""
+    if plan.busy is None:
+        return []
+    return [
+        ("busy", "; ".join(source.label for source in plan.busy.rules.sources)),
+        ("busy-taken", plan.busy.hours_taken),
+    ]
 
 
 def _replanning_values(book: _Book) -> list[tuple[str, Any]]:
