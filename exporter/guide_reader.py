@@ -384,6 +384,8 @@ _BLOCKS = {
 }
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _VOID = {"br", "img", "input", "hr", "meta", "link", "wbr", "source", "area", "col", "embed", "param", "track"}
+_INLINE = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
+"""Inline tags and the Markdown marks they become, opening and closing."""
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~|])")
 _LINE_START = re.compile(r"^(#|>|[-+=])")
 _LINE_NUMBERED = re.compile(r"^(\d+)([.)])")
@@ -435,12 +437,8 @@ class _PageReader(HTMLParser):
                 self.lists[-1][1] += 1
             marker = f"{self.lists[-1][1]}." if ordered else "-"
             self.item_prefix = "  " * (depth - 1) + marker + " "
-        elif tag in ("strong", "b"):
-            self.parts.append("**")
-        elif tag in ("em", "i"):
-            self.parts.append("*")
-        elif tag == "code":
-            self.parts.append("`")
+        elif tag in _INLINE:
+            self.parts.append(_INLINE[tag])
         elif tag == "a":
             href = (dict(attrs).get("href") or "").strip()
             usable = re.match(r"^(https?://|mailto:)[^\s()<>]{1,2000}$", href, re.I)
@@ -463,12 +461,8 @@ class _PageReader(HTMLParser):
                 self.heading = 0
             if tag in ("ul", "ol", "menu") and self.lists:
                 self.lists.pop()
-        elif tag in ("strong", "b"):
-            self.parts.append("**")
-        elif tag in ("em", "i"):
-            self.parts.append("*")
-        elif tag == "code":
-            self.parts.append("`")
+        elif tag in _INLINE:
+            self.parts.append(_INLINE[tag])
         elif tag == "a" and self.links:
             href = self.links.pop()
             if href:

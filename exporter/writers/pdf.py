@@ -385,10 +385,9 @@ def build_story(view: PlanView, context: RunContext, styles: _Styles, width: flo
     return story
 
 
-def _title_page(view: PlanView, context: RunContext, styles: _Styles, width: float) -> list:
-    plan, labels, theme = view.plan, view.labels, styles.theme
-    pathway = plan.pathway
-    story: list = [Spacer(1, 20 * mm)]
+def masthead(theme: Theme, styles: _Styles) -> list:
+    """The theme's logo (at most 40 x 80 mm) and organisation, as a title page or cover starts."""
+    story: list = []
     if theme.logo:
         logo = Image(theme.logo)
         scale = min(1.0, 40 * mm / logo.drawHeight, 80 * mm / logo.drawWidth)
@@ -396,6 +395,13 @@ def _title_page(view: PlanView, context: RunContext, styles: _Styles, width: flo
         story += [logo, Spacer(1, 8 * mm)]
     if theme.organisation:
         story.append(para(theme.organisation, styles.subtitle))
+    return story
+
+
+def _title_page(view: PlanView, context: RunContext, styles: _Styles, width: float) -> list:
+    plan, labels, theme = view.plan, view.labels, styles.theme
+    pathway = plan.pathway
+    story: list = [Spacer(1, 20 * mm), *masthead(theme, styles)]
     story.append(para(labels("pdf.personal-plan"), styles.subtitle))
     story.append(para(pathway.title, styles.title))
     if pathway.subtitle:

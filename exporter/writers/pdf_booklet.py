@@ -14,7 +14,7 @@ from datetime import UTC
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import BaseDocTemplate, Frame, Image, PageBreak, PageTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer
 
 from exporter import __version__
 from exporter.context import RunContext
@@ -29,6 +29,7 @@ from exporter.writers.pdf import (
     _Styles,
     _table,
     faq,
+    masthead,
     overview,
     para,
     reality_check,
@@ -56,14 +57,7 @@ def render_cover(
     """
     labels = context.labels
     styles, document, buffer = _document(context, theme, title)
-    story: list = [Spacer(1, 30 * mm)]
-    if theme.logo:
-        logo = Image(theme.logo)
-        scale = min(1.0, 40 * mm / logo.drawHeight, 80 * mm / logo.drawWidth)
-        logo.drawWidth, logo.drawHeight = logo.drawWidth * scale, logo.drawHeight * scale
-        story += [logo, Spacer(1, 8 * mm)]
-    if theme.organisation:
-        story.append(para(theme.organisation, styles.subtitle))
+    story: list = [Spacer(1, 30 * mm), *masthead(theme, styles)]
     story.append(para(title, styles.title))
     story.append(para(labels.long_date(context.build_time.astimezone(UTC).date()), styles.subtitle))
     story.append(para(labels("pdf.cover-participants", count=len(entries)), styles.subtitle))
