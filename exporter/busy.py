@@ -483,28 +483,41 @@ class Expansion:
 
         text = prefix + "".join(single.text for single in group) + "END:VCALENDAR\r\n"
         try:
-            events = icalendar.Calendar.from_ical(text).walk("VEVENT")
+            parsed = icalendar.Calendar.from_ical(text)
         except (ValueError, KeyError, IndexError, TypeError) as err:
             raise InputError(calendar.source.problem(f"not a readable calendar ({type(err).__name__})")) from None
+        events = [component for component in parsed.subcomponents if component.name == "VEVENT"]
+        if len(events) != len(group):
+            raise InputError(calendar.source.problem("not a readable calendar (an event inside an event)"))
         floating = _floating_zone(calendar.calendars[number], self.zone)
         intervals = []
         for single, event in zip(group, events, strict=True):
-            for name in sorted(_read_in_zone(event, self.zone)):
-                warning = _unknown_zone(calendar.source, name, self.zone)
-                if warning not in self.warnings:
-                    self.warnings.append(warning)
-            start = event.start
-            if not _blocks(event, start, self.rules):
-                continue
-            if "DTEND" not in event and "DURATION" not in event:
-                if isinstance(start, datetime):
-                    endless.append(calendar.source.problem(_NO_END, single.line))
-                    continue
-                end = start + timedelta(days=1)
-            else:
-                end = event.end
-            intervals.append((_instant(start, floating), _instant(end, floating)))
+            try:
+                intervals += self._interval(calendar, single, event, floating, endless)
+            except ValueError:  # icalendar reads a broken date-time when it is asked for it
+                raise InputError(
+                    calendar.source.problem("an event's start or end cannot be read", single.line)
+                ) from None
         return intervals
+
+    def _interval(self, calendar: BusyCalendar, single: _Single, event, floating, endless: list) -> list:
+        """The busy interval of one single event: none when it does not block, or has no end (then
+        `endless` gets its problem)."""
+        for name in sorted(_read_in_zone(event, self.zone)):
+            warning = _unknown_zone(calendar.source, name, self.zone)
+            if warning not in self.warnings:
+                self.warnings.append(warning)
+        start = event.start
+        if not _blocks(event, start, self.rules):
+            return []
+        if "DTEND" not in event and "DURATION" not in event:
+            if isinstance(start, datetime):
+                endless.append(calendar.source.problem(_NO_END, single.line))
+                return []
+            end = start + timedelta(days=1)
+        else:
+            end = event.end
+        return [(_instant(start, floating), _instant(end, floating))]
 
 
 _NO_END = "an event has no end (DTEND or DURATION), so how long it keeps you busy is unknown"

@@ -363,7 +363,7 @@ def _busy(raw: Raw, context: RunContext) -> BusyRules:
 def _busy_sources(raw: Raw) -> tuple[BusySource, ...]:
     """`--busy` (each one source), a profile's list, or text of sources separated by `;` (a roster cell,
     a profile's text, a tracker's stored list one a line). A file named in a profile or roster is found
-    beside it."""
+    beside it; a file is kept as an absolute path (what the tracker stores)."""
     value, origin = raw.get("busy", ((), Origin("busy")))
     items = re.split(r"[;\n]", value) if isinstance(value, str) else list(value)
     texts = list(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
@@ -379,8 +379,9 @@ def _busy_sources(raw: Raw) -> tuple[BusySource, ...]:
         source = BusySource(text, origin)
         if source.is_url and not urlsplit(text).hostname:
             raise origin.fail(f"{source.label}: an address needs a host")
-        if not source.is_url and origin.file and not Path(text).is_absolute():
-            source = BusySource(str(Path(origin.file).parent / text), origin)
+        if not source.is_url:
+            beside = Path(origin.file).parent / text if origin.file and not Path(text).is_absolute() else Path(text)
+            source = BusySource(str(beside.absolute()), origin)  # so a replan finds it from any folder
         sources.append(source)
     return tuple(sources)
 
@@ -405,7 +406,7 @@ def _yes_no(text: str, origin: Origin) -> bool:
 
 
 def _minutes(text: str, origin: Origin, most: int) -> int:
-    if not text.strip().isdigit() or int(text) > most:
+    if not re.fullmatch(r"[0-9]{1,6}", text.strip()) or int(text) > most:
         raise origin.fail(f"must be a whole number of minutes from 0 to {most}, got {text[:40]!r}")
     return int(text)
 

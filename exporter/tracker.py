@@ -199,7 +199,16 @@ OPTIONAL_INPUTS: tuple[str, ...] = (InputKey.LANGUAGE,)
 """Keys a tracker of an earlier release lacks; read as empty text (the default) when absent."""
 
 
-BUSY_INPUTS: tuple[str, ...] = ("busy", "busy_tentative", "busy_all_day", "busy_buffer", "min_session")
+BUSY_INPUTS: tuple[str, ...] = tuple(
+    str(key)
+    for key in (
+        InputKey.BUSY,
+        InputKey.BUSY_TENTATIVE,
+        InputKey.BUSY_ALL_DAY,
+        InputKey.BUSY_BUFFER,
+        InputKey.MIN_SESSION,
+    )
+)
 """The busy calendars' settings: written only for a plan made around busy calendars, after the others
 (so a tracker without them, also one from before they existed, reads them as empty)."""
 INPUT_KEYS: tuple[str, ...] = tuple(str(key) for key in InputKey if key not in BUSY_INPUTS)
@@ -245,8 +254,8 @@ def input_values(plan: Plan, paper: str, reminder: int | None, build_time: datet
 
 def busy_values(plan: Plan) -> dict[InputKey, str]:
     """The busy settings as inputs rows; none for a plan made without busy calendars. A file is stored
-    as the path it was read from (a relative one is read again from where `replan` runs); a URL by its
-    host only (`https://host/…`): its path and query are secrets, so a replan asks for it again."""
+    as the absolute path it was read from; a URL by its host only (`https://host/…`): its path and
+    query are secrets, so a replan asks for it again."""
     if plan.busy is None:
         return {}
     rules = plan.busy.rules

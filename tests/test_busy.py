@@ -222,6 +222,7 @@ def test_a_calendar_with_nothing_in_the_plans_range_is_a_warning():
         ("cut-short.ics", "BEGIN:VEVENT is never ended (the file is cut short?)"),
         ("no-end.ics", "4: an event has no end (DTEND or DURATION), so how long it keeps you busy is unknown"),
         ("missing.ics", "cannot read: No such file or directory"),
+        ("broken-start.ics", "4: an event's start or end cannot be read"),
     ],
 )
 def test_bad_calendars_are_one_clear_line_and_nothing_is_written(tmp_path, name, message):
@@ -243,8 +244,9 @@ def test_bad_busy_settings_name_where_they_came_from(tmp_path):
         f"error: {profile}:2: busy_all_day: must be yes or no, got 'maybe'",
         f"error: {profile}:3: min_session: must be a whole number of minutes from 0 to 480, got '900'",
     ]
-    result = run("plan", "--busy-buffer", "ten")
-    assert result.stderr == "error: --busy-buffer: must be a whole number of minutes from 0 to 240, got 'ten'\n"
+    for text in ("ten", "²", "١٠"):  # digits that are not 0-9 are not minutes either
+        result = run("plan", "--busy-buffer", text)
+        assert result.stderr == f"error: --busy-buffer: must be a whole number of minutes from 0 to 240, got {text!r}\n"
     assert run("plan", "--busy-tentative", "maybe").exit_code == 2
 
 
