@@ -52,8 +52,6 @@ PARTS = ".all-plans-parts"
 """A folder in the output folder for the combined PDF's pieces while it is made; removed after."""
 DRAFTS = "emails"
 """The folder of e-mail drafts inside the output folder (no participant's folder takes this name)."""
-DEFAULTABLE = ("start", "timezone", "availability")
-"""The settings a blank cell leaves to the command line, a profile or the built-in default."""
 REQUIRABLE = tuple(name for name in COLUMNS if name != "name")
 """What `--require` may name; `availability` is given by an availability or an hours_per_week cell."""
 
@@ -282,7 +280,8 @@ def _gives(row: RosterRow, name: str) -> bool:
 
 
 def _fallbacks(row_layer: Raw, raw: Raw, request: PlanRequest) -> tuple[Fallback, ...]:
-    """The DEFAULTABLE settings the row leaves blank, with the value each gets and where it comes from."""
+    """The settings a row may leave blank (start, timezone, availability or hours per week) that it
+    does leave blank, with the value each gets and where it comes from."""
     found = []
     if "start" not in row_layer:
         found.append(Fallback("start", request.start.isoformat(), _origin_of(raw, "start")))
@@ -512,7 +511,7 @@ class SummaryRow:
     timezone: str
     weekly_hours: str
     defaults_applied: str
-    """The DEFAULTABLE settings the row left blank (`timezone, start`): they came from an option,
+    """The settings the row left blank (`timezone, start`): they came from an option,
     a profile or the built-in default."""
     email_draft: str
     error: str

@@ -22,8 +22,8 @@ MAX_SOURCES = 20
 URL_SCHEMES = ("http", "https", "webcal")
 """webcal:// is how calendar apps hand out a subscription; it is fetched over https."""
 HIDDEN = "…"
-FOREVER = datetime.max.replace(tzinfo=UTC)
 """Stands for a URL's path and query, which are secrets (a calendar's private address)."""
+FOREVER = datetime.max.replace(tzinfo=UTC)
 
 
 class Tentative(StrEnum):

@@ -71,7 +71,6 @@ class GuideLine:
 @dataclass(frozen=True)
 class GuideText:
     lines: tuple[GuideLine, ...]
-    warnings: tuple[str, ...] = ()
 
 
 def decode_guide(data: bytes) -> tuple[str, str | None]:
@@ -365,7 +364,6 @@ _BLOCKS = {
     "article",
     "main",
     "header",
-    "footer",
     "aside",
     "blockquote",
     "dt",

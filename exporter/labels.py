@@ -72,8 +72,9 @@ class Labels:
     locale: str = "en_GB"
     holiday_languages: tuple[str, ...] = field(default=())
     """The `holidays` package's languages to name public holidays in, best first."""
-    week_start: int = 0
-    """The locale's first day of the week (0 = Monday)."""
+    first_weekday: int = 0
+    """The first day of the locale's week (0 = Monday, 6 = Sunday), as CLDR has it: kept in the
+    catalogue (`first-weekday`), so planning needs no locale data."""
 
     def __call__(self, key: str, **placeholders: Any) -> str:
         """The text of `key` with its placeholders filled; KeyError for a key the catalogue lacks."""
@@ -130,12 +131,6 @@ class Labels:
     def number(self, value: float, decimals: int | None = None) -> str:
         """A number in the locale's digits and separators: `1,234.5`, `1.234,5`."""
         return format_number(value, self.locale, decimals)
-
-    @property
-    def first_weekday(self) -> int:
-        """The first day of the locale's week (0 = Monday, 6 = Sunday), as CLDR has it: kept in the
-        catalogue (`first-weekday`), so planning needs no locale data."""
-        return self.week_start
 
     def month_names(self) -> dict[str, int]:
         """Every way the locale names a month (wide and abbreviated, in and out of a date), -> its number."""

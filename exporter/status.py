@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from exporter.model import TaskStatus
 from exporter.plan import Plan
-from exporter.recorded import Progress
+from exporter.recorded import Progress, TaskProgress
 
 PACE_WEEKS = 4
 """The observed pace is the Weekly log's actual hours of the last four weeks, per week."""
@@ -41,20 +41,24 @@ class Status:
         return max(0.0, self.hours_planned - self.hours_done)
 
 
+def counted_hours(hours: float, entry: TaskProgress | None) -> float:
+    """A task's hours counted as done: its planned `hours` when Done or Skipped, its actual hours up to
+    the planned ones when In progress, else 0 (the tracker's Hours counted formula says the same)."""
+    state = entry.status if entry else None
+    if state in (TaskStatus.DONE, TaskStatus.SKIPPED):
+        return hours
+    if state is TaskStatus.IN_PROGRESS and entry.actual_hours:
+        return max(0.0, min(entry.actual_hours, hours))
+    return 0.0
+
+
 def status(plan: Plan, progress: Progress, as_of: date) -> Status:
     """The person's standing on `as_of` (sessions that end before that day's midnight count as planned)."""
     cutoff = datetime.combine(as_of, time(0), tzinfo=ZoneInfo(plan.timezone))
     planned_to_date = sum(session.hours for session in plan.sessions if session.end <= cutoff)
-    done = 0.0
-    tasks_done = 0
-    for task in plan.tasks:
-        entry = progress.tasks.get(task.key)
-        state = entry.status if entry else None
-        if state in (TaskStatus.DONE, TaskStatus.SKIPPED):
-            done += task.hours
-            tasks_done += state is TaskStatus.DONE
-        elif state is TaskStatus.IN_PROGRESS and entry.actual_hours:
-            done += min(entry.actual_hours, task.hours)
+    entries = [progress.tasks.get(task.key) for task in plan.tasks]
+    done = sum(counted_hours(task.hours, entry) for task, entry in zip(plan.tasks, entries, strict=True))
+    tasks_done = sum(1 for entry in entries if entry and entry.status is TaskStatus.DONE)
     weekly = plan.hours_per_week or 1
     ahead = done - planned_to_date
     recent = [

@@ -425,7 +425,7 @@ def _title_page(view: PlanView, context: RunContext, styles: _Styles, width: flo
         (labels("pdf.difficulty"), pathway.difficulty),
         (labels("pdf.timeline"), pathway.timeline),
         (labels("pdf.salary"), pathway.salary_change),
-        (labels("pdf.generated"), view.short_date(context.build_time.astimezone(UTC).date())),
+        (labels("pdf.generated"), view.short_date(context.today)),
     ]
     replanning = plan.replanning
     if replanning:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import UTC
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
@@ -59,7 +58,7 @@ def render_cover(
     styles, document, buffer = _document(context, theme, title)
     story: list = [Spacer(1, 30 * mm), *masthead(theme, styles)]
     story.append(para(title, styles.title))
-    story.append(para(labels.long_date(context.build_time.astimezone(UTC).date()), styles.subtitle))
+    story.append(para(labels.long_date(context.today), styles.subtitle))
     story.append(para(labels("pdf.cover-participants", count=len(entries)), styles.subtitle))
     story += [PageBreak(), para(labels("pdf.index"), styles.h1)]
     story.append(para(labels("pdf.index-note"), styles.small))

@@ -53,7 +53,7 @@ from exporter.controls import ANY_CONTROL
 from exporter.model import TaskStatus
 from exporter.plan import Plan, PlannedPhase, PlannedTask, Week
 from exporter.recorded import NOTHING_RECORDED, Progress, TaskProgress
-from exporter.status import PACE_WEEKS, status
+from exporter.status import PACE_WEEKS, counted_hours, status
 from exporter.theme import Theme
 from exporter.tracker import (
     DATE_FORMAT,
@@ -161,13 +161,7 @@ class _Book:
     def counted(self, task: PlannedTask) -> float:
         """The task's hours counted as done: planned hours when Done or Skipped, actual hours up to
         the planned ones when In progress, else 0 (as the Hours counted formula and `status` count)."""
-        state = self.status(task)
-        if state in (TaskStatus.DONE, TaskStatus.SKIPPED):
-            return task.hours
-        recorded = self.recorded_task(task)
-        if state is TaskStatus.IN_PROGRESS and recorded and recorded.actual_hours:
-            return max(0.0, min(task.hours, recorded.actual_hours))
-        return 0
+        return counted_hours(task.hours, self.recorded_task(task))
 
     def hours_done(self, tasks: tuple[PlannedTask, ...]) -> float:
         """The hours counted as done of those tasks, summed in row order as SUM does (0 if none)."""
