@@ -765,11 +765,11 @@ def import_guide(guide: str, output: str | None, hours_per_week: float, report: 
     target = _import_target(output, "--output")
     report_target = _import_target(report, "--report")
     result = import_guide_file(Path(guide), hours_per_week=hours_per_week)
-    echo(f"import report for {guide}:", err=True)
+    echo(labels("terminal.import-report", guide=guide), err=True)
     for line in result.report.made:
-        echo(f"  {line}", err=True)
+        echo(labels("terminal.import-made", line=line), err=True)
     for guess in result.report.guesses:
-        echo(f"guessed: {guess}", err=True)
+        echo(labels("terminal.import-guessed", guess=guess), err=True)
     for warning in result.warnings:
         echo(labels("terminal.warning", problem=warning), err=True)
     written = [(report_target, result.report.markdown())] if report_target is not None else []

@@ -211,7 +211,10 @@ class ImportReport:
     def markdown(self) -> str:
         """The report as a Markdown document."""
         out = [f"# Import report: {Path(self.source).name}", "", "## What became what", ""]
-        out += [f"- {line}" if not line.startswith(" ") else f"  - {line.strip()}" for line in self.made]
+        out += [
+            f"- {_markdown_safe(line)}" if not line.startswith(" ") else f"  - {_markdown_safe(line.strip())}"
+            for line in self.made
+        ]
         out += ["", "## What was guessed", ""]
         out += [f"- {_markdown_safe(line)}" for line in self.guesses] or ["- nothing"]
         out += ["", "## What went to notes", "", "The pathway's `notes` (not printed in the PDF) hold this text:", ""]

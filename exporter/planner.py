@@ -189,7 +189,7 @@ def busy_use(request: PlanRequest, availability: WeeklyAvailability, finish: dat
     """The hours of the person's `availability` windows (on open days) the request's busy time took from
     its start to `finish`, by week: the busy time, its buffer and the slivers too short to use."""
     busy = request.busy_time
-    first_monday = request.start - timedelta(days=request.start.weekday())
+    first_day = _week_of(request.start, catalogue(request.language).first_weekday)
     zone = ZoneInfo(request.timezone)
     taken: dict[int, int] = {}
     for start, quarters in _window_stretches(request, availability, finish):
@@ -197,9 +197,9 @@ def busy_use(request: PlanRequest, availability: WeeklyAvailability, finish: dat
             continue
         _pieces, minutes = busy.free(start, quarters * QUARTER, QUARTER)
         if minutes:
-            week = (start.astimezone(zone).date() - first_monday).days // 7
+            week = (start.astimezone(zone).date() - first_day).days // 7
             taken[week] = taken.get(week, 0) + minutes
-    weeks = tuple(Week(first_monday + timedelta(weeks=index), taken[index] / 60) for index in sorted(taken))
+    weeks = tuple(Week(first_day + timedelta(weeks=index), taken[index] / 60) for index in sorted(taken))
     return BusyUse(request.busy, sum(taken.values()) / 60, weeks)
 
 
@@ -400,12 +400,17 @@ def _milestones(
 
 def _weeks(sessions: tuple[Session, ...], start: date, finish: date, week_start: int) -> tuple[Week, ...]:
     """The planned hours of every week from the one holding the start, weeks starting on `week_start`."""
-    first_day = start - timedelta(days=(start.weekday() - week_start) % 7)
+    first_day = _week_of(start, week_start)
     count = (finish - first_day).days // 7 + 1
     hours = [0.0] * count
     for session in sessions:
         hours[(session.start.date() - first_day).days // 7] += session.hours
     return tuple(Week(first_day + timedelta(weeks=index), hours[index]) for index in range(count))
+
+
+def _week_of(day: date, week_start: int) -> date:
+    """The first day of the week holding `day`, weeks starting on `week_start` (0 = Monday)."""
+    return day - timedelta(days=(day.weekday() - week_start) % 7)
 
 
 def _holidays_off(
