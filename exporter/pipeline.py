@@ -300,7 +300,7 @@ def plan_from_tracker(tracker: TrackerRead, context: RunContext) -> Plan:
             raise InputError(Problem(str(path), message, kind=Kind.CONFLICT))
         if kept:
             sessions.append(Session(begin.astimezone(zone), finish.astimezone(zone), kept, key))
-    return with_sessions(tracker.pathway, request, tuple(sorted(sessions, key=lambda s: s.start)))
+    return with_sessions(tracker.pathway, request, tuple(sorted(sessions, key=lambda s: s.start.timestamp())))
 
 
 def tracker_inputs(path: Path, inputs: dict[str, str], pathway_ref: str | None) -> tuple[Pathway, Raw, bool]:

@@ -62,7 +62,8 @@ def test_sessions_keep_clear_of_busy_time_stay_in_windows_and_keep_every_hour(
     pad = timedelta(minutes=buffer)
     for session in planned.sessions:
         for start, end in busy:
-            assert not (session.start < end + pad and session.end > start - pad), (session, start, end)
+            first, last = (start - pad).timestamp(), (end + pad).timestamp()  # instants: wall clocks repeat
+            assert not (session.start.timestamp() < last and session.end.timestamp() > first), (session, start, end)
     windows = request.availability
     for index, session in enumerate(planned.sessions):
         begin = session.start.hour * 60 + session.start.minute
