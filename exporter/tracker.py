@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from openpyxl.utils import get_column_letter
 
@@ -129,9 +130,11 @@ DATE_PADDING = 3
 """Room beyond the characters: the cell's margins, wide letters (`W`, `M`) and a table's filter button."""
 
 
+@lru_cache(maxsize=256)
 def format_chars(number_format: str | None) -> int:
     """The characters of the longest value a date format shows (`ddd d mmm yyyy`: 15, for
-    `Wed 29 Sep 2027`); 0 for a format without date parts."""
+    `Wed 29 Sep 2027`); 0 for a format without date parts. Cached: a workbook asks for a few
+    formats thousands of times."""
     if not number_format:
         return 0
     tokens = _DATE_TOKEN.findall(_LOCALE_CODE.sub("", number_format))

@@ -33,6 +33,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -149,6 +150,10 @@ class _Book:
         """The Tasks sheet's name as formulas write it, once the sheet exists."""
         self.recorded: Progress | None = plan.replanning.recorded if plan.replanning else None
         """What the person recorded in the tracker this plan was made again from, carried into this one."""
+        self.lengths: dict[str, dict[int, float]] = {}
+        """Per sheet and column: the widest value put there, in characters (see `_columns`)."""
+        self.date_widths: dict[str, dict[int, float]] = {}
+        """Per sheet and column: the widest date format of a cell put there, filled in or not."""
 
     def recorded_task(self, task: PlannedTask) -> TaskProgress | None:
         return self.recorded.tasks.get(task.key) if self.recorded else None
@@ -184,24 +189,50 @@ class _Book:
         else:
             sheet = self.workbook.create_sheet(title)
         self.cached[sheet.title] = {}
+        self.lengths[sheet.title] = {}
+        self.date_widths[sheet.title] = {}
         return sheet
 
     def put(self, sheet: Worksheet, row: int, column: int, value: Any, number_format: str | None = None):
+        """Set a cell: a Formula (with its cached value), text as text, a number or a date; a date, or a
+        formula whose value is one, gets the date format unless `number_format` says otherwise."""
         cell = sheet.cell(row=row, column=column)
         if isinstance(value, Formula):
             cell.value = "=" + value.text
             self.cached[sheet.title][cell.coordinate] = value.value
         elif isinstance(value, str) and value:
-            put_text(cell, value)
+            value = put_text(cell, value)
         elif value == "":
-            cell.value = None  # an empty text is an empty cell (an inline string needs text)
+            value = cell.value = None  # an empty text is an empty cell (an inline string needs text)
         else:
             cell.value = value
+        if not number_format and (
+            isinstance(value, date | datetime) or (isinstance(value, Formula) and isinstance(value.value, date))
+        ):
+            number_format = DATE_FORMAT
         if number_format:
             cell.number_format = self.number_format(number_format)
-        elif isinstance(value, date | datetime) or (isinstance(value, Formula) and isinstance(value.value, date)):
-            cell.number_format = self.number_format(DATE_FORMAT)
+        self.measure(sheet.title, column, value, number_format)
         return cell
+
+    def measure(self, title: str, column: int, value: Any, number_format: str | None) -> None:
+        """Note the width a value put into a column of the sheet needs, as `_columns` sizes columns:
+        a date format's width (also of an empty cell: a date typed in later must fit), 10 for a
+        formula's result, else the length of the value as text."""
+        needed = format_width(number_format)
+        if needed:
+            dates = self.date_widths[title]
+            dates[column] = max(dates.get(column, 0), needed)
+        if value is None:
+            return
+        if needed or isinstance(value, date | datetime):
+            length = needed or format_width(DATE_FORMAT)  # with room for bold text and a filter button
+        elif isinstance(value, Formula):
+            length = 10
+        else:
+            length = len(str(value))
+        lengths = self.lengths[title]
+        lengths[column] = max(lengths.get(column, 0), length)
 
     def number_format(self, number_format: str) -> str:
         """A date format with the language's locale code in front (`[$-407]ddd d mmm yyyy`), so Excel and
@@ -260,13 +291,27 @@ def _done_font() -> Font:
     return Font(color="38761D", strike=True)
 
 
-def put_text(cell, text: str) -> None:
-    """Store text as text: never a formula, never an error value, whatever it starts with."""
-    clean = ILLEGAL_CHARACTERS_RE.sub(" ", text)[:32767]
+def put_text(cell, text: str) -> str:
+    """Store text as text: never a formula, never an error value, whatever it starts with. Returns
+    the text as stored (`clean_text`)."""
+    clean = clean_text(text)
     cell.value = clean
     cell.data_type = "s"
-    if clean[:1] in ("=", "+", "-", "@"):
+    if clean[:1] in QUOTED:
         cell.quotePrefix = True
+    return clean
+
+
+QUOTED = ("=", "+", "-", "@")
+"""First characters that make a spreadsheet read typed text as a formula: stored text starting with
+one carries a quote prefix, so a program that edits the cell keeps it text."""
+
+
+@lru_cache(maxsize=4096)
+def clean_text(text: str) -> str:
+    """The text as a cell can hold it: control characters XML cannot carry become spaces, and it is
+    cut at Excel's 32,767 characters. Cached: the pathway's own text recurs in every workbook."""
+    return ILLEGAL_CHARACTERS_RE.sub(" ", text)[:32767]
 
 
 def formula_text(text: str) -> str:
@@ -408,7 +453,7 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
         ),
     )
     sheet.freeze_panes = sheet.cell(row=first, column=index(TaskColumn.TITLE) + 1)
-    _columns(sheet, [column.width for column in TASK_COLUMNS], [column.minimum for column in TASK_COLUMNS])
+    _columns(book, sheet, [column.width for column in TASK_COLUMNS], [column.minimum for column in TASK_COLUMNS])
     for column in TASK_COLUMNS:
         if column.hidden:
             sheet.column_dimensions[letter(column.name)].hidden = True
@@ -543,7 +588,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
     chart.height = max(5, 1.2 * len(plan.phases) + 2)
     chart.width = 16
     sheet.add_chart(chart, f"B{end + 2}")
-    _columns(sheet, [44, 44, 22, 18, 14, 12, 10, BAR_LENGTH + 4])
+    _columns(book, sheet, [44, 44, 22, 18, 14, 12, 10, BAR_LENGTH + 4])
     _print_setup(sheet, book, landscape=True, title_rows=None)
 
 
@@ -713,7 +758,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
         f"{first_column}2:{last_column}{last_row}", FormulaRule(formula=[now], border=Border(left=accent, right=accent))
     )
     sheet.freeze_panes = sheet.cell(row=3, column=first_week_column)
-    _columns(sheet, [8, 7, 48, 18, 18, 13])
+    _columns(book, sheet, [8, 7, 48, 18, 18, 13])
     _print_setup(sheet, book, landscape=True, title_rows="2:2")
 
 
@@ -788,7 +833,7 @@ def _weekly_log(book: _Book) -> _Ranges:
     chart.height = 10
     sheet.add_chart(chart, "G2")
     sheet.freeze_panes = "A2"
-    _columns(sheet, [16, 14, 14, 18, 18])
+    _columns(book, sheet, [16, 14, 14, 18, 18])
     _print_setup(sheet, book)
     ref, end = sheet_ref(sheet.title), max(last, 2)
     return _Ranges(sheet.title, f"{ref}!$A$2:$A${end}", f"{ref}!$C$2:$C${end}")
@@ -822,7 +867,7 @@ def _skills(book: _Book) -> None:
     book.header(sheet, row + 1, [labels("skills.transferable-skill"), labels("skills.transferable-why")])
     book.rows(sheet, row + 2, [[s.name, s.description] for s in plan.pathway.transferable_skills])
     sheet.freeze_panes = "A2"
-    _columns(sheet, [40, 60, 9, 16, 70, 18])
+    _columns(book, sheet, [40, 60, 9, 16, 70, 18])
     _wrap_rows(sheet, 2, last, (1, 2, 5), through=6)
     _wrap_rows(sheet, row + 2, row + 1 + len(plan.pathway.transferable_skills), (1, 2), through=2)
     _print_setup(sheet, book, landscape=True)
@@ -845,7 +890,7 @@ def _actions(book: _Book) -> None:
         FormulaRule(formula=[f"$D2={formula_text(yes)}"], fill=_done_fill(), font=_done_font()),
     )
     sheet.freeze_panes = "A2"
-    _columns(sheet, [14, 80, 16, 8, 16])
+    _columns(book, sheet, [14, 80, 16, 8, 16])
     _print_setup(sheet, book)
 
 
@@ -865,7 +910,7 @@ def _other_rows(book: _Book) -> None:
     formats = {3 + OTHER_COLUMNS.index(TaskColumn.DONE_ON): DATE_FORMAT}
     book.rows(sheet, 3, [[row.row, row.key, *row.values] for row in rows], formats)
     sheet.freeze_panes = "A3"
-    _columns(sheet, [12, 24, 60, 13, 18, 14, 40])
+    _columns(book, sheet, [12, 24, 60, 13, 18, 14, 40])
     _print_setup(sheet, book, landscape=True, title_rows="2:2")
 
 
@@ -887,7 +932,7 @@ def _resources(book: _Book) -> None:
                 book.put(sheet, row, 3, resource.url)
             row += 1
     sheet.freeze_panes = "A2"
-    _columns(sheet, [8, 50, 60])
+    _columns(book, sheet, [8, 50, 60])
     _print_setup(sheet, book)
 
 
@@ -930,13 +975,11 @@ def _settings(book: _Book) -> None:
         ),
         ("how", labels("settings.how-text")),
     ]
-    rows = [[labels(f"settings.{key}"), value] for key, value in values]
-    book.rows(sheet, 2, rows)
-    for number, (key, _) in enumerate(values, start=2):
-        if key in _HOURS_SETTINGS:
-            sheet.cell(row=number, column=2).number_format = HOURS_FORMAT
-    _columns(sheet, [26, 90])
-    _wrap_rows(sheet, len(rows) + 1, len(rows) + 1, (2,), through=2)
+    for row, (key, value) in enumerate(values, start=2):
+        book.put(sheet, row, 1, labels(f"settings.{key}"))
+        book.put(sheet, row, 2, value, HOURS_FORMAT if key in _HOURS_SETTINGS else None)
+    _columns(book, sheet, [26, 90])
+    _wrap_rows(sheet, len(values) + 1, len(values) + 1, (2,), through=2)
     _print_setup(sheet, book)
 
 
@@ -989,7 +1032,7 @@ def _inputs(book: _Book, context: RunContext, options: WriterOptions) -> _Ranges
     for row, cells in enumerate(rows, start=1):
         for column, value in enumerate(cells, start=1):
             book.put(sheet, row, column, value)
-    _columns(sheet, [24, 70, 26, 26, 70, 18, 8])
+    _columns(book, sheet, [24, 70, 26, 26, 70, 18, 8])
     for key in (InputKey.PATHWAY_ID, InputKey.PATHWAY_SHA256):
         book.workbook.custom_doc_props.append(StringProperty(name=str(key), value=values[key]))
     last = max(len(rows), 1)
@@ -1014,31 +1057,16 @@ def _properties(book: _Book) -> None:
     properties.lastModifiedBy = _plain(program)
 
 
-def _columns(sheet: Worksheet, widths: list[float], minimums: list[float] | None = None) -> None:
-    """Size each column to its longest text, up to the given width (longer text wraps or is cut off),
-    and never narrower than its given minimum or than the dates it holds or will hold need (each
-    date cell's format, typed into yet or not: a date in a narrower column shows `###`)."""
-    longest: dict[int, float] = {}
-    dates: dict[int, float] = {}
-    for row in sheet.iter_rows(min_row=1, max_col=len(widths)):
-        for cell in row:
-            if cell.value is not None:
-                longest[cell.column] = max(longest.get(cell.column, 0), _display_length(cell))
-            if not cell.alignment.textRotation:
-                dates[cell.column] = max(dates.get(cell.column, 0), format_width(cell.number_format))
+def _columns(book: _Book, sheet: Worksheet, widths: list[float], minimums: list[float] | None = None) -> None:
+    """Size the first `len(widths)` columns to their longest value (`_Book.measure`, as each was put),
+    up to the given width (longer text wraps or is cut off), and never narrower than the given minimum
+    or than the dates the column holds or will hold need (each date cell's format, typed into yet or
+    not: a date in a narrower column shows `###`). Columns after these are sized by their sheet."""
+    longest, dates = book.lengths[sheet.title], book.date_widths[sheet.title]
     for number, width in enumerate(widths, start=1):
-        fitted = max(8, min(width, longest.get(number, 0) + 2)) if number in longest else width
+        fitted = max(8, min(width, longest[number] + 2)) if number in longest else width
         minimum = minimums[number - 1] if minimums else 0
         sheet.column_dimensions[get_column_letter(number)].width = max(fitted, minimum, dates.get(number, 0))
-
-
-def _display_length(cell) -> float:
-    needed = format_width(cell.number_format)
-    if needed or isinstance(cell.value, date | datetime):
-        return needed or format_width(DATE_FORMAT)  # with room for bold text and a filter button
-    if cell.data_type == "f":
-        return 10
-    return len(str(cell.value))
 
 
 def _wrap_rows(sheet: Worksheet, first_row: int, last_row: int, columns: tuple[int, ...], through: int) -> None:
