@@ -37,6 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
@@ -79,7 +80,7 @@ from exporter.tracker import (
 from exporter.view import PlanView
 from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.xlsx_package import NOT_AVAILABLE, finish_workbook
+from exporter.writers.xlsx_package import NOT_AVAILABLE, SheetData, finish_workbook, sheet_data
 
 FILE_NAME = "tracker.xlsx"
 PERCENT_FORMAT = "0%"
@@ -127,7 +128,7 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     book.hidden_last()
     buffer = io.BytesIO()
     book.workbook.save(buffer)
-    return {FILE_NAME: finish_workbook(buffer.getvalue(), book.cached, book.build_time)}
+    return {FILE_NAME: finish_workbook(buffer.getvalue(), book.cached, book.build_time, book.plain)}
 
 
 class _Book:
@@ -154,6 +155,9 @@ class _Book:
         """Per sheet and column: the widest value put there, in characters (see `_columns`)."""
         self.date_widths: dict[str, dict[int, float]] = {}
         """Per sheet and column: the widest date format of a cell put there, filled in or not."""
+        self.plain: dict[str, SheetData] = {}
+        """The cells of sheets written as XML (`plain_rows`), by sheet title."""
+        self._styles: dict[str, int] = {}
 
     def recorded_task(self, task: PlannedTask) -> TaskProgress | None:
         return self.recorded.tasks.get(task.key) if self.recorded else None
@@ -233,6 +237,35 @@ class _Book:
             length = len(str(value))
         lengths = self.lengths[title]
         lengths[column] = max(lengths.get(column, 0), length)
+
+    def plain_rows(self, sheet: Worksheet, rows: list[tuple[Any, ...]]) -> None:
+        """Rows of text, numbers and date-times from cell A1 of a sheet that holds nothing else, as `put`
+        would set them (a date-time in the date format, text starting like a formula with a quote
+        prefix) but written straight into the saved sheet's XML (`xlsx_package.sheet_data`): the plan
+        inputs are thousands of cells, and a cell object each was most of the workbook's time."""
+        values = [tuple(clean_text(value) if isinstance(value, str) else value for value in row) for row in rows]
+        for row in values:
+            for column, value in enumerate(row, start=1):
+                dated = isinstance(value, date)
+                self.measure(sheet.title, column, value or None, DATE_FORMAT if dated else None)
+        self.plain[sheet.title] = sheet_data(values, lambda value: self._plain_style(sheet, value))
+
+    def _plain_style(self, sheet: Worksheet, value: Any) -> int:
+        """The cell style id `put` would give the value: the date format, a quote prefix, or none (0)."""
+        if isinstance(value, date):
+            key = self.number_format(DATE_FORMAT)
+        elif isinstance(value, str) and value[:1] in QUOTED:
+            key = ""
+        else:
+            return 0
+        if key not in self._styles:
+            probe = WriteOnlyCell(sheet)  # a cell outside the sheet's grid, to register the style
+            if key:
+                probe.number_format = key
+            else:
+                probe.quotePrefix = True
+            self._styles[key] = probe.style_id
+        return self._styles[key]
 
     def number_format(self, number_format: str) -> str:
         """A date format with the language's locale code in front (`[$-407]ddd d mmm yyyy`), so Excel and
@@ -1029,9 +1062,7 @@ def _inputs(book: _Book, context: RunContext, options: WriterOptions) -> _Ranges
     sheet = book.sheet("inputs")
     sheet.sheet_state = "veryHidden"
     rows = [*values.items(), *replanned_rows(book.plan), *session_rows(book.plan)]
-    for row, cells in enumerate(rows, start=1):
-        for column, value in enumerate(cells, start=1):
-            book.put(sheet, row, column, value)
+    book.plain_rows(sheet, rows)
     _columns(book, sheet, [24, 70, 26, 26, 70, 18, 8])
     for key in (InputKey.PATHWAY_ID, InputKey.PATHWAY_SHA256):
         book.workbook.custom_doc_props.append(StringProperty(name=str(key), value=values[key]))

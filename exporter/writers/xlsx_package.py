@@ -5,6 +5,9 @@
   Programs that calculate replace them on load.
 - Shared strings: inline strings become a sharedStrings table, which every reader supports.
 - Reproducible bytes: every zip entry and the document properties carry the build time.
+- Plain sheets: a large sheet of plain values (the plan inputs) is written as XML here
+  (`sheet_data`), byte for byte as openpyxl writes the same cells, without a cell object per
+  value; openpyxl writes the rest of that sheet (columns, state) with no cells in it.
 """
 
 from __future__ import annotations
@@ -12,10 +15,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 _SHEET_PATH = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _RELATION = re.compile(
@@ -38,13 +45,64 @@ class ErrorValue:
 NOT_AVAILABLE = ErrorValue("#N/A")
 
 
-def finish_workbook(data: bytes, cached: dict[str, dict[str, Any]], stamp: datetime) -> bytes:
+@dataclass(frozen=True)
+class SheetData:
+    """A sheet's cells as XML: the range they span (`<dimension>`) and the `<sheetData>` rows."""
+
+    dimension: str
+    rows: str
+
+
+_EMPTY_DIMENSION = '<dimension ref="A1:A1" />'
+_EMPTY_SHEET_DATA = "<sheetData></sheetData>"
+
+
+def sheet_data(rows: Sequence[Sequence[Any]], style_of: Callable[[Any], int]) -> SheetData:
+    """Rows of plain values from cell A1 as openpyxl 3.1 writes them, byte for byte: text (already
+    as a cell holds it, see `xlsx.clean_text`) as an inline string, an int or a finite float as a
+    number, a date or a naive date-time as its Excel serial number; None or empty text is no cell.
+    `style_of(value)` is the value's cell style id (0: no style). Every row given gets a `<row>`,
+    and the dimension spans every position given, as cells openpyxl holds do. Raises TypeError for
+    another kind of value."""
+    lines = []
+    for number, values in enumerate(rows, start=1):
+        cells = "".join(
+            _cell(f"{get_column_letter(column)}{number}", value, style_of(value))
+            for column, value in enumerate(values, start=1)
+            if value is not None and value != ""
+        )
+        lines.append(f'<row r="{number}">{cells}</row>')
+    width = max((len(values) for values in rows), default=0)
+    dimension = f"A1:{get_column_letter(width)}{len(rows)}" if width else "A1:A1"
+    return SheetData(dimension, "".join(lines))
+
+
+def _cell(ref: str, value: Any, style: int) -> str:
+    styled = f' s="{style}"' if style else ""
+    if isinstance(value, str):
+        stripped = value.strip()
+        space = ' xml:space="preserve"' if stripped and stripped != value else ""
+        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+    if isinstance(value, bool) or not isinstance(value, int | float | date):
+        raise TypeError(f"a plain sheet holds text, numbers and dates, not {type(value).__name__}")
+    number = to_excel(value) if isinstance(value, date) else value
+    return f'<c r="{ref}"{styled} t="n"><v>{format(number, ".16g")}</v></c>'
+
+
+def finish_workbook(
+    data: bytes, cached: dict[str, dict[str, Any]], stamp: datetime, plain: dict[str, SheetData] | None = None
+) -> bytes:
+    """The saved package with formula results (`cached`: sheet title -> cell -> value), strings shared,
+    the cells of `plain` (sheet title -> cells) written into those sheets, which openpyxl saved
+    without cells, and the build time as every entry's and the properties' time."""
     source = zipfile.ZipFile(io.BytesIO(data))
     parts = {name: source.read(name) for name in source.namelist()}
     sheets = _sheet_files(parts)
     strings: dict[str, int] = {}
     for title, path in sheets.items():
         xml = parts[path].decode("utf-8")
+        if plain and title in plain:
+            xml = _with_cells(xml, plain[title])
         xml = _with_results(xml, cached.get(title, {}))
         parts[path] = _share_strings(xml, strings).encode("utf-8")
     if strings:
@@ -91,6 +149,13 @@ def _unescape(text: str) -> str:
         .replace("&apos;", "'")
         .replace("&amp;", "&")
     )
+
+
+def _with_cells(xml: str, cells: SheetData) -> str:
+    if xml.count(_EMPTY_SHEET_DATA) != 1 or xml.count(_EMPTY_DIMENSION) != 1:
+        raise ValueError("a sheet whose cells are written as XML must be saved without cells")
+    xml = xml.replace(_EMPTY_DIMENSION, f'<dimension ref="{cells.dimension}" />')
+    return xml.replace(_EMPTY_SHEET_DATA, f"<sheetData>{cells.rows}</sheetData>")
 
 
 def _with_results(xml: str, values: dict[str, Any]) -> str:
