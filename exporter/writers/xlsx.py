@@ -146,7 +146,7 @@ class _Book:
         self._lists: Worksheet | None = None
         self.cached: dict[str, dict[str, Any]] = {}
         self.header_fill = PatternFill("solid", fgColor=theme.hex("primary"))
-        self.header_font = Font(bold=True, color="FFFFFF")
+        self.header_font = _font(bold=True, color="FFFFFF")
         self.tasks_ref = ""
         """The Tasks sheet's name as formulas write it, once the sheet exists."""
         self.recorded: Progress | None = plan.replanning.recorded if plan.replanning else None
@@ -277,7 +277,7 @@ class _Book:
             cell = self.put(sheet, row, column + offset, title)
             cell.fill = self.header_fill
             cell.font = self.header_font
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            cell.alignment = _alignment(vertical="center", wrap_text=True)
 
     def rows(self, sheet: Worksheet, first_row: int, rows: list[list[Any]], formats: dict[int, str] | None = None):
         for row_offset, values in enumerate(rows):
@@ -322,6 +322,18 @@ def _done_fill() -> PatternFill:
 def _done_font() -> Font:
     """Done rows are struck through as well as green, so the mark survives a greyscale print."""
     return Font(color="38761D", strike=True)
+
+
+@lru_cache(maxsize=64)
+def _font(**properties: Any) -> Font:
+    """A cell font, made once per process: cells share it (openpyxl keeps one of each font per workbook)."""
+    return Font(**properties)
+
+
+@lru_cache(maxsize=16)
+def _alignment(**properties: Any) -> Alignment:
+    """A cell alignment, made once per process (see `_font`)."""
+    return Alignment(**properties)
 
 
 def put_text(cell, text: str) -> str:
@@ -518,9 +530,9 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
     logged_hours = sum(book.week_actual(week) or 0 for week in plan.weeks)
 
     title = book.put(sheet, 1, 1, plan.pathway.title)
-    title.font = Font(size=16, bold=True, color=book.theme.hex("primary"))
+    title.font = _font(size=16, bold=True, color=book.theme.hex("primary"))
     who = labels("dashboard.tracker-for", name=plan.participant) if plan.participant else labels("dashboard.tracker")
-    book.put(sheet, 2, 1, who).font = Font(italic=True, color=book.theme.hex("muted"))
+    book.put(sheet, 2, 1, who).font = _font(italic=True, color=book.theme.hex("muted"))
     facts_row = 4
     facts: list[tuple[str, Any, str | None]] = [
         ("participant", plan.participant or "", None),
@@ -533,7 +545,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
     keys = [key for key, _, _ in facts]
     cells = {key: f"$B${facts_row + keys.index(key)}" for key in ("finish", "weekly-hours")}
     for offset, (key, value, number_format) in enumerate(facts):
-        book.put(sheet, facts_row + offset, 1, labels(f"dashboard.{key}")).font = Font(bold=True)
+        book.put(sheet, facts_row + offset, 1, labels(f"dashboard.{key}")).font = _font(bold=True)
         book.put(sheet, facts_row + offset, 2, value, number_format)
 
     row = 11
@@ -577,7 +589,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
 
     row += len(standing) + 2
     per_phase = labels("dashboard.per-phase")
-    book.put(sheet, row, 1, per_phase).font = Font(size=13, bold=True, color=book.theme.hex("primary"))
+    book.put(sheet, row, 1, per_phase).font = _font(size=13, bold=True, color=book.theme.hex("primary"))
     book.header(
         sheet,
         row + 1,
@@ -627,7 +639,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
 
 def _figures(book: _Book, sheet: Worksheet, row: int, heading: str, figures: list[tuple[str, Any, str | None]]):
     """A block of the Dashboard: a heading on `row`, then one (label, value, number format) per row."""
-    book.put(sheet, row, 1, heading).font = Font(size=13, bold=True, color=book.theme.hex("primary"))
+    book.put(sheet, row, 1, heading).font = _font(size=13, bold=True, color=book.theme.hex("primary"))
     for offset, (label, value, number_format) in enumerate(figures, start=1):
         book.put(sheet, row + offset, 1, label)
         book.put(sheet, row + offset, 2, value, number_format)
@@ -704,13 +716,13 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     start, finish, status = letter(TaskColumn.START), letter(TaskColumn.FINISH), letter(TaskColumn.STATUS)
     level_phase, level_task = labels("timeline.level-phase"), labels("timeline.level-task")
     done = formula_text(labels.term(TaskStatus.DONE))
-    book.put(sheet, 1, 1, labels("timeline.title", title=plan.pathway.title)).font = Font(bold=True, size=13)
+    book.put(sheet, 1, 1, labels("timeline.title", title=plan.pathway.title)).font = _font(bold=True, size=13)
     book.header(sheet, 2, [labels(f"timeline.{key}") for key in keys])
     for number, week in enumerate(weeks):
         cell = book.put(sheet, 2, first_week_column + number, week.start, WEEK_FORMAT)
         cell.fill = book.header_fill
-        cell.font = Font(bold=True, color="FFFFFF", size=WEEK_LABEL_SIZE)
-        cell.alignment = Alignment(text_rotation=90, horizontal="center", vertical="bottom")
+        cell.font = _font(bold=True, color="FFFFFF", size=WEEK_LABEL_SIZE)
+        cell.alignment = _alignment(text_rotation=90, horizontal="center", vertical="bottom")
         sheet.column_dimensions[get_column_letter(first_week_column + number)].width = 3.2
     # The week labels stand on end: the header row is as tall as the longest of them (`28 Feb`).
     sheet.row_dimensions[2].height = math.ceil(format_chars(WEEK_FORMAT) * WEEK_LABEL_SIZE * 0.75 + 12)
@@ -733,7 +745,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
             ],
         )
         for column in range(1, 6):
-            sheet.cell(row=row, column=column).font = Font(bold=True)
+            sheet.cell(row=row, column=column).font = _font(bold=True)
         row += 1
         for source, task in own:
             book.rows(
@@ -896,7 +908,7 @@ def _skills(book: _Book) -> None:
     rating.add(f"F2:F{max(last, 2)}")
     sheet.add_data_validation(rating)
     row = last + 2
-    book.put(sheet, row, 1, labels("skills.transferable")).font = Font(bold=True, size=12)
+    book.put(sheet, row, 1, labels("skills.transferable")).font = _font(bold=True, size=12)
     book.header(sheet, row + 1, [labels("skills.transferable-skill"), labels("skills.transferable-why")])
     book.rows(sheet, row + 2, [[s.name, s.description] for s in plan.pathway.transferable_skills])
     sheet.freeze_panes = "A2"
@@ -937,7 +949,7 @@ def _other_rows(book: _Book) -> None:
         return
     labels = book.labels
     sheet = book.sheet("other")
-    book.put(sheet, 1, 1, labels("other.intro")).font = Font(italic=True, color=book.theme.hex("muted"))
+    book.put(sheet, 1, 1, labels("other.intro")).font = _font(italic=True, color=book.theme.hex("muted"))
     titles = [labels("other.row"), labels("tasks.key"), *(labels(f"tasks.{column.value}") for column in OTHER_COLUMNS)]
     book.header(sheet, 2, titles)
     formats = {3 + OTHER_COLUMNS.index(TaskColumn.DONE_ON): DATE_FORMAT}
@@ -1110,9 +1122,9 @@ def _wrap_rows(sheet: Worksheet, first_row: int, last_row: int, columns: tuple[i
         for column in range(1, through + 1):
             cell = sheet.cell(row=row, column=column)
             if column not in columns:
-                cell.alignment = Alignment(vertical="top")
+                cell.alignment = _alignment(vertical="top")
                 continue
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = _alignment(wrap_text=True, vertical="top")
             if not isinstance(cell.value, str) or not cell.value:
                 continue
             width = sheet.column_dimensions[get_column_letter(column)].width or 8.43

@@ -64,16 +64,17 @@ def sheet_data(rows: Sequence[Sequence[Any]], style_of: Callable[[Any], int]) ->
     `style_of(value)` is the value's cell style id (0: no style). Every row given gets a `<row>`,
     and the dimension spans every position given, as cells openpyxl holds do. Raises TypeError for
     another kind of value."""
+    width = max((len(values) for values in rows), default=0)
+    letters = [get_column_letter(column) for column in range(1, width + 1)]
     lines = []
     for number, values in enumerate(rows, start=1):
         cells = "".join(
-            _cell(f"{get_column_letter(column)}{number}", value, style_of(value))
-            for column, value in enumerate(values, start=1)
+            _cell(f"{letter}{number}", value, style_of(value))
+            for letter, value in zip(letters, values, strict=False)
             if value is not None and value != ""
         )
         lines.append(f'<row r="{number}">{cells}</row>')
-    width = max((len(values) for values in rows), default=0)
-    dimension = f"A1:{get_column_letter(width)}{len(rows)}" if width else "A1:A1"
+    dimension = f"A1:{letters[-1]}{len(rows)}" if width else "A1:A1"
     return SheetData(dimension, "".join(lines))
 
 
