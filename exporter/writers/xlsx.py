@@ -34,6 +34,7 @@ import textwrap
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Any
 
 from openpyxl import Workbook
@@ -244,10 +245,14 @@ class _Book:
         prefix) but written straight into the saved sheet's XML (`xlsx_package.sheet_data`): the plan
         inputs are thousands of cells, and a cell object each was most of the workbook's time."""
         values = [tuple(clean_text(value) if isinstance(value, str) else value for value in row) for row in rows]
-        for row in values:
-            for column, value in enumerate(row, start=1):
-                dated = isinstance(value, date)
-                self.measure(sheet.title, column, value or None, DATE_FORMAT if dated else None)
+        for column, cells in enumerate(zip_longest(*values), start=1):
+            present = [value for value in cells if value is not None and value != ""]
+            dates = [value for value in present if isinstance(value, date)]
+            others = [value for value in present if not isinstance(value, date)]
+            if dates:  # every date needs the same width, and so does the column
+                self.measure(sheet.title, column, dates[0], DATE_FORMAT)
+            if others:  # the longest stands for them all
+                self.measure(sheet.title, column, max(others, key=lambda value: len(str(value))), None)
         self.plain[sheet.title] = sheet_data(values, lambda value: self._plain_style(sheet, value))
 
     def _plain_style(self, sheet: Worksheet, value: Any) -> int:

@@ -6,7 +6,7 @@
 - Shared strings: inline strings become a sharedStrings table, which every reader supports.
 - Reproducible bytes: every zip entry and the document properties carry the build time.
 - Plain sheets: a large sheet of plain values (the plan inputs) is written as XML here
-  (`sheet_data`), byte for byte as openpyxl writes the same cells, without a cell object per
+  (`sheet_data`), byte for byte as openpyxl's cells would end up, without a cell object per
   value; openpyxl writes the rest of that sheet (columns, state) with no cells in it.
 """
 
@@ -47,10 +47,12 @@ NOT_AVAILABLE = ErrorValue("#N/A")
 
 @dataclass(frozen=True)
 class SheetData:
-    """A sheet's cells as XML: the range they span (`<dimension>`) and the `<sheetData>` rows."""
+    """A sheet's cells as `finish_workbook` writes them into its XML: the range they span (`<dimension>`)
+    and, per row, its number and its cells as (reference, style attribute, text as XML or None, the
+    number as XML or None)."""
 
     dimension: str
-    rows: str
+    rows: tuple[tuple[int, tuple[tuple[str, str, str | None, str | None], ...]], ...]
 
 
 _EMPTY_DIMENSION = '<dimension ref="A1:A1" />'
@@ -58,36 +60,50 @@ _EMPTY_SHEET_DATA = "<sheetData></sheetData>"
 
 
 def sheet_data(rows: Sequence[Sequence[Any]], style_of: Callable[[Any], int]) -> SheetData:
-    """Rows of plain values from cell A1 as openpyxl 3.1 writes them, byte for byte: text (already
-    as a cell holds it, see `xlsx.clean_text`) as an inline string, an int or a finite float as a
-    number, a date or a naive date-time as its Excel serial number; None or empty text is no cell.
+    """Rows of plain values from cell A1, written by `finish_workbook` byte for byte as openpyxl 3.1
+    writes the same cells and `finish_workbook` then shares their strings: text (already as a cell
+    holds it, see `xlsx.clean_text`) as a shared string, an int or a finite float as a number, a
+    date or a naive date-time as its Excel serial number; None or empty text is no cell.
     `style_of(value)` is the value's cell style id (0: no style). Every row given gets a `<row>`,
     and the dimension spans every position given, as cells openpyxl holds do. Raises TypeError for
     another kind of value."""
     width = max((len(values) for values in rows), default=0)
     letters = [get_column_letter(column) for column in range(1, width + 1)]
-    lines = []
-    for number, values in enumerate(rows, start=1):
-        cells = "".join(
-            _cell(f"{letter}{number}", value, style_of(value))
-            for letter, value in zip(letters, values, strict=False)
-            if value is not None and value != ""
+    written = tuple(
+        (
+            number,
+            tuple(
+                _cell(f"{letter}{number}", value, style_of(value))
+                for letter, value in zip(letters, values, strict=False)
+                if value is not None and value != ""
+            ),
         )
-        lines.append(f'<row r="{number}">{cells}</row>')
-    dimension = f"A1:{letters[-1]}{len(rows)}" if width else "A1:A1"
-    return SheetData(dimension, "".join(lines))
+        for number, values in enumerate(rows, start=1)
+    )
+    return SheetData(f"A1:{letters[-1]}{len(rows)}" if width else "A1:A1", written)
 
 
-def _cell(ref: str, value: Any, style: int) -> str:
+def _cell(ref: str, value: Any, style: int) -> tuple[str, str, str | None, str | None]:
     styled = f' s="{style}"' if style else ""
     if isinstance(value, str):
-        stripped = value.strip()
-        space = ' xml:space="preserve"' if stripped and stripped != value else ""
-        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+        return ref, styled, escape(value), None
     if isinstance(value, bool) or not isinstance(value, int | float | date):
         raise TypeError(f"a plain sheet holds text, numbers and dates, not {type(value).__name__}")
-    number = to_excel(value) if isinstance(value, date) else value
-    return f'<c r="{ref}"{styled} t="n"><v>{format(number, ".16g")}</v></c>'
+    return ref, styled, None, format(to_excel(value) if isinstance(value, date) else value, ".16g")
+
+
+def _sheet_data_xml(cells: SheetData, strings: dict[str, int]) -> str:
+    """The `<sheetData>` content of the cells, their text added to the shared strings in cell order."""
+    parts = []
+    for number, row in cells.rows:
+        parts.append(f'<row r="{number}">')
+        for ref, styled, text, number_text in row:
+            if text is None:
+                parts.append(f'<c r="{ref}"{styled} t="n"><v>{number_text}</v></c>')
+            else:
+                parts.append(f'<c r="{ref}"{styled} t="s"><v>{strings.setdefault(text, len(strings))}</v></c>')
+        parts.append("</row>")
+    return "".join(parts)
 
 
 def finish_workbook(
@@ -103,9 +119,10 @@ def finish_workbook(
     for title, path in sheets.items():
         xml = parts[path].decode("utf-8")
         if plain and title in plain:
-            xml = _with_cells(xml, plain[title])
-        xml = _with_results(xml, cached.get(title, {}))
-        parts[path] = _share_strings(xml, strings).encode("utf-8")
+            xml = _with_cells(xml, plain[title], strings)
+        else:
+            xml = _share_strings(_with_results(xml, cached.get(title, {})), strings)
+        parts[path] = xml.encode("utf-8")
     if strings:
         parts["xl/sharedStrings.xml"] = _shared_strings_xml(strings)
         parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
@@ -152,11 +169,11 @@ def _unescape(text: str) -> str:
     )
 
 
-def _with_cells(xml: str, cells: SheetData) -> str:
+def _with_cells(xml: str, cells: SheetData, strings: dict[str, int]) -> str:
     if xml.count(_EMPTY_SHEET_DATA) != 1 or xml.count(_EMPTY_DIMENSION) != 1:
         raise ValueError("a sheet whose cells are written as XML must be saved without cells")
     xml = xml.replace(_EMPTY_DIMENSION, f'<dimension ref="{cells.dimension}" />')
-    return xml.replace(_EMPTY_SHEET_DATA, f"<sheetData>{cells.rows}</sheetData>")
+    return xml.replace(_EMPTY_SHEET_DATA, f"<sheetData>{_sheet_data_xml(cells, strings)}</sheetData>")
 
 
 def _with_results(xml: str, values: dict[str, Any]) -> str:
