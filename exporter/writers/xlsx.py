@@ -47,7 +47,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exporter import __version__
@@ -81,7 +82,7 @@ from exporter.tracker import (
 from exporter.view import PlanView
 from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.xlsx_package import NOT_AVAILABLE, SheetData, finish_workbook, sheet_data
+from exporter.writers.xlsx_package import NOT_AVAILABLE, Formula, SheetData, finish_workbook, sheet_data
 
 FILE_NAME = "tracker.xlsx"
 PERCENT_FORMAT = "0%"
@@ -98,14 +99,6 @@ WEEK_FORMAT = "d mmm"
 WEEK_LABEL_SIZE = 8
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 CHARS_PER_WIDTH = 1.1  # characters of running text per unit of column width, erring towards a spare line
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A formula and the value it has when the file is written (for viewers that do not calculate)."""
-
-    text: str
-    value: Any
 
 
 def file_names(options: WriterOptions) -> tuple[str, ...]:
@@ -127,13 +120,30 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     _settings(book)
     _properties(book)
     book.hidden_last()
+    cells = book.sheet_data()  # before saving: it registers the cells' styles, which the save writes
     buffer = io.BytesIO()
     book.workbook.save(buffer)
-    return {FILE_NAME: finish_workbook(buffer.getvalue(), book.cached, book.build_time, book.plain)}
+    return {FILE_NAME: finish_workbook(buffer.getvalue(), book.build_time, cells)}
+
+
+class _Cell:
+    """A cell of a sheet whose cells the tracker writes as XML (`xlsx_package.sheet_data`): its value
+    (text as a cell holds it, a number, a date, a `Formula` or None) and the style openpyxl's cells
+    take by the same names."""
+
+    __slots__ = ("alignment", "fill", "font", "number_format", "value")
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self.number_format: str | None = None
+        self.font: Font | None = None
+        self.fill: PatternFill | None = None
+        self.alignment: Alignment | None = None
 
 
 class _Book:
-    """The workbook being built, with the cached values of its formula cells."""
+    """The workbook being built. Most sheets keep their cells here (`_Cell`, written as XML when the
+    package is finished); a sheet with hyperlinks keeps openpyxl's cells, which carry them."""
 
     def __init__(self, plan: Plan, context: RunContext, theme: Theme):
         self.plan = plan
@@ -145,7 +155,10 @@ class _Book:
         self.workbook = Workbook()
         self._unused: Worksheet | None = self.workbook.active
         self._lists: Worksheet | None = None
-        self.cached: dict[str, dict[str, Any]] = {}
+        self.cells: dict[str, dict[tuple[int, int], _Cell]] = {}
+        """The cells of the sheets written as XML, by sheet title, then (row, column)."""
+        self.heights: dict[str, dict[int, float]] = {}
+        """The heights of rows given one, by sheet title, then row (sheets written as XML)."""
         self.header_fill = PatternFill("solid", fgColor=theme.hex("primary"))
         self.header_font = _font(bold=True, color="FFFFFF")
         self.tasks_ref = ""
@@ -156,9 +169,6 @@ class _Book:
         """Per sheet and column: the widest value put there, in characters (see `_columns`)."""
         self.date_widths: dict[str, dict[int, float]] = {}
         """Per sheet and column: the widest date format of a cell put there, filled in or not."""
-        self.plain: dict[str, SheetData] = {}
-        """The cells of sheets written as XML (`plain_rows`), by sheet title."""
-        self._styles: dict[str, int] = {}
 
     def recorded_task(self, task: PlannedTask) -> TaskProgress | None:
         return self.recorded.tasks.get(task.key) if self.recorded else None
@@ -185,30 +195,43 @@ class _Book:
         logged = [hours for day, hours in self.recorded.weekly_actuals.items() if 0 <= (day - week.start).days < 7]
         return sum(logged) if logged else None
 
-    def sheet(self, key: str) -> Worksheet:
-        """A new sheet titled by the catalogue's `sheet.<key>`, made safe and unique for Excel."""
+    def sheet(self, key: str, hyperlinks: bool = False) -> Worksheet:
+        """A new sheet titled by the catalogue's `sheet.<key>`, made safe and unique for Excel. Its cells
+        are kept here and written as XML, unless it has `hyperlinks` (openpyxl's cells carry those)."""
         title = _sheet_title(self.labels(f"sheet.{key}"), self.workbook.sheetnames)
         if self._unused is not None:
             sheet, self._unused = self._unused, None
             sheet.title = title
         else:
             sheet = self.workbook.create_sheet(title)
-        self.cached[sheet.title] = {}
-        self.lengths[sheet.title] = {}
-        self.date_widths[sheet.title] = {}
+        if not hyperlinks:
+            self.cells[title] = {}
+            self.heights[title] = {}
+        self.lengths[title] = {}
+        self.date_widths[title] = {}
         return sheet
+
+    def cell(self, sheet: Worksheet, row: int, column: int) -> Any:
+        """The cell at (row, column), made when new: a `_Cell`, or openpyxl's on a sheet with hyperlinks."""
+        cells = self.cells.get(sheet.title)
+        if cells is None:
+            return sheet.cell(row=row, column=column)
+        cell = cells.get((row, column))
+        if cell is None:
+            cell = cells[(row, column)] = _Cell()
+        return cell
 
     def put(self, sheet: Worksheet, row: int, column: int, value: Any, number_format: str | None = None):
         """Set a cell: a Formula (with its cached value), text as text, a number or a date; a date, or a
-        formula whose value is one, gets the date format unless `number_format` says otherwise."""
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, Formula):
-            cell.value = "=" + value.text
-            self.cached[sheet.title][cell.coordinate] = value.value
-        elif isinstance(value, str) and value:
-            value = put_text(cell, value)
-        elif value == "":
-            value = cell.value = None  # an empty text is an empty cell (an inline string needs text)
+        formula whose value is one, gets the date format unless `number_format` says otherwise.
+        Empty text is an empty cell. Returns the cell, for its font, fill and alignment."""
+        if isinstance(value, str):
+            value = clean_text(value) or None
+        cell = self.cell(sheet, row, column)
+        if isinstance(cell, _Cell):
+            cell.value = value
+        elif isinstance(value, str):
+            put_text(cell, value)
         else:
             cell.value = value
         if not number_format and (
@@ -219,6 +242,10 @@ class _Book:
             cell.number_format = self.number_format(number_format)
         self.measure(sheet.title, column, value, number_format)
         return cell
+
+    def row_height(self, sheet: Worksheet, row: int, height: float) -> None:
+        """Give a row of a sheet written as XML its height in points."""
+        self.heights[sheet.title][row] = height
 
     def measure(self, title: str, column: int, value: Any, number_format: str | None) -> None:
         """Note the width a value put into a column of the sheet needs, as `_columns` sizes columns:
@@ -239,38 +266,46 @@ class _Book:
         lengths = self.lengths[title]
         lengths[column] = max(lengths.get(column, 0), length)
 
-    def plain_rows(self, sheet: Worksheet, rows: list[tuple[Any, ...]]) -> None:
-        """Rows of text, numbers and date-times from cell A1 of a sheet that holds nothing else, as `put`
-        would set them (a date-time in the date format, text starting like a formula with a quote
-        prefix) but written straight into the saved sheet's XML (`xlsx_package.sheet_data`): the plan
-        inputs are thousands of cells, and a cell object each was most of the workbook's time."""
-        values = [tuple(clean_text(value) if isinstance(value, str) else value for value in row) for row in rows]
-        for column, cells in enumerate(zip_longest(*values), start=1):
-            present = [value for value in cells if value is not None and value != ""]
+    def rows_of_values(self, sheet: Worksheet, rows: list[tuple[Any, ...]]) -> None:
+        """Rows of text, numbers and date-times from cell A1, as `put` sets them, measured per column
+        rather than per cell (the plan inputs are thousands of cells)."""
+        cells = self.cells[sheet.title]
+        date_format = self.number_format(DATE_FORMAT)
+        for number, values in enumerate(rows, start=1):
+            for column, value in enumerate(values, start=1):
+                cell = cells[(number, column)] = _Cell()
+                cell.value = (clean_text(value) or None) if isinstance(value, str) else value
+                if isinstance(value, date):
+                    cell.number_format = date_format
+        for column, values in enumerate(zip_longest(*rows), start=1):
+            present = [value for value in values if value is not None and value != ""]
             dates = [value for value in present if isinstance(value, date)]
             others = [value for value in present if not isinstance(value, date)]
             if dates:  # every date needs the same width, and so does the column
                 self.measure(sheet.title, column, dates[0], DATE_FORMAT)
             if others:  # the longest stands for them all
-                self.measure(sheet.title, column, max(others, key=lambda value: len(str(value))), None)
-        self.plain[sheet.title] = sheet_data(values, lambda value: self._plain_style(sheet, value))
+                self.measure(sheet.title, column, clean_text(str(max(others, key=lambda v: len(str(v))))), None)
 
-    def _plain_style(self, sheet: Worksheet, value: Any) -> int:
-        """The cell style id `put` would give the value: the date format, a quote prefix, or none (0)."""
-        if isinstance(value, date):
-            key = self.number_format(DATE_FORMAT)
-        elif isinstance(value, str) and value[:1] in QUOTED:
-            key = ""
-        else:
-            return 0
-        if key not in self._styles:
-            probe = WriteOnlyCell(sheet)  # a cell outside the sheet's grid, to register the style
-            if key:
-                probe.number_format = key
-            else:
-                probe.quotePrefix = True
-            self._styles[key] = probe.style_id
-        return self._styles[key]
+    def sheet_data(self) -> dict[str, SheetData]:
+        """The cells of the sheets written as XML, with their styles registered in the workbook's style
+        table, sheet by sheet and cell by cell (row, then column), as openpyxl registers them on saving."""
+        styles: dict[tuple, int] = {}
+        written = {}
+        for sheet in self.workbook.worksheets:
+            cells = self.cells.get(sheet.title)
+            if cells is None:
+                continue
+            values = {}
+            for position in sorted(cells):
+                cell = cells[position]
+                quoted = isinstance(cell.value, str) and cell.value[:1] in QUOTED
+                key = (cell.number_format, cell.font, cell.fill, cell.alignment, quoted)
+                style = styles.get(key)
+                if style is None:
+                    style = styles[key] = _style_id(sheet, *key)
+                values[position] = (cell.value, style)
+            written[sheet.title] = sheet_data(values, self.heights[sheet.title])
+        return written
 
     def number_format(self, number_format: str) -> str:
         """A date format with the language's locale code in front (`[$-407]ddd d mmm yyyy`), so Excel and
@@ -298,7 +333,7 @@ class _Book:
         if self._lists is None:
             self._lists = self.sheet("lists")
             self._lists.sheet_state = "hidden"
-        column = self._lists.max_column + (1 if self._lists["A1"].value is not None else 0)
+        column = max((column for _, column in self.cells[self._lists.title]), default=0) + 1
         for row, value in enumerate(values, start=1):
             self.put(self._lists, row, column, value)
         column_letter = get_column_letter(column)
@@ -315,6 +350,20 @@ class _Book:
     def _last(self, sheet: Worksheet) -> None:
         sheets = self.workbook.worksheets
         self.workbook.move_sheet(sheet, offset=len(sheets) - 1 - sheets.index(sheet))
+
+
+def _style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool) -> int:
+    """The workbook's id of a cell style (0: none), registered in its style table if new, through a cell
+    that is not on the sheet (openpyxl's way for cells it does not hold)."""
+    probe = WriteOnlyCell(sheet)
+    if number_format:
+        probe.number_format = number_format
+    for name, value in (("font", font), ("fill", fill), ("alignment", alignment)):
+        if value is not None:
+            setattr(probe, name, value)
+    if quoted:
+        probe.quotePrefix = True
+    return probe.style_id if probe.has_style else 0
 
 
 DONE_BAR = "38761D"  # a done task's bar on the Timeline: dark green, darker in greyscale than an open bar
@@ -450,7 +499,8 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     plan, labels = book.plan, book.labels
     sheet = book.sheet("tasks")
     book.tasks_ref = sheet_ref(sheet.title)
-    book.header(sheet, 1, [labels(f"tasks.{column.name}") for column in TASK_COLUMNS])
+    titles = [labels(f"tasks.{column.name}") for column in TASK_COLUMNS]
+    book.header(sheet, 1, titles)
     rows = [
         [_task_value(book, task, column.name, row) for column in TASK_COLUMNS]
         for row, task in enumerate(plan.tasks, start=FIRST_ROW)
@@ -459,7 +509,9 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     book.rows(sheet, FIRST_ROW, rows, {number: fmt for number, fmt in formats.items() if fmt})
     first, last = FIRST_ROW, FIRST_ROW + len(rows) - 1
     last_letter = get_column_letter(len(TASK_COLUMNS))
-    table = Table(displayName="TaskList", ref=f"A{first - 1}:{last_letter}{last}")
+    ref = f"A{first - 1}:{last_letter}{last}"
+    columns = [TableColumn(id=number, name=clean_text(title)) for number, title in enumerate(titles, start=1)]
+    table = Table(displayName="TaskList", ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref=ref))
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     sheet.add_table(table)
     status = DataValidation(
@@ -502,7 +554,7 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
             font=Font(color="990000", bold=True),
         ),
     )
-    sheet.freeze_panes = sheet.cell(row=first, column=index(TaskColumn.TITLE) + 1)
+    sheet.freeze_panes = f"{get_column_letter(index(TaskColumn.TITLE) + 1)}{first}"
     _columns(book, sheet, [column.width for column in TASK_COLUMNS], [column.minimum for column in TASK_COLUMNS])
     for column in TASK_COLUMNS:
         if column.hidden:
@@ -730,7 +782,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
         cell.alignment = _alignment(text_rotation=90, horizontal="center", vertical="bottom")
         sheet.column_dimensions[get_column_letter(first_week_column + number)].width = 3.2
     # The week labels stand on end: the header row is as tall as the longest of them (`28 Feb`).
-    sheet.row_dimensions[2].height = math.ceil(format_chars(WEEK_FORMAT) * WEEK_LABEL_SIZE * 0.75 + 12)
+    book.row_height(sheet, 2, math.ceil(format_chars(WEEK_FORMAT) * WEEK_LABEL_SIZE * 0.75 + 12))
     row = 3
     placed = list(enumerate(plan.tasks, start=task_rows[0]))  # each task with its row on the Tasks sheet
     for phase in plan.phases:
@@ -750,7 +802,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
             ],
         )
         for column in range(1, 6):
-            sheet.cell(row=row, column=column).font = _font(bold=True)
+            book.cell(sheet, row, column).font = _font(bold=True)
         row += 1
         for source, task in own:
             book.rows(
@@ -807,7 +859,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     sheet.conditional_formatting.add(
         f"{first_column}2:{last_column}{last_row}", FormulaRule(formula=[now], border=Border(left=accent, right=accent))
     )
-    sheet.freeze_panes = sheet.cell(row=3, column=first_week_column)
+    sheet.freeze_panes = f"{get_column_letter(first_week_column)}3"
     _columns(book, sheet, [8, 7, 48, 18, 18, 13])
     _print_setup(sheet, book, landscape=True, title_rows="2:2")
 
@@ -918,8 +970,8 @@ def _skills(book: _Book) -> None:
     book.rows(sheet, row + 2, [[s.name, s.description] for s in plan.pathway.transferable_skills])
     sheet.freeze_panes = "A2"
     _columns(book, sheet, [40, 60, 9, 16, 70, 18])
-    _wrap_rows(sheet, 2, last, (1, 2, 5), through=6)
-    _wrap_rows(sheet, row + 2, row + 1 + len(plan.pathway.transferable_skills), (1, 2), through=2)
+    _wrap_rows(book, sheet, 2, last, (1, 2, 5), through=6)
+    _wrap_rows(book, sheet, row + 2, row + 1 + len(plan.pathway.transferable_skills), (1, 2), through=2)
     _print_setup(sheet, book, landscape=True)
 
 
@@ -966,7 +1018,7 @@ def _other_rows(book: _Book) -> None:
 
 def _resources(book: _Book) -> None:
     plan, labels = book.plan, book.labels
-    sheet = book.sheet("resources")
+    sheet = book.sheet("resources", hyperlinks=True)
     book.header(sheet, 1, [labels("resources.phase"), labels("resources.resource"), labels("resources.link")])
     row = 2
     for phase in plan.pathway.phases:
@@ -1029,7 +1081,7 @@ def _settings(book: _Book) -> None:
         book.put(sheet, row, 1, labels(f"settings.{key}"))
         book.put(sheet, row, 2, value, HOURS_FORMAT if key in _HOURS_SETTINGS else None)
     _columns(book, sheet, [26, 90])
-    _wrap_rows(sheet, len(values) + 1, len(values) + 1, (2,), through=2)
+    _wrap_rows(book, sheet, len(values) + 1, len(values) + 1, (2,), through=2)
     _print_setup(sheet, book)
 
 
@@ -1079,7 +1131,7 @@ def _inputs(book: _Book, context: RunContext, options: WriterOptions) -> _Ranges
     sheet = book.sheet("inputs")
     sheet.sheet_state = "veryHidden"
     rows = [*values.items(), *replanned_rows(book.plan), *session_rows(book.plan)]
-    book.plain_rows(sheet, rows)
+    book.rows_of_values(sheet, rows)
     _columns(book, sheet, [24, 70, 26, 26, 70, 18, 8])
     for key in (InputKey.PATHWAY_ID, InputKey.PATHWAY_SHA256):
         book.workbook.custom_doc_props.append(StringProperty(name=str(key), value=values[key]))
@@ -1117,7 +1169,9 @@ def _columns(book: _Book, sheet: Worksheet, widths: list[float], minimums: list[
         sheet.column_dimensions[get_column_letter(number)].width = max(fitted, minimum, dates.get(number, 0))
 
 
-def _wrap_rows(sheet: Worksheet, first_row: int, last_row: int, columns: tuple[int, ...], through: int) -> None:
+def _wrap_rows(
+    book: _Book, sheet: Worksheet, first_row: int, last_row: int, columns: tuple[int, ...], through: int
+) -> None:
     """Wrap the text of these columns and make each row tall enough for its longest text, estimated
     from the text's length and the column's width: Excel and LibreOffice keep the height a file
     gives, so without it wrapped lines overprint the rows below. The row's cells up to column
@@ -1125,7 +1179,7 @@ def _wrap_rows(sheet: Worksheet, first_row: int, last_row: int, columns: tuple[i
     for row in range(first_row, last_row + 1):
         lines = 1
         for column in range(1, through + 1):
-            cell = sheet.cell(row=row, column=column)
+            cell = book.cell(sheet, row, column)
             if column not in columns:
                 cell.alignment = _alignment(vertical="top")
                 continue
@@ -1135,7 +1189,7 @@ def _wrap_rows(sheet: Worksheet, first_row: int, last_row: int, columns: tuple[i
             width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
             lines = max(lines, _line_count(cell.value, width))
         if lines > 1:
-            sheet.row_dimensions[row].height = lines * LINE_HEIGHT
+            book.row_height(sheet, row, lines * LINE_HEIGHT)
 
 
 def _line_count(text: str, width: float) -> int:

@@ -1,13 +1,17 @@
-"""Finishing touches on the saved .xlsx package that openpyxl cannot make itself.
+"""Finishing touches on the saved .xlsx package that openpyxl cannot make itself, and the cells of
+most sheets, which the tracker writes as XML here rather than as openpyxl cell objects.
 
+- Cells as XML (`sheet_data`): a cell object per value, styled one attribute at a time and
+  serialised element by element, was most of the workbook's time. The tracker keeps each
+  sheet's values and styles (registered with openpyxl, which writes the style table), and
+  `finish_workbook` writes the cells into the sheets openpyxl saved without them, byte for byte
+  as openpyxl writes the same cells (a property test compares them).
 - Formula results: each formula cell gets the value it has as written (`<v>`), so viewers that
   do not calculate still show the figures; an `ErrorValue` is written as that error (`#N/A`).
   Programs that calculate replace them on load.
-- Shared strings: inline strings become a sharedStrings table, which every reader supports.
+- Shared strings: text goes into a sharedStrings table (openpyxl writes inline strings, which
+  some previewers show blank), which every reader supports.
 - Reproducible bytes: every zip entry and the document properties carry the build time.
-- Plain sheets: a large sheet of plain values (the plan inputs) is written as XML here
-  (`sheet_data`), byte for byte as openpyxl's cells would end up, without a cell object per
-  value; openpyxl writes the rest of that sheet (columns, state) with no cells in it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,7 +35,6 @@ _RELATION = re.compile(
 _INLINE = re.compile(
     r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.S
 )
-_FORMULA = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?)><f>(.*?)</f><v\s*/></c>', re.S)
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -46,82 +49,108 @@ NOT_AVAILABLE = ErrorValue("#N/A")
 
 
 @dataclass(frozen=True)
+class Formula:
+    """A formula and the value it has when the file is written (for viewers that do not calculate)."""
+
+    text: str
+    value: Any
+
+
+@dataclass(frozen=True)
 class SheetData:
     """A sheet's cells as `finish_workbook` writes them into its XML: the range they span (`<dimension>`)
-    and, per row, its number and its cells as (reference, style attribute, text as XML or None, the
-    number as XML or None)."""
+    and its rows, each as its start tag and its cells, a cell either as XML or, for text, as the start
+    of its tag and its text as XML (shared when the package is finished)."""
 
     dimension: str
-    rows: tuple[tuple[int, tuple[tuple[str, str, str | None, str | None], ...]], ...]
+    rows: tuple[tuple[str, tuple[str | tuple[str, str], ...]], ...]
 
 
 _EMPTY_DIMENSION = '<dimension ref="A1:A1" />'
 _EMPTY_SHEET_DATA = "<sheetData></sheetData>"
 
 
-def sheet_data(rows: Sequence[Sequence[Any]], style_of: Callable[[Any], int]) -> SheetData:
-    """Rows of plain values from cell A1, written by `finish_workbook` byte for byte as openpyxl 3.1
-    writes the same cells and `finish_workbook` then shares their strings: text (already as a cell
-    holds it, see `xlsx.clean_text`) as a shared string, an int or a finite float as a number, a
-    date or a naive date-time as its Excel serial number; None or empty text is no cell.
-    `style_of(value)` is the value's cell style id (0: no style). Every row given gets a `<row>`,
-    and the dimension spans every position given, as cells openpyxl holds do. Raises TypeError for
-    another kind of value."""
-    width = max((len(values) for values in rows), default=0)
-    letters = [get_column_letter(column) for column in range(1, width + 1)]
+def sheet_data(cells: Mapping[tuple[int, int], tuple[Any, int]], heights: Mapping[int, float]) -> SheetData:
+    """The cells of a sheet, (row, column) -> (value, cell style id; 0: no style), and the heights of
+    rows that have one, as `finish_workbook` writes them: byte for byte what openpyxl 3.1 writes for
+    the same cells and row heights once `finish_workbook` has shared their strings and filled in their
+    formulas' results. A value is text (as a cell holds it, see `xlsx.clean_text`), an int or a finite
+    float, a date or a naive date-time (its Excel serial number), a `Formula`, or None (no value: a
+    cell only if it has a style, but its row and the dimension count it). Raises TypeError for another
+    kind of value."""
+    rows: dict[int, list[str | tuple[str, str]]] = {number: [] for number in heights}
+    letters: dict[int, str] = {}
+    for (number, column), (value, style) in sorted(cells.items()):
+        row = rows.setdefault(number, [])
+        if value is None and not style:
+            continue
+        letter = letters.get(column) or letters.setdefault(column, get_column_letter(column))
+        row.append(_cell(f'<c r="{letter}{number}"' + (f' s="{style}"' if style else ""), value))
     written = tuple(
         (
-            number,
-            tuple(
-                _cell(f"{letter}{number}", value, style_of(value))
-                for letter, value in zip(letters, values, strict=False)
-                if value is not None and value != ""
-            ),
+            f'<row r="{number}"' + (f' ht="{heights[number]:.16g}" customHeight="1">' if number in heights else ">"),
+            tuple(row),
         )
-        for number, values in enumerate(rows, start=1)
+        for number, row in sorted(rows.items())
     )
-    return SheetData(f"A1:{letters[-1]}{len(rows)}" if width else "A1:A1", written)
+    if not cells:
+        return SheetData("A1:A1", written)
+    numbers, columns = {number for number, _ in cells}, {column for _, column in cells}
+    first, last = get_column_letter(min(columns)), get_column_letter(max(columns))
+    return SheetData(f"{first}{min(numbers)}:{last}{max(numbers)}", written)
 
 
-def _cell(ref: str, value: Any, style: int) -> tuple[str, str, str | None, str | None]:
-    styled = f' s="{style}"' if style else ""
+def _cell(start: str, value: Any) -> str | tuple[str, str]:
     if isinstance(value, str):
-        return ref, styled, escape(value), None
+        return start, escape(value)
+    if value is None:
+        return f'{start} t="n" />'
+    if isinstance(value, Formula):
+        return _formula_cell(start, escape(value.text), value.value)
     if isinstance(value, bool) or not isinstance(value, int | float | date):
-        raise TypeError(f"a plain sheet holds text, numbers and dates, not {type(value).__name__}")
-    return ref, styled, None, format(to_excel(value) if isinstance(value, date) else value, ".16g")
+        raise TypeError(f"a cell holds text, a number, a date or a formula, not {type(value).__name__}")
+    return f'{start} t="n"><v>{format(to_excel(value) if isinstance(value, date) else value, ".16g")}</v></c>'
+
+
+def _formula_cell(start: str, formula: str, value: Any) -> str:
+    """A formula cell (its tag up to the attributes, the formula as XML) with its result as written."""
+    if isinstance(value, ErrorValue):
+        return f'{start} t="e"><f>{formula}</f><v>{escape(value.code)}</v></c>'
+    if isinstance(value, str):
+        return f'{start} t="str"><f>{formula}</f><v>{escape(value)}</v></c>'
+    if isinstance(value, bool):
+        return f'{start} t="b"><f>{formula}</f><v>{int(value)}</v></c>'
+    if isinstance(value, date):
+        value = (value - _EXCEL_EPOCH).days
+    number = f"{value:.15g}" if isinstance(value, float) else str(value)
+    return f"{start}><f>{formula}</f><v>{number}</v></c>"
 
 
 def _sheet_data_xml(cells: SheetData, strings: dict[str, int]) -> str:
     """The `<sheetData>` content of the cells, their text added to the shared strings in cell order."""
     parts = []
-    for number, row in cells.rows:
-        parts.append(f'<row r="{number}">')
-        for ref, styled, text, number_text in row:
-            if text is None:
-                parts.append(f'<c r="{ref}"{styled} t="n"><v>{number_text}</v></c>')
+    for start, row in cells.rows:
+        parts.append(start)
+        for cell in row:
+            if isinstance(cell, str):
+                parts.append(cell)
             else:
-                parts.append(f'<c r="{ref}"{styled} t="s"><v>{strings.setdefault(text, len(strings))}</v></c>')
+                parts.append(f'{cell[0]} t="s"><v>{strings.setdefault(cell[1], len(strings))}</v></c>')
         parts.append("</row>")
     return "".join(parts)
 
 
-def finish_workbook(
-    data: bytes, cached: dict[str, dict[str, Any]], stamp: datetime, plain: dict[str, SheetData] | None = None
-) -> bytes:
-    """The saved package with formula results (`cached`: sheet title -> cell -> value), strings shared,
-    the cells of `plain` (sheet title -> cells) written into those sheets, which openpyxl saved
-    without cells, and the build time as every entry's and the properties' time."""
+def finish_workbook(data: bytes, stamp: datetime, cells: dict[str, SheetData]) -> bytes:
+    """The package openpyxl saved with the `cells` (sheet title -> its cells, `sheet_data`) written into
+    those sheets, which it saved without cells; every string shared; the build time as every entry's and
+    the properties' time."""
     source = zipfile.ZipFile(io.BytesIO(data))
     parts = {name: source.read(name) for name in source.namelist()}
     sheets = _sheet_files(parts)
     strings: dict[str, int] = {}
     for title, path in sheets.items():
         xml = parts[path].decode("utf-8")
-        if plain and title in plain:
-            xml = _with_cells(xml, plain[title], strings)
-        else:
-            xml = _share_strings(_with_results(xml, cached.get(title, {})), strings)
+        xml = _with_cells(xml, cells[title], strings) if title in cells else _share_strings(xml, strings)
         parts[path] = xml.encode("utf-8")
     if strings:
         parts["xl/sharedStrings.xml"] = _shared_strings_xml(strings)
@@ -174,29 +203,6 @@ def _with_cells(xml: str, cells: SheetData, strings: dict[str, int]) -> str:
         raise ValueError("a sheet whose cells are written as XML must be saved without cells")
     xml = xml.replace(_EMPTY_DIMENSION, f'<dimension ref="{cells.dimension}" />')
     return xml.replace(_EMPTY_SHEET_DATA, f"<sheetData>{_sheet_data_xml(cells, strings)}</sheetData>")
-
-
-def _with_results(xml: str, values: dict[str, Any]) -> str:
-    if not values:
-        return xml
-
-    def fill(match: re.Match) -> str:
-        ref, style, formula = match.group(1), match.group(2), match.group(3)
-        if ref not in values:
-            return match.group(0)
-        value = values[ref]
-        if isinstance(value, ErrorValue):
-            return f'<c r="{ref}"{style} t="e"><f>{formula}</f><v>{escape(value.code)}</v></c>'
-        if isinstance(value, str):
-            return f'<c r="{ref}"{style} t="str"><f>{formula}</f><v>{escape(value)}</v></c>'
-        if isinstance(value, bool):
-            return f'<c r="{ref}"{style} t="b"><f>{formula}</f><v>{int(value)}</v></c>'
-        if isinstance(value, date):
-            value = (value - _EXCEL_EPOCH).days
-        number = f"{value:.15g}" if isinstance(value, float) else str(value)
-        return f'<c r="{ref}"{style}><f>{formula}</f><v>{number}</v></c>'
-
-    return _FORMULA.sub(fill, xml)
 
 
 def _share_strings(xml: str, strings: dict[str, int]) -> str:
