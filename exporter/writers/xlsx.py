@@ -289,7 +289,7 @@ class _Book:
     def sheet_data(self) -> dict[str, SheetData]:
         """The cells of the sheets written as XML, with their styles registered in the workbook's style
         table, sheet by sheet and cell by cell (row, then column), as openpyxl registers them on saving."""
-        styles: dict[tuple, int] = {}
+        styles: dict[tuple, int] = {}  # by the identity of the style objects, which the cells keep alive
         written = {}
         for sheet in self.workbook.worksheets:
             cells = self.cells.get(sheet.title)
@@ -298,12 +298,15 @@ class _Book:
             values = {}
             for position in sorted(cells):
                 cell = cells[position]
-                quoted = isinstance(cell.value, str) and cell.value[:1] in QUOTED
-                key = (cell.number_format, cell.font, cell.fill, cell.alignment, quoted)
+                value = cell.value
+                quoted = isinstance(value, str) and value[:1] in QUOTED
+                key = (cell.number_format, id(cell.font), id(cell.fill), id(cell.alignment), quoted)
                 style = styles.get(key)
                 if style is None:
-                    style = styles[key] = _style_id(sheet, *key)
-                values[position] = (cell.value, style)
+                    style = styles[key] = _style_id(
+                        sheet, cell.number_format, cell.font, cell.fill, cell.alignment, quoted
+                    )
+                values[position] = (value, style)
             written[sheet.title] = sheet_data(values, self.heights[sheet.title])
         return written
 

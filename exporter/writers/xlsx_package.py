@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -80,12 +81,13 @@ def sheet_data(cells: Mapping[tuple[int, int], tuple[Any, int]], heights: Mappin
     kind of value."""
     rows: dict[int, list[str | tuple[str, str]]] = {number: [] for number in heights}
     letters: dict[int, str] = {}
-    for (number, column), (value, style) in sorted(cells.items()):
+    for number, column in sorted(cells):
+        value, style = cells[number, column]
         row = rows.setdefault(number, [])
         if value is None and not style:
             continue
         letter = letters.get(column) or letters.setdefault(column, get_column_letter(column))
-        row.append(_cell(f'<c r="{letter}{number}"' + (f' s="{style}"' if style else ""), value))
+        row.append(_cell(f'<c r="{letter}{number}" s="{style}"' if style else f'<c r="{letter}{number}"', value))
     written = tuple(
         (
             f'<row r="{number}"' + (f' ht="{heights[number]:.16g}" customHeight="1">' if number in heights else ">"),
@@ -102,7 +104,7 @@ def sheet_data(cells: Mapping[tuple[int, int], tuple[Any, int]], heights: Mappin
 
 def _cell(start: str, value: Any) -> str | tuple[str, str]:
     if isinstance(value, str):
-        return start, escape(value)
+        return start, _escaped(value)
     if value is None:
         return f'{start} t="n" />'
     if isinstance(value, Formula):
@@ -110,6 +112,12 @@ def _cell(start: str, value: Any) -> str | tuple[str, str]:
     if isinstance(value, bool) or not isinstance(value, int | float | date):
         raise TypeError(f"a cell holds text, a number, a date or a formula, not {type(value).__name__}")
     return f'{start} t="n"><v>{format(to_excel(value) if isinstance(value, date) else value, ".16g")}</v></c>'
+
+
+@lru_cache(maxsize=4096)
+def _escaped(text: str) -> str:
+    """Text as XML character data. Cached: the pathway's own text recurs in every workbook."""
+    return escape(text)
 
 
 def _formula_cell(start: str, formula: str, value: Any) -> str:
