@@ -303,7 +303,7 @@ class _Book:
                 key = (cell.number_format, id(cell.font), id(cell.fill), id(cell.alignment), quoted)
                 style = styles.get(key)
                 if style is None:
-                    style = styles[key] = _style_id(
+                    style = styles[key] = style_id(
                         sheet, cell.number_format, cell.font, cell.fill, cell.alignment, quoted
                     )
                 values[position] = (value, style)
@@ -355,7 +355,7 @@ class _Book:
         self.workbook.move_sheet(sheet, offset=len(sheets) - 1 - sheets.index(sheet))
 
 
-def _style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool) -> int:
+def style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool) -> int:
     """The workbook's id of a cell style (0: none), registered in its style table if new, through a cell
     that is not on the sheet (openpyxl's way for cells it does not hold)."""
     probe = WriteOnlyCell(sheet)

@@ -1,0 +1,119 @@
+"""The tracker writes its cells as XML itself (exporter/writers/xlsx_package.py): byte for byte what
+openpyxl writes for the same cells, values, styles and row heights, once the package is finished."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import UTC, date, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from exporter.writers.xlsx import clean_text, put_text, style_id
+from exporter.writers.xlsx_package import Formula, finish_workbook, sheet_data
+
+STAMP = datetime(2027, 1, 1, tzinfo=UTC)
+DATE_FORMATS = ("ddd d mmm yyyy", "[$-407]d mmm")
+FORMATS = (None, "0.##", "+0.##;-0.##;0", "0%", *DATE_FORMATS)
+FONTS = (None, Font(bold=True), Font(italic=True, color="5B6770"), Font(bold=True, color="FFFFFF", size=8))
+FILLS = (None, PatternFill("solid", fgColor="1F3A5F"))
+ALIGNMENTS = (None, Alignment(wrap_text=True, vertical="top"), Alignment(text_rotation=90, horizontal="center"))
+_TRICKY_TEXT = st.sampled_from(["=SUM(A1)", "+1", "-", "@x", " lead", "trail ", "a & <b> > c", '"q"', "\t", "\r\n"])
+TEXT = st.one_of(_TRICKY_TEXT, st.text(max_size=12), st.text(st.characters(max_codepoint=0x2FF), max_size=6))
+NUMBER = st.one_of(
+    st.integers(min_value=-(10**17), max_value=10**17),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+)
+DAY = st.dates(min_value=date(1900, 3, 1), max_value=date(2200, 12, 31))
+MOMENT = st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(2200, 12, 31))
+VALUE = st.one_of(st.none(), TEXT, NUMBER, DAY, MOMENT, st.builds(Formula, st.sampled_from(["SUM(A1:B2)", 'A1&"<x>"']), NUMBER))
+STYLE = st.tuples(st.sampled_from(FORMATS), st.sampled_from(FONTS), st.sampled_from(FILLS), st.sampled_from(ALIGNMENTS))
+CELLS = st.dictionaries(st.tuples(st.integers(1, 9), st.integers(1, 30)), st.tuples(VALUE, STYLE), max_size=40)
+HEIGHTS = st.dictionaries(st.integers(1, 12), st.sampled_from([15.0, 30.0, 45.0, 48, 12.75]), max_size=4)
+
+
+def _as_held(value, style):
+    """The value and style as the tracker's `put` keeps them: text cleaned (empty text: no value), and a
+    date or date-time always in a date format."""
+    number_format, font, fill, alignment = style
+    if isinstance(value, str):
+        value = clean_text(value) or None
+    if isinstance(value, date) and number_format not in DATE_FORMATS:
+        number_format = DATE_FORMATS[0]
+    return value, (number_format, font, fill, alignment)
+
+
+def _finished_sheet(data: bytes) -> tuple[bytes, bytes, bytes]:
+    package = zipfile.ZipFile(io.BytesIO(data))
+    strings = package.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in package.namelist() else b""
+    return package.read("xl/worksheets/sheet1.xml"), strings, package.read("xl/styles.xml")
+
+
+def _openpyxl_package(cells, heights) -> bytes:
+    """The cells as openpyxl's own cells (styles set in cell order), finished with strings shared."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for (row, column), (value, (number_format, font, fill, alignment)) in sorted(cells.items()):
+        cell = sheet.cell(row=row, column=column)
+        if number_format:
+            cell.number_format = number_format  # before a date value, which would get openpyxl's own format
+        if isinstance(value, str):
+            put_text(cell, value)
+        elif isinstance(value, Formula):
+            cell.value = "=" + value.text
+        else:
+            cell.value = value
+        for name, style in (("font", font), ("fill", fill), ("alignment", alignment)):
+            if style is not None:
+                setattr(cell, name, style)
+    for row, height in heights.items():
+        sheet.row_dimensions[row].height = height
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return finish_workbook(buffer.getvalue(), STAMP, {})
+
+
+def _own_package(cells, heights) -> bytes:
+    """The same cells as the tracker writes them: values and style ids handed to `sheet_data`."""
+    workbook = Workbook()
+    sheet = workbook.active
+    values = {}
+    for position, (value, style) in sorted(cells.items()):
+        quoted = isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
+        values[position] = (value, style_id(sheet, *style, quoted))
+    written = {sheet.title: sheet_data(values, heights)}
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return finish_workbook(buffer.getvalue(), STAMP, written)
+
+
+def _with_results(xml: bytes, cells) -> bytes:
+    """openpyxl's sheet with each formula's cached number written in, as the tracker writes it."""
+
+    def result(match: re.Match) -> bytes:
+        letters, row = re.fullmatch(rb"([A-Z]+)(\d+)", match.group(1)).groups()
+        column = sum((ord(char) - 64) * 26**power for power, char in enumerate(reversed(letters.decode())))
+        value = cells[(int(row), column)][0].value
+        number = f"{value:.15g}" if isinstance(value, float) else str(value)
+        return match.group(0).replace(b"<v />", b"<v>" + number.encode() + b"</v>")
+
+    return re.sub(rb'<c r="([A-Z]+\d+)"(?: s="\d+")?><f>.*?</f><v /></c>', result, xml)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CELLS, HEIGHTS)
+def test_cells_are_openpyxls_bytes(cells, heights):
+    held = {position: _as_held(value, style) for position, (value, style) in cells.items()}
+    expected_sheet, expected_strings, expected_styles = _finished_sheet(_openpyxl_package(held, heights))
+    sheet, strings, styles = _finished_sheet(_own_package(held, heights))
+    assert sheet == _with_results(expected_sheet, held)
+    assert strings == expected_strings
+    assert styles == expected_styles
+
+
+def test_an_empty_sheet_is_openpyxls_empty_sheet():
+    assert _finished_sheet(_own_package({}, {})) == _finished_sheet(_openpyxl_package({}, {}))
