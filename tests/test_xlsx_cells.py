@@ -30,7 +30,9 @@ NUMBER = st.one_of(
 )
 DAY = st.dates(min_value=date(1900, 3, 1), max_value=date(2200, 12, 31))
 MOMENT = st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(2200, 12, 31))
-VALUE = st.one_of(st.none(), TEXT, NUMBER, DAY, MOMENT, st.builds(Formula, st.sampled_from(["SUM(A1:B2)", 'A1&"<x>"']), NUMBER))
+VALUE = st.one_of(
+    st.none(), TEXT, NUMBER, DAY, MOMENT, st.builds(Formula, st.sampled_from(["SUM(A1:B2)", 'A1&"<x>"']), NUMBER)
+)
 STYLE = st.tuples(st.sampled_from(FORMATS), st.sampled_from(FONTS), st.sampled_from(FILLS), st.sampled_from(ALIGNMENTS))
 CELLS = st.dictionaries(st.tuples(st.integers(1, 9), st.integers(1, 30)), st.tuples(VALUE, STYLE), max_size=40)
 HEIGHTS = st.dictionaries(st.integers(1, 12), st.sampled_from([15.0, 30.0, 45.0, 48, 12.75]), max_size=4)
