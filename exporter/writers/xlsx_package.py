@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from xml.sax.saxutils import escape
+
+from exporter.writers.markup import escape
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
