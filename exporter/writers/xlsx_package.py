@@ -25,10 +25,10 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from exporter.writers.markup import escape
-
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+
+from exporter.writers.markup import escape
 
 _SHEET_PATH = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _RELATION = re.compile(
