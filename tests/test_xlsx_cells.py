@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from exporter.writers.xlsx import clean_text, put_text, style_id
+from exporter.writers.xlsx import QUOTED, clean_text, put_text, style_id
 from exporter.writers.xlsx_package import Formula, finish_workbook, sheet_data
 
 STAMP = datetime(2027, 1, 1, tzinfo=UTC)
@@ -85,7 +85,7 @@ def _own_package(cells, heights) -> bytes:
     sheet = workbook.active
     values = {}
     for position, (value, style) in sorted(cells.items()):
-        quoted = isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
+        quoted = isinstance(value, str) and value[:1] in QUOTED
         values[position] = (value, style_id(sheet, *style, quoted))
     written = {sheet.title: sheet_data(values, heights)}
     buffer = io.BytesIO()

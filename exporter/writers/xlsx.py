@@ -1,11 +1,11 @@
 """The Excel tracker: a live workbook of the plan that the person ticks off.
 
 Progress figures are formulas over the Tasks sheet, so they move when a status changes.
-openpyxl saves formulas without results, which phone previews and `data_only` readers show
-as blanks; `finish_workbook` therefore writes each formula's value for the state in which the
-file leaves here (no task done yet) into the saved XML. It also moves strings into a shared
-strings table (some previewers show inline strings blank) and stamps the zip with the build
-time, so the same inputs give the same bytes.
+The sheets' cells are kept here as values and styles (`_Cell`), not as openpyxl cells, and
+`finish_workbook` writes them into the sheets openpyxl saved (see `xlsx_package`): each formula
+with its value for the state in which the file leaves here (no task done yet), which phone
+previews and `data_only` readers show, and text in a shared strings table (some previewers show
+inline strings blank). The zip carries the build time, so the same inputs give the same bytes.
 
 Every word comes from the label catalogue, and the formulas are built from the same labels
 (quoted as formula strings, sheet names quoted where needed), so a translation never breaks
@@ -269,22 +269,24 @@ class _Book:
     def rows_of_values(self, sheet: Worksheet, rows: list[tuple[Any, ...]]) -> None:
         """Rows of text, numbers and date-times from cell A1, as `put` sets them, measured per column
         rather than per cell (the plan inputs are thousands of cells)."""
+        held = [
+            tuple((clean_text(value) or None) if isinstance(value, str) else value for value in row) for row in rows
+        ]
         cells = self.cells[sheet.title]
         date_format = self.number_format(DATE_FORMAT)
-        for number, values in enumerate(rows, start=1):
+        for number, values in enumerate(held, start=1):
             for column, value in enumerate(values, start=1):
                 cell = cells[(number, column)] = _Cell()
-                cell.value = (clean_text(value) or None) if isinstance(value, str) else value
+                cell.value = value
                 if isinstance(value, date):
                     cell.number_format = date_format
-        for column, values in enumerate(zip_longest(*rows), start=1):
-            present = [value for value in values if value is not None and value != ""]
-            dates = [value for value in present if isinstance(value, date)]
-            others = [value for value in present if not isinstance(value, date)]
+        for column, values in enumerate(zip_longest(*held), start=1):
+            dates = [value for value in values if isinstance(value, date)]
+            others = [value for value in values if value is not None and not isinstance(value, date)]
             if dates:  # every date needs the same width, and so does the column
                 self.measure(sheet.title, column, dates[0], DATE_FORMAT)
             if others:  # the longest stands for them all
-                self.measure(sheet.title, column, clean_text(str(max(others, key=lambda v: len(str(v))))), None)
+                self.measure(sheet.title, column, max(others, key=lambda value: len(str(value))), None)
 
     def sheet_data(self) -> dict[str, SheetData]:
         """The cells of the sheets written as XML, with their styles registered in the workbook's style
@@ -393,15 +395,14 @@ def _alignment(**properties: Any) -> Alignment:
     return Alignment(**properties)
 
 
-def put_text(cell, text: str) -> str:
-    """Store text as text: never a formula, never an error value, whatever it starts with. Returns
-    the text as stored (`clean_text`)."""
+def put_text(cell, text: str) -> None:
+    """Store text in an openpyxl cell as text: never a formula, never an error value, whatever it
+    starts with (`clean_text`, `QUOTED`)."""
     clean = clean_text(text)
     cell.value = clean
     cell.data_type = "s"
     if clean[:1] in QUOTED:
         cell.quotePrefix = True
-    return clean
 
 
 QUOTED = ("=", "+", "-", "@")
