@@ -31,6 +31,7 @@ import io
 import math
 import re
 import textwrap
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -50,6 +51,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from exporter import __version__
 from exporter.context import RunContext
@@ -122,7 +124,9 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     book.hidden_last()
     cells = book.sheet_data()  # before saving: it registers the cells' styles, which the save writes
     buffer = io.BytesIO()
-    book.workbook.save(buffer)
+    # openpyxl's writer into an uncompressed zip (finish_workbook compresses every part once), and
+    # without `Workbook.save`, which stamps the clock's time on the properties
+    ExcelWriter(book.workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED)).save()
     return {FILE_NAME: finish_workbook(buffer.getvalue(), book.build_time, cells)}
 
 
