@@ -123,15 +123,18 @@ def _texts(value) -> list[str]:
 
 @cache
 def register_fonts(regular: str = "", bold: str = "") -> tuple[str, str]:
-    """Register the body font family once per process; the shipped DejaVu Sans unless a theme names one."""
+    """Register the body font family once per process; the shipped DejaVu Sans unless a theme names one.
+
+    Nothing is set in italic (data is escaped, the writer's own markup has no <i>): the family names
+    an italic face for ReportLab's mapping but no file is read for it, which saves parsing a third font
+    in every process; a paragraph that asked for italic would fail, not print in the wrong face."""
     fonts = resources.files("exporter.fonts")
     regular_path = regular or str(fonts / "DejaVuSans.ttf")
     bold_path = bold or (regular if regular else str(fonts / "DejaVuSans-Bold.ttf"))
-    italic_path = regular if regular else str(fonts / "DejaVuSans-Oblique.ttf")
     digest = hashlib.sha256(f"{regular}\0{bold}".encode()).hexdigest()[:8]
     suffix = "" if not regular else f"-{digest}"
     names = (FONT + suffix, FONT_BOLD + suffix, f"{FONT}-Italic{suffix}")
-    for name, path in zip(names, (regular_path, bold_path, italic_path), strict=True):
+    for name, path in zip(names[:2], (regular_path, bold_path), strict=True):
         pdfmetrics.registerFont(ShapingFont(name, path))
     pdfmetrics.registerFontFamily(names[0], normal=names[0], bold=names[1], italic=names[2], boldItalic=names[1])
     return names[0], names[1]
