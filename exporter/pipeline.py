@@ -348,8 +348,9 @@ def tracker_notices(tracker: TrackerRead, planned: Plan) -> tuple[Problem, ...]:
             f"{gone} no longer in it): tasks are matched by their keys"
         )
         notices.append(Problem(source, message, kind=Kind.CONFLICT))
-    labels = catalogue(planned.language)  # the sheets' names as the person's tracker has them
-    sheet, kept_on = labels("sheet.tasks"), labels("sheet.other")
+    sheet = catalogue(tracker.progress.language)("sheet.tasks")  # as the person's tracker names it
+    labels = catalogue(planned.language)  # the new tracker's words (`replan --lang` may change them)
+    kept_on = labels("sheet.other")
     for row in left_over(tracker.progress, keys, labels):
         if row.earlier:
             continue

@@ -365,7 +365,7 @@ def _busy_sources(raw: Raw) -> tuple[BusySource, ...]:
     a profile's text, a tracker's stored list one a line). A file named in a profile or roster is found
     beside it; a file is kept as an absolute path (what the tracker stores)."""
     value, origin = raw.get("busy", ((), Origin("busy")))
-    items = re.split(r"[;\n]", value) if isinstance(value, str) else list(value)
+    items = source_texts(value) if isinstance(value, str) else list(value)
     texts = list(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
     if len(texts) > MAX_SOURCES:
         raise origin.fail(f"{len(texts)} busy calendars; at most {MAX_SOURCES}", Kind.LIMIT)
@@ -384,6 +384,29 @@ def _busy_sources(raw: Raw) -> tuple[BusySource, ...]:
             source = BusySource(str(beside.absolute()), origin)  # so a replan finds it from any folder
         sources.append(source)
     return tuple(sources)
+
+
+_CALENDAR_FILES = (".ics", ".ical", ".ifb", ".vcs")
+
+
+def source_texts(text: str) -> list[str]:
+    """Busy calendars written in one text, separated by `;` or line breaks. A `;` inside an address
+    (`https://host/cal?a=1;b=2`) does not separate: what follows an address up to the next piece that
+    is itself an address or names a calendar file (`work.ics`) belongs to that address."""
+    texts: list[str] = []
+    for line in text.split("\n"):
+        address = False
+        for piece in line.split(";"):
+            if not piece.strip():
+                address = False
+                continue
+            starts_anew = "://" in piece or piece.strip().lower().endswith(_CALENDAR_FILES)
+            if address and not starts_anew:
+                texts[-1] += ";" + piece
+                continue
+            texts.append(piece)
+            address = "://" in piece
+    return texts
 
 
 def _choice(text: str, origin: Origin, choices: type[Tentative]) -> Tentative:

@@ -22,13 +22,13 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from struct import unpack_from
-from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from exporter.errors import Kind, Problem
 from exporter.fontfiles import FoundFont, script_of
+from exporter.writers.markup import escape, quoteattr
 
 NO_BREAK_SPACE = "\u00a0"
 SHOWN_CHARACTERS = 12
