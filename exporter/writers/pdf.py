@@ -76,9 +76,10 @@ lays out a paragraph with a long word in time that grows with the square of its 
 NOT_PRINTED = frozenset({"notes", "key"})
 """Fields of the pathway the PDF never prints: the author's notes and the tasks' lasting keys."""
 _LONG_WORD = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
-PARAGRAPHS = 4096
-"""Paragraphs whose markup and parse a process keeps: most of a plan's text (the pathway's, the
-labels', many dates) recurs in every participant's plan."""
+PARAGRAPHS = 1024
+"""Paragraphs whose markup and parse a process keeps (least recently used go first): a plan has about
+250 different ones and most (the pathway's text, the labels', many dates) recur in every participant's
+plan; about 3 KiB each, so a batch worker's memory stays flat in the roster's length."""
 
 
 def file_names(options: WriterOptions) -> tuple[str, ...]:

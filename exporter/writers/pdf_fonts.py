@@ -144,7 +144,7 @@ def script_fonts(regular: str, bold: str, found: tuple[FoundFont, ...], prefer_b
     return ScriptFonts(regular, bold, found, prefer_body)
 
 
-MARKUPS = 4096
+MARKUPS = 1024
 """Texts whose paragraph markup a process keeps: the pathway's and the labels' texts recur in every plan."""
 
 
