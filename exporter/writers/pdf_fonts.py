@@ -6,8 +6,9 @@ Arabic, Hebrew, Devanagari and Thai go to the fonts the run's context found (exp
 each registered the first time a text needs it. Arabic, Hebrew and Devanagari are shaped by
 HarfBuzz (the `uharfbuzz` package, through ReportLab): letters join, vowel signs sit where they
 belong. Every font is registered as a `ShapingFont`, which HarfBuzz shapes without discretionary
-ligatures; ReportLab's own fonts and defaults are left as they are. A right-to-left run is kept whole (its spaces become no-break spaces), so HarfBuzz lays
-it out right to left as one piece and its words keep their order when the line is read.
+ligatures; ReportLab's own fonts and defaults are left as they are. A right-to-left run is kept
+whole (its spaces become no-break spaces), so HarfBuzz lays it out right to left as one piece and
+its words keep their order when the line is read.
 
 A character no font has is never drawn as a silent box: `unprintable` names it, and
 `glyph_problems` turns that into a warning that says which package to install.
