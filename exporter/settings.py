@@ -10,8 +10,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -337,7 +338,7 @@ def _busy(raw: Raw, context: RunContext) -> BusyRules:
     except InputError as err:
         problems += err.problems
     readers = {
-        "busy_tentative": lambda text, origin: _choice(text, origin, Tentative),
+        "busy_tentative": lambda text, origin: read_choice(text, origin, Tentative),
         "busy_all_day": _yes_no,
         "busy_buffer": lambda text, origin: _minutes(text, origin, MAX_BUFFER),
         "min_session": lambda text, origin: _minutes(text, origin, MAX_MIN_SESSION),
@@ -358,6 +359,10 @@ def _busy(raw: Raw, context: RunContext) -> BusyRules:
         buffer=values.get("busy_buffer", 0),
         min_session=values.get("min_session", DEFAULT_MIN_SESSION),
     )
+
+
+Choice = TypeVar("Choice", bound=StrEnum)
+"""A closed vocabulary read from text (`read_choice`)."""
 
 
 def _busy_sources(raw: Raw) -> tuple[BusySource, ...]:
@@ -409,12 +414,14 @@ def source_texts(text: str) -> list[str]:
     return texts
 
 
-def _choice(text: str, origin: Origin, choices: type[Tentative]) -> Tentative:
+def read_choice(text: str, origin: Origin, choices: type[Choice]) -> Choice:
+    """The value of a closed vocabulary written as text (any case, spaces around); a located error
+    naming the choices otherwise."""
     try:
-        return choices(text.strip().lower())
+        return choices(str(text).strip().lower())
     except ValueError:
         known = " or ".join(choice.value for choice in choices)
-        raise origin.fail(f"must be {known}, got {text[:40]!r}") from None
+        raise origin.fail(f"must be {known}, got {str(text)[:40]!r}") from None
 
 
 _YES = {"yes", "true", "1", "y", "x"}
