@@ -44,7 +44,6 @@ from exporter.writers import REGISTRY
 if TYPE_CHECKING:
     from exporter.pdfjoin import Part
     from exporter.theme import Theme
-    from exporter.writers.pdf_booklet import IndexEntry
 
 SUMMARY = "summary.csv"
 COMBINED = "all-plans.pdf"
@@ -121,10 +120,14 @@ class RowSettings:
     finish: date
     timezone: str
     hours_per_week: float
+    busy_hours: float | None = None
+    """Hours of the participant's windows their busy calendars took; None without busy calendars."""
 
     @classmethod
     def of(cls, planned: Plan) -> RowSettings:
-        return cls(planned.start, planned.finish, planned.timezone, planned.hours_per_week)
+        """The settings as the row's plan has them."""
+        busy = planned.busy.hours_taken if planned.busy is not None else None
+        return cls(planned.start, planned.finish, planned.timezone, planned.hours_per_week, busy)
 
 
 @dataclass(frozen=True)
@@ -425,7 +428,10 @@ def _guarded(job: RowJob, work_on: Callable) -> RowResult:
 def _plan_row(job: RowJob) -> RowResult:
     item = job.prepared
     planned = pipeline.build_plan(_pathway(_pathway_ref(item.row, job)), list(item.layers), job.context, item.folder)
-    return RowResult(item.row.number, item.row.name, item.folder, RowStatus.OK, RowSettings.of(planned))
+    warnings = _busy_warnings(planned, job.roster, item.row.number)
+    return RowResult(
+        item.row.number, item.row.name, item.folder, RowStatus.OK, RowSettings.of(planned), warnings=warnings
+    )
 
 
 def _export_row(job: ExportJob) -> RowResult:
@@ -453,9 +459,20 @@ def _export_row(job: ExportJob) -> RowResult:
         replace(problem, source=job.roster, row=row.number)
         for problem in pipeline.output_warnings(planned, job.context, choice)
     )
+    warnings = _busy_warnings(planned, job.roster, row.number) + warnings
     settings = RowSettings.of(planned)
     return RowResult(
         row.number, row.name, item.folder, RowStatus.OK, settings, events=events, draft=draft, warnings=warnings
+    )
+
+
+def _busy_warnings(planned: Plan, roster: str, row: int) -> tuple[Problem, ...]:
+    """What reading the row's busy calendars warned about, placed at the row (each names its calendar)."""
+    if planned.busy is None:
+        return ()
+    return tuple(
+        Problem(roster, render_problem(problem), field="busy", row=row, kind=problem.kind)
+        for problem in planned.busy.warnings
     )
 
 
@@ -510,11 +527,15 @@ class SummaryRow:
     planned_finish: str
     timezone: str
     weekly_hours: str
+    busy_hours_taken: str
+    """Hours of the participant's windows their busy calendars took; blank without busy calendars."""
     defaults_applied: str
     """The settings the row left blank (`timezone, start`): they came from an option,
     a profile or the built-in default."""
     email_draft: str
     error: str
+    warnings: str
+    """What the row's export warned about (busy calendars, characters the PDF cannot print)."""
     pages: str
     """The row's pages in all-plans.pdf (`7-14`); blank when it has none."""
 
@@ -531,9 +552,11 @@ class SummaryRow:
             planned_finish=settings.finish.isoformat() if settings else "",
             timezone=settings.timezone if settings else "",
             weekly_hours=f"{settings.hours_per_week:g}" if settings else "",
+            busy_hours_taken=f"{settings.busy_hours:g}" if settings and settings.busy_hours is not None else "",
             defaults_applied=", ".join(result.fallbacks),
             email_draft=result.draft,
             error="; ".join(summary_text(problem, roster) for problem in result.problems),
+            warnings="; ".join(summary_text(problem, roster) for problem in result.warnings),
             pages=f"{pages.start}-{pages.stop - 1}" if pages else "",
         )
 
@@ -627,30 +650,29 @@ def _combine_pdfs(
 
 
 def _cover(heading: str, shared: list[Part], plans: list[Part], context: RunContext, theme: Theme) -> bytes:
-    """The cover and index, its page numbers counted after the cover's own pages."""
-    from exporter.writers.pdf_booklet import render_cover
+    """The cover and index, its page numbers counted after the cover's own pages (`page_ranges`, as
+    join_pdfs places the parts). The guessed length of the cover only grows, and larger page numbers
+    never make the index shorter, so it settles in a few renderings; if it ever did not, that is a
+    fault in this program and is raised, never an index with wrong numbers."""
+    from exporter.pdfjoin import page_ranges
+    from exporter.writers.pdf_booklet import IndexEntry, render_cover
 
-    counts = [_page_count(part.path) for part in (*shared, *plans)]
-    names = [part.bookmark for part in (*shared, *plans)]
-    cover, cover_pages = b"", 2
-    for _ in range(8):  # the index's length moves the numbers it prints, not its own length: this settles at once
-        entries = _index(cover_pages, counts, names)
-        cover = render_cover(heading, entries[len(shared) :], entries[: len(shared)], context, theme)
-        if _page_count(cover) == cover_pages:
+    parts = (*shared, *plans)
+    counts = [_page_count(part.path) for part in parts]
+    cover_pages = 2  # the cover and at least one page of index
+    for _ in range(len(parts) + 2):
+        ranges = page_ranges([cover_pages, *counts])[1:]
+        entries = [
+            IndexEntry(part.bookmark, pages.start, pages.stop - 1) for part, pages in zip(parts, ranges, strict=True)
+        ]
+        cover = render_cover(heading, tuple(entries[len(shared) :]), tuple(entries[: len(shared)]), context, theme)
+        rendered = _page_count(cover)
+        if page_ranges([rendered, *counts])[1:] == ranges:
+            return cover  # every part lands where the index says
+        if rendered < cover_pages:
             break
-        cover_pages = _page_count(cover)
-    return cover
-
-
-def _index(cover_pages: int, counts: list[int], names: list[str]) -> tuple[IndexEntry, ...]:
-    """Each part's first and last page after a cover of `cover_pages`, every part starting on an odd page."""
-    from exporter.writers.pdf_booklet import IndexEntry
-
-    entries, used = [], cover_pages + cover_pages % 2
-    for name, count in zip(names, counts, strict=True):
-        entries.append(IndexEntry(name, used + 1, used + count))
-        used += count + count % 2
-    return tuple(entries)
+        cover_pages = rendered
+    raise RuntimeError(f"the index of {COMBINED} does not settle on a number of pages ({cover_pages})")
 
 
 def _page_count(source: Path | bytes) -> int:

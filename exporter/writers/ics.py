@@ -307,7 +307,8 @@ def _stamped(
     status = content_line("STATUS", "CANCELLED") if cancelled else body.line("STATUS")
     if status is not None:
         stamps.append(status)
-    return body.without(*_STAMPS).with_lines(*stamps).canonical()
+    kept = tuple(line for line in body.properties if line.name not in _STAMPS)
+    return Component(body.name, kept + tuple(stamps), body.components).canonical()
 
 
 def _utc(moment: datetime) -> str:

@@ -14,7 +14,7 @@ once per distinct value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -26,10 +26,6 @@ from icalendar import Alarm, Calendar, Event, vDDDTypes, vDuration
 from exporter.controls import CONTROL
 from exporter.writers.icsfold import fold
 
-_RANK = {
-    kind.name: {name: index for index, name in enumerate(kind.canonical_order or ())}
-    for kind in (Calendar, Event, Alarm)
-}
 _UNFOLD = re.compile(r"(\r?\n)+[ \t]")
 _LINE_BREAK = re.compile(r"\r?\n")
 _NAME = re.compile(r"[A-Za-z0-9-]+")
@@ -102,14 +98,24 @@ class Component:
     def canonical(self) -> Component:
         """The properties in icalendar's order for this kind of component (its parts left as they are):
         the kind's `canonical_order` first, then the others by name, lines of one name in their order."""
-        rank = _RANK.get(self.name, {})
-        last = len(rank)
+        return Component(
+            self.name, tuple(sorted(self.properties, key=_ORDER.get(self.name, _BY_NAME))), self.components
+        )
 
-        def key(line: ContentLine) -> tuple[int, str]:
-            found = rank.get(line.name)
-            return (last, line.name) if found is None else (found, "")
 
-        return Component(self.name, tuple(sorted(self.properties, key=key)), self.components)
+def _order(canonical: tuple[str, ...]) -> Callable[[ContentLine], tuple[int, str]]:
+    """The sort key of a content line in a kind of component with this `canonical_order`."""
+    rank = {name: (index, "") for index, name in enumerate(canonical)}
+    last = len(canonical)
+
+    def key(line: ContentLine) -> tuple[int, str]:
+        return rank.get(line.name) or (last, line.name)
+
+    return key
+
+
+_ORDER = {kind.name: _order(tuple(kind.canonical_order or ())) for kind in (Calendar, Event, Alarm)}
+_BY_NAME = _order(())
 
 
 def property_name(line: str) -> str:
