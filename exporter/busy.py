@@ -17,7 +17,7 @@ import re
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -34,6 +34,7 @@ from urllib.request import (
 )
 from zoneinfo import ZoneInfo
 
+from exporter.busyfast import FastEvent, read_event, zone_named
 from exporter.busytime import BusyRules, BusySource, BusyTime, Tentative, merged_intervals
 from exporter.errors import InputError, Kind, Problem
 from exporter.inputs import CALENDAR_LIMIT, KB, decode_text, limit_text, read_input
@@ -45,7 +46,6 @@ _CHUNK = 64 * KB
 MAX_OCCURRENCES = 50_000
 """Occurrences of one calendar's events in the plan's range (a weekly meeting for ten years is 522)."""
 _CHUNK_DAYS = timedelta(days=91)
-_OVERRIDE = re.compile("RECURRENCE-ID", re.IGNORECASE)
 _TOO_OFTEN = re.compile(r"FREQ=(SECONDLY|MINUTELY)", re.IGNORECASE)
 _AGENT = "pathway-exporter (busy calendar)"
 
@@ -87,14 +87,17 @@ class _Single:
     calendar: int
     """Which VCALENDAR of the file it belongs to."""
     text: str
+    event: FastEvent | None = None
+    """The event as `busyfast` reads it, when it is of a shape that module reads (then `text` is not parsed)."""
 
 
 @dataclass(frozen=True)
 class BusyCalendar:
-    """One source read: its calendars parsed with the repeating events, overrides and free/busy blocks
-    (only the busy-relevant properties kept) and their recurring-ical-events queries, the line of each
-    of those events' UID (for messages), the single events as text by day, and what each VCALENDAR
-    begins with (its time zones), to parse single events in."""
+    """One source read: the calendars icalendar parsed (the repeating events `busyfast` does not read,
+    overrides and free/busy blocks, only the busy-relevant properties kept) and their recurring-ical-events
+    queries, the line of each UID (for messages), the single events by day, the repeating events
+    `busyfast` reads, and what each VCALENDAR begins with (its time zones), to parse single events in,
+    with its X-WR-TIMEZONE ("" without one)."""
 
     source: BusySource
     calendars: tuple[Any, ...]
@@ -102,6 +105,8 @@ class BusyCalendar:
     queries: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     singles: tuple[_Single, ...] = ()
     prefixes: tuple[str, ...] = ()
+    series: tuple[FastEvent, ...] = ()
+    zones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,12 +223,29 @@ def _plain(text: object) -> str:
 # ---- Parsing: only what says when someone is busy --------------------------------------------
 
 
+@dataclass
+class _Part:
+    """One VCALENDAR of a file as it is read: its own lines (BEGIN, the calendar properties kept, its time
+    zones), the lines kept of its other components (free/busy blocks), and its events' kept lines."""
+
+    head: list[str]
+    others: list[str] = field(default_factory=list)
+    events: list[tuple[int, list[str]]] = field(default_factory=list)
+    free_busy: bool = False
+
+
 @dataclass(frozen=True)
 class _Stripped:
-    text: str
+    """A file sorted out: the text icalendar has to read (None when nothing needs it), the line of each UID,
+    the single events (by day), the repeating events read here, and each VCALENDAR's time zones and
+    X-WR-TIMEZONE."""
+
+    text: str | None
     lines: dict[str, int]
     singles: tuple[_Single, ...]
+    series: tuple[FastEvent, ...]
     prefixes: tuple[str, ...]
+    zones: tuple[str, ...]
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -241,99 +263,161 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _stripped(source: BusySource, text: str, first_day: date) -> _Stripped:
-    """The calendar with only busy-relevant properties (and time zones, whole), without the single events
-    that ended well before `first_day` (`_long_past`) and with the other single events set apart
-    (`_Single`); a Problem if it is not an iCalendar file or its components do not nest."""
-    kept: list[str] = []
-    lines: dict[str, int] = {}
-    singles: list[_Single] = []
-    prefixes: list[list[str]] = []
-    stack: list[str] = []
-    event_line = event_index = hidden = 0
+    """The calendar with only busy-relevant properties (and time zones, whole), sorted out: single events
+    that ended well before `first_day` (`_long_past`) left out, the other single events set apart
+    (`_Single`, read here when `busyfast` reads them), repeating events of the shapes `busyfast` reads
+    expanded here, everything else left to icalendar and recurring-ical-events; a Problem if it is not an
+    iCalendar file or its components do not nest."""
+    parts, lines = _parts(source, text)
     cutoff = (first_day - timedelta(days=2)).strftime("%Y%m%d")
-    overridden = _overridden(text)
+    overridden = {_uid(event) for part in parts for _, event in part.events if _overrides(event)}
+    singles: list[_Single] = []
+    series: list[FastEvent] = []
+    library: list[str] = []
+    needed = False
+    zones: list[str] = []
+    for index, part in enumerate(parts):
+        named, zone, readable = _calendar_zone(part.head)
+        zones.append(named)
+        needed |= part.free_busy or not readable
+        left: list[tuple[int, list[str]]] = []
+        for line, event in part.events:
+            single = _single(event, line, index, overridden)
+            if single is not None and not _long_past(event, cutoff):
+                singles.append(replace(single, event=read_event(event, None)))
+            elif single is None and not _long_past(event, cutoff):
+                left.append((line, event))
+        shared = _shared_uids(event for _, event in left)
+        kept = part.head + part.others
+        for _, event in left:
+            fast = read_event(event, zone) if readable and _uid(event) not in shared | overridden else None
+            if fast is not None and fast.repetition is not None:
+                series.append(fast)
+            else:
+                kept += event
+                needed = True
+        library.append("\r\n".join(kept) + "\r\nEND:VCALENDAR\r\n")
+    return _Stripped(
+        "".join(library) if needed else None,
+        lines,
+        tuple(sorted(singles, key=lambda single: single.day)),
+        tuple(series),
+        tuple("\r\n".join(part.head) + "\r\n" for part in parts),
+        tuple(zones),
+    )
+
+
+def _parts(source: BusySource, text: str) -> tuple[list[_Part], dict[str, int]]:
+    """Each VCALENDAR of the text with only the busy-relevant properties kept, and the line of each busy
+    component's UID; a Problem if it is not an iCalendar file or its components do not nest."""
+    parts: list[_Part] = []
+    lines: dict[str, int] = {}
+    stack: list[str] = []
+    component: list[str] = []
+    component_line = hidden = 0
     for number, line in _logical_lines(text):
         if not line.strip():
             continue
         name = _NAME.match(line).group().upper()
         value = line[len(name) + 1 :].strip().upper() if name in ("BEGIN", "END") else ""
         if not stack and not (name == "BEGIN" and value == "VCALENDAR"):
-            if kept:
+            if parts:
                 continue  # text after the last END:VCALENDAR
             raise InputError(source.problem("not an iCalendar file (it does not begin with BEGIN:VCALENDAR)"))
-        dropped = hidden > 0
+        dropped = hidden > 0 or value in _DROPPED_COMPONENTS
         if name == "BEGIN":
             stack.append(value)
             hidden += value in _DROPPED_COMPONENTS
             if len(stack) == 1:
-                prefixes.append([])
-            if value in _BUSY_COMPONENTS and len(stack) == 2:
-                event_line, event_index = number, len(kept)
-            if not dropped and value not in _DROPPED_COMPONENTS:
-                kept.append(line)
-                if len(stack) == 1 or stack[1] == "VTIMEZONE":
-                    prefixes[-1].append(line)
+                parts.append(_Part([line]))
+                continue
+            if len(stack) == 2:
+                component, component_line = [], number
+            if not dropped:
+                component.append(line)
             continue
         if name == "END":
-            if not stack or stack[-1] != value:
-                expected = stack[-1] if stack else "nothing"
-                raise InputError(source.problem(f"END:{value} where END:{expected} was due", number))
-            if not dropped and value not in _DROPPED_COMPONENTS:
-                kept.append(line)
-                if len(stack) > 1 and stack[1] == "VTIMEZONE":
-                    prefixes[-1].append(line)
+            if stack[-1] != value:
+                raise InputError(source.problem(f"END:{value} where END:{stack[-1]} was due", number))
+            if len(stack) == 1:
+                stack.pop()
+                continue
+            if not dropped:
+                component.append(line)
             hidden -= stack.pop() in _DROPPED_COMPONENTS
-            if value == "VEVENT" and len(stack) == 1:
-                event = kept[event_index:]
-                single = _single(event, event_line, len(prefixes) - 1, overridden)
-                past = _long_past(event, cutoff)
-                if single is not None and not past:
-                    singles.append(single)
-                if single is not None or past:
-                    del kept[event_index:]
+            if len(stack) == 1:
+                _file(parts[-1], value, component, component_line)
             continue
         if dropped:
             continue
         inside = stack[1] if len(stack) > 1 else ""
-        if inside == "VTIMEZONE" or (len(stack) == 1 and name in _CALENDAR_KEPT):
-            kept.append(line)
-            prefixes[-1].append(line)
+        if inside == "VTIMEZONE":
+            component.append(line)
+        elif len(stack) == 1:
+            if name in _CALENDAR_KEPT:
+                parts[-1].head.append(line)
         elif inside in _BUSY_COMPONENTS and len(stack) == 2 and name in _KEPT:
             if name in ("RRULE", "EXRULE") and _TOO_OFTEN.search(line):
                 raise InputError(source.problem("an event repeats every second or minute", number))
             if name == "UID":
-                lines.setdefault(line[len(name) :].partition(":")[2].strip(), event_line)
-            kept.append(line)
+                lines.setdefault(line[len(name) :].partition(":")[2].strip(), component_line)
+            component.append(line)
     if stack:
         raise InputError(source.problem(f"BEGIN:{stack[-1]} is never ended (the file is cut short?)"))
-    return _Stripped(
-        "\r\n".join(kept) + "\r\n",
-        lines,
-        tuple(sorted(singles, key=lambda single: single.day)),
-        tuple("\r\n".join(prefix) + "\r\n" for prefix in prefixes),
-    )
+    return parts, lines
 
 
-def _overridden(text: str) -> set[str]:
-    """The UIDs of the events that override an instance of another (RECURRENCE-ID)."""
-    found: set[str] = set()
-    if not _OVERRIDE.search(text):
-        return found
-    uid, override = "", False
-    for _, line in _logical_lines(text):
-        upper = line[:14].upper()
-        if upper.startswith("BEGIN:VEVENT"):
-            uid, override = "", False
-        elif upper.startswith("UID"):
-            uid = line.partition(":")[2].strip()
-        elif upper.startswith("RECURRENCE-ID"):
-            override = True
-        elif upper.startswith("END:VEVENT") and override:
-            found.add(uid)
-    return found
+def _file(part: _Part, name: str, lines: list[str], line: int) -> None:
+    """A component of a VCALENDAR, read to its end, put where it belongs."""
+    if name == "VEVENT":
+        part.events.append((line, lines))
+    elif name == "VTIMEZONE":
+        part.head += lines
+    elif name not in _DROPPED_COMPONENTS:
+        part.others += lines
+        part.free_busy |= name == "VFREEBUSY"
 
 
-def _single(event: list[str], line: int, calendar: int, overridden: set[str]) -> _Single | None:
+def _calendar_zone(head: list[str]) -> tuple[str, ZoneInfo | None, bool]:
+    """A VCALENDAR's X-WR-TIMEZONE: its name ("" without one), its zone, and whether this module reads it as
+    x-wr-timezone does (one plain property naming a zone the database knows; otherwise icalendar and
+    recurring-ical-events read the calendar, and say what is wrong with it)."""
+    named = [line for line in head if _NAME.match(line).group().upper() == "X-WR-TIMEZONE"]
+    if not named:
+        return "", None, True
+    head_name, _, value = named[0].partition(":")
+    zone = zone_named(value, strict=False) if head_name == "X-WR-TIMEZONE" and "\\" not in value else None
+    if len(named) > 1 or zone is None:
+        return "", None, False
+    return value, zone, True
+
+
+def _uid(event: list[str]) -> str | None:
+    """The event's UID as written (None without one)."""
+    for line in event:
+        if _NAME.match(line).group().upper() == "UID":
+            return line.partition(":")[2].strip()
+    return None
+
+
+def _overrides(event: list[str]) -> bool:
+    """Whether the event overrides an instance of another (RECURRENCE-ID)."""
+    return any(_NAME.match(line).group().upper() == "RECURRENCE-ID" for line in event)
+
+
+def _shared_uids(events: Iterator[list[str]]) -> set[str | None]:
+    """The UIDs that more than one of the events has (recurring-ical-events makes one series of them)."""
+    seen: set[str] = set()
+    shared: set[str | None] = set()
+    for event in events:
+        uid = _uid(event)
+        if uid is not None and uid in seen:
+            shared.add(uid)
+        seen.add(uid)
+    return shared
+
+
+def _single(event: list[str], line: int, calendar: int, overridden: set[str | None]) -> _Single | None:
     """The event as a `_Single` (its UID left out), or None when it repeats, overrides or is overridden."""
     day, uid, body = "", "", []
     for content in event:
@@ -365,12 +449,32 @@ def _long_past(event: list[str], cutoff: str) -> bool:
 
 
 def _parse(source: BusySource, text: str, zone: ZoneInfo, first_day: date) -> tuple[BusyCalendar, list[Problem]]:
+    stripped = _stripped(source, text, first_day)
+    calendars, queries, unknown = (), (), set()
+    if stripped.text is not None:
+        calendars, queries, unknown = _library_parse(source, stripped.text, zone)
+    warnings = [_unknown_zone(source, name, zone) for name in sorted(unknown)]
+    busy = BusyCalendar(
+        source,
+        calendars,
+        stripped.lines,
+        queries,
+        stripped.singles,
+        stripped.prefixes,
+        stripped.series,
+        stripped.zones,
+    )
+    return busy, warnings
+
+
+def _library_parse(source: BusySource, text: str, zone: ZoneInfo) -> tuple[tuple, tuple, set[str]]:
+    """The calendars of the text as icalendar reads them, their recurring-ical-events queries, and the
+    names of the time zones nobody knows (their times read in `zone`)."""
     import icalendar
     import recurring_ical_events
 
-    stripped = _stripped(source, text, first_day)
     try:
-        calendars = tuple(icalendar.Calendar.from_ical(stripped.text, multiple=True))
+        calendars = tuple(icalendar.Calendar.from_ical(text, multiple=True))
     except (ValueError, KeyError, IndexError, TypeError) as err:
         raise InputError(source.problem(f"not a readable calendar ({type(err).__name__})")) from None
     unknown: set[str] = set()
@@ -381,9 +485,7 @@ def _parse(source: BusySource, text: str, zone: ZoneInfo, first_day: date) -> tu
         queries = tuple(recurring_ical_events.of(calendar, components=[_events()]) for calendar in calendars)
     except (ValueError, KeyError, IndexError, TypeError) as err:
         raise InputError(source.problem(f"its events cannot be expanded ({type(err).__name__})")) from None
-    warnings = [_unknown_zone(source, name, zone) for name in sorted(unknown)]
-    busy = BusyCalendar(source, calendars, stripped.lines, queries, stripped.singles, stripped.prefixes)
-    return busy, warnings
+    return calendars, queries, unknown
 
 
 def _unknown_zone(source: BusySource, name: str, zone: ZoneInfo) -> Problem:
@@ -470,8 +572,13 @@ class Expansion:
         self.parsed[index] = last
         intervals: list[tuple[datetime, datetime]] = []
         endless: list[Problem] = []
+        for single in calendar.singles[first:last]:
+            if single.event is not None:
+                intervals += self._read_interval(calendar, single.calendar, single.event)
         for number, prefix in enumerate(calendar.prefixes):
-            group = [single for single in calendar.singles[first:last] if single.calendar == number]
+            group = [
+                single for single in calendar.singles[first:last] if single.calendar == number and single.event is None
+            ]
             if group:
                 intervals += self._parsed(calendar, number, prefix, group, endless)
         if endless:
@@ -489,7 +596,7 @@ class Expansion:
         events = [component for component in parsed.subcomponents if component.name == "VEVENT"]
         if len(events) != len(group):
             raise InputError(calendar.source.problem("not a readable calendar (an event inside an event)"))
-        floating = _floating_zone(calendar.calendars[number], self.zone)
+        floating = _floating_zone(calendar.zones[number], self.zone)
         intervals = []
         for single, event in zip(group, events, strict=True):
             try:
@@ -499,6 +606,13 @@ class Expansion:
                     calendar.source.problem("an event's start or end cannot be read", single.line)
                 ) from None
         return intervals
+
+    def _read_interval(self, calendar: BusyCalendar, number: int, event: FastEvent) -> list:
+        """The busy interval of a single event `busyfast` read: none when it does not block."""
+        if not _blocks(event, event.start, self.rules):
+            return []
+        floating = _floating_zone(calendar.zones[number], self.zone)
+        return [(_instant(event.start, floating), _instant(event.end, floating))]
 
     def _interval(self, calendar: BusyCalendar, single: _Single, event, floating, endless: list) -> list:
         """The busy interval of one single event: none when it does not block, or has no end (then
@@ -523,16 +637,10 @@ class Expansion:
 _NO_END = "an event has no end (DTEND or DURATION), so how long it keeps you busy is unknown"
 
 
-def _floating_zone(calendar, zone: ZoneInfo) -> ZoneInfo:
-    """The zone floating times are read in: the calendar's X-WR-TIMEZONE when it names a known zone, else
-    the person's."""
-    named = str(calendar.get("X-WR-TIMEZONE", "")).strip()
-    if named:
-        try:
-            return ZoneInfo(named)
-        except (ValueError, OSError):
-            pass
-    return zone
+def _floating_zone(named: str, zone: ZoneInfo) -> ZoneInfo:
+    """The zone floating times are read in: the calendar's X-WR-TIMEZONE (`named`) when it names a known
+    zone, else the person's."""
+    return zone_named(named.strip(), strict=False) or zone if named.strip() else zone
 
 
 def _repeating_intervals(
@@ -556,9 +664,25 @@ def _repeating_intervals(
             intervals.append((_instant(start, local), _instant(end, local)))
     if endless:
         raise InputError(list(endless.values()))
+    for start, end in _fast_occurrences(calendar, rules, first, until):
+        intervals.append((_instant(start, local), _instant(end, local)))
     for parsed in calendar.calendars:
         intervals += _free_busy(parsed, rules, first, until)
     return intervals
+
+
+def _fast_occurrences(calendar: BusyCalendar, rules: BusyRules, first: datetime, until: datetime) -> Iterator:
+    """The blocking occurrences of the repeating events `busyfast` read that overlap [first, until), as
+    (start, end) pairs; a Problem once there are more than MAX_OCCURRENCES."""
+    count = 0
+    for event in calendar.series:
+        found = event.between(first, until)
+        count += len(found)
+        if count > MAX_OCCURRENCES:
+            message = f"more than {MAX_OCCURRENCES:,} events in the plan's range; export a shorter stretch of time"
+            raise InputError(calendar.source.problem(message, kind=Kind.LIMIT))
+        if found and _blocks(event, found[0][0], rules):
+            yield from found
 
 
 def _occurrences(source: BusySource, query, first: datetime, until: datetime) -> Iterator[_Occurrence]:
