@@ -109,13 +109,18 @@ class BusyCalendar:
     zones: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Occurrence:
-    """One occurrence as the expansion gives it: its times and the event (or override) it comes from."""
+    """One occurrence as the expansion gives it: its times and the event (or override) it comes from.
+    recurring-ical-events sets an occurrence's SEQUENCE on it like a property (kept in `properties`)."""
 
     start: date
     end: date
     event: Any
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.properties[name] = value
 
 
 def read_calendars(
@@ -499,10 +504,12 @@ def _events():
     from recurring_ical_events import EventAdapter
 
     class BusyEvents(EventAdapter):
+        def __init__(self, component):
+            super().__init__(component)
+            self.event = component
+
         def as_component(self, start=None, stop=None, keep_recurrence_attributes=True):
-            return _Occurrence(
-                self.start if start is None else start, self.end if stop is None else stop, self._component
-            )
+            return _Occurrence(self.start if start is None else start, self.end if stop is None else stop, self.event)
 
     return BusyEvents
 

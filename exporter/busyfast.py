@@ -64,13 +64,13 @@ class Repetition:
 @dataclass(frozen=True)
 class FastEvent:
     """An event of a shape this module reads: its start and end (dates, or aware date-times), whether and
-    how it repeats, the recurrence ids its EXDATEs exclude, and the properties that say whether it blocks."""
+    how it repeats, the recurrence ids its EXDATEs exclude (naive: UTC and wall-clock times, midnight for
+    a day), and the properties that say whether it blocks."""
 
     start: Moment
     end: Moment
     repetition: Repetition | None = None
     excluded: frozenset[datetime] = frozenset()
-    excluded_days: frozenset[date] = frozenset()
     statuses: tuple[tuple[str, str], ...] = ()
 
     def get(self, name: str, default: str = "") -> str:
@@ -88,7 +88,7 @@ class FastEvent:
             low, high = low.replace(tzinfo=None), high.replace(tzinfo=None)
         found = []
         for start in self._starts(first, low, high):
-            if start.date() in self.excluded_days or not self.excluded.isdisjoint(_recurrence_ids(start)):
+            if self.excluded and not self.excluded.isdisjoint(_recurrence_ids(start)):
                 continue
             end = start + duration
             if all_day:
@@ -101,7 +101,9 @@ class FastEvent:
         """The starts of the rule's occurrences from `low` to `high` (both included), and the event's own
         start (recurring-ical-events adds it unless it comes after UNTIL), each once."""
         rule = self.repetition
-        until = _naive(rule.until) if isinstance(rule.until, date) and not isinstance(rule.until, datetime) else rule.until
+        until = (
+            _naive(rule.until) if isinstance(rule.until, date) and not isinstance(rule.until, datetime) else rule.until
+        )
         starts = [] if until is not None and first > until else [first]
         step = timedelta(days=rule.step)
         index = 0
@@ -199,9 +201,8 @@ def _event(found: dict, exdates: list, calendar_zone: ZoneInfo | None) -> FastEv
         excluded = [_moved(moment, calendar_zone) for moment in excluded]
         if not _before(start, end):
             return None
-    days = frozenset(moment for moment in excluded if not isinstance(moment, datetime))
     ids = frozenset(key for moment in excluded for key in _recurrence_ids(_as_datetime(moment)))
-    return FastEvent(start, end, repetition, ids, days, tuple(statuses))
+    return FastEvent(start, end, repetition, ids, tuple(statuses))
 
 
 def _as_datetime(moment: Moment) -> datetime:
