@@ -12,32 +12,23 @@ host only) and, where it can, the line.
 
 from __future__ import annotations
 
-import http.client
 import re
-import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
-from urllib.error import HTTPError, URLError
-from urllib.request import (
-    HTTPDefaultErrorHandler,
-    HTTPErrorProcessor,
-    HTTPHandler,
-    HTTPRedirectHandler,
-    HTTPSHandler,
-    OpenerDirector,
-    Request,
-)
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from exporter.busyfast import FastEvent, read_event, zone_named
 from exporter.busytime import BusyRules, BusySource, BusyTime, Tentative, merged_intervals
 from exporter.errors import InputError, Kind, Problem
 from exporter.inputs import CALENDAR_LIMIT, KB, decode_text, limit_text, read_input
+
+if TYPE_CHECKING:
+    from urllib.request import OpenerDirector
 
 FETCH_TIMEOUT = 20.0
 """Seconds a download of a busy calendar may take in all (a server that trickles is cut off too)."""
@@ -174,6 +165,15 @@ def _read_file(source: BusySource) -> bytes:
 
 def _opener() -> OpenerDirector:
     """http and https only (a redirect elsewhere fails), no proxies or files from the machine's settings."""
+    from urllib.request import (
+        HTTPDefaultErrorHandler,
+        HTTPErrorProcessor,
+        HTTPHandler,
+        HTTPRedirectHandler,
+        HTTPSHandler,
+        OpenerDirector,
+    )
+
     opener = OpenerDirector()
     for handler in (HTTPHandler, HTTPSHandler, HTTPRedirectHandler, HTTPDefaultErrorHandler, HTTPErrorProcessor):
         opener.add_handler(handler())
@@ -182,7 +182,13 @@ def _opener() -> OpenerDirector:
 
 def _download(source: BusySource) -> bytes:
     """The calendar at the URL, within FETCH_TIMEOUT seconds in all and URL_LIMIT bytes; a Problem that
-    names the host only otherwise (the path and query are secrets)."""
+    names the host only otherwise (the path and query are secrets). The network modules are imported
+    here: most calendars are files."""
+    import http.client
+    import socket
+    from urllib.error import HTTPError, URLError
+    from urllib.request import Request
+
     request = Request(source.address, headers={"User-Agent": _AGENT, "Accept": "text/calendar, */*;q=0.5"})
     deadline = time.monotonic() + FETCH_TIMEOUT
     timed_out = f"no answer within {FETCH_TIMEOUT:g} seconds"
@@ -275,31 +281,28 @@ def _stripped(source: BusySource, text: str, first_day: date) -> _Stripped:
     iCalendar file or its components do not nest."""
     parts, lines = _parts(source, text)
     cutoff = (first_day - timedelta(days=2)).strftime("%Y%m%d")
-    overridden = {_uid(event) for part in parts for _, event in part.events if _overrides(event)}
+    events = [[_Event(line, event, index) for line, event in part.events] for index, part in enumerate(parts)]
+    overridden = {event.uid for found in events for event in found if "RECURRENCE-ID" in event.names}
     singles: list[_Single] = []
     series: list[FastEvent] = []
     library: list[str] = []
     needed = False
     zones: list[str] = []
-    for index, part in enumerate(parts):
+    for part, found in zip(parts, events, strict=True):
         named, zone, readable = _calendar_zone(part.head)
         zones.append(named)
         needed |= part.free_busy or not readable
-        left: list[tuple[int, list[str]]] = []
-        for line, event in part.events:
-            single = _single(event, line, index, overridden)
-            if single is not None and not _long_past(event, cutoff):
-                singles.append(replace(single, event=read_event(event, None)))
-            elif single is None and not _long_past(event, cutoff):
-                left.append((line, event))
-        shared = _shared_uids(event for _, event in left)
+        left = [event for event in found if not event.long_past(cutoff)]
+        singles += [single for event in left if (single := event.single(overridden)) is not None]
+        left = [event for event in left if event.repeats or event.uid in overridden or not event.day]
+        shared = _shared_uids(left)
         kept = part.head + part.others
-        for _, event in left:
-            fast = read_event(event, zone) if readable and _uid(event) not in shared | overridden else None
+        for event in left:
+            fast = read_event(event.lines, zone) if readable and event.uid not in shared | overridden else None
             if fast is not None and fast.repetition is not None:
                 series.append(fast)
             else:
-                kept += event
+                kept += event.lines
                 needed = True
         library.append("\r\n".join(kept) + "\r\nEND:VCALENDAR\r\n")
     return _Stripped(
@@ -310,6 +313,48 @@ def _stripped(source: BusySource, text: str, first_day: date) -> _Stripped:
         tuple("\r\n".join(part.head) + "\r\n" for part in parts),
         tuple(zones),
     )
+
+
+_REPEATING = frozenset({"RRULE", "RDATE", "EXRULE", "RECURRENCE-ID"})
+
+
+class _Event:
+    """An event's kept lines (its BEGIN and END first and last) with each line's name read once, and what
+    sorting it out needs: its UID, whether it repeats or overrides, its start day as written."""
+
+    def __init__(self, line: int, lines: list[str], calendar: int):
+        self.line, self.lines, self.calendar = line, lines, calendar
+        self.names = [_NAME.match(content).group().upper() for content in lines]
+        self.repeats = not _REPEATING.isdisjoint(self.names)
+        self.uid = self._value("UID").strip() if "UID" in self.names else None
+        day = self._value("DTSTART").rpartition(":")[2].strip()[:8] if "DTSTART" in self.names else ""
+        self.day = day if len(day) == 8 and day.isdigit() else ""
+
+    def _value(self, name: str) -> str:
+        """The text after the first colon of the first line of that name."""
+        return self.lines[self.names.index(name)].partition(":")[2]
+
+    def single(self, overridden: set[str | None]) -> _Single | None:
+        """The event as a `_Single` (its UID left out), or None when it repeats, overrides or is overridden."""
+        if self.repeats or self.uid in overridden or not self.day:
+            return None
+        event = read_event(self.lines, None)
+        if event is not None:
+            return _Single(self.day, self.line, self.calendar, "", event)
+        body = [content for content, name in zip(self.lines, self.names, strict=True) if name != "UID"]
+        return _Single(self.day, self.line, self.calendar, "\r\n".join(body) + "\r\n")
+
+    def long_past(self, cutoff: str) -> bool:
+        """Whether its kept lines say it is a single event (no repetition, no override, no DURATION) whose
+        start and end days (YYYYMMDD, in any zone) come before `cutoff`: it cannot touch the plan."""
+        if self.repeats or "DURATION" in self.names:
+            return False
+        days = [
+            content.rpartition(":")[2].strip()[:8]
+            for content, name in zip(self.lines[1:-1], self.names[1:-1], strict=True)
+            if name in ("DTSTART", "DTEND")
+        ]
+        return bool(days) and all(day.isdigit() and len(day) == 8 and day < cutoff for day in days)
 
 
 def _parts(source: BusySource, text: str) -> tuple[list[_Part], dict[str, int]]:
@@ -397,60 +442,15 @@ def _calendar_zone(head: list[str]) -> tuple[str, ZoneInfo | None, bool]:
     return value, zone, True
 
 
-def _uid(event: list[str]) -> str | None:
-    """The event's UID as written (None without one)."""
-    for line in event:
-        if _NAME.match(line).group().upper() == "UID":
-            return line.partition(":")[2].strip()
-    return None
-
-
-def _overrides(event: list[str]) -> bool:
-    """Whether the event overrides an instance of another (RECURRENCE-ID)."""
-    return any(_NAME.match(line).group().upper() == "RECURRENCE-ID" for line in event)
-
-
-def _shared_uids(events: Iterator[list[str]]) -> set[str | None]:
+def _shared_uids(events: list[_Event]) -> set[str | None]:
     """The UIDs that more than one of the events has (recurring-ical-events makes one series of them)."""
-    seen: set[str] = set()
+    seen: set[str | None] = set()
     shared: set[str | None] = set()
     for event in events:
-        uid = _uid(event)
-        if uid is not None and uid in seen:
-            shared.add(uid)
-        seen.add(uid)
+        if event.uid is not None and event.uid in seen:
+            shared.add(event.uid)
+        seen.add(event.uid)
     return shared
-
-
-def _single(event: list[str], line: int, calendar: int, overridden: set[str | None]) -> _Single | None:
-    """The event as a `_Single` (its UID left out), or None when it repeats, overrides or is overridden."""
-    day, uid, body = "", "", []
-    for content in event:
-        name = _NAME.match(content).group().upper()
-        if name in ("RRULE", "RDATE", "EXRULE", "RECURRENCE-ID"):
-            return None
-        if name == "UID":
-            uid = content.partition(":")[2].strip()
-            continue
-        if name == "DTSTART":
-            day = content.rpartition(":")[2].strip()[:8]
-        body.append(content)
-    if uid in overridden or len(day) != 8 or not day.isdigit():
-        return None
-    return _Single(day, line, calendar, "\r\n".join(body) + "\r\n")
-
-
-def _long_past(event: list[str], cutoff: str) -> bool:
-    """Whether an event's kept lines say it is a single event (no repetition, no override, no DURATION)
-    whose start and end days (YYYYMMDD, in any zone) come before `cutoff`: it cannot touch the plan."""
-    days = []
-    for line in event[1:-1]:
-        name = _NAME.match(line).group().upper()
-        if name in ("RRULE", "RDATE", "EXRULE", "RECURRENCE-ID", "DURATION"):
-            return False
-        if name in ("DTSTART", "DTEND"):
-            days.append(line.rpartition(":")[2].strip()[:8])
-    return bool(days) and all(day.isdigit() and len(day) == 8 and day < cutoff for day in days)
 
 
 def _parse(source: BusySource, text: str, zone: ZoneInfo, first_day: date) -> tuple[BusyCalendar, list[Problem]]:
