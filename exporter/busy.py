@@ -359,21 +359,37 @@ class _Event:
 
 def _parts(source: BusySource, text: str) -> tuple[list[_Part], dict[str, int]]:
     """Each VCALENDAR of the text with only the busy-relevant properties kept, and the line of each busy
-    component's UID; a Problem if it is not an iCalendar file or its components do not nest."""
+    component's UID; a Problem if it is not an iCalendar file or its components do not nest. (Most lines
+    are the text of events and their alarms, dropped unread: they take the shortest way through.)"""
     parts: list[_Part] = []
     lines: dict[str, int] = {}
     stack: list[str] = []
     component: list[str] = []
     component_line = hidden = 0
     for number, line in _logical_lines(text):
-        if not line.strip():
-            continue
         name = _NAME.match(line).group().upper()
-        value = line[len(name) + 1 :].strip().upper() if name in ("BEGIN", "END") else ""
+        if name != "BEGIN" and name != "END":
+            if hidden or not stack or (not name and not line.strip()):
+                if not stack and line.strip() and not parts:
+                    raise InputError(source.problem(_NOT_A_CALENDAR))
+                continue
+            inside = stack[1] if len(stack) > 1 else ""
+            if inside in _BUSY_COMPONENTS and len(stack) == 2 and name in _KEPT:
+                if name in ("RRULE", "EXRULE") and _TOO_OFTEN.search(line):
+                    raise InputError(source.problem("an event repeats every second or minute", number))
+                if name == "UID":
+                    lines.setdefault(line[len(name) :].partition(":")[2].strip(), component_line)
+                component.append(line)
+            elif inside == "VTIMEZONE":
+                component.append(line)
+            elif not inside and name in _CALENDAR_KEPT:
+                parts[-1].head.append(line)
+            continue
+        value = line[len(name) + 1 :].strip().upper()
         if not stack and not (name == "BEGIN" and value == "VCALENDAR"):
             if parts:
                 continue  # text after the last END:VCALENDAR
-            raise InputError(source.problem("not an iCalendar file (it does not begin with BEGIN:VCALENDAR)"))
+            raise InputError(source.problem(_NOT_A_CALENDAR))
         dropped = hidden > 0 or value in _DROPPED_COMPONENTS
         if name == "BEGIN":
             stack.append(value)
@@ -386,35 +402,19 @@ def _parts(source: BusySource, text: str) -> tuple[list[_Part], dict[str, int]]:
             if not dropped:
                 component.append(line)
             continue
-        if name == "END":
-            if stack[-1] != value:
-                raise InputError(source.problem(f"END:{value} where END:{stack[-1]} was due", number))
-            if len(stack) == 1:
-                stack.pop()
-                continue
-            if not dropped:
-                component.append(line)
-            hidden -= stack.pop() in _DROPPED_COMPONENTS
-            if len(stack) == 1:
-                _file(parts[-1], value, component, component_line)
-            continue
-        if dropped:
-            continue
-        inside = stack[1] if len(stack) > 1 else ""
-        if inside == "VTIMEZONE":
+        if stack[-1] != value:
+            raise InputError(source.problem(f"END:{value} where END:{stack[-1]} was due", number))
+        if not dropped and len(stack) > 1:
             component.append(line)
-        elif len(stack) == 1:
-            if name in _CALENDAR_KEPT:
-                parts[-1].head.append(line)
-        elif inside in _BUSY_COMPONENTS and len(stack) == 2 and name in _KEPT:
-            if name in ("RRULE", "EXRULE") and _TOO_OFTEN.search(line):
-                raise InputError(source.problem("an event repeats every second or minute", number))
-            if name == "UID":
-                lines.setdefault(line[len(name) :].partition(":")[2].strip(), component_line)
-            component.append(line)
+        hidden -= stack.pop() in _DROPPED_COMPONENTS
+        if len(stack) == 1:
+            _file(parts[-1], value, component, component_line)
     if stack:
         raise InputError(source.problem(f"BEGIN:{stack[-1]} is never ended (the file is cut short?)"))
     return parts, lines
+
+
+_NOT_A_CALENDAR = "not an iCalendar file (it does not begin with BEGIN:VCALENDAR)"
 
 
 def _file(part: _Part, name: str, lines: list[str], line: int) -> None:

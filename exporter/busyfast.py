@@ -17,7 +17,7 @@ the same busy time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -181,28 +181,35 @@ def _event(found: dict, exdates: list, calendar_zone: ZoneInfo | None) -> FastEv
         return None
     start = _moment(*found["DTSTART"])
     end = _end(start, found)
-    if start is None or end is None or not _before(start, end):
-        return None
     statuses = []
     for name in sorted(_STATUSES & found.keys()):
         params, value = found[name]
         if params or "\\" in value:
             return None
         statuses.append((name, value))
+    if start is None or end is None:
+        return None
     if "RRULE" not in found:
-        return None if exdates else FastEvent(start, end, statuses=tuple(statuses))
+        return None if exdates else _ending(FastEvent(start, start, statuses=tuple(statuses)), end)
     params, value = found["RRULE"]
     repetition = None if params else _repetition(value, start)
     excluded = _excluded(exdates, start)
     if repetition is None or excluded is None:
         return None
-    if calendar_zone is not None:
+    if calendar_zone is not None:  # x-wr-timezone moves the times before a DURATION is added
         start, end = _moved(start, calendar_zone), _moved(end, calendar_zone)
         excluded = [_moved(moment, calendar_zone) for moment in excluded]
-        if not _before(start, end):
-            return None
     ids = frozenset(key for moment in excluded for key in _recurrence_ids(_as_datetime(moment)))
-    return FastEvent(start, end, repetition, ids, tuple(statuses))
+    return _ending(FastEvent(start, start, repetition, ids, tuple(statuses)), end)
+
+
+def _ending(event: FastEvent, end: Moment | timedelta) -> FastEvent | None:
+    """The event with its end (DTEND, or its start plus the DURATION), if it ends after it starts."""
+    try:
+        moment = event.start + end if isinstance(end, timedelta) else end
+    except OverflowError:
+        return None
+    return replace(event, end=moment) if _before(event.start, moment) else None
 
 
 def _as_datetime(moment: Moment) -> datetime:
@@ -241,8 +248,8 @@ def _moment(params: list[str], value: str) -> Moment | None:
         return None
 
 
-def _end(start: Moment | None, found: dict) -> Moment | None:
-    """DTEND, or DTSTART plus a DURATION that is positive (whole days for an all-day event)."""
+def _end(start: Moment | None, found: dict) -> Moment | timedelta | None:
+    """DTEND (of the start's kind), or a DURATION that is positive (whole days for an all-day event)."""
     if start is None:
         return None
     if "DTEND" in found:
@@ -255,11 +262,11 @@ def _end(start: Moment | None, found: dict) -> Moment | None:
     weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
     try:
         length = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
-        if length <= timedelta(0) or (length.seconds and not isinstance(start, datetime)):
-            return None
-        return start + length
     except OverflowError:
         return None
+    if length <= timedelta(0) or (length.seconds and not isinstance(start, datetime)):
+        return None
+    return length
 
 
 def _before(start: Moment, end: Moment) -> bool:
