@@ -216,8 +216,9 @@ def _as_datetime(moment: Moment) -> datetime:
     return moment if isinstance(moment, datetime) else _naive(moment)
 
 
-def _moved(moment: Moment, zone: ZoneInfo) -> Moment:
-    """x-wr-timezone's change: a date-time whose zone calls itself UTC, in the calendar's zone."""
+def _moved(moment: Moment | timedelta, zone: ZoneInfo) -> Moment | timedelta:
+    """x-wr-timezone's change: a date-time whose zone calls itself UTC, in the calendar's zone (anything
+    else as it is)."""
     if isinstance(moment, datetime) and (moment.tzname() or "").upper() == "UTC":
         return moment.astimezone(zone)
     return moment

@@ -244,3 +244,26 @@ def test_every_fixture_reads_the_same_either_way(tmp_path):
         (tmp_path / fixture.name).write_text(text.replace("DTSTART", "DTSTART" + LIBRARY), encoding="utf-8")
         _, expected = _busy_time(tmp_path / fixture.name, rules, "Europe/Berlin", date(2027, 4, 15))
         assert got == expected, fixture.name
+
+
+def test_a_repeating_event_with_sequence_and_its_moved_instance_are_expanded_by_the_libraries(tmp_path):
+    """Google and Outlook write SEQUENCE on every event; recurring-ical-events sets it on each occurrence."""
+    calendar = tmp_path / "google.ics"
+    event = "BEGIN:VEVENT\r\nUID:sync@test\r\nSEQUENCE:{}\r\n{}DTEND;TZID=Europe/Berlin:{}\r\n{}END:VEVENT\r\n"
+    master = event.format(
+        0, "DTSTART;TZID=Europe/Berlin:20270301T180000\r\n", "20270301T190000", "RRULE:FREQ=WEEKLY;COUNT=3\r\n"
+    )
+    moved = event.format(
+        1,
+        "RECURRENCE-ID;TZID=Europe/Berlin:20270308T180000\r\nDTSTART;TZID=Europe/Berlin:20270308T193000\r\n",
+        "20270308T203000",
+        "",
+    )
+    calendar.write_text(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{master}{moved}END:VCALENDAR\r\n", encoding="utf-8")
+    rules = BusyRules(sources=(BusySource(str(calendar)),))
+    calendars, warnings = read_calendars(rules, "Europe/Berlin", FIRST)
+    busy = Expansion(calendars, rules, "Europe/Berlin", FIRST).to(date(2027, 3, 31))
+    local = ZoneInfo("Europe/Berlin")
+    found = [f"{start.astimezone(local):%m-%d %H:%M}-{end.astimezone(local):%H:%M}" for start, end in busy.intervals]
+    assert found == ["03-01 18:00-19:00", "03-08 19:30-20:30", "03-15 18:00-19:00"]
+    assert calendars[0].queries and not calendars[0].series and warnings == ()
