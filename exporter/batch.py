@@ -121,10 +121,14 @@ class RowSettings:
     finish: date
     timezone: str
     hours_per_week: float
+    busy_hours: float | None = None
+    """Hours of the participant's windows their busy calendars took; None without busy calendars."""
 
     @classmethod
     def of(cls, planned: Plan) -> RowSettings:
-        return cls(planned.start, planned.finish, planned.timezone, planned.hours_per_week)
+        """The settings as the row's plan has them."""
+        busy = planned.busy.hours_taken if planned.busy is not None else None
+        return cls(planned.start, planned.finish, planned.timezone, planned.hours_per_week, busy)
 
 
 @dataclass(frozen=True)
@@ -425,7 +429,10 @@ def _guarded(job: RowJob, work_on: Callable) -> RowResult:
 def _plan_row(job: RowJob) -> RowResult:
     item = job.prepared
     planned = pipeline.build_plan(_pathway(_pathway_ref(item.row, job)), list(item.layers), job.context, item.folder)
-    return RowResult(item.row.number, item.row.name, item.folder, RowStatus.OK, RowSettings.of(planned))
+    warnings = _busy_warnings(planned, job.roster, item.row.number)
+    return RowResult(
+        item.row.number, item.row.name, item.folder, RowStatus.OK, RowSettings.of(planned), warnings=warnings
+    )
 
 
 def _export_row(job: ExportJob) -> RowResult:
@@ -453,9 +460,20 @@ def _export_row(job: ExportJob) -> RowResult:
         replace(problem, source=job.roster, row=row.number)
         for problem in pipeline.output_warnings(planned, job.context, choice)
     )
+    warnings = _busy_warnings(planned, job.roster, row.number) + warnings
     settings = RowSettings.of(planned)
     return RowResult(
         row.number, row.name, item.folder, RowStatus.OK, settings, events=events, draft=draft, warnings=warnings
+    )
+
+
+def _busy_warnings(planned: Plan, roster: str, row: int) -> tuple[Problem, ...]:
+    """What reading the row's busy calendars warned about, placed at the row (each names its calendar)."""
+    if planned.busy is None:
+        return ()
+    return tuple(
+        Problem(roster, render_problem(problem), field="busy", row=row, kind=problem.kind)
+        for problem in planned.busy.warnings
     )
 
 
@@ -510,11 +528,15 @@ class SummaryRow:
     planned_finish: str
     timezone: str
     weekly_hours: str
+    busy_hours_taken: str
+    """Hours of the participant's windows their busy calendars took; blank without busy calendars."""
     defaults_applied: str
     """The settings the row left blank (`timezone, start`): they came from an option,
     a profile or the built-in default."""
     email_draft: str
     error: str
+    warnings: str
+    """What the row's export warned about (busy calendars, characters the PDF cannot print)."""
     pages: str
     """The row's pages in all-plans.pdf (`7-14`); blank when it has none."""
 
@@ -531,9 +553,11 @@ class SummaryRow:
             planned_finish=settings.finish.isoformat() if settings else "",
             timezone=settings.timezone if settings else "",
             weekly_hours=f"{settings.hours_per_week:g}" if settings else "",
+            busy_hours_taken=f"{settings.busy_hours:g}" if settings and settings.busy_hours is not None else "",
             defaults_applied=", ".join(result.fallbacks),
             email_draft=result.draft,
             error="; ".join(summary_text(problem, roster) for problem in result.problems),
+            warnings="; ".join(summary_text(problem, roster) for problem in result.warnings),
             pages=f"{pages.start}-{pages.stop - 1}" if pages else "",
         )
 

@@ -79,7 +79,16 @@ class Labels:
     def __call__(self, key: str, **placeholders: Any) -> str:
         """The text of `key` with its placeholders filled; KeyError for a key the catalogue lacks."""
         template = self.entries[key]
-        return _formatter(self.locale).vformat(template, (), placeholders) if placeholders else template
+        if not placeholders:
+            return template
+        plain, numbers = _compiled(template)
+        if plain is None or not all(_is_number(placeholders.get(name)) for name, _ in numbers):
+            return _formatter(self.locale).vformat(template, (), placeholders)
+        if numbers:
+            placeholders = placeholders | {
+                name: format_number(placeholders[name], self.locale, decimals) for name, decimals in numbers
+            }
+        return plain.format_map(placeholders)
 
     def items(self, key: str) -> tuple[str, ...]:
         """A list entry (the rating scale) as a tuple."""
@@ -169,6 +178,32 @@ def _locale(tag: str):
 
 
 @cache
+@cache
+def _compiled(template: str) -> tuple[str | None, tuple[tuple[str, int | None], ...]]:
+    """The template for `str.format_map` with its locale numbers' specs taken out, and those numbers (name,
+    decimals: None for `g`), so a number pre-formatted by `format_number` fills it as `_LocaleFormatter` would;
+    None for a template `str.format` cannot fill so (a positional or dotted field, a nested spec)."""
+    parts: list[str] = []
+    numbers: list[tuple[str, int | None]] = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        parts.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if not name.isidentifier() or (spec and "{" in spec):
+            return None, ()
+        fixed = _FIXED.fullmatch(spec or "")
+        if not conversion and (spec == "g" or fixed):
+            numbers.append((name, int(fixed[1]) if fixed else None))
+            parts.append(f"{{{name}}}")
+        else:
+            parts.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
+    return "".join(parts), tuple(numbers)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _formatter(locale: str) -> _LocaleFormatter:
     return _LocaleFormatter(locale)
 

@@ -136,6 +136,10 @@ class Pathway:
     def phase(self, number: int) -> Phase:
         return next(phase for phase in self.phases if phase.number == number)
 
+    def task_keys(self) -> frozenset[str]:
+        """The stable keys of every task of every phase."""
+        return frozenset(task.key for phase in self.phases for task in phase.tasks)
+
     def actions_for(self, horizon: Horizon) -> tuple[Action, ...]:
         return tuple(action for action in self.actions if action.horizon == horizon)
 

@@ -22,7 +22,7 @@ from exporter.model import Pathway
 from exporter.plan import Plan
 from exporter.planner import MAX_DAYS, busy_use, plan
 from exporter.recorded import Progress
-from exporter.settings import PlanRequest, Raw, build_request, layer, merged
+from exporter.settings import PlanRequest, Raw, build_request, layer, merged, read_choice
 from exporter.theme import Theme, load_theme, paper_problem, paper_size
 from exporter.writers import (
     DEFAULT_FORMATS,
@@ -60,11 +60,7 @@ class OutputChoice:
         """The choice with another handout (`full` or `short`, any case), when one is given."""
         if not handout:
             return self
-        try:
-            chosen = Handout(str(handout).strip().lower())
-        except ValueError:
-            raise origin.fail(f"must be full or short, got {str(handout)[:40]!r}") from None
-        return replace(self, options=replace(self.options, handout=chosen))
+        return replace(self, options=replace(self.options, handout=read_choice(handout, origin, Handout)))
 
 
 def output_choice(
@@ -287,7 +283,7 @@ def plan_from_tracker(tracker: TrackerRead, context: RunContext) -> Plan:
     if not progress.schedule:
         return plan(tracker.pathway, request)
     zone = ZoneInfo(request.timezone)
-    known = {task.key for phase in tracker.pathway.phases for task in phase.tasks}
+    known = tracker.pathway.task_keys()
     sessions = []
     for key, start, end, tasks in progress.schedule:
         try:
@@ -339,7 +335,7 @@ def tracker_notices(tracker: TrackerRead, planned: Plan) -> tuple[Problem, ...]:
 
     source = str(tracker.path)
     notices = []
-    keys = {task.key for phase in tracker.pathway.phases for task in phase.tasks}
+    keys = tracker.pathway.task_keys()
     if tracker.changed:
         recorded = {key for _, _, _, tasks in tracker.progress.schedule for key in tasks} | set(tracker.progress.tasks)
         added, gone = len(keys - recorded), len(recorded - keys)
@@ -348,8 +344,9 @@ def tracker_notices(tracker: TrackerRead, planned: Plan) -> tuple[Problem, ...]:
             f"{gone} no longer in it): tasks are matched by their keys"
         )
         notices.append(Problem(source, message, kind=Kind.CONFLICT))
-    labels = catalogue(planned.language)  # the sheets' names as the person's tracker has them
-    sheet, kept_on = labels("sheet.tasks"), labels("sheet.other")
+    sheet = catalogue(tracker.progress.language)("sheet.tasks")  # as the person's tracker names it
+    labels = catalogue(planned.language)  # the new tracker's words (`replan --lang` may change them)
+    kept_on = labels("sheet.other")
     for row in left_over(tracker.progress, keys, labels):
         if row.earlier:
             continue

@@ -452,7 +452,15 @@ class _Reader:
         table = self.tables.sheets.get("inputs")
         last_replan = read_replanned(values for _, values in table.rows) if table else None
         progress = Progress(
-            tasks, added + self.other(), self.weekly_log(), self.skills(), self.actions(), inputs, schedule, last_replan
+            tasks,
+            added + self.other(),
+            self.weekly_log(),
+            self.skills(),
+            self.actions(),
+            inputs,
+            schedule,
+            last_replan,
+            self.labels.language,
         )
         if self.problems:
             problems = self.problems

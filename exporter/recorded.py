@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from exporter.labels import DEFAULT_LANGUAGE
 from exporter.model import TaskStatus
 
 
@@ -76,6 +77,8 @@ class Progress:
     """The sessions the tracker was made with, as (key, ISO start, ISO end, task keys); empty for an older one."""
     last_replan: tuple[str, str] | None = None
     """(as-of, finish before) of the replan that made the tracker, as ISO dates; None if it was exported."""
+    language: str = DEFAULT_LANGUAGE
+    """The language the tracker is written in (its sheets' names and headers)."""
 
 
 NOTHING_RECORDED = Progress(tasks={}, other_rows=(), weekly_actuals={}, skill_ratings={}, actions_done={})

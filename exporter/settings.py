@@ -10,8 +10,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -337,7 +338,7 @@ def _busy(raw: Raw, context: RunContext) -> BusyRules:
     except InputError as err:
         problems += err.problems
     readers = {
-        "busy_tentative": lambda text, origin: _choice(text, origin, Tentative),
+        "busy_tentative": lambda text, origin: read_choice(text, origin, Tentative),
         "busy_all_day": _yes_no,
         "busy_buffer": lambda text, origin: _minutes(text, origin, MAX_BUFFER),
         "min_session": lambda text, origin: _minutes(text, origin, MAX_MIN_SESSION),
@@ -360,12 +361,16 @@ def _busy(raw: Raw, context: RunContext) -> BusyRules:
     )
 
 
+Choice = TypeVar("Choice", bound=StrEnum)
+"""A closed vocabulary read from text (`read_choice`)."""
+
+
 def _busy_sources(raw: Raw) -> tuple[BusySource, ...]:
     """`--busy` (each one source), a profile's list, or text of sources separated by `;` (a roster cell,
     a profile's text, a tracker's stored list one a line). A file named in a profile or roster is found
     beside it; a file is kept as an absolute path (what the tracker stores)."""
     value, origin = raw.get("busy", ((), Origin("busy")))
-    items = re.split(r"[;\n]", value) if isinstance(value, str) else list(value)
+    items = source_texts(value) if isinstance(value, str) else list(value)
     texts = list(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
     if len(texts) > MAX_SOURCES:
         raise origin.fail(f"{len(texts)} busy calendars; at most {MAX_SOURCES}", Kind.LIMIT)
@@ -386,12 +391,37 @@ def _busy_sources(raw: Raw) -> tuple[BusySource, ...]:
     return tuple(sources)
 
 
-def _choice(text: str, origin: Origin, choices: type[Tentative]) -> Tentative:
+_CALENDAR_FILES = (".ics", ".ical", ".ifb", ".vcs")
+
+
+def source_texts(text: str) -> list[str]:
+    """Busy calendars written in one text, separated by `;` or line breaks. A `;` inside an address
+    (`https://host/cal?a=1;b=2`) does not separate: what follows an address up to the next piece that
+    is itself an address or names a calendar file (`work.ics`) belongs to that address."""
+    texts: list[str] = []
+    for line in text.split("\n"):
+        address = False
+        for piece in line.split(";"):
+            if not piece.strip():
+                address = False
+                continue
+            starts_anew = "://" in piece or piece.strip().lower().endswith(_CALENDAR_FILES)
+            if address and not starts_anew:
+                texts[-1] += ";" + piece
+                continue
+            texts.append(piece)
+            address = "://" in piece
+    return texts
+
+
+def read_choice(text: str, origin: Origin, choices: type[Choice]) -> Choice:
+    """The value of a closed vocabulary written as text (any case, spaces around); a located error
+    naming the choices otherwise."""
     try:
-        return choices(text.strip().lower())
+        return choices(str(text).strip().lower())
     except ValueError:
         known = " or ".join(choice.value for choice in choices)
-        raise origin.fail(f"must be {known}, got {text[:40]!r}") from None
+        raise origin.fail(f"must be {known}, got {str(text)[:40]!r}") from None
 
 
 _YES = {"yes", "true", "1", "y", "x"}

@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -98,7 +99,7 @@ OTHER_COLUMNS: tuple[TaskColumn, ...] = (
 first row and its key, on the sheet of such rows (`sheet.other` in the catalogue)."""
 
 
-def left_over(progress: Progress, keys: set[str], labels: Labels) -> tuple[OtherRow, ...]:
+def left_over(progress: Progress, keys: AbstractSet[str], labels: Labels) -> tuple[OtherRow, ...]:
     """The rows of a tracker that match none of the plan's task `keys`: keyed rows of tasks the
     pathway no longer has (in row order), then the other rows the tracker already had
     (`Progress.other_rows`), each once."""

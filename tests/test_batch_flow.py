@@ -157,7 +157,8 @@ def test_summary_has_the_settings_each_person_got(real):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     header = (out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header == (
-        "row,name,folder,status,start,planned_finish,timezone,weekly_hours,defaults_applied,email_draft,error,pages"
+        "row,name,folder,status,start,planned_finish,timezone,weekly_hours,busy_hours_taken,defaults_applied,email_draft,error,"
+        "warnings,pages"
     )
     assert summary[2]["pages"] and summary[14]["pages"] == ""  # pages of all-plans.pdf: tests/test_booklet.py
     assert summary[8]["defaults_applied"] == "start, timezone, availability"

@@ -3,6 +3,8 @@ made around them (windows split, buffers, the minimum session, --finish-by, what
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -275,6 +277,23 @@ def test_a_profile_and_a_roster_name_calendars_beside_themselves(tmp_path):
     result = run("batch", roster, "-o", tmp_path / "out2", "--start", "2027-03-01", "--formats", "json")
     assert result.exit_code == 1
     assert f"{roster}: row 2: busy: {folder / 'nowhere.ics'}: cannot read: No such file or directory" in result.stderr
+
+
+def test_a_batch_row_says_what_its_busy_calendars_did(tmp_path):
+    """Each row's warnings name the row and the calendar; summary.csv has the hours the calendars took."""
+    roster = tmp_path / "room.csv"
+    roster.write_text(
+        f"name,busy,start,availability\nAna,{BUSY / 'weekly-exdate.ics'},2027-03-01,mon 17:00-21:00\n"
+        f"Bea,{BUSY / 'duration.ics'},2030-01-07,\nCai,,,\n"
+    )
+    out = tmp_path / "out"
+    result = run("batch", roster, "-o", out, "--start", "2030-01-07", "--timezone", BERLIN, "--formats", "json")
+    assert result.exit_code == 0, result.stderr
+    assert f"{roster}: row 3: busy: {BUSY / 'duration.ics'}: no busy time between 2030-01-07 and " in result.stderr
+    summary = {line["name"]: line for line in csv.DictReader(io.StringIO((out / "summary.csv").read_text("utf-8-sig")))}
+    assert float(summary["Ana"]["busy_hours_taken"]) > 0 and summary["Ana"]["warnings"] == ""
+    assert summary["Bea"]["busy_hours_taken"] == "0" and "duration.ics: no busy time" in summary["Bea"]["warnings"]
+    assert summary["Cai"]["busy_hours_taken"] == "" and summary["Cai"]["warnings"] == ""
 
 
 def test_the_planner_takes_busy_time_as_data_and_reads_no_calendar():

@@ -253,3 +253,16 @@ def test_khal_sees_the_sessions_around_the_meeting(tmp_path):
         "2027-03-22 17:00 2027-03-22 18:00",
         "2027-03-22 19:00 2027-03-22 21:00",
     ]
+
+
+def test_a_roster_cell_keeps_a_semicolon_inside_an_address():
+    from exporter.settings import source_texts
+
+    cell = "https://cal.example.org/feed?a=1;b=2; work.ics;https://other.example/x.ics\nhome.ics;;webcal://h/c;d"
+    assert [text.strip() for text in source_texts(cell)] == [
+        "https://cal.example.org/feed?a=1;b=2",
+        "work.ics",
+        "https://other.example/x.ics",
+        "home.ics",
+        "webcal://h/c;d",
+    ]

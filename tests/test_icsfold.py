@@ -1,17 +1,22 @@
-"""The calendar's own line folding gives exactly the bytes icalendar's folding gives."""
+"""The calendar's own content lines and folding give exactly the bytes icalendar gives, and `parse` reads
+what icalendar reads."""
 
 from __future__ import annotations
 
-from conftest import CONTEXT, make_plan
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from conftest import CONTEXT, make_plan, render_format
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from icalendar import Calendar, Event
 from icalendar.parser import Contentline
 
-from exporter.labels import ENGLISH
-from exporter.view import PlanView
-from exporter.writers import CalendarContent
-from exporter.writers.ics import calendar_component
-from exporter.writers.icsfold import fold, serialise
+from exporter.labels import catalogue
+from exporter.writers import CalendarContent, WriterOptions
+from exporter.writers.icsfold import fold
+from exporter.writers.icslines import parse, serialise
 
 _TRICKY = st.sampled_from([*list('\\^;,:"abcXYZ 09é€😀\t'), "\\n", "\\,", "\\;", "^n", "^^"])
 
@@ -31,9 +36,75 @@ def test_escapes_at_every_fold_position(length, char):
         assert fold(line).encode("utf-8") == Contentline(line).to_ical()
 
 
-def test_whole_calendars_are_the_library_bytes():
-    plan = make_plan(name="Zoë " * 30)
-    view = PlanView(plan, ENGLISH)
-    for content in CalendarContent:
-        calendar = calendar_component(view, CONTEXT, content, 15)
-        assert serialise(calendar) == calendar.to_ical()
+_NAMES = st.lists(st.sampled_from([*list("Zoë Ø\\;,:\"^'é€😀 abc"), "\\N", "\\n"]), max_size=40).map("".join)
+_ZONES = st.sampled_from(
+    ["UTC", "Etc/UTC", "GMT", "America/New_York", "Australia/Lord_Howe", "Etc/GMT+5", "Asia/Kolkata"]
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    name=_NAMES,
+    zone=_ZONES,
+    language=st.sampled_from(["en", "de", "pt-BR"]),
+    reminder=st.sampled_from([None, 0, 15, 90, 1500]),
+    content=st.sampled_from(list(CalendarContent)),
+)
+def test_calendars_are_the_bytes_icalendar_writes(name, zone, language, reminder, content):
+    """icalendar reads each calendar the content-line writer makes and writes back exactly the same bytes:
+    the same property order, parameters, escapes, values and folds as the library's own writer."""
+    plan = make_plan(name=name.strip() or "Ana", timezone=zone, lang=language, availability="mon 19:00-21:00")
+    context = replace(CONTEXT, labels=catalogue(plan.language))
+    options = WriterOptions(calendar=content, reminder=reminder)
+    data = render_format("ics", plan, options=options, context=context)["plan.ics"]
+    assert Calendar.from_ical(data).to_ical() == data
+
+
+def test_a_regenerated_calendar_is_the_bytes_icalendar_writes():
+    """Stamped, changed, revived and cancelled events (read back by `parse`) are written as icalendar writes them."""
+    first = render_format("ics", make_plan(name="Ana", availability="mon 19:00-20:00; thu 19:00-20:00"))["plan.ics"]
+    moved = make_plan(name="Ana", availability="sat 09:00-13:00")
+    later = replace(CONTEXT, build_time=CONTEXT.build_time + timedelta(days=3))
+    second = render_format("ics", moved, options=WriterOptions(previous_calendars={"plan.ics": first}), context=later)
+    data = second["plan.ics"]
+    assert b"STATUS:CANCELLED" in data and b"SEQUENCE:1" in data
+    assert Calendar.from_ical(data).to_ical() == data
+
+
+_PARAMETER_TEXT = st.text(alphabet="ab;:,=é- ", max_size=12)  # what a parameter of ours may hold, and more
+_LINE_TEXT = st.lists(st.sampled_from([*list('ab;:,"=é😀 \\^'), "\\n"]), max_size=90).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_LINE_TEXT, _PARAMETER_TEXT), min_size=1, max_size=6))
+def test_parse_reads_the_lines_icalendar_reads(properties):
+    """`parse` reads a calendar icalendar wrote (quoted parameters, escapes, folds inside multi-byte
+    characters) into the lines icalendar's own parser gives, and `serialise` writes it back unchanged."""
+    calendar = Calendar()
+    calendar.add("PRODID", "x")
+    event = Event()
+    for value, parameter in properties:
+        parameter = parameter.strip()  # icalendar reads a parameter's edge spaces away
+        event.add("X-TEXT", value, parameters={"X-P": parameter} if parameter else None)
+    calendar.add_component(event)
+    data = calendar.to_ical()
+    ours = parse(data)
+    assert ours is not None
+    assert list(ours.lines()) == [line for line in Calendar.from_ical(data).content_lines() if line]
+    assert serialise(ours) == data
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"BEGIN:VCALENDAR\r\nPRODID:x\r\n",
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VCALENDAR\r\n",
+        b"BEGIN:VCALENDAR\r\nno colon here\r\nEND:VCALENDAR\r\n",
+        b"BEGIN:VCALENDAR\r\nX-A:\x01\r\nEND:VCALENDAR\r\n",
+        b"BEGIN:VCALENDAR\r\nX-A:\xff\r\nEND:VCALENDAR\r\n",
+        b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+    ],
+)
+def test_parse_refuses_what_is_not_one_calendar(data):
+    assert parse(data) is None

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 from conftest import FIXTURES, make_plan, run, run_process
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 from realclients import khal_events, libreoffice_recalculate, pdf_tool
 
@@ -390,3 +392,28 @@ def test_status_and_replan_read_a_german_tracker(exports, tmp_path):
     result = run("replan", folder, "--as-of", "2027-01-26", "--lang", "fr", "--pathway", LOREM)
     assert result.exit_code == 0, result.stderr
     assert "Tâches" in openpyxl.load_workbook(folder / "tracker.xlsx").sheetnames
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    language=st.sampled_from(languages()),
+    number=st.one_of(st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6, allow_nan=False)),
+    word=st.text(max_size=8),
+)
+def test_every_template_is_filled_as_the_locale_formatter_fills_it(language, number, word):
+    """Labels fill a template with `str.format_map` after formatting its locale numbers (`g`, `.Nf`) once:
+    the same text as the locale formatter gives, for every template of every catalogue."""
+    from exporter.labels import _formatter
+
+    labels = catalogue(language)
+    for key, template in labels.entries.items():
+        if not isinstance(template, str) or "{" not in template:
+            continue
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        for value in (number, word):
+            placeholders = {name: value for name in names}
+            try:
+                expected = _formatter(labels.locale).vformat(template, (), placeholders)
+            except (ValueError, TypeError):
+                continue  # a text where the template wants a number
+            assert labels(key, **placeholders) == expected, key

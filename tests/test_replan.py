@@ -151,6 +151,25 @@ def test_a_changed_pathway_is_matched_by_key_and_rows_matching_nothing_are_kept(
     assert read_progress(path).other_rows == progress.other_rows
 
 
+def test_a_notice_names_the_sheet_as_the_persons_tracker_names_it(tmp_path):
+    """A German tracker replanned into English: the row is on the German Tasks sheet, and it goes to the
+    English tracker's sheet of rows that match no task."""
+    from exporter.labels import catalogue
+
+    assert run("export", "-o", tmp_path, "--start", "2026-10-05", "--timezone", "UTC", "--lang", "de").exit_code == 0
+    path = tmp_path / "tracker.xlsx"
+    german = catalogue("de")
+    book = openpyxl.load_workbook(path)
+    book[german("sheet.tasks")]["C22"] = "Meine eigene Aufgabe"
+    book.save(path)
+    result = run("replan", tmp_path, "--as-of", "2026-11-25", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"row 22: {german('sheet.tasks')}: matches no task of the plan (no task key); a replan keeps it on the "
+        "sheet 'Not in the plan'" in result.stderr
+    ), result.stderr
+
+
 def test_replan_refuses_what_it_cannot_do(tmp_path):
     _edited_export(tmp_path)
     before = sorted(p.name for p in tmp_path.iterdir())

@@ -29,20 +29,24 @@ by hand). Later calendars regenerated over it keep its edition, so they update i
 
 DTSTAMP is the build time for every event. Cancelled events follow the plan's events in the
 order of the previous file, with the previous file's VTIMEZONE for any zone the plan no longer
-uses. A previous calendar that does not parse (a value icalendar cannot read included), or whose
-PRODID is not pathway-exporter's (of any version), counts as none. The same plan, previous calendar and context give the same bytes, and
-a calendar regenerated from itself with nothing changed is byte for byte the same.
+uses. A previous calendar that does not read as content lines (`icslines.parse`), has an event
+whose dates do not read, or whose PRODID is not pathway-exporter's (of any version), counts as
+none. The same plan, previous calendar and context give the same bytes, and a calendar
+regenerated from itself with nothing changed is byte for byte the same.
+
+The calendar is written as content lines (`icslines`), not through icalendar's component model,
+which took most of an export's time; the bytes are the ones icalendar writes (tests/test_icsfold.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
-
-from icalendar import Alarm, Calendar, Component, Event, vDuration, vText
 
 from exporter import __version__
 from exporter.context import RunContext
@@ -52,7 +56,18 @@ from exporter.theme import Theme
 from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.icsfold import serialise
+from exporter.writers.icslines import (
+    Component,
+    ContentLine,
+    content_line,
+    date_time,
+    date_value,
+    duration,
+    moment_of,
+    parse,
+    serialise,
+    text,
+)
 from exporter.writers.vtimezone import vtimezone
 
 _PRODID_PREFIX = "-//pathway-exporter//pathway-exporter "
@@ -60,13 +75,12 @@ PRODID = f"{_PRODID_PREFIX}{__version__}//EN"
 MAX_DESCRIPTION = 7000  # Google cuts descriptions near 8,000 characters
 REFRESH = timedelta(hours=12)  # how often a subscribed client should fetch the calendar again
 CANCELLED_KEPT = timedelta(days=180)  # an already-cancelled event stays until it ended this long ago
-_STAMPS = ("UID", "DTSTAMP", "SEQUENCE", "LAST-MODIFIED", "STATUS")  # written by _stamped, in this order
+_STAMPS = ("UID", "DTSTAMP", "SEQUENCE", "LAST-MODIFIED", "STATUS")  # written by _stamped
 _NOT_CONTENT = ("DTSTAMP", "SEQUENCE", "LAST-MODIFIED")
 EDITION = "X-PATHWAY-EXPORTER-EDITION"
 """The calendar's edition: the UTC time `--new-calendar` made it (absent before the first one)."""
 EDITION_FORMAT = "%Y%m%dT%H%M%SZ"
 _EDITION_TEXT = re.compile(r"\d{8}T\d{6}Z")
-_NAME = re.compile(r"[;:]")  # ends a content line's property name
 
 
 def file_names(options: WriterOptions) -> tuple[str, ...]:
@@ -103,24 +117,53 @@ def calendar_component(
     reminder: int | None,
     previous: bytes | None = None,
     new_calendar: bool = False,
-) -> Calendar:
-    """The VCALENDAR of the plan with the events `content` asks for, before it is serialised.
+) -> Component:
+    """The VCALENDAR of the plan with the events `content` asks for, as content lines (see `icslines`).
 
     `previous` is the calendar file this one replaces (see the module's docstring), or None.
     `new_calendar` starts a new edition (see `edition`): nothing of `previous` is carried.
     """
-    plan, labels = view.plan, view.labels
+    plan = view.plan
     stamp = context.build_time
     before = _Previous({}, {}, "") if new_calendar else _previous(previous)
     edition = _edition_of(stamp) if new_calendar else before.edition
-    cal = Calendar()
-    cal.add("PRODID", PRODID)
-    cal.add("VERSION", "2.0")
-    cal.add("CALSCALE", "GREGORIAN")
-    cal.add("METHOD", "PUBLISH")
+    milestones = content in (CalendarContent.ALL, CalendarContent.MILESTONES)
+    sessions = content in (CalendarContent.ALL, CalendarContent.SESSIONS)
+    events: list[Component] = []
+    if milestones:
+        events += [_milestone_event(view, milestone, edition) for milestone in plan.milestones]
+    if sessions:
+        resource_lines = lru_cache(maxsize=None)(partial(_resource_lines, view))
+        events += [
+            _session_event(view, number, session, reminder, edition, resource_lines)
+            for number, session in enumerate(plan.sessions, 1)
+        ]
+    if before.events:
+        events = [_revived(event, before.events.get(_uid_of(event))) for event in events]
+    keyed = [(_uid_of(event), event) for event in events]
+    past = _past_cutoff(plan)
+    written = [_updated(event, before.events.get(uid_), stamp, past) for uid_, event in keyed]
+    planned = {uid_ for uid_, _ in keyed}
+    gone = [
+        _cancelled(event, stamp)
+        for uid_, event in before.events.items()
+        if uid_ not in planned and _still_kept(event, stamp)
+    ]
+    zones = []
+    if sessions and plan.sessions:
+        zones.append(_zone(plan.timezone, plan.sessions[0].start.year - 1, plan.sessions[-1].end.year + 1))
+    used = {plan.timezone} if zones else set()
+    for tzid in sorted({tzid for event in gone for tzid in _tzids(event)} - used):
+        if tzid in before.zones:
+            zones.append(before.zones[tzid])
+    header = _header(view, content, edition)
+    return Component("VCALENDAR", header.properties, (*zones, *written, *gone))
+
+
+def _header(view: PlanView, content: CalendarContent, edition: str) -> Component:
+    """The calendar's own properties: who made it, its name and description, its zone, how often to refresh."""
+    plan, labels = view.plan, view.labels
     language = _language(view)
-    cal.add("X-WR-CALNAME", vText(_text(_calendar_name(view, content, edition))), parameters=language)
-    cal.add("X-WR-TIMEZONE", vText(plan.timezone))
     description = labels(
         "calendar.description",
         from_role=plan.pathway.from_role,
@@ -128,43 +171,34 @@ def calendar_component(
         start=view.short_date(plan.start),
         finish=view.short_date(plan.finish),
     )
-    cal.add("X-WR-CALDESC", vText(_text(description)), parameters=language)
-    cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
-    if edition:
-        cal.add(EDITION, edition)
-    milestones = content in (CalendarContent.ALL, CalendarContent.MILESTONES)
-    sessions = content in (CalendarContent.ALL, CalendarContent.SESSIONS)
-    events: list[Event] = []
-    if milestones:
-        events += [_milestone_event(view, milestone, edition) for milestone in plan.milestones]
-    if sessions:
-        events += [
-            _session_event(view, number, session, reminder, edition) for number, session in enumerate(plan.sessions, 1)
-        ]
-    events = [_revived(event, before.events.get(str(event["UID"]))) for event in events]
-    past = _past_cutoff(plan)
-    written = [_updated(event, before.events.get(str(event["UID"])), stamp, past) for event in events]
-    planned = {str(event["UID"]) for event in events}
-    gone = [
-        _cancelled(event, stamp)
-        for uid_, event in before.events.items()
-        if uid_ not in planned and _still_kept(event, stamp)
+    lines = [
+        content_line("PRODID", text(PRODID)),
+        content_line("VERSION", "2.0"),
+        content_line("CALSCALE", "GREGORIAN"),
+        content_line("METHOD", "PUBLISH"),
+        content_line("X-WR-CALNAME", text(_text(_calendar_name(view, content, edition))), language),
+        content_line("X-WR-TIMEZONE", text(plan.timezone)),
+        content_line("X-WR-CALDESC", text(_text(description)), language),
+        content_line("REFRESH-INTERVAL", duration(REFRESH), {"VALUE": "DURATION"}),
+        content_line("X-PUBLISHED-TTL", duration(REFRESH)),
     ]
-    zones = [vtimezone(plan.timezone, plan.sessions[0].start.year - 1, plan.sessions[-1].end.year + 1)]
-    zones = zones if sessions and plan.sessions else []
-    used = {str(zone["TZID"]) for zone in zones}
-    for tzid in sorted({tzid for event in gone for tzid in _tzids(event)} - used):
-        if tzid in before.zones:
-            zones.append(before.zones[tzid])
-    for component in (*zones, *written, *gone):
-        cal.add_component(component)
-    return cal
+    if edition:
+        lines.append(content_line(EDITION, text(edition)))
+    return Component("VCALENDAR", tuple(lines)).canonical()
+
+
+@lru_cache(maxsize=16)
+def _zone(zone_name: str, first_year: int, last_year: int) -> Component:
+    """The zone's VTIMEZONE (see `vtimezone`) for those years, as content lines; made once per process."""
+    calendar = parse(vtimezone(zone_name, first_year, last_year).to_ical())
+    if calendar is None:
+        raise ValueError(f"the VTIMEZONE of {zone_name} does not read back")
+    return calendar
 
 
 @dataclass(frozen=True)
 class _Previous:
-    events: dict[str, Event]
+    events: dict[str, Component]
     """UID -> the event as the previous calendar had it (the first one of that UID)."""
     zones: dict[str, Component]
     edition: str
@@ -174,38 +208,39 @@ class _Previous:
 def _previous(data: bytes | None) -> _Previous:
     """The events and zones of the calendar this one replaces; none if it is absent, unreadable or not ours."""
     empty = _Previous({}, {}, "")
-    if not data:
+    calendar = parse(data) if data else None
+    if calendar is None or calendar.name != "VCALENDAR":
         return empty
     try:
-        calendar = Calendar.from_ical(data)
-        if calendar.name != "VCALENDAR" or not str(calendar.get("PRODID", "")).startswith(_PRODID_PREFIX):
+        if not calendar.value("PRODID").startswith(_PRODID_PREFIX):
             return empty
-        if any(component.errors for component in calendar.walk()):
-            return empty  # icalendar reads broken values leniently; a file with any is not one we wrote
-        events: dict[str, Event] = {}
-        for event in calendar.walk("VEVENT"):
-            if "UID" in event:
-                events.setdefault(str(event["UID"]), event)
-        zones = {str(zone["TZID"]): zone for zone in calendar.walk("VTIMEZONE") if "TZID" in zone}
-        for event in events.values():
-            _content(event)  # every event we carry must serialise again
-        for zone in zones.values():
-            zone.to_ical()
-    except Exception:  # any fault in a file we did not make here means "no previous calendar"
+        events: dict[str, Component] = {}
+        zones: dict[str, Component] = {}
+        for component in calendar.components:
+            if component.name == "VEVENT" and component.value("UID"):
+                _end(component)  # every event we carry must have dates we can read
+                events.setdefault(component.value("UID"), component)
+            elif component.name == "VTIMEZONE" and component.value("TZID"):
+                zones[component.value("TZID")] = component
+        edition = calendar.value(EDITION)
+    except ValueError:  # a line we did not write: the file is not a calendar we made
         return empty
-    edition = str(calendar.get(EDITION, ""))
     return _Previous(events, zones, edition if _EDITION_TEXT.fullmatch(edition) else "")
 
 
-def _revived(event: Event, before: Event | None) -> Event:
+def _uid_of(event: Component) -> str:
+    return event.value("UID")
+
+
+def _revived(event: Component, before: Component | None) -> Component:
     """An item that comes back after its event was cancelled gets a new UID (from the old one and the
     cancelled event's SEQUENCE, so regenerating gives it again): Google never imports a UID whose event
     was removed, and a UID once cancelled is never given other content."""
     if before is None or not _is_cancelled(before):
         return event
-    seed = f"{event['UID']}\x1f{_sequence(before)}"
-    event["UID"] = f"{hashlib.sha256(seed.encode()).hexdigest()[:32]}@pathway-exporter"
-    return event
+    seed = f"{_uid_of(event)}\x1f{_sequence(before)}"
+    revived = f"{hashlib.sha256(seed.encode()).hexdigest()[:32]}@pathway-exporter"
+    return event.without("UID").with_lines(content_line("UID", text(revived)))
 
 
 def _past_cutoff(plan: Plan) -> datetime | None:
@@ -215,14 +250,20 @@ def _past_cutoff(plan: Plan) -> datetime | None:
     return datetime.combine(plan.replanning.as_of, time(0), tzinfo=ZoneInfo(plan.timezone))
 
 
-def _ended_before(event: Event, cutoff: datetime) -> bool:
-    moment = getattr(event.get("DTEND") or event.get("DTSTART"), "dt", None)
+def _end(event: Component) -> date | datetime | None:
+    """When the event ends (DTEND, else DTSTART), or None if it has neither; ValueError if unreadable."""
+    found = event.get("DTEND") or event.get("DTSTART")
+    return None if found is None else moment_of(found)
+
+
+def _ended_before(event: Component, cutoff: datetime) -> bool:
+    moment = _end(event)
     if isinstance(moment, datetime):
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) <= cutoff
+        return moment <= cutoff
     return isinstance(moment, date) and moment <= cutoff.date()
 
 
-def _updated(event: Event, before: Event | None, stamp: datetime, past: datetime | None = None) -> Event:
+def _updated(event: Component, before: Component | None, stamp: datetime, past: datetime | None = None) -> Component:
     """The plan's event with its SEQUENCE and LAST-MODIFIED from the previous calendar's one.
 
     After a replan, an event that ended before the as-of day is history: it is written exactly as
@@ -231,79 +272,86 @@ def _updated(event: Event, before: Event | None, stamp: datetime, past: datetime
     if before is None:
         return _stamped(event, stamp, 0)
     if past is not None and _ended_before(before, past):
-        return _stamped(before, stamp, _sequence(before), before.get("LAST-MODIFIED"))
+        return _stamped(before, stamp, _sequence(before), before.line("LAST-MODIFIED"))
     if _content(before) == _content(event):
-        return _stamped(event, stamp, _sequence(before), before.get("LAST-MODIFIED"))
+        return _stamped(event, stamp, _sequence(before), before.line("LAST-MODIFIED"))
     return _stamped(event, stamp, _sequence(before) + 1, stamp)
 
 
-def _cancelled(before: Event, stamp: datetime) -> Event:
+def _cancelled(before: Component, stamp: datetime) -> Component:
     """An event the plan no longer has: its previous content, cancelled."""
     if _is_cancelled(before):
-        return _stamped(before, stamp, _sequence(before), before.get("LAST-MODIFIED"), cancelled=True)
+        return _stamped(before, stamp, _sequence(before), before.line("LAST-MODIFIED"), cancelled=True)
     return _stamped(before, stamp, _sequence(before) + 1, stamp, cancelled=True)
 
 
-def _stamped(body: Event, stamp: datetime, sequence: int, modified: object = None, *, cancelled: bool = False) -> Event:
-    """The event in the order every event is written: UID, DTSTAMP, SEQUENCE, LAST-MODIFIED, the content."""
-    event = Event()
-    event["UID"] = body["UID"]
-    event.add("DTSTAMP", stamp)
-    event.add("SEQUENCE", sequence)
+def _stamped(
+    body: Component,
+    stamp: datetime,
+    sequence: int,
+    modified: datetime | ContentLine | None = None,
+    *,
+    cancelled: bool = False,
+) -> Component:
+    """The event with this DTSTAMP, SEQUENCE and LAST-MODIFIED (a time, or the previous event's line kept as
+    it was), cancelled if asked, in the order every event is written (see `Component.canonical`)."""
+    stamps = [
+        body.line("UID") or content_line("UID", ""),
+        content_line("DTSTAMP", _utc(stamp)),
+        content_line("SEQUENCE", str(sequence)),
+    ]
     if isinstance(modified, datetime):
-        event.add("LAST-MODIFIED", modified.astimezone(UTC))
+        stamps.append(content_line("LAST-MODIFIED", _utc(modified)))
     elif modified is not None:
-        event["LAST-MODIFIED"] = modified
-    for name, value in body.items():
-        if name not in _STAMPS:
-            event[name] = value
-    if cancelled:
-        event.add("STATUS", "CANCELLED")
-    elif "STATUS" in body:
-        event["STATUS"] = body["STATUS"]
-    for component in body.subcomponents:
-        event.add_component(component)
-    return event
+        stamps.append(modified)
+    status = content_line("STATUS", "CANCELLED") if cancelled else body.line("STATUS")
+    if status is not None:
+        stamps.append(status)
+    kept = tuple(line for line in body.properties if line.name not in _STAMPS)
+    return Component(body.name, kept + tuple(stamps), body.components).canonical()
 
 
-def _content(event: Event) -> list[str]:
+def _utc(moment: datetime) -> str:
+    return date_time(moment.astimezone(UTC))[0]
+
+
+def _content(event: Component) -> list[str]:
     """The event's content lines (unfolded), its VALARMs included, without DTSTAMP, SEQUENCE and LAST-MODIFIED."""
-    return [line for line in event.content_lines() if _NAME.split(line, maxsplit=1)[0].upper() not in _NOT_CONTENT]
+    canonical = event.canonical()
+    kept = Component(canonical.name, tuple(line for line in canonical.properties if line.name not in _NOT_CONTENT))
+    return [*kept.lines(), *(line for part in canonical.components for line in part.lines())]
 
 
-def _sequence(event: Event) -> int:
+def _sequence(event: Component) -> int:
     try:
-        return max(0, int(str(event.get("SEQUENCE", 0))))
+        return max(0, int(event.value("SEQUENCE", "0")))
     except ValueError:
         return 0
 
 
-def _is_cancelled(event: Event) -> bool:
-    return str(event.get("STATUS", "")).upper() == "CANCELLED"
+def _is_cancelled(event: Component) -> bool:
+    return event.value("STATUS").upper() == "CANCELLED"
 
 
-def _still_kept(event: Event, stamp: datetime) -> bool:
+def _still_kept(event: Component, stamp: datetime) -> bool:
     """False for an event cancelled before whose end lies more than CANCELLED_KEPT before the build time."""
     if not _is_cancelled(event):
         return True
-    end = event.get("DTEND") or event.get("DTSTART")
-    moment = getattr(end, "dt", None)
+    moment = _end(event)
     if isinstance(moment, datetime):
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    elif isinstance(moment, date):
-        moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
-    else:
-        return False
-    return moment >= stamp - CANCELLED_KEPT
+        return moment >= stamp - CANCELLED_KEPT
+    if isinstance(moment, date):
+        return datetime(moment.year, moment.month, moment.day, tzinfo=UTC) >= stamp - CANCELLED_KEPT
+    return False
 
 
-def _tzids(event: Event) -> set[str]:
+def _tzids(event: Component) -> set[str]:
     """The zones an event's times name (TZID parameters)."""
     found = set()
     for name in ("DTSTART", "DTEND"):
         value = event.get(name)
-        if value is not None and "TZID" in getattr(value, "params", {}):
-            found.add(str(value.params["TZID"]))
+        if value is not None and "TZID" in value.parameters:
+            found.add(value.parameters["TZID"])
     return found
 
 
@@ -331,56 +379,76 @@ def uid(plan: Plan, item: str, edition: str = "") -> str:
     return f"{digest[:32]}@pathway-exporter"
 
 
-def _identified(plan: Plan, item: str, edition: str) -> Event:
-    event = Event()
-    event.add("UID", uid(plan, item, edition))
-    return event
-
-
-def _milestone_event(view: PlanView, milestone: Milestone, edition: str) -> Event:
+def _milestone_event(view: PlanView, milestone: Milestone, edition: str) -> Component:
     """The milestone's event without DTSTAMP and SEQUENCE (see `_stamped`)."""
     plan, labels = view.plan, view.labels
+    language = _language(view)
     title = view.milestone_title(milestone)
-    event = _identified(plan, f"milestone/{milestone.key}", edition)
-    event.add("SUMMARY", _text(title), parameters=_language(view))
-    event.add("DTSTART", milestone.date)
-    event.add("DTEND", milestone.date + timedelta(days=1))
-    event.add("TRANSP", "TRANSPARENT")
-    event.add("X-MICROSOFT-CDO-BUSYSTATUS", "FREE")
-    categories = [labels("calendar.milestone-category"), _text(plan.pathway.to_role)]
-    event.add("CATEGORIES", categories, parameters=_language(view))
     finish = view.short_date(plan.finish)
     description = labels("calendar.milestone-description", title=title, pathway=plan.pathway.title, finish=finish)
-    event.add("DESCRIPTION", _clip(_text(description)), parameters=_language(view))
-    return event
+    categories = (labels("calendar.milestone-category"), _text(plan.pathway.to_role))
+    lines = (
+        content_line("UID", text(uid(plan, f"milestone/{milestone.key}", edition))),
+        content_line("SUMMARY", text(_text(title)), language),
+        content_line("DTSTART", date_value(milestone.date), _DATE),
+        content_line("DTEND", date_value(milestone.date + timedelta(days=1)), _DATE),
+        content_line("TRANSP", "TRANSPARENT"),
+        content_line("X-MICROSOFT-CDO-BUSYSTATUS", "FREE"),
+        content_line("CATEGORIES", ",".join(map(text, categories)), language),
+        content_line("DESCRIPTION", text(_clip(_text(description))), language),
+    )
+    return Component("VEVENT", lines)
 
 
-def _session_event(view: PlanView, number: int, session: Session, reminder: int | None, edition: str) -> Event:
-    """The session's event without DTSTAMP and SEQUENCE (see `_stamped`)."""
+_DATE = {"VALUE": "DATE"}
+
+
+def _session_event(
+    view: PlanView,
+    number: int,
+    session: Session,
+    reminder: int | None,
+    edition: str,
+    resource_lines: Callable[[tuple[int, ...]], tuple[str, ...]],
+) -> Component:
+    """The session's event without DTSTAMP and SEQUENCE (see `_stamped`); `resource_lines` is `_resource_lines`
+    for this plan, kept for the calendar (sessions of a phase share their resources)."""
     plan, labels = view.plan, view.labels
+    language = _language(view)
     tasks = [plan.task(key) for key in session.task_keys]
-    event = _identified(plan, f"session/{session.key}", edition)
     titles = labels("calendar.session-joiner").join(
         labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
     )
-    event.add("SUMMARY", _text(labels("calendar.session-summary", titles=titles)), parameters=_language(view))
-    event.add("DTSTART", _moment(session.start))
-    event.add("DTEND", _moment(session.end))
-    description = _session_description(view, number, session, tasks)
-    event.add("DESCRIPTION", _clip(_text(description)), parameters=_language(view))
+    description = _session_description(view, number, session, tasks, resource_lines)
     phases = sorted({task.phase for task in tasks})
     categories = [labels("calendar.session-category"), *(labels("calendar.phase-category", number=n) for n in phases)]
-    event.add("CATEGORIES", categories, parameters=_language(view))
+    lines = (
+        content_line("UID", text(uid(plan, f"session/{session.key}", edition))),
+        content_line("SUMMARY", text(_text(labels("calendar.session-summary", titles=titles))), language),
+        content_line("DTSTART", *date_time(_moment(session.start))),
+        content_line("DTEND", *date_time(_moment(session.end))),
+        content_line("DESCRIPTION", text(_clip(_text(description))), language),
+        content_line("CATEGORIES", ",".join(map(text, categories)), language),
+    )
+    alarms: tuple[Component, ...] = ()
     if reminder is not None:
-        alarm = Alarm()
-        alarm.add("ACTION", "DISPLAY")
-        alarm.add("DESCRIPTION", _text(labels("calendar.reminder", title=tasks[0].title)), parameters=_language(view))
-        alarm.add("TRIGGER", timedelta(minutes=-reminder))
-        event.add_component(alarm)
-    return event
+        alarm = (
+            content_line("ACTION", "DISPLAY"),
+            content_line("DESCRIPTION", text(_text(labels("calendar.reminder", title=tasks[0].title))), language),
+            content_line("TRIGGER", duration(timedelta(minutes=-reminder))),
+        )
+        alarms = (Component("VALARM", alarm).canonical(),)
+    return Component("VEVENT", lines, alarms)
 
 
-def _session_description(view: PlanView, number: int, session: Session, tasks: list[PlannedTask]) -> str:
+def _session_description(
+    view: PlanView,
+    number: int,
+    session: Session,
+    tasks: list[PlannedTask],
+    resource_lines: Callable[[tuple[int, ...]], tuple[str, ...]],
+) -> str:
+    """The session's description: its number and hours, each task with its phase and dates, the phases' resources."""
     plan, labels = view.plan, view.labels
     lines = [labels("calendar.session-heading", number=number, hours=session.hours), ""]
     for task in tasks:
@@ -396,16 +464,24 @@ def _session_description(view: PlanView, number: int, session: Session, tasks: l
             ),
             "",
         ]
-    resources = [r for phase in dict.fromkeys(task.phase for task in tasks) for r in plan.resources_of(phase)]
-    if resources:
-        lines.append(labels("calendar.resources"))
-        for resource in dict.fromkeys(resources):
-            url = safe_url(resource.url)
-            if url:
-                lines.append(labels("calendar.resource-link", title=resource.title, url=url))
-            else:
-                lines.append(labels("calendar.resource", title=resource.title))
+    lines += resource_lines(tuple(dict.fromkeys(task.phase for task in tasks)))
     return "\n".join(lines).strip()
+
+
+def _resource_lines(view: PlanView, phases: tuple[int, ...]) -> tuple[str, ...]:
+    """The resources of these phases for a session's description: a heading and one line each (none: nothing)."""
+    plan, labels = view.plan, view.labels
+    resources = dict.fromkeys(r for phase in phases for r in plan.resources_of(phase))
+    if not resources:
+        return ()
+    lines = [labels("calendar.resources")]
+    for resource in resources:
+        url = safe_url(resource.url)
+        if url:
+            lines.append(labels("calendar.resource-link", title=resource.title, url=url))
+        else:
+            lines.append(labels("calendar.resource", title=resource.title))
+    return tuple(lines)
 
 
 def _language(view: PlanView) -> dict[str, str]:

@@ -22,7 +22,6 @@ from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, reduce
 from importlib import resources
-from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib import colors
@@ -59,6 +58,7 @@ from exporter.theme import Theme
 from exporter.view import PhaseView, PlanView
 from exporter.writers import Handout, WriterOptions
 from exporter.writers.common import safe_url
+from exporter.writers.markup import escape, quoteattr
 from exporter.writers.pdf_fonts import ScriptFonts, glyph_problem, script_fonts
 
 FILE_NAME = "plan.pdf"

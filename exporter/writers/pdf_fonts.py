@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
 from operator import itemgetter
-from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from exporter.errors import Kind, Problem
 from exporter.fontfiles import FoundFont, script_of
+from exporter.writers.markup import escape, quoteattr
 
 NO_BREAK_SPACE = "\u00a0"
 _BEYOND_CYRILLIC = re.compile("[\u0590-\U0010ffff]")

@@ -15,7 +15,8 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from xml.sax.saxutils import escape
+
+from exporter.writers.markup import escape
 
 _SHEET_PATH = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _RELATION = re.compile(
