@@ -5,9 +5,11 @@ reads every source (files through `inputs.read_input`, URLs with a time limit an
 keeps only the properties that say *when* and *whether* someone is busy (titles, descriptions,
 locations, attendees and alarms are dropped before anything parses them: busy events are read,
 never written), and an `Expansion` turns them into the intervals that block study time, as far as
-the plan reaches: repeating events through recurring-ical-events, single events parsed once the
-plan may reach their day. Every problem names the calendar where the person gave it (a URL by its
-host only) and, where it can, the line.
+the plan reaches. Events of the common shapes (plain events, daily and weekly meetings in a known
+zone) are read and expanded by `exporter.busyfast`; the rest by icalendar and recurring-ical-events,
+imported only for a calendar that has such events (single events parsed once the plan may reach their
+day). Every problem names the calendar where the person gave it (a URL by its host only) and, where
+it can, the line.
 """
 
 from __future__ import annotations
