@@ -17,13 +17,13 @@ the same busy time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _ASCII_DIGITS = re.compile(r"[0-9]+\Z")
-_DATE_TIME = re.compile(r"[0-9]{8}T[0-9]{6}Z?\Z")
+_DATE_TIME = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})([0-9]{2})(Z?)\Z")
 _ZONE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)+\Z|UTC\Z")
 _DURATION = re.compile(r"P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?\Z")
 _WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
@@ -180,36 +180,44 @@ def _event(found: dict, exdates: list, calendar_zone: ZoneInfo | None) -> FastEv
     if "DTSTART" not in found or ("DTEND" in found) == ("DURATION" in found):
         return None
     start = _moment(*found["DTSTART"])
-    end = _end(start, found)
-    statuses = []
-    for name in sorted(_STATUSES & found.keys()):
-        params, value = found[name]
-        if params or "\\" in value:
-            return None
-        statuses.append((name, value))
-    if start is None or end is None:
+    length = _end(start, found)
+    statuses = _statuses(found)
+    if start is None or length is None or statuses is None:
         return None
     if "RRULE" not in found:
-        return None if exdates else _ending(FastEvent(start, start, statuses=tuple(statuses)), end)
+        end = _ending(start, length)
+        return FastEvent(start, end, statuses=statuses) if end is not None and not exdates else None
     params, value = found["RRULE"]
     repetition = None if params else _repetition(value, start)
     excluded = _excluded(exdates, start)
     if repetition is None or excluded is None:
         return None
     if calendar_zone is not None:  # x-wr-timezone moves the times before a DURATION is added
-        start, end = _moved(start, calendar_zone), _moved(end, calendar_zone)
+        start, length = _moved(start, calendar_zone), _moved(length, calendar_zone)
         excluded = [_moved(moment, calendar_zone) for moment in excluded]
+    end = _ending(start, length)
     ids = frozenset(key for moment in excluded for key in _recurrence_ids(_as_datetime(moment)))
-    return _ending(FastEvent(start, start, repetition, ids, tuple(statuses)), end)
+    return FastEvent(start, end, repetition, ids, statuses) if end is not None else None
 
 
-def _ending(event: FastEvent, end: Moment | timedelta) -> FastEvent | None:
-    """The event with its end (DTEND, or its start plus the DURATION), if it ends after it starts."""
+def _statuses(found: dict) -> tuple[tuple[str, str], ...] | None:
+    """STATUS, TRANSP and X-MICROSOFT-CDO-BUSYSTATUS as written, if plain text without parameters."""
+    statuses = []
+    for name in _STATUSES.intersection(found):
+        params, value = found[name]
+        if params or "\\" in value:
+            return None
+        statuses.append((name, value))
+    return tuple(sorted(statuses))
+
+
+def _ending(start: Moment, end: Moment | timedelta) -> Moment | None:
+    """The end (DTEND, or the start plus the DURATION), if the event ends after it starts."""
     try:
-        moment = event.start + end if isinstance(end, timedelta) else end
+        moment = start + end if isinstance(end, timedelta) else end
     except OverflowError:
         return None
-    return replace(event, end=moment) if _before(event.start, moment) else None
+    return moment if _before(start, moment) else None
 
 
 def _as_datetime(moment: Moment) -> datetime:
@@ -238,13 +246,12 @@ def _moment(params: list[str], value: str) -> Moment | None:
     try:
         if len(value) == 8 and zone_id is None and kind != "DATE-TIME" and _ASCII_DIGITS.match(value):
             return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-        if kind == "DATE" or not _DATE_TIME.match(value) or (value.endswith("Z") == (zone_id is not None)):
+        match = _DATE_TIME.match(value) if kind != "DATE" else None
+        if match is None or (match[7] == "Z") == (zone_id is not None):
             return None
-        zone = zone_named(zone_id) if zone_id is not None else zone_named("UTC")
-        if zone is None:
-            return None
-        parts = (value[:4], value[4:6], value[6:8], value[9:11], value[11:13], value[13:15])
-        return datetime(*map(int, parts), tzinfo=zone)
+        zone = zone_named("UTC" if zone_id is None else zone_id)
+        year, month, day, hour, minute, second = map(int, match.groups()[:6])
+        return None if zone is None else datetime(year, month, day, hour, minute, second, tzinfo=zone)
     except ValueError:
         return None
 
