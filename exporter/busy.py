@@ -66,7 +66,6 @@ _BUSY_COMPONENTS = frozenset({"VEVENT", "VFREEBUSY"})
 _DROPPED_COMPONENTS = frozenset({"VALARM", "VTODO", "VJOURNAL", "VAVAILABILITY", "AVAILABLE", "VLOCATION"})
 _FREE_STATUSES = frozenset({"FREE", "WORKINGELSEWHERE"})
 _ZONED = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
-_NAME = re.compile(r"[^:;]*")
 
 
 @dataclass(frozen=True)
@@ -261,6 +260,11 @@ class _Stripped:
     zones: tuple[str, ...]
 
 
+def _name(line: str) -> str:
+    """A content line's name, in capitals: what comes before its first ':' or ';'."""
+    return line.partition(":")[0].partition(";")[0].upper()
+
+
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """(line number of its first physical line, unfolded content line) of an iCalendar text."""
     current, first = None, 0
@@ -326,7 +330,7 @@ class _Event:
 
     def __init__(self, line: int, lines: list[str], calendar: int):
         self.line, self.lines, self.calendar = line, lines, calendar
-        self.names = [_NAME.match(content).group().upper() for content in lines]
+        self.names = [_name(content) for content in lines]
         self.repeats = not _REPEATING.isdisjoint(self.names)
         self.uid = self._value("UID").strip() if "UID" in self.names else None
         day = self._value("DTSTART").rpartition(":")[2].strip()[:8] if "DTSTART" in self.names else ""
@@ -369,7 +373,7 @@ def _parts(source: BusySource, text: str) -> tuple[list[_Part], dict[str, int]]:
     component: list[str] = []
     component_line = hidden = 0
     for number, line in _logical_lines(text):
-        name = _NAME.match(line).group().upper()
+        name = _name(line)
         if name != "BEGIN" and name != "END":
             if hidden or not stack or (not name and not line.strip()):
                 if not stack and line.strip() and not parts:
@@ -434,7 +438,7 @@ def _calendar_zone(head: list[str]) -> tuple[str, ZoneInfo | None, bool]:
     """A VCALENDAR's X-WR-TIMEZONE: its name ("" without one), its zone, and whether this module reads it as
     x-wr-timezone does (one plain property naming a zone the database knows; otherwise icalendar and
     recurring-ical-events read the calendar, and say what is wrong with it)."""
-    named = [line for line in head if _NAME.match(line).group().upper() == "X-WR-TIMEZONE"]
+    named = [line for line in head if _name(line) == "X-WR-TIMEZONE"]
     if not named:
         return "", None, True
     head_name, _, value = named[0].partition(":")
