@@ -44,7 +44,6 @@ from exporter.writers import REGISTRY
 if TYPE_CHECKING:
     from exporter.pdfjoin import Part
     from exporter.theme import Theme
-    from exporter.writers.pdf_booklet import IndexEntry
 
 SUMMARY = "summary.csv"
 COMBINED = "all-plans.pdf"
@@ -651,30 +650,29 @@ def _combine_pdfs(
 
 
 def _cover(heading: str, shared: list[Part], plans: list[Part], context: RunContext, theme: Theme) -> bytes:
-    """The cover and index, its page numbers counted after the cover's own pages."""
-    from exporter.writers.pdf_booklet import render_cover
+    """The cover and index, its page numbers counted after the cover's own pages (`page_ranges`, as
+    join_pdfs places the parts). The guessed length of the cover only grows, and larger page numbers
+    never make the index shorter, so it settles in a few renderings; if it ever did not, that is a
+    fault in this program and is raised, never an index with wrong numbers."""
+    from exporter.pdfjoin import page_ranges
+    from exporter.writers.pdf_booklet import IndexEntry, render_cover
 
-    counts = [_page_count(part.path) for part in (*shared, *plans)]
-    names = [part.bookmark for part in (*shared, *plans)]
-    cover, cover_pages = b"", 2
-    for _ in range(8):  # the index's length moves the numbers it prints, not its own length: this settles at once
-        entries = _index(cover_pages, counts, names)
-        cover = render_cover(heading, entries[len(shared) :], entries[: len(shared)], context, theme)
-        if _page_count(cover) == cover_pages:
+    parts = (*shared, *plans)
+    counts = [_page_count(part.path) for part in parts]
+    cover_pages = 2  # the cover and at least one page of index
+    for _ in range(len(parts) + 2):
+        ranges = page_ranges([cover_pages, *counts])[1:]
+        entries = [
+            IndexEntry(part.bookmark, pages.start, pages.stop - 1) for part, pages in zip(parts, ranges, strict=True)
+        ]
+        cover = render_cover(heading, tuple(entries[len(shared) :]), tuple(entries[: len(shared)]), context, theme)
+        rendered = _page_count(cover)
+        if page_ranges([rendered, *counts])[1:] == ranges:
+            return cover  # every part lands where the index says
+        if rendered < cover_pages:
             break
-        cover_pages = _page_count(cover)
-    return cover
-
-
-def _index(cover_pages: int, counts: list[int], names: list[str]) -> tuple[IndexEntry, ...]:
-    """Each part's first and last page after a cover of `cover_pages`, every part starting on an odd page."""
-    from exporter.writers.pdf_booklet import IndexEntry
-
-    entries, used = [], cover_pages + cover_pages % 2
-    for name, count in zip(names, counts, strict=True):
-        entries.append(IndexEntry(name, used + 1, used + count))
-        used += count + count % 2
-    return tuple(entries)
+        cover_pages = rendered
+    raise RuntimeError(f"the index of {COMBINED} does not settle on a number of pages ({cover_pages})")
 
 
 def _page_count(source: Path | bytes) -> int:

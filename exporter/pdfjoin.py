@@ -59,6 +59,22 @@ class _Output:
         )
 
 
+def page_ranges(counts: Iterable[int], pad_to_even: bool = True) -> list[range]:
+    """Each part's pages (numbered from 1) when parts of these page counts are joined in order, as
+    `join_pdfs` joins them: with pad_to_even a part of an odd count is followed by a blank page, so
+    every part starts on an odd page (duplex printing keeps them apart)."""
+    ranges, used = [], 0
+    for count in counts:
+        ranges.append(range(used + 1, used + count + 1))
+        used += count + _blank_after(count, pad_to_even)
+    return ranges
+
+
+def _blank_after(count: int, pad_to_even: bool) -> int:
+    """Blank pages after a part of `count` pages: one when padding and the count is odd."""
+    return count % 2 if pad_to_even else 0
+
+
 @dataclass(frozen=True)
 class Part:
     """A PDF to join and the title of its bookmark (outline entry); no bookmark when empty."""
@@ -69,10 +85,11 @@ class Part:
 
 def join_pdfs(parts: Iterable[Part], stream: BinaryIO, title: str, pad_to_even: bool = True) -> list[range]:
     """Write every page of the parts, in order, with a bookmark for each part that names one;
-    with pad_to_even each part starts on an odd page. Returns each part's pages (numbered from 1)."""
+    with pad_to_even each part starts on an odd page. Returns each part's pages (numbered from 1),
+    as `page_ranges` of the parts' page counts gives them."""
     output = _Output(stream)
     kids: list[IndirectObject] = []
-    pages_of: list[range] = []
+    counts: list[int] = []
     bookmarks: list[tuple[str, IndirectObject]] = []
     for part in parts:
         reader = PdfReader(part.path)
@@ -82,7 +99,7 @@ def join_pdfs(parts: Iterable[Part], stream: BinaryIO, title: str, pad_to_even: 
         for page in reader.pages:
             page_ref = page.indirect_reference
             kids.append(_reference(page_ref, mapping, pending, output))
-        pages_of.append(range(first + 1, len(kids) + 1))
+        counts.append(len(kids) - first)
         if part.bookmark and len(kids) > first:
             bookmarks.append((part.bookmark, kids[first]))
         while pending:
@@ -90,7 +107,7 @@ def join_pdfs(parts: Iterable[Part], stream: BinaryIO, title: str, pad_to_even: 
             original = old_ref.get_object()
             copied = _copy(original, mapping, pending, output, is_page=original.get("/Type") == "/Page")
             output.write(new_id, copied)
-        if pad_to_even and len(reader.pages) % 2:
+        if _blank_after(len(reader.pages), pad_to_even):
             blank_id = output.new_id()
             box = reader.pages[-1].mediabox
             output.write(blank_id, _blank_page(float(box.width), float(box.height)))
@@ -120,7 +137,7 @@ def join_pdfs(parts: Iterable[Part], stream: BinaryIO, title: str, pad_to_even: 
         ),
     )
     output.finish()
-    return pages_of
+    return page_ranges(counts, pad_to_even)
 
 
 def _write_outline(bookmarks: list[tuple[str, IndirectObject]], output: _Output) -> IndirectObject:

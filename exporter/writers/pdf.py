@@ -20,7 +20,7 @@ import operator
 import re
 from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cache, reduce
+from functools import cache, lru_cache, reduce
 from importlib import resources
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
@@ -30,7 +30,6 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -46,11 +45,14 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
+from reportlab.platypus.paraparser import ParaParser
 
 from exporter import __version__
 from exporter.context import RunContext
 from exporter.controls import CONTROL
 from exporter.errors import Problem
+from exporter.fontfiles import FoundFont
 from exporter.labels import Labels
 from exporter.model import HORIZONS, Pathway
 from exporter.plan import Plan
@@ -59,7 +61,7 @@ from exporter.view import PhaseView, PlanView
 from exporter.writers import Handout, WriterOptions
 from exporter.writers.common import safe_url
 from exporter.writers.markup import escape, quoteattr
-from exporter.writers.pdf_fonts import ScriptFonts, glyph_problem, script_fonts
+from exporter.writers.pdf_fonts import ScriptFonts, ShapingFont, glyph_problem, script_fonts
 
 FILE_NAME = "plan.pdf"
 FONT, FONT_BOLD = "PathwaySans", "PathwaySans-Bold"
@@ -74,6 +76,10 @@ lays out a paragraph with a long word in time that grows with the square of its 
 NOT_PRINTED = frozenset({"notes", "key"})
 """Fields of the pathway the PDF never prints: the author's notes and the tasks' lasting keys."""
 _LONG_WORD = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
+PARAGRAPHS = 1024
+"""Paragraphs whose markup and parse a process keeps (least recently used go first): a plan has about
+250 different ones and most (the pathway's text, the labels', many dates) recur in every participant's
+plan; about 3 KiB each, so a batch worker's memory stays flat in the roster's length."""
 
 
 def file_names(options: WriterOptions) -> tuple[str, ...]:
@@ -87,16 +93,21 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
 
 def printing_problems(plan: Plan, context: RunContext, theme: Theme) -> tuple[Problem, ...]:
     """Warnings for characters the PDF cannot print with the fonts at hand (the name's apart), never silent boxes."""
-    regular, bold = register_fonts(theme.font, theme.font_bold)
-    scripts = script_fonts(regular, bold, context.fonts, bool(theme.font))
+    scripts = document_styles(theme, context.fonts).scripts
     problems = []
     in_name = scripts.unprintable(_clean(plan.participant or ""))
     if in_name:
         problems.append(glyph_problem(in_name, "the name", FILE_NAME, field="name"))
-    elsewhere = scripts.unprintable(_clean("".join(_texts(plan.pathway)) + theme.organisation))
+    elsewhere = _unprintable_in(scripts, plan.pathway, theme.organisation)
     if elsewhere:
         problems.append(glyph_problem(elsewhere, f"pathway {plan.pathway.id!r}", FILE_NAME))
     return tuple(problems)
+
+
+@lru_cache(maxsize=16)
+def _unprintable_in(scripts: ScriptFonts, pathway: Pathway, organisation: str) -> str:
+    """What no font prints in the pathway's text and the organisation: the same for every participant."""
+    return scripts.unprintable(_clean("".join(_texts(pathway)) + organisation))
 
 
 def _texts(value) -> list[str]:
@@ -113,18 +124,28 @@ def _texts(value) -> list[str]:
 
 @cache
 def register_fonts(regular: str = "", bold: str = "") -> tuple[str, str]:
-    """Register the body font family once per process; the shipped DejaVu Sans unless a theme names one."""
+    """Register the body font family once per process; the shipped DejaVu Sans unless a theme names one.
+
+    Nothing is set in italic (data is escaped, the writer's own markup has no <i>): the family names
+    an italic face for ReportLab's mapping but no file is read for it, which saves parsing a third font
+    in every process; a paragraph that asked for italic would fail, not print in the wrong face."""
     fonts = resources.files("exporter.fonts")
     regular_path = regular or str(fonts / "DejaVuSans.ttf")
     bold_path = bold or (regular if regular else str(fonts / "DejaVuSans-Bold.ttf"))
-    italic_path = regular if regular else str(fonts / "DejaVuSans-Oblique.ttf")
     digest = hashlib.sha256(f"{regular}\0{bold}".encode()).hexdigest()[:8]
     suffix = "" if not regular else f"-{digest}"
     names = (FONT + suffix, FONT_BOLD + suffix, f"{FONT}-Italic{suffix}")
-    for name, path in zip(names, (regular_path, bold_path, italic_path), strict=True):
-        pdfmetrics.registerFont(TTFont(name, path))
+    for name, path in zip(names[:2], (regular_path, bold_path), strict=True):
+        pdfmetrics.registerFont(ShapingFont(name, path))
     pdfmetrics.registerFontFamily(names[0], normal=names[0], bold=names[1], italic=names[2], boldItalic=names[1])
     return names[0], names[1]
+
+
+def document_styles(theme: Theme, fonts: tuple[FoundFont, ...]) -> _Styles:
+    """The body fonts registered and the paragraph styles of a theme, with the script fonts a context
+    found (`context.fonts`): made once per process for each theme and set of fonts."""
+    regular, bold = register_fonts(theme.font, theme.font_bold)
+    return _styles(theme, regular, bold, script_fonts(regular, bold, fonts, bool(theme.font)))
 
 
 class _Styles:
@@ -199,6 +220,17 @@ class _Styles:
                 style.scripts = scripts  # para() cuts text into runs of fonts that have its glyphs
 
 
+@lru_cache(maxsize=16)
+def _styles(theme: Theme, regular: str, bold: str, scripts: ScriptFonts) -> _Styles:
+    return _Styles(theme, regular, bold, scripts)
+
+
+@cache
+def _shaped(style: ParagraphStyle) -> ParagraphStyle:
+    """The style for a paragraph with text HarfBuzz must shape (one per style and process)."""
+    return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+
+
 def _clean(text: str) -> str:
     """The text without control characters (tab and line feed stay), which no font can draw."""
     return CONTROL.sub("", text)
@@ -219,6 +251,15 @@ def para(text: str, style: ParagraphStyle, link: str | None = None, link_colour:
 
     `link` makes the paragraph a link, underlined in `link_colour` (the theme's primary colour).
     """
+    markup, used, frags = _parsed(text, style, link, link_colour)
+    return Paragraph(markup, used, frags=frags)
+
+
+@lru_cache(maxsize=PARAGRAPHS)
+def _parsed(text: str, style: ParagraphStyle, link: str | None, link_colour: str | None) -> tuple:
+    """A text's paragraph markup, the style it is set in and ReportLab's parse of the markup, made once
+    for each text and style: the steps of reportlab.platypus.Paragraph's own set-up, done ahead.
+    A Paragraph given the fragments only reads them (it lays out and splits copies)."""
     plain = _short_words(_clean(text))
     scripts: ScriptFonts | None = getattr(style, "scripts", None)
     markup, shaped = scripts.markup(plain, style.fontName) if scripts else (escape(plain), False)
@@ -226,13 +267,18 @@ def para(text: str, style: ParagraphStyle, link: str | None = None, link_colour:
     if link:
         colour = f" color={quoteattr(link_colour)}" if link_colour else ""
         markup = f"<a href={quoteattr(_clean(link))}{colour}><u>{markup}</u></a>"
-    return Paragraph(markup, ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1) if shaped else style)
+    used = _shaped(style) if shaped else style
+    markup = cleanBlockQuotedText(markup)
+    _, frags, _ = ParaParser(caseSensitive=1).parse(markup, used)
+    if frags is not None:  # else Paragraph parses again and says what is wrong
+        textTransformFrags(frags, used)
+    return markup, used, frags
 
 
 def _render(view: PlanView, context: RunContext, theme: Theme, options: WriterOptions) -> bytes:
     plan, labels = view.plan, view.labels
-    regular, bold = register_fonts(theme.font, theme.font_bold)
-    styles = _Styles(theme, regular, bold, script_fonts(regular, bold, context.fonts, bool(theme.font)))
+    styles = document_styles(theme, context.fonts)
+    regular = styles.regular
     buffer = io.BytesIO()
     page = PAPER[theme.paper]
     who = plan.participant or ""

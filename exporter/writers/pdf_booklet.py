@@ -27,15 +27,14 @@ from exporter.writers.pdf import (
     _pin_time,
     _Styles,
     _table,
+    document_styles,
     faq,
     masthead,
     overview,
     para,
     reality_check,
-    register_fonts,
     skills_how,
 )
-from exporter.writers.pdf_fonts import script_fonts
 
 
 @dataclass(frozen=True)
@@ -87,8 +86,7 @@ def render_shared(pathway: Pathway, context: RunContext, theme: Theme) -> bytes:
 
 
 def _document(context: RunContext, theme: Theme, title: str):
-    regular, bold = register_fonts(theme.font, theme.font_bold)
-    styles = _Styles(theme, regular, bold, script_fonts(regular, bold, context.fonts, bool(theme.font)))
+    styles = document_styles(theme, context.fonts)
     buffer = io.BytesIO()
     document = BaseDocTemplate(
         buffer,
@@ -101,7 +99,7 @@ def _document(context: RunContext, theme: Theme, title: str):
         author=_line(theme.organisation or context.labels("document.program")),
         creator=f"{context.labels('document.program')} {__version__}",
         lang=context.labels.language,
-        initialFontName=regular,
+        initialFontName=styles.regular,
         invariant=1,
     )
     frame = Frame(document.leftMargin, document.bottomMargin, document.width, document.height, id="body")

@@ -5,8 +5,10 @@ what the body font (DejaVu Sans or the theme's) has stays in it; Chinese, Japane
 Arabic, Hebrew, Devanagari and Thai go to the fonts the run's context found (exporter.fontfiles),
 each registered the first time a text needs it. Arabic, Hebrew and Devanagari are shaped by
 HarfBuzz (the `uharfbuzz` package, through ReportLab): letters join, vowel signs sit where they
-belong. A right-to-left run is kept whole (its spaces become no-break spaces), so HarfBuzz lays
-it out right to left as one piece and its words keep their order when the line is read.
+belong. Every font is registered as a `ShapingFont`, which HarfBuzz shapes without discretionary
+ligatures; ReportLab's own fonts and defaults are left as they are. A right-to-left run is kept
+whole (its spaces become no-break spaces), so HarfBuzz lays it out right to left as one piece and
+its words keep their order when the line is read.
 
 A character no font has is never drawn as a silent box: `unprintable` names it, and
 `glyph_problems` turns that into a warning that says which package to install.
@@ -15,11 +17,12 @@ A character no font has is never drawn as a silent box: `unprintable` names it, 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import groupby
 from operator import itemgetter
+from pathlib import Path
+from struct import unpack_from
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -29,8 +32,6 @@ from exporter.fontfiles import FoundFont, script_of
 from exporter.writers.markup import escape, quoteattr
 
 NO_BREAK_SPACE = "\u00a0"
-_BEYOND_CYRILLIC = re.compile("[\u0590-\U0010ffff]")
-"""A character the scripts of the table may hold (Hebrew is the first of them in Unicode's order)."""
 SHOWN_CHARACTERS = 12
 """Characters a warning names before it says how many more there are."""
 
@@ -59,7 +60,7 @@ class ScriptFonts:
 
     def runs(self, text: str, base: str) -> list[Run]:
         """The text cut into runs for the body font `base` (the regular or the bold one)."""
-        if not _BEYOND_CYRILLIC.search(text):
+        if not _in_table(text):
             return [Run(text, base)]  # no script of the table: the body font's, in one run (most text)
         runs = []
         for (font, right_to_left), group in groupby(zip(text, self._keys(text, base), strict=True), itemgetter(1)):
@@ -72,12 +73,7 @@ class ScriptFonts:
 
     def markup(self, text: str, base: str) -> tuple[str, bool]:
         """Paragraph markup of plain text (escaped here), and whether any of it must be shaped."""
-        parts, shaped = [], False
-        for run in self.runs(text, base):
-            escaped = escape(run.text)
-            parts.append(escaped if run.font == base else f"<font face={quoteattr(run.font)}>{escaped}</font>")
-            shaped = shaped or run.shaped
-        return "".join(parts), shaped
+        return _markup(self, text, base)
 
     def unprintable(self, text: str) -> str:
         """The characters of the text no font at hand prints as it should, in order, once each."""
@@ -146,22 +142,87 @@ def script_fonts(regular: str, bold: str, found: tuple[FoundFont, ...], prefer_b
     """The runs splitter for body fonts (registered names) and the fonts a context found; one per process.
 
     `prefer_body` when the body font is the theme's own: it prints the scripts it has itself."""
-    _no_discretionary_ligatures()
     return ScriptFonts(regular, bold, found, prefer_body)
 
 
-def _no_discretionary_ligatures() -> None:
-    """Shape without discretionary ligatures, which typesetting leaves off unless asked for.
+MARKUPS = 1024
+"""Texts whose paragraph markup a process keeps: the pathway's and the labels' texts recur in every plan."""
 
-    ReportLab's paragraphs shape with `dlig` on (the default features of
-    reportlab.pdfbase.ttfonts.shapeFragWord); in Noto Sans Arabic that turns the name محمد into
-    the honorific ligature ﷴ, with vowel marks the name does not have. The default is turned off.
+
+@lru_cache(maxsize=MARKUPS)
+def _markup(scripts: ScriptFonts, text: str, base: str) -> tuple[str, bool]:
+    parts, shaped = [], False
+    for run in scripts.runs(text, base):
+        escaped = escape(run.text)
+        parts.append(escaped if run.font == base else f"<font face={quoteattr(run.font)}>{escaped}</font>")
+        shaped = shaped or run.shaped
+    return "".join(parts), shaped
+
+
+def _in_table(text: str) -> bool:
+    """Whether the text holds a character of a script of the table (ASCII text never does)."""
+    return not text.isascii() and any(script_of(character) for character in set(text))
+
+
+class ShapingFont(TTFont):
+    """A TrueType font that HarfBuzz shapes without discretionary ligatures, which typesetting leaves
+    off unless asked for.
+
+    ReportLab shapes with `dlig` on (the default features of reportlab.pdfbase.ttfonts.shapeFragWord);
+    in Noto Sans Arabic that turns the name محمد into the honorific ligature ﷴ, with vowel marks the
+    name does not have. This font gives HarfBuzz its own copy of the file in which the `dlig` feature
+    is renamed (`without_feature`), so the feature is never found; the glyphs, their numbers and
+    everything ReportLab embeds are the file's own. ReportLab's defaults and other fonts are untouched.
     """
-    from reportlab.pdfbase import ttfonts
 
-    defaults = getattr(ttfonts.shapeFragWord, "__defaults__", None) or ()
-    if defaults and isinstance(defaults[0], dict):
-        defaults[0]["dlig"] = False
+    def __init__(self, name: str, path: str, subfont: int = 0):
+        super().__init__(name, path, subfontIndex=subfont)
+        self.path, self.subfont = path, subfont
+        self._face_without_dlig = None
+
+    @property
+    def hbFace(self):
+        """The HarfBuzz face ReportLab shapes with: the file without its discretionary ligatures."""
+        if self._face_without_dlig is None:
+            import uharfbuzz
+
+            super().hbFace  # noqa: B018 - ReportLab's own set-up for glyphs that have no character
+            data = without_feature(Path(self.path).read_bytes(), DISCRETIONARY_LIGATURES)
+            self._face_without_dlig = uharfbuzz.Face(uharfbuzz.Blob(data), self.subfont)
+        return self._face_without_dlig
+
+
+DISCRETIONARY_LIGATURES = b"dlig"
+
+
+def without_feature(data: bytes, tag: bytes) -> bytes:
+    """A TrueType or OpenType file (or collection) whose GSUB table no longer names the feature `tag`.
+
+    Each of the feature's records gets the tag one lower in its last letter (`dlig` -> `dlif`, which
+    no shaper asks for), so the list keeps its order; lookups, glyphs and every other byte stay."""
+    stand_in = tag[:3] + bytes([tag[3] - 1])
+    patched = bytearray(data)
+    for start in _font_starts(data):
+        (tables,) = unpack_from(">H", data, start + 4)
+        for record in range(start + 12, start + 12 + 16 * tables, 16):
+            if data[record : record + 4] != b"GSUB":
+                continue
+            (table,) = unpack_from(">I", data, record + 8)
+            (feature_list,) = unpack_from(">H", data, table + 6)
+            (count,) = unpack_from(">H", data, table + feature_list)
+            first = table + feature_list + 2
+            for at in range(first, first + 6 * count, 6):
+                if data[at : at + 4] == tag:
+                    patched[at : at + 4] = stand_in
+    return bytes(patched)
+
+
+def _font_starts(data: bytes) -> tuple[int, ...]:
+    """Where each font's table directory starts: one for a font file, each member's for a collection."""
+    if data[:4] != b"ttcf":
+        return (0,)
+    (count,) = unpack_from(">I", data, 8)
+    return unpack_from(f">{count}I", data, 12)
 
 
 def _font_name(path: str, subfont: int) -> str:
@@ -173,7 +234,7 @@ def _font_name(path: str, subfont: int) -> str:
 def _registered(path: str, subfont: int) -> str:
     """Register a fallback font file once per process (shaping on); its name."""
     name = _font_name(path, subfont)
-    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=subfont))
+    pdfmetrics.registerFont(ShapingFont(name, path, subfont))
     return name
 
 
