@@ -296,6 +296,19 @@ def test_a_batch_row_says_what_its_busy_calendars_did(tmp_path):
     assert summary["Cai"]["busy_hours_taken"] == "" and summary["Cai"]["warnings"] == ""
 
 
+def test_the_printed_plan_says_how_much_the_calendars_took(tmp_path):
+    from realclients import pdf_tool
+
+    week = ("--availability", "mon 17:00-21:00", "--start", "2027-03-01", "--timezone", BERLIN)
+    args = ("export", "--formats", "pdf,json", *week, "--busy", BUSY / "weekly-exdate.ics", "-o", tmp_path)
+    assert run(*args).exit_code == 0
+    taken = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))["busy"]["hours_taken"]
+    text = " ".join(pdf_tool("pdftotext", "-l", "1", str(tmp_path / "plan.pdf"), "-").split())
+    assert taken > 0 and f"Around your calendars {taken:g} hours of your windows were busy" in text
+    assert run("export", "--formats", "pdf", *week, "-o", tmp_path / "free").exit_code == 0
+    assert "Around your calendars" not in pdf_tool("pdftotext", "-l", "1", str(tmp_path / "free" / "plan.pdf"), "-")
+
+
 def test_the_planner_takes_busy_time_as_data_and_reads_no_calendar():
     """The settings name the calendars; only the pipeline reads them. A request whose busy time was never
     read plans as if the person were free."""

@@ -218,3 +218,19 @@ def test_styles_and_fonts_are_made_once_per_theme_and_fonts():
     assert document_styles(Theme(paper="a4"), fonts) is not document_styles(Theme(), fonts)
     style = ParagraphStyle("x")
     assert para("a", style).style is style
+
+
+@pytest.mark.parametrize("name", ["Ada (محمد)", "(דוד)", "محمد.", "Zhang(张伟)محمد", "अनीता(शर्मा)"])
+def test_a_word_of_two_fonts_in_a_shaped_paragraph_prints(tmp_path, name):
+    """ReportLab shapes a word with the font of its first piece; a name whose script touches punctuation or
+    another script with no space between used to print wrong glyphs or stop the export."""
+    from conftest import run
+    from realclients import pdf_tool
+
+    result = run("export", "-o", tmp_path, "--formats", "pdf", "--name", name, "--start", "2027-01-04")
+    assert result.exit_code == 0, result.stderr
+    pdf_tool("qpdf", "--check", str(tmp_path / "plan.pdf"))
+    text = pdf_tool("pdftotext", "-l", "1", str(tmp_path / "plan.pdf"), "-")
+    assert "Й" not in text
+    for piece in ("Ada", "Zhang", "张伟"):
+        assert piece not in name or piece in text

@@ -444,6 +444,15 @@ def masthead(theme: Theme, styles: _Styles) -> list:
     return story
 
 
+def _busy_fact(view: PlanView) -> list[tuple[str, str]]:
+    """The title page's line on the person's busy calendars (none without them): the hours they took."""
+    busy, labels = view.plan.busy, view.labels
+    if busy is None:
+        return []
+    value = labels("pdf.busy-value", hours=busy.hours_taken) if busy.hours_taken else labels("pdf.busy-value-none")
+    return [(labels("pdf.busy"), value)]
+
+
 def _title_page(view: PlanView, context: RunContext, styles: _Styles, width: float) -> list:
     plan, labels, theme = view.plan, view.labels, styles.theme
     pathway = plan.pathway
@@ -468,6 +477,7 @@ def _title_page(view: PlanView, context: RunContext, styles: _Styles, width: flo
         (labels("pdf.finish"), view.long_date(plan.finish)),
         (labels("pdf.weekly-study"), weekly),
         (labels("pdf.effort"), effort),
+        *_busy_fact(view),
         (labels("pdf.difficulty"), pathway.difficulty),
         (labels("pdf.timeline"), pathway.timeline),
         (labels("pdf.salary"), pathway.salary_change),

@@ -151,12 +151,24 @@ MARKUPS = 1024
 
 @lru_cache(maxsize=MARKUPS)
 def _markup(scripts: ScriptFonts, text: str, base: str) -> tuple[str, bool]:
-    parts, shaped = [], False
-    for run in scripts.runs(text, base):
+    runs = scripts.runs(text, base)
+    shaped = any(run.shaped for run in runs)
+    parts, previous = [], None
+    for run in runs:
+        if shaped and previous is not None and not previous.text[-1:].isspace() and not run.text[:1].isspace():
+            parts.append(WORD_BREAK)  # one font a word: see WORD_BREAK
         escaped = escape(run.text)
         parts.append(escaped if run.font == base else f"<font face={quoteattr(run.font)}>{escaped}</font>")
-        shaped = shaped or run.shaped
+        previous = run
     return "".join(parts), shaped
+
+
+WORD_BREAK = "\u200a"
+"""A hair space between two runs of different fonts that no space separates, in a paragraph that is
+shaped. ReportLab shapes a whole word with the font of its first piece and then reads the glyphs back
+in each piece's own font (reportlab.pdfbase.ttfonts.shapeFragWord), so a word such as `(محمد)` or
+`محمد.` would print wrong glyphs or fail. ReportLab breaks words at white space (this one included), so
+every word it shapes has one font; it sets the pieces a space apart, as it sets any two words."""
 
 
 def _in_table(text: str) -> bool:
