@@ -5,38 +5,32 @@ reads every source (files through `inputs.read_input`, URLs with a time limit an
 keeps only the properties that say *when* and *whether* someone is busy (titles, descriptions,
 locations, attendees and alarms are dropped before anything parses them: busy events are read,
 never written), and an `Expansion` turns them into the intervals that block study time, as far as
-the plan reaches: repeating events through recurring-ical-events, single events parsed once the
-plan may reach their day. Every problem names the calendar where the person gave it (a URL by its
-host only) and, where it can, the line.
+the plan reaches. Events of the common shapes (plain events, daily and weekly meetings in a known
+zone) are read and expanded by `exporter.busyfast`; the rest by icalendar and recurring-ical-events,
+imported only for a calendar that has such events (single events parsed once the plan may reach their
+day). Every problem names the calendar where the person gave it (a URL by its host only) and, where
+it can, the line.
 """
 
 from __future__ import annotations
 
-import http.client
 import re
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
-from urllib.error import HTTPError, URLError
-from urllib.request import (
-    HTTPDefaultErrorHandler,
-    HTTPErrorProcessor,
-    HTTPHandler,
-    HTTPRedirectHandler,
-    HTTPSHandler,
-    OpenerDirector,
-    Request,
-)
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from exporter.busyfast import FastEvent, read_event, zone_named
 from exporter.busytime import BusyRules, BusySource, BusyTime, Tentative, merged_intervals
 from exporter.errors import InputError, Kind, Problem
 from exporter.inputs import CALENDAR_LIMIT, KB, decode_text, limit_text, read_input
+
+if TYPE_CHECKING:
+    from urllib.request import OpenerDirector
 
 FETCH_TIMEOUT = 20.0
 """Seconds a download of a busy calendar may take in all (a server that trickles is cut off too)."""
@@ -45,7 +39,6 @@ _CHUNK = 64 * KB
 MAX_OCCURRENCES = 50_000
 """Occurrences of one calendar's events in the plan's range (a weekly meeting for ten years is 522)."""
 _CHUNK_DAYS = timedelta(days=91)
-_OVERRIDE = re.compile("RECURRENCE-ID", re.IGNORECASE)
 _TOO_OFTEN = re.compile(r"FREQ=(SECONDLY|MINUTELY)", re.IGNORECASE)
 _AGENT = "pathway-exporter (busy calendar)"
 
@@ -73,7 +66,6 @@ _BUSY_COMPONENTS = frozenset({"VEVENT", "VFREEBUSY"})
 _DROPPED_COMPONENTS = frozenset({"VALARM", "VTODO", "VJOURNAL", "VAVAILABILITY", "AVAILABLE", "VLOCATION"})
 _FREE_STATUSES = frozenset({"FREE", "WORKINGELSEWHERE"})
 _ZONED = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
-_NAME = re.compile(r"[^:;]*")
 
 
 @dataclass(frozen=True)
@@ -87,14 +79,17 @@ class _Single:
     calendar: int
     """Which VCALENDAR of the file it belongs to."""
     text: str
+    event: FastEvent | None = None
+    """The event as `busyfast` reads it, when it is of a shape that module reads (then `text` is not parsed)."""
 
 
 @dataclass(frozen=True)
 class BusyCalendar:
-    """One source read: its calendars parsed with the repeating events, overrides and free/busy blocks
-    (only the busy-relevant properties kept) and their recurring-ical-events queries, the line of each
-    of those events' UID (for messages), the single events as text by day, and what each VCALENDAR
-    begins with (its time zones), to parse single events in."""
+    """One source read: the calendars icalendar parsed (the repeating events `busyfast` does not read,
+    overrides and free/busy blocks, only the busy-relevant properties kept) and their recurring-ical-events
+    queries, the line of each UID (for messages), the single events by day, the repeating events
+    `busyfast` reads, and what each VCALENDAR begins with (its time zones), to parse single events in,
+    with its X-WR-TIMEZONE ("" without one)."""
 
     source: BusySource
     calendars: tuple[Any, ...]
@@ -102,15 +97,22 @@ class BusyCalendar:
     queries: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     singles: tuple[_Single, ...] = ()
     prefixes: tuple[str, ...] = ()
+    series: tuple[FastEvent, ...] = ()
+    zones: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Occurrence:
-    """One occurrence as the expansion gives it: its times and the event (or override) it comes from."""
+    """One occurrence as the expansion gives it: its times and the event (or override) it comes from.
+    recurring-ical-events sets an occurrence's SEQUENCE on it like a property (kept in `properties`)."""
 
     start: date
     end: date
     event: Any
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.properties[name] = value
 
 
 def read_calendars(
@@ -164,6 +166,15 @@ def _read_file(source: BusySource) -> bytes:
 
 def _opener() -> OpenerDirector:
     """http and https only (a redirect elsewhere fails), no proxies or files from the machine's settings."""
+    from urllib.request import (
+        HTTPDefaultErrorHandler,
+        HTTPErrorProcessor,
+        HTTPHandler,
+        HTTPRedirectHandler,
+        HTTPSHandler,
+        OpenerDirector,
+    )
+
     opener = OpenerDirector()
     for handler in (HTTPHandler, HTTPSHandler, HTTPRedirectHandler, HTTPDefaultErrorHandler, HTTPErrorProcessor):
         opener.add_handler(handler())
@@ -172,7 +183,13 @@ def _opener() -> OpenerDirector:
 
 def _download(source: BusySource) -> bytes:
     """The calendar at the URL, within FETCH_TIMEOUT seconds in all and URL_LIMIT bytes; a Problem that
-    names the host only otherwise (the path and query are secrets)."""
+    names the host only otherwise (the path and query are secrets). The network modules are imported
+    here: most calendars are files."""
+    import http.client
+    import socket
+    from urllib.error import HTTPError, URLError
+    from urllib.request import Request
+
     request = Request(source.address, headers={"User-Agent": _AGENT, "Accept": "text/calendar, */*;q=0.5"})
     deadline = time.monotonic() + FETCH_TIMEOUT
     timed_out = f"no answer within {FETCH_TIMEOUT:g} seconds"
@@ -218,12 +235,34 @@ def _plain(text: object) -> str:
 # ---- Parsing: only what says when someone is busy --------------------------------------------
 
 
+@dataclass
+class _Part:
+    """One VCALENDAR of a file as it is read: its own lines (BEGIN, the calendar properties kept, its time
+    zones), the lines kept of its other components (free/busy blocks), and its events' kept lines."""
+
+    head: list[str]
+    others: list[str] = field(default_factory=list)
+    events: list[tuple[int, list[str]]] = field(default_factory=list)
+    free_busy: bool = False
+
+
 @dataclass(frozen=True)
 class _Stripped:
-    text: str
+    """A file sorted out: the text icalendar has to read (None when nothing needs it), the line of each UID,
+    the single events (by day), the repeating events read here, and each VCALENDAR's time zones and
+    X-WR-TIMEZONE."""
+
+    text: str | None
     lines: dict[str, int]
     singles: tuple[_Single, ...]
+    series: tuple[FastEvent, ...]
     prefixes: tuple[str, ...]
+    zones: tuple[str, ...]
+
+
+def _name(line: str) -> str:
+    """A content line's name, in capitals: what comes before its first ':' or ';'."""
+    return line.partition(":")[0].partition(";")[0].upper()
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -241,136 +280,212 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _stripped(source: BusySource, text: str, first_day: date) -> _Stripped:
-    """The calendar with only busy-relevant properties (and time zones, whole), without the single events
-    that ended well before `first_day` (`_long_past`) and with the other single events set apart
-    (`_Single`); a Problem if it is not an iCalendar file or its components do not nest."""
-    kept: list[str] = []
-    lines: dict[str, int] = {}
-    singles: list[_Single] = []
-    prefixes: list[list[str]] = []
-    stack: list[str] = []
-    event_line = event_index = hidden = 0
+    """The calendar with only busy-relevant properties (and time zones, whole), sorted out: single events
+    that ended well before `first_day` (`_long_past`) left out, the other single events set apart
+    (`_Single`, read here when `busyfast` reads them), repeating events of the shapes `busyfast` reads
+    expanded here, everything else left to icalendar and recurring-ical-events; a Problem if it is not an
+    iCalendar file or its components do not nest."""
+    parts, lines = _parts(source, text)
     cutoff = (first_day - timedelta(days=2)).strftime("%Y%m%d")
-    overridden = _overridden(text)
+    events = [[_Event(line, event, index) for line, event in part.events] for index, part in enumerate(parts)]
+    overridden = {event.uid for found in events for event in found if "RECURRENCE-ID" in event.names}
+    singles: list[_Single] = []
+    series: list[FastEvent] = []
+    library: list[str] = []
+    needed = False
+    zones: list[str] = []
+    for part, found in zip(parts, events, strict=True):
+        named, zone, readable = _calendar_zone(part.head)
+        zones.append(named)
+        needed |= part.free_busy or not readable
+        left = [event for event in found if not event.long_past(cutoff)]
+        singles += [single for event in left if (single := event.single(overridden)) is not None]
+        left = [event for event in left if event.repeats or event.uid in overridden or not event.day]
+        shared = _shared_uids(left)
+        kept = part.head + part.others
+        for event in left:
+            fast = read_event(event.lines, zone) if readable and event.uid not in shared | overridden else None
+            if fast is not None and fast.repetition is not None:
+                series.append(fast)
+            else:
+                kept += event.lines
+                needed = True
+        library.append("\r\n".join(kept) + "\r\nEND:VCALENDAR\r\n")
+    return _Stripped(
+        "".join(library) if needed else None,
+        lines,
+        tuple(sorted(singles, key=lambda single: single.day)),
+        tuple(series),
+        tuple("\r\n".join(part.head) + "\r\n" for part in parts),
+        tuple(zones),
+    )
+
+
+_REPEATING = frozenset({"RRULE", "RDATE", "EXRULE", "RECURRENCE-ID"})
+
+
+class _Event:
+    """An event's kept lines (its BEGIN and END first and last) with each line's name read once, and what
+    sorting it out needs: its UID, whether it repeats or overrides, its start day as written."""
+
+    def __init__(self, line: int, lines: list[str], calendar: int):
+        self.line, self.lines, self.calendar = line, lines, calendar
+        self.names = [_name(content) for content in lines]
+        self.repeats = not _REPEATING.isdisjoint(self.names)
+        self.uid = self._value("UID").strip() if "UID" in self.names else None
+        day = self._value("DTSTART").rpartition(":")[2].strip()[:8] if "DTSTART" in self.names else ""
+        self.day = day if len(day) == 8 and day.isdigit() else ""
+
+    def _value(self, name: str) -> str:
+        """The text after the first colon of the first line of that name."""
+        return self.lines[self.names.index(name)].partition(":")[2]
+
+    def single(self, overridden: set[str | None]) -> _Single | None:
+        """The event as a `_Single` (its UID left out), or None when it repeats, overrides or is overridden."""
+        if self.repeats or self.uid in overridden or not self.day:
+            return None
+        event = read_event(self.lines, None)
+        if event is not None:
+            return _Single(self.day, self.line, self.calendar, "", event)
+        body = [content for content, name in zip(self.lines, self.names, strict=True) if name != "UID"]
+        return _Single(self.day, self.line, self.calendar, "\r\n".join(body) + "\r\n")
+
+    def long_past(self, cutoff: str) -> bool:
+        """Whether its kept lines say it is a single event (no repetition, no override, no DURATION) whose
+        start and end days (YYYYMMDD, in any zone) come before `cutoff`: it cannot touch the plan."""
+        if self.repeats or "DURATION" in self.names:
+            return False
+        days = [
+            content.rpartition(":")[2].strip()[:8]
+            for content, name in zip(self.lines[1:-1], self.names[1:-1], strict=True)
+            if name in ("DTSTART", "DTEND")
+        ]
+        return bool(days) and all(day.isdigit() and len(day) == 8 and day < cutoff for day in days)
+
+
+def _parts(source: BusySource, text: str) -> tuple[list[_Part], dict[str, int]]:
+    """Each VCALENDAR of the text with only the busy-relevant properties kept, and the line of each busy
+    component's UID; a Problem if it is not an iCalendar file or its components do not nest. (Most lines
+    are the text of events and their alarms, dropped unread: they take the shortest way through.)"""
+    parts: list[_Part] = []
+    lines: dict[str, int] = {}
+    stack: list[str] = []
+    component: list[str] = []
+    component_line = hidden = 0
     for number, line in _logical_lines(text):
-        if not line.strip():
+        name = _name(line)
+        if name != "BEGIN" and name != "END":
+            if hidden or not stack or (not name and not line.strip()):
+                if not stack and line.strip() and not parts:
+                    raise InputError(source.problem(_NOT_A_CALENDAR))
+                continue
+            inside = stack[1] if len(stack) > 1 else ""
+            if inside in _BUSY_COMPONENTS and len(stack) == 2 and name in _KEPT:
+                if name in ("RRULE", "EXRULE") and _TOO_OFTEN.search(line):
+                    raise InputError(source.problem("an event repeats every second or minute", number))
+                if name == "UID":
+                    lines.setdefault(line[len(name) :].partition(":")[2].strip(), component_line)
+                component.append(line)
+            elif inside == "VTIMEZONE":
+                component.append(line)
+            elif not inside and name in _CALENDAR_KEPT:
+                parts[-1].head.append(line)
             continue
-        name = _NAME.match(line).group().upper()
-        value = line[len(name) + 1 :].strip().upper() if name in ("BEGIN", "END") else ""
+        value = line[len(name) + 1 :].strip().upper()
         if not stack and not (name == "BEGIN" and value == "VCALENDAR"):
-            if kept:
+            if parts:
                 continue  # text after the last END:VCALENDAR
-            raise InputError(source.problem("not an iCalendar file (it does not begin with BEGIN:VCALENDAR)"))
-        dropped = hidden > 0
+            raise InputError(source.problem(_NOT_A_CALENDAR))
+        dropped = hidden > 0 or value in _DROPPED_COMPONENTS
         if name == "BEGIN":
             stack.append(value)
             hidden += value in _DROPPED_COMPONENTS
             if len(stack) == 1:
-                prefixes.append([])
-            if value in _BUSY_COMPONENTS and len(stack) == 2:
-                event_line, event_index = number, len(kept)
-            if not dropped and value not in _DROPPED_COMPONENTS:
-                kept.append(line)
-                if len(stack) == 1 or stack[1] == "VTIMEZONE":
-                    prefixes[-1].append(line)
+                parts.append(_Part([line]))
+                continue
+            if len(stack) == 2:
+                component, component_line = [], number
+            if not dropped:
+                component.append(line)
             continue
-        if name == "END":
-            if not stack or stack[-1] != value:
-                expected = stack[-1] if stack else "nothing"
-                raise InputError(source.problem(f"END:{value} where END:{expected} was due", number))
-            if not dropped and value not in _DROPPED_COMPONENTS:
-                kept.append(line)
-                if len(stack) > 1 and stack[1] == "VTIMEZONE":
-                    prefixes[-1].append(line)
-            hidden -= stack.pop() in _DROPPED_COMPONENTS
-            if value == "VEVENT" and len(stack) == 1:
-                event = kept[event_index:]
-                single = _single(event, event_line, len(prefixes) - 1, overridden)
-                past = _long_past(event, cutoff)
-                if single is not None and not past:
-                    singles.append(single)
-                if single is not None or past:
-                    del kept[event_index:]
-            continue
-        if dropped:
-            continue
-        inside = stack[1] if len(stack) > 1 else ""
-        if inside == "VTIMEZONE" or (len(stack) == 1 and name in _CALENDAR_KEPT):
-            kept.append(line)
-            prefixes[-1].append(line)
-        elif inside in _BUSY_COMPONENTS and len(stack) == 2 and name in _KEPT:
-            if name in ("RRULE", "EXRULE") and _TOO_OFTEN.search(line):
-                raise InputError(source.problem("an event repeats every second or minute", number))
-            if name == "UID":
-                lines.setdefault(line[len(name) :].partition(":")[2].strip(), event_line)
-            kept.append(line)
+        if stack[-1] != value:
+            raise InputError(source.problem(f"END:{value} where END:{stack[-1]} was due", number))
+        if not dropped and len(stack) > 1:
+            component.append(line)
+        hidden -= stack.pop() in _DROPPED_COMPONENTS
+        if len(stack) == 1:
+            _file(parts[-1], value, component, component_line)
     if stack:
         raise InputError(source.problem(f"BEGIN:{stack[-1]} is never ended (the file is cut short?)"))
-    return _Stripped(
-        "\r\n".join(kept) + "\r\n",
-        lines,
-        tuple(sorted(singles, key=lambda single: single.day)),
-        tuple("\r\n".join(prefix) + "\r\n" for prefix in prefixes),
-    )
+    return parts, lines
 
 
-def _overridden(text: str) -> set[str]:
-    """The UIDs of the events that override an instance of another (RECURRENCE-ID)."""
-    found: set[str] = set()
-    if not _OVERRIDE.search(text):
-        return found
-    uid, override = "", False
-    for _, line in _logical_lines(text):
-        upper = line[:14].upper()
-        if upper.startswith("BEGIN:VEVENT"):
-            uid, override = "", False
-        elif upper.startswith("UID"):
-            uid = line.partition(":")[2].strip()
-        elif upper.startswith("RECURRENCE-ID"):
-            override = True
-        elif upper.startswith("END:VEVENT") and override:
-            found.add(uid)
-    return found
+_NOT_A_CALENDAR = "not an iCalendar file (it does not begin with BEGIN:VCALENDAR)"
 
 
-def _single(event: list[str], line: int, calendar: int, overridden: set[str]) -> _Single | None:
-    """The event as a `_Single` (its UID left out), or None when it repeats, overrides or is overridden."""
-    day, uid, body = "", "", []
-    for content in event:
-        name = _NAME.match(content).group().upper()
-        if name in ("RRULE", "RDATE", "EXRULE", "RECURRENCE-ID"):
-            return None
-        if name == "UID":
-            uid = content.partition(":")[2].strip()
-            continue
-        if name == "DTSTART":
-            day = content.rpartition(":")[2].strip()[:8]
-        body.append(content)
-    if uid in overridden or len(day) != 8 or not day.isdigit():
-        return None
-    return _Single(day, line, calendar, "\r\n".join(body) + "\r\n")
+def _file(part: _Part, name: str, lines: list[str], line: int) -> None:
+    """A component of a VCALENDAR, read to its end, put where it belongs."""
+    if name == "VEVENT":
+        part.events.append((line, lines))
+    elif name == "VTIMEZONE":
+        part.head += lines
+    elif name not in _DROPPED_COMPONENTS:
+        part.others += lines
+        part.free_busy |= name == "VFREEBUSY"
 
 
-def _long_past(event: list[str], cutoff: str) -> bool:
-    """Whether an event's kept lines say it is a single event (no repetition, no override, no DURATION)
-    whose start and end days (YYYYMMDD, in any zone) come before `cutoff`: it cannot touch the plan."""
-    days = []
-    for line in event[1:-1]:
-        name = _NAME.match(line).group().upper()
-        if name in ("RRULE", "RDATE", "EXRULE", "RECURRENCE-ID", "DURATION"):
-            return False
-        if name in ("DTSTART", "DTEND"):
-            days.append(line.rpartition(":")[2].strip()[:8])
-    return bool(days) and all(day.isdigit() and len(day) == 8 and day < cutoff for day in days)
+def _calendar_zone(head: list[str]) -> tuple[str, ZoneInfo | None, bool]:
+    """A VCALENDAR's X-WR-TIMEZONE: its name ("" without one), its zone, and whether this module reads it as
+    x-wr-timezone does (one plain property naming a zone the database knows; otherwise icalendar and
+    recurring-ical-events read the calendar, and say what is wrong with it)."""
+    named = [line for line in head if _name(line) == "X-WR-TIMEZONE"]
+    if not named:
+        return "", None, True
+    head_name, _, value = named[0].partition(":")
+    zone = zone_named(value, strict=False) if head_name == "X-WR-TIMEZONE" and "\\" not in value else None
+    if len(named) > 1 or zone is None:
+        return "", None, False
+    return value, zone, True
+
+
+def _shared_uids(events: list[_Event]) -> set[str | None]:
+    """The UIDs that more than one of the events has (recurring-ical-events makes one series of them)."""
+    seen: set[str | None] = set()
+    shared: set[str | None] = set()
+    for event in events:
+        if event.uid is not None and event.uid in seen:
+            shared.add(event.uid)
+        seen.add(event.uid)
+    return shared
 
 
 def _parse(source: BusySource, text: str, zone: ZoneInfo, first_day: date) -> tuple[BusyCalendar, list[Problem]]:
+    stripped = _stripped(source, text, first_day)
+    calendars, queries, unknown = (), (), set()
+    if stripped.text is not None:
+        calendars, queries, unknown = _library_parse(source, stripped.text, zone)
+    warnings = [_unknown_zone(source, name, zone) for name in sorted(unknown)]
+    busy = BusyCalendar(
+        source,
+        calendars,
+        stripped.lines,
+        queries,
+        stripped.singles,
+        stripped.prefixes,
+        stripped.series,
+        stripped.zones,
+    )
+    return busy, warnings
+
+
+def _library_parse(source: BusySource, text: str, zone: ZoneInfo) -> tuple[tuple, tuple, set[str]]:
+    """The calendars of the text as icalendar reads them, their recurring-ical-events queries, and the
+    names of the time zones nobody knows (their times read in `zone`)."""
     import icalendar
     import recurring_ical_events
 
-    stripped = _stripped(source, text, first_day)
     try:
-        calendars = tuple(icalendar.Calendar.from_ical(stripped.text, multiple=True))
+        calendars = tuple(icalendar.Calendar.from_ical(text, multiple=True))
     except (ValueError, KeyError, IndexError, TypeError) as err:
         raise InputError(source.problem(f"not a readable calendar ({type(err).__name__})")) from None
     unknown: set[str] = set()
@@ -381,9 +496,7 @@ def _parse(source: BusySource, text: str, zone: ZoneInfo, first_day: date) -> tu
         queries = tuple(recurring_ical_events.of(calendar, components=[_events()]) for calendar in calendars)
     except (ValueError, KeyError, IndexError, TypeError) as err:
         raise InputError(source.problem(f"its events cannot be expanded ({type(err).__name__})")) from None
-    warnings = [_unknown_zone(source, name, zone) for name in sorted(unknown)]
-    busy = BusyCalendar(source, calendars, stripped.lines, queries, stripped.singles, stripped.prefixes)
-    return busy, warnings
+    return calendars, queries, unknown
 
 
 def _unknown_zone(source: BusySource, name: str, zone: ZoneInfo) -> Problem:
@@ -397,10 +510,12 @@ def _events():
     from recurring_ical_events import EventAdapter
 
     class BusyEvents(EventAdapter):
+        def __init__(self, component):
+            super().__init__(component)
+            self.event = component
+
         def as_component(self, start=None, stop=None, keep_recurrence_attributes=True):
-            return _Occurrence(
-                self.start if start is None else start, self.end if stop is None else stop, self._component
-            )
+            return _Occurrence(self.start if start is None else start, self.end if stop is None else stop, self.event)
 
     return BusyEvents
 
@@ -470,8 +585,13 @@ class Expansion:
         self.parsed[index] = last
         intervals: list[tuple[datetime, datetime]] = []
         endless: list[Problem] = []
+        for single in calendar.singles[first:last]:
+            if single.event is not None:
+                intervals += self._read_interval(calendar, single.calendar, single.event)
         for number, prefix in enumerate(calendar.prefixes):
-            group = [single for single in calendar.singles[first:last] if single.calendar == number]
+            group = [
+                single for single in calendar.singles[first:last] if single.calendar == number and single.event is None
+            ]
             if group:
                 intervals += self._parsed(calendar, number, prefix, group, endless)
         if endless:
@@ -489,7 +609,7 @@ class Expansion:
         events = [component for component in parsed.subcomponents if component.name == "VEVENT"]
         if len(events) != len(group):
             raise InputError(calendar.source.problem("not a readable calendar (an event inside an event)"))
-        floating = _floating_zone(calendar.calendars[number], self.zone)
+        floating = _floating_zone(calendar.zones[number], self.zone)
         intervals = []
         for single, event in zip(group, events, strict=True):
             try:
@@ -499,6 +619,13 @@ class Expansion:
                     calendar.source.problem("an event's start or end cannot be read", single.line)
                 ) from None
         return intervals
+
+    def _read_interval(self, calendar: BusyCalendar, number: int, event: FastEvent) -> list:
+        """The busy interval of a single event `busyfast` read: none when it does not block."""
+        if not _blocks(event, event.start, self.rules):
+            return []
+        floating = _floating_zone(calendar.zones[number], self.zone)
+        return [(_instant(event.start, floating), _instant(event.end, floating))]
 
     def _interval(self, calendar: BusyCalendar, single: _Single, event, floating, endless: list) -> list:
         """The busy interval of one single event: none when it does not block, or has no end (then
@@ -523,16 +650,10 @@ class Expansion:
 _NO_END = "an event has no end (DTEND or DURATION), so how long it keeps you busy is unknown"
 
 
-def _floating_zone(calendar, zone: ZoneInfo) -> ZoneInfo:
-    """The zone floating times are read in: the calendar's X-WR-TIMEZONE when it names a known zone, else
-    the person's."""
-    named = str(calendar.get("X-WR-TIMEZONE", "")).strip()
-    if named:
-        try:
-            return ZoneInfo(named)
-        except (ValueError, OSError):
-            pass
-    return zone
+def _floating_zone(named: str, zone: ZoneInfo) -> ZoneInfo:
+    """The zone floating times are read in: the calendar's X-WR-TIMEZONE (`named`) when it names a known
+    zone, else the person's."""
+    return zone_named(named.strip(), strict=False) or zone if named.strip() else zone
 
 
 def _repeating_intervals(
@@ -556,9 +677,25 @@ def _repeating_intervals(
             intervals.append((_instant(start, local), _instant(end, local)))
     if endless:
         raise InputError(list(endless.values()))
+    for start, end in _fast_occurrences(calendar, rules, first, until):
+        intervals.append((_instant(start, local), _instant(end, local)))
     for parsed in calendar.calendars:
         intervals += _free_busy(parsed, rules, first, until)
     return intervals
+
+
+def _fast_occurrences(calendar: BusyCalendar, rules: BusyRules, first: datetime, until: datetime) -> Iterator:
+    """The blocking occurrences of the repeating events `busyfast` read that overlap [first, until), as
+    (start, end) pairs; a Problem once there are more than MAX_OCCURRENCES."""
+    count = 0
+    for event in calendar.series:
+        found = event.between(first, until)
+        count += len(found)
+        if count > MAX_OCCURRENCES:
+            message = f"more than {MAX_OCCURRENCES:,} events in the plan's range; export a shorter stretch of time"
+            raise InputError(calendar.source.problem(message, kind=Kind.LIMIT))
+        if found and _blocks(event, found[0][0], rules):
+            yield from found
 
 
 def _occurrences(source: BusySource, query, first: datetime, until: datetime) -> Iterator[_Occurrence]:
