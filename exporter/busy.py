@@ -444,7 +444,7 @@ def _calendar_zone(head: list[str]) -> tuple[str, ZoneInfo | None, bool]:
     head_name, _, value = named[0].partition(":")
     zone = zone_named(value, strict=False) if head_name == "X-WR-TIMEZONE" and "\\" not in value else None
     if len(named) > 1 or zone is None:
-        return "", None, False
+        return value.strip(), None, False  # floating single events are still read in the zone it names
     return value, zone, True
 
 
@@ -486,7 +486,7 @@ def _library_parse(source: BusySource, text: str, zone: ZoneInfo) -> tuple[tuple
 
     try:
         calendars = tuple(icalendar.Calendar.from_ical(text, multiple=True))
-    except (ValueError, KeyError, IndexError, TypeError) as err:
+    except (ValueError, KeyError, IndexError, TypeError, OverflowError) as err:
         raise InputError(source.problem(f"not a readable calendar ({type(err).__name__})")) from None
     unknown: set[str] = set()
     for calendar in calendars:
@@ -494,7 +494,7 @@ def _library_parse(source: BusySource, text: str, zone: ZoneInfo) -> tuple[tuple
             unknown |= _read_in_zone(event, zone)
     try:
         queries = tuple(recurring_ical_events.of(calendar, components=[_events()]) for calendar in calendars)
-    except (ValueError, KeyError, IndexError, TypeError) as err:
+    except (ValueError, KeyError, IndexError, TypeError, OverflowError) as err:
         raise InputError(source.problem(f"its events cannot be expanded ({type(err).__name__})")) from None
     return calendars, queries, unknown
 
@@ -604,7 +604,7 @@ class Expansion:
         text = prefix + "".join(single.text for single in group) + "END:VCALENDAR\r\n"
         try:
             parsed = icalendar.Calendar.from_ical(text)
-        except (ValueError, KeyError, IndexError, TypeError) as err:
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError) as err:
             raise InputError(calendar.source.problem(f"not a readable calendar ({type(err).__name__})")) from None
         events = [component for component in parsed.subcomponents if component.name == "VEVENT"]
         if len(events) != len(group):
@@ -710,7 +710,7 @@ def _occurrences(source: BusySource, query, first: datetime, until: datetime) ->
             end = until  # at the density so far the rest stays well within the limit
         try:
             found = query.between(begin, end)
-        except (ValueError, KeyError, IndexError, TypeError) as err:
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError) as err:
             message = f"an event's repetition cannot be expanded ({type(err).__name__})"
             raise InputError(source.problem(message)) from None
         count += len(found)

@@ -31,6 +31,8 @@ _STATUSES = frozenset({"STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS"})
 _READ = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "EXDATE", "UID", "SEQUENCE"}) | _STATUSES
 _MAX_INTERVAL = 1000
 _MARGIN_DAYS = 2
+LONGEST_REPEATING = timedelta(days=366)
+"""A repeating event longer than this (an end in the year 9999, say) is left to the libraries."""
 """Whole days an occurrence skipped without a comparison stays before the span (zones differ by < 27 h)."""
 
 Moment = date | datetime
@@ -196,8 +198,10 @@ def _event(found: dict, exdates: list, calendar_zone: ZoneInfo | None) -> FastEv
         start, length = _moved(start, calendar_zone), _moved(length, calendar_zone)
         excluded = [_moved(moment, calendar_zone) for moment in excluded]
     end = _ending(start, length)
+    if end is None or _as_datetime(end) - _as_datetime(start) > LONGEST_REPEATING:
+        return None  # the libraries expand it, or say why they cannot
     ids = frozenset(key for moment in excluded for key in _recurrence_ids(_as_datetime(moment)))
-    return FastEvent(start, end, repetition, ids, statuses) if end is not None else None
+    return FastEvent(start, end, repetition, ids, statuses)
 
 
 def _statuses(found: dict) -> tuple[tuple[str, str], ...] | None:

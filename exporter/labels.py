@@ -178,7 +178,6 @@ def _locale(tag: str):
 
 
 @cache
-@cache
 def _compiled(template: str) -> tuple[str | None, tuple[tuple[str, int | None], ...]]:
     """The template for `str.format_map` with its locale numbers' specs taken out, and those numbers (name,
     decimals: None for `g`), so a number pre-formatted by `format_number` fills it as `_LocaleFormatter` would;
@@ -204,6 +203,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+@cache
 def _formatter(locale: str) -> _LocaleFormatter:
     return _LocaleFormatter(locale)
 

@@ -391,27 +391,32 @@ def _busy_sources(raw: Raw) -> tuple[BusySource, ...]:
     return tuple(sources)
 
 
-_CALENDAR_FILES = (".ics", ".ical", ".ifb", ".vcs")
+_CALENDAR_FILES = (".ics", ".ical", ".ifb", ".vcs", ".vfb")
 
 
 def source_texts(text: str) -> list[str]:
-    """Busy calendars written in one text, separated by `;` or line breaks. A `;` inside an address
-    (`https://host/cal?a=1;b=2`) does not separate: what follows an address up to the next piece that
-    is itself an address or names a calendar file (`work.ics`) belongs to that address."""
+    """Busy calendars written in one text, separated by `;` or line breaks. A `;` inside an address's
+    query (`https://host/cal?a=1;b=2`) does not separate: a piece after an address with a query that
+    reads `name=value` (no `/`, `\\` or calendar file ending) belongs to that address."""
     texts: list[str] = []
     for line in text.split("\n"):
-        address = False
+        query = False
         for piece in line.split(";"):
-            if not piece.strip():
-                address = False
-                continue
-            starts_anew = "://" in piece or piece.strip().lower().endswith(_CALENDAR_FILES)
-            if address and not starts_anew:
+            if query and _query_part(piece):
                 texts[-1] += ";" + piece
                 continue
             texts.append(piece)
-            address = "://" in piece
+            query = "://" in piece and "?" in piece
     return texts
+
+
+def _query_part(piece: str) -> bool:
+    text = piece.strip()
+    return (
+        "=" in text
+        and not any(mark in text for mark in ("/", "\\", ":"))
+        and not text.lower().endswith(_CALENDAR_FILES)
+    )
 
 
 def read_choice(text: str, origin: Origin, choices: type[Choice]) -> Choice:

@@ -99,6 +99,13 @@ def test_floating_times_follow_the_persons_zone():
     assert intervals("floating-x-wr-timezone.ics", zone="America/New_York")[0] == ["03-01 12:00-13:00"]
 
 
+@pytest.mark.parametrize("header", ["X-WR-TIMEZONE;VALUE=TEXT:America/New_York", "x-wr-timezone:America/New_York"])
+def test_floating_times_follow_the_calendars_zone_however_it_is_written(tmp_path, header):
+    text = (BUSY / "floating-x-wr-timezone.ics").read_text(encoding="utf-8")
+    (tmp_path / "cal.ics").write_text(text.replace("X-WR-TIMEZONE:America/New_York", header), encoding="utf-8")
+    assert intervals(str(tmp_path / "cal.ics"))[0] == ["03-01 18:00-19:00"]
+
+
 def test_an_unknown_zone_is_a_warning_naming_it_and_its_times_are_read_in_the_persons_zone():
     found, warnings = intervals("unknown-tzid.ics", zone="America/New_York")
     assert found == ["03-01 18:00-19:00"]
@@ -234,6 +241,22 @@ def test_bad_calendars_are_one_clear_line_and_nothing_is_written(tmp_path, name,
     separator = "" if message[0].isdigit() else " "
     assert result.stderr == f"error: --busy: {source}:{separator}{message}\n"
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize(
+    "times",
+    ["DTSTART:20270301T100000Z\r\nDTEND:99991231T000000Z", "DTSTART;VALUE=DATE:20270301\r\nDTEND;VALUE=DATE:99991231"],
+)
+def test_a_repeating_event_that_ends_in_the_year_9999_is_one_line(tmp_path, times):
+    calendar = tmp_path / "far.ics"
+    calendar.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20270101T000000Z\r\n"
+        + times.encode()
+        + b"\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    result = run("plan", "--start", "2027-03-01", "--timezone", BERLIN, "--busy", calendar, "--busy-all-day")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: --busy: {calendar}: an event's repetition cannot be expanded (OverflowError)\n"
 
 
 def test_bad_busy_settings_name_where_they_came_from(tmp_path):

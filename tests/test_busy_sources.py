@@ -258,11 +258,17 @@ def test_khal_sees_the_sessions_around_the_meeting(tmp_path):
 def test_a_roster_cell_keeps_a_semicolon_inside_an_address():
     from exporter.settings import source_texts
 
-    cell = "https://cal.example.org/feed?a=1;b=2; work.ics;https://other.example/x.ics\nhome.ics;;webcal://h/c;d"
+    cell = "https://cal.example.org/feed?a=1;b=2; work.ics;https://other.example/x.ics\nhome.ics;;webcal://h/c?k=1;d=2"
     assert [text.strip() for text in source_texts(cell)] == [
         "https://cal.example.org/feed?a=1;b=2",
         "work.ics",
         "https://other.example/x.ics",
         "home.ics",
-        "webcal://h/c;d",
+        "",
+        "webcal://h/c?k=1;d=2",
+    ]
+    assert source_texts("https://cal.example/feed.ics;team.vfb;notes") == [
+        "https://cal.example/feed.ics",
+        "team.vfb",
+        "notes",
     ]

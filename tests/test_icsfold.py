@@ -71,6 +71,19 @@ def test_a_regenerated_calendar_is_the_bytes_icalendar_writes():
     assert Calendar.from_ical(data).to_ical() == data
 
 
+def test_a_tab_in_the_pathways_text_keeps_the_calendar_regenerated_in_place():
+    """Text may hold tabs (the writer keeps them); the calendar it replaces is still read back."""
+    from exporter.loader import load_pathway
+
+    builtin = load_pathway()
+    tabbed = replace(builtin, phases=(replace(builtin.phases[0], title="Tab\there"), *builtin.phases[1:]))
+    first = render_format("ics", make_plan(tabbed, name="Ana", availability="mon 19:00-20:00; thu 19:00-20:00"))
+    moved = make_plan(tabbed, name="Ana", availability="sat 09:00-13:00")
+    options = WriterOptions(previous_calendars={"plan.ics": first["plan.ics"]})
+    data = render_format("ics", moved, options=options)["plan.ics"]
+    assert b"Tab\there" in first["plan.ics"] and b"STATUS:CANCELLED" in data and b"SEQUENCE:1" in data
+
+
 _PARAMETER_TEXT = st.text(alphabet="ab;:,é- ", max_size=12)  # what a parameter of ours may hold, and more
 _LINE_TEXT = st.lists(st.sampled_from([*list('ab;:,"=é😀 \\^'), "\\n"]), max_size=90).map("".join)
 

@@ -29,7 +29,6 @@ from exporter.writers.icsfold import fold
 _UNFOLD = re.compile(r"(\r?\n)+[ \t]")
 _LINE_BREAK = re.compile(r"\r?\n")
 _NAME = re.compile(r"[A-Za-z0-9-]+")
-_BEFORE_VALUE = re.compile(r"[^;:]*")
 _PARAMETER_VALUE = re.compile(r'"[^"]*"|[^";:]*')
 _QUOTED = re.compile(r"[,;:']")
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -118,11 +117,6 @@ _ORDER = {kind.name: _order(tuple(kind.canonical_order or ())) for kind in (Cale
 _BY_NAME = _order(())
 
 
-def property_name(line: str) -> str:
-    """The property name of a content line, upper case."""
-    return _BEFORE_VALUE.match(line).group().upper()
-
-
 def split(line: str) -> Property:
     """The content line's name, parameters and raw value; ValueError if it is not a content line."""
     match = _NAME.match(line)
@@ -143,7 +137,9 @@ def split(line: str) -> Property:
 
 
 def content_line(name: str, value: str, parameters: dict[str, str] | None = None) -> ContentLine:
-    """A content line: parameters sorted by name and quoted where RFC 5545 needs it, as icalendar writes them."""
+    """A content line: parameters sorted by name, a value holding `,`, `;` or `:` quoted. This is how
+    icalendar writes the parameters the calendar has (LANGUAGE, TZID, VALUE); it is not its RFC 6868
+    escaping of `^`, `"` and line breaks, which no such value holds."""
     if not parameters:
         return ContentLine(name, f"{name}:{value}")
     written = "".join(f";{key}={_parameter(parameters[key])}" for key in sorted(parameters))
@@ -198,13 +194,14 @@ def serialise(calendar: Component) -> bytes:
 
 def parse(data: bytes) -> Component | None:
     """The calendar object in `data` with its lines as written, or None if it is not one well-formed component:
-    not UTF-8, a control character, a line that is not a content line, BEGIN and END that do not match."""
+    not UTF-8, a control character other than tab, a line that is not a content line, BEGIN and END that
+    do not match."""
     try:
         text_ = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
     lines = [line for line in _LINE_BREAK.split(_UNFOLD.sub("", text_)) if line]
-    if any(CONTROL.search(line) or "\t" in line for line in lines):
+    if any(CONTROL.search(line) for line in lines):
         return None
     try:
         component, used = _component(lines, 0)

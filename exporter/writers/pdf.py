@@ -76,6 +76,8 @@ lays out a paragraph with a long word in time that grows with the square of its 
 NOT_PRINTED = frozenset({"notes", "key"})
 """Fields of the pathway the PDF never prints: the author's notes and the tasks' lasting keys."""
 _LONG_WORD = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
+STYLE_SETS = 16
+"""Sets of styles (one per theme and fonts) a process keeps; a style set has about 20 styles."""
 PARAGRAPHS = 1024
 """Paragraphs whose markup and parse a process keeps (least recently used go first): a plan has about
 250 different ones and most (the pathway's text, the labels', many dates) recur in every participant's
@@ -220,12 +222,12 @@ class _Styles:
                 style.scripts = scripts  # para() cuts text into runs of fonts that have its glyphs
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=STYLE_SETS)
 def _styles(theme: Theme, regular: str, bold: str, scripts: ScriptFonts) -> _Styles:
     return _Styles(theme, regular, bold, scripts)
 
 
-@cache
+@lru_cache(maxsize=STYLE_SETS * 32)
 def _shaped(style: ParagraphStyle) -> ParagraphStyle:
     """The style for a paragraph with text HarfBuzz must shape (one per style and process)."""
     return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)

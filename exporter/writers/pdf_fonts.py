@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from struct import error as StructError
 from struct import unpack_from
 
 from reportlab.pdfbase import pdfmetrics
@@ -211,7 +212,15 @@ def without_feature(data: bytes, tag: bytes) -> bytes:
     """A TrueType or OpenType file (or collection) whose GSUB table no longer names the feature `tag`.
 
     Each of the feature's records gets the tag one lower in its last letter (`dlig` -> `dlif`, which
-    no shaper asks for), so the list keeps its order; lookups, glyphs and every other byte stay."""
+    no shaper asks for), so the list keeps its order; lookups, glyphs and every other byte stay. A file
+    whose tables do not read (a damaged theme font) is given back as it is."""
+    try:
+        return _renamed_feature(data, tag)
+    except StructError:
+        return data
+
+
+def _renamed_feature(data: bytes, tag: bytes) -> bytes:
     stand_in = tag[:3] + bytes([tag[3] - 1])
     patched = bytearray(data)
     for start in _font_starts(data):
