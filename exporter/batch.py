@@ -335,6 +335,9 @@ def run_batch(
     work = [
         ExportJob(row, prepared.roster, prepared.pathway, context, out_dir, choice, booklet) for row in prepared.ready
     ]
+    if jobs > 1:
+        for name in choice.formats:
+            REGISTRY[name].load()  # once, here: forked worker processes start with them imported
     try:
         done = _run_all(export_row, work, jobs, on_row)
         interrupted = any(result is None for result in done)

@@ -75,6 +75,11 @@ class Writer:
         """File name -> content of this format's files for the plan."""
         return import_module(self.module).render(plan, context, theme, options)
 
+    def load(self) -> None:
+        """Import the module that renders this format (and the libraries it uses) now rather than at the
+        first render: a batch does it before its worker processes start, so they start with it."""
+        import_module(self.module)
+
     def file_names(self, options: WriterOptions) -> tuple[str, ...]:
         """The names of the files this format writes with these options."""
         return import_module(self.module).file_names(options)
