@@ -42,10 +42,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from exporter import __version__
@@ -133,9 +132,9 @@ def calendar_component(
     if milestones:
         events += [_milestone_event(view, milestone, edition) for milestone in plan.milestones]
     if sessions:
-        resource_lines = lru_cache(maxsize=None)(partial(_resource_lines, view))
+        descriptions = _Descriptions(view)
         events += [
-            _session_event(view, number, session, reminder, edition, resource_lines)
+            _session_event(view, number, session, reminder, edition, descriptions)
             for number, session in enumerate(plan.sessions, 1)
         ]
     if before.events:
@@ -409,17 +408,16 @@ def _session_event(
     session: Session,
     reminder: int | None,
     edition: str,
-    resource_lines: Callable[[tuple[int, ...]], tuple[str, ...]],
+    descriptions: _Descriptions,
 ) -> Component:
-    """The session's event without DTSTAMP and SEQUENCE (see `_stamped`); `resource_lines` is `_resource_lines`
-    for this plan, kept for the calendar (sessions of a phase share their resources)."""
+    """The session's event without DTSTAMP and SEQUENCE (see `_stamped`); `descriptions` are the calendar's."""
     plan, labels = view.plan, view.labels
     language = _language(view)
     tasks = [plan.task(key) for key in session.task_keys]
     titles = labels("calendar.session-joiner").join(
         labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
     )
-    description = _session_description(view, number, session, tasks, resource_lines)
+    description = descriptions.of(number, session, tasks)
     phases = sorted({task.phase for task in tasks})
     categories = [labels("calendar.session-category"), *(labels("calendar.phase-category", number=n) for n in phases)]
     lines = (
@@ -441,31 +439,46 @@ def _session_event(
     return Component("VEVENT", lines, alarms)
 
 
-def _session_description(
-    view: PlanView,
-    number: int,
-    session: Session,
-    tasks: list[PlannedTask],
-    resource_lines: Callable[[tuple[int, ...]], tuple[str, ...]],
-) -> str:
-    """The session's description: its number and hours, each task with its phase and dates, the phases' resources."""
-    plan, labels = view.plan, view.labels
-    lines = [labels("calendar.session-heading", number=number, hours=session.hours), ""]
-    for task in tasks:
-        phase = plan.phase_source(task.phase)
-        lines += [
-            labels("calendar.task-line", id=task.id, title=task.title),
-            labels("calendar.phase-line", number=phase.number, title=phase.title),
-            labels(
-                "calendar.planned-line",
-                start=view.short_date(task.start),
-                finish=view.short_date(task.finish),
-                hours=task.hours,
-            ),
-            "",
-        ]
-    lines += resource_lines(tuple(dict.fromkeys(task.phase for task in tasks)))
-    return "\n".join(lines).strip()
+class _Descriptions:
+    """What repeats from one session's description to the next, made once per calendar: a task's lines
+    (a task spans several sessions) and the resources of the phases a session works on."""
+
+    def __init__(self, view: PlanView):
+        self.view = view
+        self._tasks: dict[str, tuple[str, ...]] = {}
+        self._resources: dict[tuple[int, ...], tuple[str, ...]] = {}
+
+    def of(self, number: int, session: Session, tasks: list[PlannedTask]) -> str:
+        """The session's description: its number and hours, each task with its phase and dates, the phases'
+        resources."""
+        heading = self.view.labels("calendar.session-heading", number=number, hours=session.hours)
+        lines = [heading, ""]
+        for task in tasks:
+            lines += self._task_lines(task)
+        lines += self._resource_lines(tuple(dict.fromkeys(task.phase for task in tasks)))
+        return "\n".join(lines).strip()
+
+    def _task_lines(self, task: PlannedTask) -> tuple[str, ...]:
+        if task.key not in self._tasks:
+            view, labels = self.view, self.view.labels
+            phase = view.plan.phase_source(task.phase)
+            self._tasks[task.key] = (
+                labels("calendar.task-line", id=task.id, title=task.title),
+                labels("calendar.phase-line", number=phase.number, title=phase.title),
+                labels(
+                    "calendar.planned-line",
+                    start=view.short_date(task.start),
+                    finish=view.short_date(task.finish),
+                    hours=task.hours,
+                ),
+                "",
+            )
+        return self._tasks[task.key]
+
+    def _resource_lines(self, phases: tuple[int, ...]) -> tuple[str, ...]:
+        if phases not in self._resources:
+            self._resources[phases] = _resource_lines(self.view, phases)
+        return self._resources[phases]
 
 
 def _resource_lines(view: PlanView, phases: tuple[int, ...]) -> tuple[str, ...]:
