@@ -65,6 +65,17 @@ def median_process(argv: list[str], runs: int, cwd: Path | None = None) -> tuple
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
+def interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, int]]:
+    """Each command's median wall seconds and peak RSS (KiB) over `runs` rounds, every round running each
+    command once in turn: a slow spell of a shared machine then slows floors and commands alike, and the
+    ratios between them hold."""
+    results: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            results[name].append(measure_process(argv))
+    return {name: (statistics.median(r[0] for r in found), max(r[1] for r in found)) for name, found in results.items()}
+
+
 def median_call(function, runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -167,38 +178,32 @@ def main() -> None:
     report()
 
     compileall.compile_dir(ROOT / "exporter", quiet=1)
-    floor_cli, _ = median_process([PYTHON, "-c", "import exporter.cli"], runs)
-    floor_libs, _ = median_process([PYTHON, "-c", "import exporter.cli, openpyxl, icalendar, reportlab, pypdf"], runs)
-    floor_layout, _ = median_process(
-        [PYTHON, "-c", "import exporter.cli, openpyxl, icalendar, reportlab.platypus, reportlab.pdfgen.canvas"], runs
-    )
-    plan_json, _ = median_process(
-        [PYTHON, "-m", "exporter", "plan", "--json", "--start", "2027-01-04", "--timezone", "UTC"], runs
-    )
     with tempfile.TemporaryDirectory() as work:
-        export_time, export_rss = median_process(
-            [PYTHON, "-m", "exporter", "export", "-o", work, "--force", "--start", "2027-01-04", "--timezone", "UTC"],
-            runs,
-        )
-        replan_time, _ = median_process(
-            [PYTHON, "-m", "exporter", "replan", work, "--as-of", "2027-03-01"],
-            runs,
-        )
         calendar = Path(work) / "busy.ics"
         write_busy_calendar(calendar)
-        plan_busy = [
-            PYTHON,
-            "-m",
-            "exporter",
-            "plan",
-            "--json",
-            "--start",
-            "2027-01-04",
-            "--timezone",
-            "America/New_York",
-        ]
-        busy_time, _ = median_process([*plan_busy, "--busy", str(calendar)], runs)
-        unbusy_time, _ = median_process(plan_busy, runs)
+        plan_busy = [PYTHON, "-m", "exporter", "plan", "--json", "--start", "2027-01-04"]
+        plan_busy += ["--timezone", "America/New_York"]
+        export = [PYTHON, "-m", "exporter", "export", "-o", work, "--force", "--start", "2027-01-04"]
+        timed = interleaved(
+            {
+                "floor_cli": [PYTHON, "-c", "import exporter.cli"],
+                "floor_libs": [PYTHON, "-c", "import exporter.cli, openpyxl, icalendar, reportlab, pypdf"],
+                "floor_layout": [
+                    PYTHON,
+                    "-c",
+                    "import exporter.cli, openpyxl, icalendar, reportlab.platypus, reportlab.pdfgen.canvas",
+                ],
+                "plan_json": [PYTHON, "-m", "exporter", "plan", "--json", "--start", "2027-01-04", "--timezone", "UTC"],
+                "export": [*export, "--timezone", "UTC"],
+                "replan": [PYTHON, "-m", "exporter", "replan", work, "--as-of", "2027-03-01"],
+                "busy": [*plan_busy, "--busy", str(calendar)],
+                "unbusy": plan_busy,
+            },
+            runs,
+        )
+    floor_cli, floor_libs, floor_layout = (timed[name][0] for name in ("floor_cli", "floor_libs", "floor_layout"))
+    plan_json, (export_time, export_rss), replan_time = timed["plan_json"][0], timed["export"], timed["replan"][0]
+    busy_time, unbusy_time = timed["busy"][0], timed["unbusy"][0]
     report("## Whole commands (separate processes)")
     report()
     report("| what | median | ratio to its floor | target |")
