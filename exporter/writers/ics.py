@@ -188,11 +188,8 @@ def _header(view: PlanView, content: CalendarContent, edition: str) -> Component
 
 @lru_cache(maxsize=16)
 def _zone(zone_name: str, first_year: int, last_year: int) -> Component:
-    """The zone's VTIMEZONE (see `vtimezone`) for those years, as content lines; made once per process."""
-    calendar = parse(vtimezone(zone_name, first_year, last_year).to_ical())
-    if calendar is None:
-        raise ValueError(f"the VTIMEZONE of {zone_name} does not read back")
-    return calendar
+    """The zone's VTIMEZONE (see `vtimezone`) for those years; made once per process."""
+    return vtimezone(zone_name, first_year, last_year)
 
 
 @dataclass(frozen=True)

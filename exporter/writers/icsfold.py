@@ -5,12 +5,10 @@ path so that a fold never splits a TEXT escape: its issue #1501, where Google dr
 That walk is most of the calendar writer's time. `fold` gives exactly the library's bytes (a
 test compares them over generated text): lines of at most 74 octets, continuation lines
 starting with one space, never a break right after a backslash or caret, never inside a
-multi-byte character. `serialise` is `Calendar.to_ical()` with this fold.
+multi-byte character.
 """
 
 from __future__ import annotations
-
-from icalendar import Calendar
 
 LIMIT = 75  # octets a line may reach with its break; folded parts hold one fewer
 _SEPARATOR = "\r\n "
@@ -58,9 +56,3 @@ def _fold_any(line: str) -> str:
     if current:
         parts.append("".join(current))
     return _SEPARATOR.join(parts)
-
-
-def serialise(calendar: Calendar) -> bytes:
-    """The calendar's bytes, as `calendar.to_ical()` gives them, folded by `fold`."""
-    lines = calendar.content_lines()
-    return "\r\n".join(fold(line) for line in lines if line).encode("utf-8") + b"\r\n"

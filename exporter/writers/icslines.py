@@ -6,9 +6,10 @@ that was most of the writer's time (issue 18). Here a component is its unfolded 
 in icalendar's canonical order (a component's `canonical_order`, then the other properties
 alphabetically), so `serialise` gives exactly the bytes `Calendar.to_ical()` gives for the same
 calendar: tests/test_icsfold.py checks that icalendar reads each calendar back and writes the
-same bytes, and that `parse` gives the lines icalendar's own parser gives. Values the library
-writes in more than one way (durations, the zone's TZID, VTIMEZONE) still come from icalendar,
-once per distinct value.
+same bytes, and that `parse` gives the lines icalendar's own parser gives. The library itself is
+not imported (its import was a tenth of an export): its canonical orders, the zones it writes as
+UTC and its form of durations are kept here, and tests/test_icslines.py compares them with the
+library's own.
 """
 
 from __future__ import annotations
@@ -16,12 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
-
-from icalendar import Alarm, Calendar, Event, vDDDTypes, vDuration
 
 from exporter.controls import CONTROL
 from exporter.writers.icsfold import fold
@@ -113,8 +111,38 @@ def _order(canonical: tuple[str, ...]) -> Callable[[ContentLine], tuple[int, str
     return key
 
 
-_ORDER = {kind.name: _order(tuple(kind.canonical_order or ())) for kind in (Calendar, Event, Alarm)}
+CANONICAL_ORDER = {
+    "VCALENDAR": ("VERSION", "PRODID", "CALSCALE", "METHOD", "DESCRIPTION", "X-WR-CALDESC", "NAME", "X-WR-CALNAME"),
+    "VEVENT": (
+        "SUMMARY",
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "DTSTAMP",
+        "UID",
+        "RECURRENCE-ID",
+        "SEQUENCE",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+    ),
+    "VTIMEZONE": ("TZID",),
+}
+"""The properties icalendar writes first in a kind of component (its `canonical_order`), in that order;
+other kinds, and other properties after these, go by name."""
+_ORDER = {kind: _order(names) for kind, names in CANONICAL_ORDER.items()}
 _BY_NAME = _order(())
+UTC_ZONES = frozenset(
+    {
+        *("UTC", "Etc/UTC", "UCT", "Etc/UCT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu"),
+        *("GMT", "Etc/GMT", "GMT0", "Etc/GMT0", "GMT+0", "Etc/GMT+0", "GMT-0", "Etc/GMT-0"),
+        *("Greenwich", "Etc/Greenwich", "Iceland", "Atlantic/Reykjavik", "Atlantic/St_Helena"),
+        *("Africa/Abidjan", "Africa/Accra", "Africa/Bamako", "Africa/Banjul", "Africa/Conakry", "Africa/Dakar"),
+        *("Africa/Freetown", "Africa/Lome", "Africa/Nouakchott", "Africa/Ouagadougou", "Africa/Timbuktu"),
+    }
+)
+"""The zones icalendar counts as UTC (its table of equivalent zones puts UTC among theirs): their
+times are written in UTC with a `Z`, never with a TZID."""
 
 
 def split(line: str) -> Property:
@@ -175,16 +203,27 @@ def date_time(moment: datetime) -> tuple[str, dict[str, str]]:
     return (f"{written}Z", {}) if tzid is None else (written, {"TZID": tzid})
 
 
-@lru_cache(maxsize=64)
-def zone_id(zone: object) -> str | None:
-    """The TZID icalendar writes for a time in `zone`, or None where it writes UTC (UTC, Etc/UTC, GMT...)."""
-    return vDDDTypes(datetime(2000, 1, 1, tzinfo=zone)).params.get("TZID")
+def zone_id(zone: tzinfo | None) -> str | None:
+    """The TZID icalendar writes for a time in `zone`: the zone's name, or None where it writes UTC with
+    a `Z` (the `UTC_ZONES`, a fixed offset named UTC)."""
+    name = getattr(zone, "key", None) or (zone.tzname(None) if zone is not None else None)
+    return None if name is None or name in UTC_ZONES else name
 
 
-@lru_cache(maxsize=16)
 def duration(value: timedelta) -> str:
-    """A DURATION value as icalendar writes it."""
-    return vDuration(value).to_ical().decode("ascii")
+    """A DURATION value as icalendar writes it: `PT15M`, `-PT1H30M`, `P1DT2H`, `P2D`."""
+    sign = "-" if value.days < 0 else ""
+    value = -value if value.days < 0 else value
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    time = ""
+    if value.seconds:
+        time = "T" + (f"{hours}H" if hours else "")
+        time += f"{minutes}M" if minutes or (hours and seconds) else ""
+        time += f"{seconds}S" if seconds else ""
+    if value.days == 0 and time:
+        return f"{sign}P{time}"
+    return f"{sign}P{value.days}D{time}"
 
 
 def serialise(calendar: Component) -> bytes:
