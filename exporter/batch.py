@@ -332,9 +332,8 @@ def run_batch(
         message = "prints into all-plans.pdf: give it without --no-combined-pdf and with pdf in --formats"
         raise InputError(Problem("--booklet", message, kind=Kind.CONFLICT))
     pipeline.prepare_folder(out_dir)
-    work = [
-        ExportJob(row, prepared.roster, prepared.pathway, context, out_dir, choice, booklet) for row in prepared.ready
-    ]
+    rows = replace(context, processes=1)  # the rows are the work done side by side, each row's files in turn
+    work = [ExportJob(row, prepared.roster, prepared.pathway, rows, out_dir, choice, booklet) for row in prepared.ready]
     if jobs > 1:
         for name in choice.formats:
             REGISTRY[name].load()  # once, here: forked worker processes start with them imported
@@ -444,7 +443,7 @@ def _export_row(job: ExportJob) -> RowResult:
     target = out_dir / item.folder
     if target.resolve().parent != out_dir.resolve():
         raise InputError(Problem(job.roster, f"unsafe folder name {item.folder!r}", row=row.number))
-    planned, reports = pipeline.export(
+    exported = pipeline.export(
         _pathway(_pathway_ref(row, job)),
         list(item.layers),
         job.context,
@@ -454,14 +453,12 @@ def _export_row(job: ExportJob) -> RowResult:
         identity=item.folder,
         keep_tracker=False,
     )
+    planned, reports = exported.plan, exported.written
     events = max((report.event_count for report in reports), default=0)
     draft = _write_draft(job, planned, [report.written.path for report in reports]) if item.email else ""
     if job.booklet:
         _write_personal_part(planned, job, choice)
-    warnings = tuple(
-        replace(problem, source=job.roster, row=row.number)
-        for problem in pipeline.output_warnings(planned, job.context, choice)
-    )
+    warnings = tuple(replace(problem, source=job.roster, row=row.number) for problem in exported.warnings)
     warnings = _busy_warnings(planned, job.roster, row.number) + warnings
     settings = RowSettings.of(planned)
     return RowResult(
@@ -589,10 +586,10 @@ def _cell(text: str) -> str:
 def _write_personal_part(planned: Plan, job: ExportJob, choice: pipeline.OutputChoice) -> None:
     """The row's plan without what the booklet prints once for everyone, for all-plans.pdf."""
     options = replace(choice.options, personal_only=True)
-    files = pipeline.render(planned, job.context, replace(choice, formats=("pdf",), options=options))
+    rendered = pipeline.render(planned, job.context, replace(choice, formats=("pdf",), options=options))
     folder = job.out_dir / PARTS / "plans"
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / f"{job.prepared.folder}.pdf", next(iter(files.values())))
+    write_atomically(folder / f"{job.prepared.folder}.pdf", next(iter(rendered.files.values())))
 
 
 def _front_context(context: RunContext, prepared: PreparedBatch) -> RunContext:

@@ -310,11 +310,11 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
     layers = _layers(params)
     choice = _choice(params, layers[1])
     planned_pathway = pipeline.pathway_for(pathway, layers)
-    planned, reports = pipeline.export(planned_pathway, layers, _context(), choice, Path(output), force=force)
+    exported = pipeline.export(planned_pathway, layers, _context(), choice, Path(output), force=force)
+    planned = exported.plan
     _report_busy(planned)
-    _report_written(reports)
-    for problem in pipeline.output_warnings(planned, _context(), choice):
-        echo(_labels()("terminal.warning", problem=render_problem(problem)), err=True)
+    _report_written(exported.written)
+    _warn(exported.warnings)
     if planned.window_change:
         from exporter.writers.text import window_change_line
 
@@ -684,6 +684,7 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
     planned = replanned.plan
     _report_busy(planned)
     _report_written(replanned.written)
+    _warn(replanned.warnings)
     labels = _labels()
     replanning = planned.replanning
     recorded = replanning.recorded.tasks

@@ -20,7 +20,8 @@ class RunContext:
     set, so builds reproduce); `today` is the day the plan is made on, in `default_zone`;
     `default_zone` is the IANA zone used when the person gives none; `labels` is the catalogue
     every word a person reads comes from; `fonts` the machine's fonts for scripts the shipped font
-    lacks (CJK, Arabic, Hebrew, Devanagari, Thai), found once at the edge.
+    lacks (CJK, Arabic, Hebrew, Devanagari, Thai), found once at the edge; `processes` how many
+    processes may render one person's files at once (1: one after another).
     """
 
     today: date
@@ -28,6 +29,7 @@ class RunContext:
     default_zone: str = "UTC"
     labels: Labels = field(default=ENGLISH)
     fonts: tuple[FoundFont, ...] = ()
+    processes: int = 1
 
     def __post_init__(self) -> None:
         if self.build_time.tzinfo is None:

@@ -22,8 +22,20 @@ FONT_DIRECTORIES = (
 
 
 def context_from_environment() -> RunContext:
-    """Today, the build time (SOURCE_DATE_EPOCH when set, else now), the machine's time zone and fonts."""
-    return replace(fixed_context(build_time(), system_timezone()), fonts=installed_fonts())
+    """Today, the build time (SOURCE_DATE_EPOCH when set, else now), the machine's time zone, fonts and the
+    processes a person's files may be rendered in."""
+    context = fixed_context(build_time(), system_timezone())
+    return replace(context, fonts=installed_fonts(), processes=render_processes())
+
+
+def render_processes() -> int:
+    """The cores this process may use where it can fork children (exporter.forked), else 1."""
+    from exporter.forked import can_fork
+
+    if not can_fork():
+        return 1
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return max(1, len(cores))
 
 
 def installed_fonts() -> tuple[FoundFont, ...]:

@@ -74,6 +74,10 @@ class InputError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(dict.fromkeys(problems))
         super().__init__("\n".join(render_problem(problem) for problem in self.problems))
 
+    def __reduce__(self):
+        """Pickled as its problems (and notes), so it crosses to another process as itself."""
+        return type(self), (tuple(self.problems),), self.__dict__
+
 
 @dataclass(frozen=True)
 class Origin:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ from exporter.writers import (
     REGISTRY,
     CalendarContent,
     Handout,
+    Writer,
     WriterOptions,
     output_context,
 )
@@ -173,14 +175,35 @@ def _reach(first_day: date, finish: date) -> date:
     return finish + (finish - first_day) / 8 + timedelta(days=14)
 
 
-def render(planned: Plan, context: RunContext, choice: OutputChoice) -> dict[str, bytes]:
-    """File name -> content for every chosen format, each in the plan's language (the command line's
-    text in English); nothing is written here."""
-    files: dict[str, bytes] = {}
-    for name in choice.formats:
-        writer = REGISTRY[name]
-        files.update(writer.render(planned, output_context(planned, context, writer), choice.theme, choice.options))
-    return files
+@dataclass(frozen=True)
+class Rendered:
+    """Every chosen format's files (name -> content) and what the person should know about them
+    (characters the PDF cannot print)."""
+
+    files: dict[str, bytes]
+    warnings: tuple[Problem, ...] = ()
+
+
+def render(planned: Plan, context: RunContext, choice: OutputChoice) -> Rendered:
+    """Every chosen format's files and warnings, each in the plan's language (the command line's text in
+    English); nothing is written here. With `context.processes` above 1 the formats are rendered at once,
+    each but the first in a forked process (exporter.forked): the same bytes, sooner."""
+    calls = [partial(_render_one, REGISTRY[name], planned, context, choice) for name in choice.formats]
+    if context.processes > 1 and len(calls) > 1:
+        from exporter.forked import run_forked
+
+        parts = run_forked(calls)
+    else:
+        parts = [call() for call in calls]
+    files = {name: content for part in parts for name, content in part.files.items()}
+    return Rendered(files, tuple(problem for part in parts for problem in part.warnings))
+
+
+def _render_one(writer: Writer, planned: Plan, context: RunContext, choice: OutputChoice) -> Rendered:
+    """One format's files and warnings, in the process that renders it."""
+    local = output_context(planned, context, writer)
+    files = writer.render(planned, local, choice.theme, choice.options)
+    return Rendered(files, writer.warnings(planned, local, choice.theme))
 
 
 @dataclass(frozen=True)
@@ -379,12 +402,14 @@ def session_changes(before: tuple[tuple[str, str, str, tuple[str, ...]], ...], a
 @dataclass(frozen=True)
 class Replanned:
     """What `replan_folder` did: the new plan, the files written, the notices about the tracker
-    (`tracker_notices`) and how the calendar's sessions changed."""
+    (`tracker_notices`), how the calendar's sessions changed and the files' warnings."""
 
     plan: Plan
     written: tuple[Report, ...]
     notices: tuple[Problem, ...]
     changes: SessionChanges
+    warnings: tuple[Problem, ...] = ()
+    """What the person should know about the files written (characters the PDF cannot print)."""
 
 
 def replan_folder(
@@ -429,13 +454,23 @@ def replan_folder(
     choice = output_choice(profile=profile, **output)
     if not carried["reminder"] and output["reminder"] is None:
         choice = replace(choice, options=replace(choice.options, reminder=None))
-    files = render(planned, context, with_previous_calendars(choice, folder))
+    rendered = render(planned, context, with_previous_calendars(choice, folder))
     notices = tracker_notices(tracker, planned)
     schedule = progress.schedule or tuple(
         (session.key, session.start.isoformat(), session.end.isoformat(), session.task_keys)
         for session in previous.sessions
     )
-    return Replanned(planned, write(folder, files, context, force=True), notices, session_changes(schedule, planned))
+    written = write(folder, rendered.files, context, force=True)
+    return Replanned(planned, written, notices, session_changes(schedule, planned), rendered.warnings)
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What `export` did: the plan, the files written and what the person should know about them."""
+
+    plan: Plan
+    written: tuple[Report, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def export(
@@ -447,20 +482,11 @@ def export(
     force: bool = False,
     identity: str | None = None,
     keep_tracker: bool = True,
-) -> tuple[Plan, tuple[Report, ...]]:
-    """Plan, render and write one person's files; the plan and what was written."""
+) -> Exported:
+    """Plan, render and write one person's files."""
     planned = build_plan(pathway, layers, context, identity)
-    files = render(planned, context, with_previous_calendars(choice, folder))
-    return planned, write(folder, files, context, force, keep_tracker)
-
-
-def output_warnings(planned: Plan, context: RunContext, choice: OutputChoice) -> tuple[Problem, ...]:
-    """What the person should know about the files rendered for this plan: characters the PDF cannot print."""
-    if "pdf" not in choice.formats:
-        return ()
-    from exporter.writers.pdf import printing_problems
-
-    return printing_problems(planned, context, choice.theme)
+    rendered = render(planned, context, with_previous_calendars(choice, folder))
+    return Exported(planned, write(folder, rendered.files, context, force, keep_tracker), rendered.warnings)
 
 
 def with_previous_calendars(choice: OutputChoice, folder: Path) -> OutputChoice:

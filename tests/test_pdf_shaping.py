@@ -141,7 +141,7 @@ def test_reportlab_defaults_stay_as_they_were():
         context = replace(fixed_context(datetime(2027, 1, 1, tzinfo=UTC), "UTC"), fonts=installed_fonts())
         settings = {"start": "2027-01-04", "timezone": "UTC", "name": "محمد דוד अनीता 张伟"}
         planned = plan(load_pathway(), build_request(layer(settings, Origin), context))
-        assert render(planned, context, OutputChoice(formats=("pdf",)))
+        assert render(planned, context, OutputChoice(formats=("pdf",))).files
         assert defaults() == before, "a ReportLab default changed"
         print("unchanged")
         """

@@ -15,6 +15,7 @@ from enum import StrEnum
 from importlib import import_module
 
 from exporter.context import RunContext
+from exporter.errors import Problem
 from exporter.plan import Plan
 from exporter.theme import Theme
 
@@ -74,6 +75,12 @@ class Writer:
     def render(self, plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
         """File name -> content of this format's files for the plan."""
         return import_module(self.module).render(plan, context, theme, options)
+
+    def warnings(self, plan: Plan, context: RunContext, theme: Theme) -> tuple[Problem, ...]:
+        """What the person should know about this format's files for the plan: the module's `warnings`
+        (the PDF's characters no font prints), or none."""
+        found = getattr(import_module(self.module), "warnings", None)
+        return found(plan, context, theme) if found else ()
 
     def load(self) -> None:
         """Import the module that renders this format (and the libraries it uses) now rather than at the

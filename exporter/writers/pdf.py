@@ -5,7 +5,7 @@ in `para`, and nowhere else; control characters are dropped from every text on i
 ReportLab (`_clean`). Every string is drawn in the embedded DejaVu Sans (or the theme's
 TrueType font), so names in Latin with diacritics, Greek and Cyrillic print as real glyphs; text
 in other scripts is cut into runs of fonts that have its glyphs (writers/pdf_fonts.py), and
-`printing_problems` names what no font at hand can print.
+`warnings` names what no font at hand can print.
 Every word a person reads comes from the label catalogue, through a PlanView.
 
 The file depends on nothing but the plan, the run's context and the theme: its dates and
@@ -93,7 +93,7 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     return {FILE_NAME: _render(PlanView(plan, context.labels), context, theme, options)}
 
 
-def printing_problems(plan: Plan, context: RunContext, theme: Theme) -> tuple[Problem, ...]:
+def warnings(plan: Plan, context: RunContext, theme: Theme) -> tuple[Problem, ...]:
     """Warnings for characters the PDF cannot print with the fonts at hand (the name's apart), never silent boxes."""
     scripts = document_styles(theme, context.fonts).scripts
     problems = []

@@ -1,0 +1,95 @@
+"""A person's files rendered side by side in forked processes are the files rendered one after another,
+and whatever goes wrong in a child comes back as it happened, with no child left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import replace
+from functools import partial
+
+import pytest
+from conftest import CONTEXT, make_plan
+
+from exporter import pipeline
+from exporter.errors import InputError, Problem
+from exporter.forked import can_fork, run_forked
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="this system cannot fork")
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def _value(number: int) -> dict[str, int]:
+    return {"number": number, "pid": os.getpid()}
+
+
+def _bad_input() -> None:
+    raise InputError([Problem("profile.toml", "hours_per_week must be a number", line=3, field="hours_per_week")])
+
+
+class _Unsendable(Exception):
+    def __init__(self, handle, message: str):
+        super().__init__(message)
+        self.handle = handle
+
+
+def _unpicklable() -> None:
+    raise _Unsendable(lambda: None, "a lambda cannot be pickled")
+
+
+def _dies() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_results_come_back_in_order_from_other_processes():
+    results = run_forked([partial(_value, number) for number in range(4)])
+    assert [result["number"] for result in results] == [0, 1, 2, 3]
+    assert results[0]["pid"] == os.getpid()
+    assert len({result["pid"] for result in results}) == 4
+    assert _no_children_left()
+
+
+def test_an_input_error_in_a_child_comes_back_as_itself():
+    with pytest.raises(InputError) as raised:
+        run_forked([partial(_value, 1), _bad_input])
+    (problem,) = raised.value.problems
+    assert (problem.source, problem.line, problem.field) == ("profile.toml", 3, "hours_per_week")
+    assert any("_bad_input" in note for note in raised.value.__notes__)  # the child's traceback
+    assert _no_children_left()
+
+
+def test_an_exception_that_cannot_be_sent_comes_back_named():
+    with pytest.raises(RuntimeError, match="_Unsendable: a lambda cannot be pickled"):
+        run_forked([partial(_value, 1), _unpicklable])
+    assert _no_children_left()
+
+
+def test_a_child_that_dies_is_an_error_not_a_hang():
+    with pytest.raises(RuntimeError, match="signal 9"):
+        run_forked([partial(_value, 1), _dies])
+    assert _no_children_left()
+
+
+def test_a_failure_here_stops_and_reaps_the_children():
+    with pytest.raises(InputError):
+        run_forked([_bad_input, partial(_value, 2), partial(_value, 3)])
+    assert _no_children_left()
+
+
+def test_files_rendered_side_by_side_are_the_files_rendered_in_turn():
+    """The three formats of a plan with a name the PDF cannot print: same bytes, same warnings."""
+    plan = make_plan(name="Ana 张伟 ꦲꦤ", timezone="Europe/Berlin")
+    choice = pipeline.OutputChoice()
+    in_turn = pipeline.render(plan, CONTEXT, choice)
+    side_by_side = pipeline.render(plan, replace(CONTEXT, processes=2), choice)
+    assert set(in_turn.files) == {"tracker.xlsx", "plan.ics", "plan.pdf"}
+    assert side_by_side == in_turn
+    assert in_turn.warnings
+    assert _no_children_left()
