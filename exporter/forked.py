@@ -5,7 +5,8 @@ Each call but the first runs in a child forked from this process, so it starts w
 process has made and imported, and imports what it needs on its own core; the first runs here. A
 child sends back its result, or its exception with the child's traceback as a note, pickled through
 a pipe, and leaves with `os._exit`: no exit handler of this process runs twice and no buffered
-output is written twice. If this process is interrupted, its children are stopped and reaped.
+output is written twice. Ctrl-C stops the children as it stops this process (a child stopped by it
+is a KeyboardInterrupt here); if this process is interrupted, its children are stopped and reaped.
 Where a system cannot fork, `can_fork` is False and callers run their calls one after another.
 """
 
@@ -71,7 +72,8 @@ def _fork(call: Callable[[], Any]) -> tuple[int, int]:
 def _child(call: Callable[[], Any], pipe: int) -> None:
     """Run `call`, send its result or exception, and leave at once (never returns)."""
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the child; the parent reports it
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the child at once; the parent reports it
         try:
             message = _DONE + pickle.dumps(call(), pickle.HIGHEST_PROTOCOL)
         except Exception as err:
@@ -104,6 +106,8 @@ def _answer(pid: int, pipe: int) -> tuple[bool, Any]:
     with os.fdopen(pipe, "rb") as answer:
         data = answer.read()
     _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
+        raise KeyboardInterrupt  # Ctrl-C reached the child first: the command is interrupted, as here
     if not data:
         return False, RuntimeError(f"a rendering process stopped without an answer ({_how(status)})")
     return data[:1] == _DONE, pickle.loads(data[1:])

@@ -77,6 +77,16 @@ def test_a_child_that_dies_is_an_error_not_a_hang():
     assert _no_children_left()
 
 
+def _interrupted() -> None:
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_ctrl_c_in_a_child_interrupts_the_command():
+    with pytest.raises(KeyboardInterrupt):
+        run_forked([partial(_value, 1), _interrupted, partial(_value, 3)])
+    assert _no_children_left()
+
+
 def test_a_failure_here_stops_and_reaps_the_children():
     with pytest.raises(InputError):
         run_forked([_bad_input, partial(_value, 2), partial(_value, 3)])
