@@ -21,7 +21,7 @@ from reportlab.platypus import Paragraph
 
 from exporter.environment import installed_fonts
 from exporter.theme import Theme
-from exporter.writers import Handout, WriterOptions
+from exporter.writers import Handout, WriterOptions, pdf
 from exporter.writers.pdf import document_styles, para
 from exporter.writers.pdf_fonts import ShapingFont, without_feature
 
@@ -150,21 +150,22 @@ def test_reportlab_defaults_stay_as_they_were():
     assert done.returncode == 0 and done.stdout.strip() == "unchanged", done.stderr
 
 
-def _drawn(paragraphs: list[Paragraph]) -> bytes | str:
-    """The PDF of the paragraphs drawn whole and split, or the error ReportLab raises drawing them."""
+def _drawn(paragraphs: list[Paragraph], width: float = 180) -> bytes | str:
+    """The PDF of the paragraphs broken at `width` and drawn whole and split, or the error ReportLab
+    raises drawing them."""
     try:
-        return _draw(paragraphs)
+        return _draw(paragraphs, width)
     except Exception as error:  # ReportLab's own failures must be the same for both
         return type(error).__name__
 
 
-def _draw(paragraphs: list[Paragraph]) -> bytes:
+def _draw(paragraphs: list[Paragraph], width: float) -> bytes:
     canvas = Canvas(None, invariant=1)
     y = 800.0
     for paragraph in paragraphs:
-        _, height = paragraph.wrap(180, 800)
-        for part in paragraph.split(180, height / 2 + 1) or [paragraph]:
-            part.wrap(180, 800)
+        _, height = paragraph.wrap(width, 800)
+        for part in paragraph.split(width, height / 2 + 1) or [paragraph]:
+            part.wrap(width, 800)
             part.drawOn(canvas, 40, y)
             y -= 20
     canvas.showPage()
@@ -234,3 +235,45 @@ def test_a_word_of_two_fonts_in_a_shaped_paragraph_prints(tmp_path, name):
     assert "Й" not in text
     for piece in ("Ada", "Zhang", "张伟"):
         assert piece not in name or piece in text
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "options"),
+    [
+        ("Ada Lovelace", "en", WriterOptions()),
+        ("محمد علي", "de", WriterOptions(handout=Handout.SHORT)),
+        ("张伟 (Wei)", "fr", WriterOptions(personal_only=True)),
+        ("Zoë Ødegård-" + "x" * 120, "pt-BR", WriterOptions()),
+    ],
+)
+def test_kept_line_breaks_draw_as_reportlab_breaks_them(monkeypatch, name, lang, options):
+    """Whole plans (scripts, languages, the handout, a booklet's personal part, a name too long for a
+    line) give the same bytes with line breaks kept between paragraphs and plans, cold and warm, as with
+    ReportLab breaking every paragraph itself."""
+    context = replace(CONTEXT, fonts=installed_fonts())
+    plan = make_plan(name=name, lang=lang, context=context)
+    pdf._BROKEN.clear()
+    cold = render_one("pdf", plan, context=context, options=options)
+    warm = render_one("pdf", plan, context=context, options=options)
+    monkeypatch.setattr(pdf._Paragraph, "breakLines", Paragraph.breakLines)
+    assert cold == warm == render_one("pdf", plan, context=context, options=options)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.text(alphabet=ALPHABET, min_size=1, max_size=120),
+    st.sampled_from(["body", "cell_bold", "small"]),
+    st.lists(st.sampled_from([40, 90, 180, 300]), min_size=1, max_size=4),
+)
+def test_kept_line_breaks_follow_the_width(text, style_name, widths):
+    """The same text broken at one width after another (a kept break for each) breaks, measures and
+    splits as ReportLab breaks it itself: the same lines, widest line, fragments and drawing."""
+    styles = document_styles(Theme(), installed_fonts())
+    style = getattr(styles, style_name)
+    for width in widths:
+        ours = para(text, style)
+        theirs = Paragraph(ours.text, ours.style)
+        assert ours.wrap(width, 800) == theirs.wrap(width, 800)
+        assert ours._width_max == theirs._width_max
+        assert len(ours.frags) == len(theirs.frags) and ours.minWidth() == theirs.minWidth()
+        assert _drawn([ours], width) == _drawn([theirs], width)

@@ -82,6 +82,9 @@ PARAGRAPHS = 1024
 """Paragraphs whose markup and parse a process keeps (least recently used go first): a plan has about
 250 different ones and most (the pathway's text, the labels', many dates) recur in every participant's
 plan; about 3 KiB each, so a batch worker's memory stays flat in the roster's length."""
+BREAKS = 2048
+"""Line breaks (a paragraph's text and style at one width) a process keeps, the oldest going first: a
+plan breaks about 400 different ones and half of them recur in every plan of a batch; a few KiB each."""
 
 
 def file_names(options: WriterOptions) -> tuple[str, ...]:
@@ -254,7 +257,43 @@ def para(text: str, style: ParagraphStyle, link: str | None = None, link_colour:
     `link` makes the paragraph a link, underlined in `link_colour` (the theme's primary colour).
     """
     markup, used, frags = _parsed(text, style, link, link_colour)
-    return Paragraph(markup, used, frags=frags)
+    return _Paragraph(markup, used, frags=frags, lines_key=(text, style, link, link_colour))
+
+
+class _Paragraph(Paragraph):
+    """A Paragraph whose line breaks are kept per process (up to BREAKS of them) for its text, style
+    and width: ReportLab breaks the same fragments at the same width the same way, and most of a
+    plan's paragraphs (the pathway's text, the labels) are broken at the same widths for every
+    participant, table cells twice in each document. `breakLines` gives the kept lines and sets on
+    the paragraph what ReportLab's own call sets (its widest line, its fragments as words). Pieces
+    of a split paragraph (made by ReportLab with no `lines_key`) break their lines themselves."""
+
+    def __init__(self, text, style=None, bulletText=None, frags=None, caseSensitive=1, encoding="utf8", lines_key=None):
+        super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
+        self._lines_key = lines_key
+
+    def breakLines(self, width):
+        if self._lines_key is None:
+            return super().breakLines(width)
+        key = (self._lines_key, tuple(width) if isinstance(width, list | tuple) else width)
+        kept = _BROKEN.get(key)
+        if kept is None:
+            before = dict(self.__dict__)
+            lines = super().breakLines(width)
+            kept = (
+                lines,
+                {name: value for name, value in self.__dict__.items() if before.get(name, _UNSET) is not value},
+            )
+            if len(_BROKEN) >= BREAKS:
+                del _BROKEN[next(iter(_BROKEN))]
+            _BROKEN[key] = kept
+        lines, changed = kept
+        self.__dict__.update(changed)
+        return lines
+
+
+_BROKEN: dict[tuple, tuple] = {}
+_UNSET = object()
 
 
 @lru_cache(maxsize=PARAGRAPHS)
