@@ -7,11 +7,13 @@ files (through one write policy). It prints nothing: it returns what happened.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from exporter.atomic import Outcome, Written, write_file_set
@@ -32,10 +34,12 @@ from exporter.writers import (
     REGISTRY,
     CalendarContent,
     Handout,
-    Writer,
     WriterOptions,
     output_context,
 )
+
+if TYPE_CHECKING:
+    from exporter.forked import Ahead
 
 TRACKER = "tracker.xlsx"
 GOOGLE_EVENT_LIMIT = 1000  # Google Calendar's import is reported to stop near this many events
@@ -184,23 +188,41 @@ class Rendered:
     warnings: tuple[Problem, ...] = ()
 
 
-def render(planned: Plan, context: RunContext, choice: OutputChoice) -> Rendered:
-    """Every chosen format's files and warnings, each in the plan's language (the command line's text in
-    English); nothing is written here. With `context.processes` above 1 the formats are rendered at once,
-    each but the first in a forked process (exporter.forked): the same bytes, sooner."""
-    calls = [partial(_render_one, REGISTRY[name], planned, context, choice) for name in choice.formats]
-    if context.processes > 1 and len(calls) > 1:
-        from exporter.forked import run_forked
+@contextmanager
+def renderers(context: RunContext, formats: Sequence[str]) -> Iterator[Ahead | None]:
+    """Processes forked now to render every format but the first, side by side with this one, once the
+    plan is made (`render`); each imports its writer while this process reads the inputs and plans
+    (exporter.forked). None where the context has one process or there is one format."""
+    if context.processes <= 1 or len(formats) <= 1:
+        yield None
+        return
+    from exporter.forked import Ahead
 
-        parts = run_forked(calls)
+    with Ahead([(REGISTRY[name].load, partial(_render_payload, name)) for name in formats[1:]]) as ahead:
+        yield ahead
+
+
+def render(planned: Plan, context: RunContext, choice: OutputChoice, ahead: Ahead | None = None) -> Rendered:
+    """Every chosen format's files and warnings, each in the plan's language (the command line's text in
+    English); nothing is written here. `ahead` (from `renderers` for these formats) renders all formats
+    but the first in its processes while this one renders the first; without it, where the context has
+    more than one process, they are forked here. The bytes are the same either way."""
+    if ahead is None and context.processes > 1 and len(choice.formats) > 1:
+        with renderers(context, choice.formats) as made:
+            return render(planned, context, choice, made)
+    payload = (planned, context, choice)
+    if ahead is None:
+        parts = [_render_payload(name, payload) for name in choice.formats]
     else:
-        parts = [call() for call in calls]
+        parts = ahead.run(payload, partial(_render_payload, choice.formats[0]))
     files = {name: content for part in parts for name, content in part.files.items()}
     return Rendered(files, tuple(problem for part in parts for problem in part.warnings))
 
 
-def _render_one(writer: Writer, planned: Plan, context: RunContext, choice: OutputChoice) -> Rendered:
+def _render_payload(name: str, payload: tuple[Plan, RunContext, OutputChoice]) -> Rendered:
     """One format's files and warnings, in the process that renders it."""
+    planned, context, choice = payload
+    writer = REGISTRY[name]
     local = output_context(planned, context, writer)
     files = writer.render(planned, local, choice.theme, choice.options)
     return Rendered(files, writer.warnings(planned, local, choice.theme))
@@ -424,6 +446,19 @@ def replan_folder(
     with the settings it carries (`overrides` from the command line win), and write the three files
     again: the tracker with everything the person entered carried over (the old one kept under a
     backup name), the calendar updated in place, the PDF."""
+    with renderers(context, output["formats"]) as ahead:
+        return _replan_folder(folder, pathway_ref, as_of, overrides, output, context, ahead)
+
+
+def _replan_folder(
+    folder: Path,
+    pathway_ref: str | None,
+    as_of: str | None,
+    overrides: Raw,
+    output: dict,
+    context: RunContext,
+    ahead: Ahead | None,
+) -> Replanned:
     from exporter.planner import replan
     from exporter.tracker import InputKey
 
@@ -454,7 +489,7 @@ def replan_folder(
     choice = output_choice(profile=profile, **output)
     if not carried["reminder"] and output["reminder"] is None:
         choice = replace(choice, options=replace(choice.options, reminder=None))
-    rendered = render(planned, context, with_previous_calendars(choice, folder))
+    rendered = render(planned, context, with_previous_calendars(choice, folder), ahead)
     notices = tracker_notices(tracker, planned)
     schedule = progress.schedule or tuple(
         (session.key, session.start.isoformat(), session.end.isoformat(), session.task_keys)
@@ -484,8 +519,9 @@ def export(
     keep_tracker: bool = True,
 ) -> Exported:
     """Plan, render and write one person's files."""
-    planned = build_plan(pathway, layers, context, identity)
-    rendered = render(planned, context, with_previous_calendars(choice, folder))
+    with renderers(context, choice.formats) as ahead:
+        planned = build_plan(pathway, layers, context, identity)
+        rendered = render(planned, context, with_previous_calendars(choice, folder), ahead)
     return Exported(planned, write(folder, rendered.files, context, force, keep_tracker), rendered.warnings)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from dataclasses import replace
 from functools import partial
 
@@ -13,7 +14,7 @@ from conftest import CONTEXT, make_plan
 
 from exporter import pipeline
 from exporter.errors import InputError, Problem
-from exporter.forked import can_fork, run_forked
+from exporter.forked import Ahead, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="this system cannot fork")
 
@@ -26,11 +27,24 @@ def _no_children_left() -> bool:
     return False
 
 
-def _value(number: int) -> dict[str, int]:
-    return {"number": number, "pid": os.getpid()}
+def _value(number: int, payload: str = "") -> dict:
+    return {"number": number, "pid": os.getpid(), "payload": payload, "prepared": _PREPARED}
 
 
-def _bad_input() -> None:
+_PREPARED: list[int] = []
+
+
+def _prepare() -> None:
+    _PREPARED.append(os.getpid())
+
+
+def run_forked(calls: list) -> list:
+    """The calls run with Ahead: the first here, the others in children forked first and prepared."""
+    with Ahead([(_prepare, call) for call in calls[1:]]) as ahead:
+        return ahead.run("payload", calls[0])
+
+
+def _bad_input(payload=None) -> None:
     raise InputError([Problem("profile.toml", "hours_per_week must be a number", line=3, field="hours_per_week")])
 
 
@@ -40,19 +54,35 @@ class _Unsendable(Exception):
         self.handle = handle
 
 
-def _unpicklable() -> None:
+def _unpicklable(payload=None) -> None:
     raise _Unsendable(lambda: None, "a lambda cannot be pickled")
 
 
-def _dies() -> None:
+def _dies(payload=None) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
 def test_results_come_back_in_order_from_other_processes():
     results = run_forked([partial(_value, number) for number in range(4)])
     assert [result["number"] for result in results] == [0, 1, 2, 3]
-    assert results[0]["pid"] == os.getpid()
+    assert {result["payload"] for result in results} == {"payload"}
+    assert results[0]["pid"] == os.getpid() and results[0]["prepared"] == []
+    assert all(result["prepared"] == [result["pid"]] for result in results[1:])  # each child prepared itself
     assert len({result["pid"] for result in results}) == 4
+    assert _no_children_left()
+
+
+def test_a_large_payload_reaches_children_still_preparing():
+    """A payload far larger than a pipe holds is fed while the children prepare (slowly) and this process works."""
+    big = "x" * 5_000_000
+    with Ahead([(partial(time.sleep, 0.3), len), (partial(time.sleep, 0.1), len)]) as ahead:
+        assert ahead.run(big, len) == [5_000_000] * 3
+    assert _no_children_left()
+
+
+def test_children_never_run_are_stopped():
+    with Ahead([(partial(time.sleep, 30), len), (partial(time.sleep, 30), len)]):
+        pass
     assert _no_children_left()
 
 
@@ -77,7 +107,7 @@ def test_a_child_that_dies_is_an_error_not_a_hang():
     assert _no_children_left()
 
 
-def _interrupted() -> None:
+def _interrupted(payload=None) -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
 
@@ -94,12 +124,26 @@ def test_a_failure_here_stops_and_reaps_the_children():
 
 
 def test_files_rendered_side_by_side_are_the_files_rendered_in_turn():
-    """The three formats of a plan with a name the PDF cannot print: same bytes, same warnings."""
+    """The three formats of a plan with a name the PDF cannot print: same bytes, same warnings, whether the
+    children are forked when the plan is made or before."""
     plan = make_plan(name="Ana 张伟 ꦲꦤ", timezone="Europe/Berlin")
     choice = pipeline.OutputChoice()
     in_turn = pipeline.render(plan, CONTEXT, choice)
-    side_by_side = pipeline.render(plan, replace(CONTEXT, processes=2), choice)
+    two = replace(CONTEXT, processes=2)
+    with pipeline.renderers(two, choice.formats) as ahead:
+        ahead_of_time = pipeline.render(plan, two, choice, ahead)
     assert set(in_turn.files) == {"tracker.xlsx", "plan.ics", "plan.pdf"}
-    assert side_by_side == in_turn
+    assert pipeline.render(plan, two, choice) == ahead_of_time == in_turn
     assert in_turn.warnings
     assert _no_children_left()
+
+
+def test_an_export_stopped_by_bad_input_leaves_no_child(tmp_path):
+    """Children forked ahead of a plan that is never made are stopped; nothing is written."""
+    from exporter.errors import Origin
+    from exporter.settings import layer
+
+    bad = layer({"hours_per_week": "many"}, lambda name: Origin(name))
+    with pytest.raises(InputError):
+        pipeline.export(make_plan().pathway, [bad], replace(CONTEXT, processes=2), pipeline.OutputChoice(), tmp_path)
+    assert _no_children_left() and not any(tmp_path.iterdir())
