@@ -332,7 +332,7 @@ def run_batch(
         message = "prints into all-plans.pdf: give it without --no-combined-pdf and with pdf in --formats"
         raise InputError(Problem("--booklet", message, kind=Kind.CONFLICT))
     pipeline.prepare_folder(out_dir)
-    rows = replace(context, processes=1)  # the rows are the work done side by side, each row's files in turn
+    rows = replace(context, processes=1)  # a batch spreads its rows over --jobs; each row's files are rendered in turn
     work = [ExportJob(row, prepared.roster, prepared.pathway, rows, out_dir, choice, booklet) for row in prepared.ready]
     if jobs > 1:
         for name in choice.formats:

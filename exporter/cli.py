@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -324,8 +325,7 @@ def export(pathway: str | None, output: str, force: bool, **params) -> None:
 def _report_busy(planned) -> None:
     """The warnings reading the busy calendars gave (on stderr)."""
     if planned.busy is not None:
-        for problem in planned.busy.warnings:
-            echo(_labels()("terminal.warning", problem=render_problem(problem)), err=True)
+        _warn(planned.busy.warnings)
 
 
 def _require_folder(output: str) -> None:
@@ -706,7 +706,7 @@ def replan_command(folder: str, as_of: str | None, pathway: str | None, **params
         echo(labels("replan.rolled", tasks=ids))
 
 
-def _warn(problems) -> None:
+def _warn(problems: Iterable[Problem]) -> None:
     """Each notice as a warning line on stderr."""
     labels = _labels()
     for problem in problems:

@@ -20,8 +20,8 @@ class RunContext:
     set, so builds reproduce); `today` is the day the plan is made on, in `default_zone`;
     `default_zone` is the IANA zone used when the person gives none; `labels` is the catalogue
     every word a person reads comes from; `fonts` the machine's fonts for scripts the shipped font
-    lacks (CJK, Arabic, Hebrew, Devanagari, Thai), found once at the edge; `processes` how many
-    processes may render one person's files at once (1: one after another).
+    lacks (CJK, Arabic, Hebrew, Devanagari, Thai), found once at the edge; `processes` the cores the run may
+    use: above 1, `export` and `replan` render a person's formats side by side, a process each (1: in turn).
     """
 
     today: date

@@ -188,33 +188,45 @@ class Rendered:
     warnings: tuple[Problem, ...] = ()
 
 
+@dataclass(frozen=True)
+class Renderers:
+    """Processes forked ahead (`renderers`) to render these formats but the first."""
+
+    formats: tuple[str, ...]
+    ahead: Ahead
+
+
 @contextmanager
-def renderers(context: RunContext, formats: Sequence[str]) -> Iterator[Ahead | None]:
+def renderers(context: RunContext, formats: Sequence[str]) -> Iterator[Renderers | None]:
     """Processes forked now to render every format but the first, side by side with this one, once the
     plan is made (`render`); each imports its writer while this process reads the inputs and plans
-    (exporter.forked). None where the context has one process or there is one format."""
-    if context.processes <= 1 or len(formats) <= 1:
+    (exporter.forked). None where the context has one process, there is one format, or this process
+    cannot fork now."""
+    from exporter.forked import Ahead, can_fork
+
+    if context.processes <= 1 or len(formats) <= 1 or not can_fork():
         yield None
         return
-    from exporter.forked import Ahead
-
     with Ahead([(REGISTRY[name].load, partial(_render_payload, name)) for name in formats[1:]]) as ahead:
-        yield ahead
+        yield Renderers(tuple(formats), ahead)
 
 
-def render(planned: Plan, context: RunContext, choice: OutputChoice, ahead: Ahead | None = None) -> Rendered:
+def render(planned: Plan, context: RunContext, choice: OutputChoice, forked: Renderers | None = None) -> Rendered:
     """Every chosen format's files and warnings, each in the plan's language (the command line's text in
-    English); nothing is written here. `ahead` (from `renderers` for these formats) renders all formats
-    but the first in its processes while this one renders the first; without it, where the context has
-    more than one process, they are forked here. The bytes are the same either way."""
-    if ahead is None and context.processes > 1 and len(choice.formats) > 1:
+    English); nothing is written here. `forked` (from `renderers`, for exactly these formats) renders all
+    formats but the first in its processes while this one renders the first; without it, where the
+    context has more than one process, they are forked here. The bytes are the same either way."""
+    if forked is None and context.processes > 1 and len(choice.formats) > 1:
         with renderers(context, choice.formats) as made:
-            return render(planned, context, choice, made)
+            if made is not None:
+                return render(planned, context, choice, made)
     payload = (planned, context, choice)
-    if ahead is None:
+    if forked is None:
         parts = [_render_payload(name, payload) for name in choice.formats]
+    elif forked.formats != tuple(choice.formats):
+        raise ValueError(f"processes forked for {forked.formats} cannot render {tuple(choice.formats)}")
     else:
-        parts = ahead.run(payload, partial(_render_payload, choice.formats[0]))
+        parts = forked.ahead.run(payload, partial(_render_payload, choice.formats[0]))
     files = {name: content for part in parts for name, content in part.files.items()}
     return Rendered(files, tuple(problem for part in parts for problem in part.warnings))
 
@@ -446,8 +458,8 @@ def replan_folder(
     with the settings it carries (`overrides` from the command line win), and write the three files
     again: the tracker with everything the person entered carried over (the old one kept under a
     backup name), the calendar updated in place, the PDF."""
-    with renderers(context, output["formats"]) as ahead:
-        return _replan_folder(folder, pathway_ref, as_of, overrides, output, context, ahead)
+    with renderers(context, output["formats"]) as forked:
+        return _replan_folder(folder, pathway_ref, as_of, overrides, output, context, forked)
 
 
 def _replan_folder(
@@ -457,7 +469,7 @@ def _replan_folder(
     overrides: Raw,
     output: dict,
     context: RunContext,
-    ahead: Ahead | None,
+    forked: Renderers | None,
 ) -> Replanned:
     from exporter.planner import replan
     from exporter.tracker import InputKey
@@ -489,7 +501,7 @@ def _replan_folder(
     choice = output_choice(profile=profile, **output)
     if not carried["reminder"] and output["reminder"] is None:
         choice = replace(choice, options=replace(choice.options, reminder=None))
-    rendered = render(planned, context, with_previous_calendars(choice, folder), ahead)
+    rendered = render(planned, context, with_previous_calendars(choice, folder), forked)
     notices = tracker_notices(tracker, planned)
     schedule = progress.schedule or tuple(
         (session.key, session.start.isoformat(), session.end.isoformat(), session.task_keys)
@@ -506,6 +518,7 @@ class Exported:
     plan: Plan
     written: tuple[Report, ...]
     warnings: tuple[Problem, ...] = ()
+    """What the person should know about the files written (characters the PDF cannot print)."""
 
 
 def export(
@@ -519,9 +532,9 @@ def export(
     keep_tracker: bool = True,
 ) -> Exported:
     """Plan, render and write one person's files."""
-    with renderers(context, choice.formats) as ahead:
+    with renderers(context, choice.formats) as forked:
         planned = build_plan(pathway, layers, context, identity)
-        rendered = render(planned, context, with_previous_calendars(choice, folder), ahead)
+        rendered = render(planned, context, with_previous_calendars(choice, folder), forked)
     return Exported(planned, write(folder, rendered.files, context, force, keep_tracker), rendered.warnings)
 
 

@@ -21,7 +21,7 @@ from exporter.environment import installed_fonts
 from exporter.fontfiles import find_fonts
 from exporter.theme import Theme
 from exporter.writers import Handout, WriterOptions
-from exporter.writers.pdf import warnings as printing_problems
+from exporter.writers.pdf import printing_problems
 from exporter.writers.pdf_fonts import script_fonts
 
 SCRIPTS = {

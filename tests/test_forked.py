@@ -117,9 +117,46 @@ def test_ctrl_c_in_a_child_interrupts_the_command():
     assert _no_children_left()
 
 
-def test_a_failure_here_stops_and_reaps_the_children():
+def _interrupt_here(payload=None) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("failing", [_bad_input, _interrupt_here])
+def test_a_failure_here_stops_the_children_at_once(failing):
+    """A failure in this process's share (an error, or Ctrl-C) stops children that would work for long."""
+    began = time.monotonic()
+    with pytest.raises((InputError, KeyboardInterrupt)), Ahead([(_prepare, partial(_sleep_then, 30))] * 2) as ahead:
+        ahead.run("payload", failing)
+    assert time.monotonic() - began < 10
+    assert _no_children_left()
+
+
+def test_a_failing_child_stops_the_children_after_it():
+    began = time.monotonic()
     with pytest.raises(InputError):
-        run_forked([_bad_input, partial(_value, 2), partial(_value, 3)])
+        run_forked([partial(_value, 1), _bad_input, partial(_sleep_then, 30)])
+    assert time.monotonic() - began < 10
+    assert _no_children_left()
+
+
+def _sleep_then(seconds: float, payload=None) -> str:
+    time.sleep(seconds)
+    return "slept"
+
+
+def test_children_run_once():
+    with Ahead([(_prepare, len)]) as ahead:
+        assert ahead.run("ab", len) == [2, 2]
+        with pytest.raises(RuntimeError, match="already been run"):
+            ahead.run("ab", len)
+    assert _no_children_left()
+
+
+def test_renderers_forked_for_other_formats_are_refused():
+    plan = make_plan()
+    two = replace(CONTEXT, processes=2)
+    with pipeline.renderers(two, ("xlsx", "ics")) as forked, pytest.raises(ValueError, match="cannot render"):
+        pipeline.render(plan, two, pipeline.OutputChoice(formats=("xlsx", "pdf")), forked)
     assert _no_children_left()
 
 
@@ -130,8 +167,8 @@ def test_files_rendered_side_by_side_are_the_files_rendered_in_turn():
     choice = pipeline.OutputChoice()
     in_turn = pipeline.render(plan, CONTEXT, choice)
     two = replace(CONTEXT, processes=2)
-    with pipeline.renderers(two, choice.formats) as ahead:
-        ahead_of_time = pipeline.render(plan, two, choice, ahead)
+    with pipeline.renderers(two, choice.formats) as forked:
+        ahead_of_time = pipeline.render(plan, two, choice, forked)
     assert set(in_turn.files) == {"tracker.xlsx", "plan.ics", "plan.pdf"}
     assert pipeline.render(plan, two, choice) == ahead_of_time == in_turn
     assert in_turn.warnings

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zoneinfo
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -24,7 +25,7 @@ from icalendar import (
     vUTCOffset,
 )
 
-from exporter.writers.icslines import CANONICAL_ORDER, parse, serialise, zone_id
+from exporter.writers.icslines import CANONICAL_ORDER, date_time, parse, serialise, zone_id
 from exporter.writers.icslines import duration as written_duration
 from exporter.writers.vtimezone import ZonePart, utc_offset, vtimezone, zone_parts
 
@@ -36,10 +37,19 @@ def test_canonical_orders_are_the_librarys():
         assert CANONICAL_ORDER.get(kind.name, ()) == tuple(kind.canonical_order or ()), kind.name
 
 
-@pytest.mark.parametrize("zone", [None, UTC, timezone(timedelta(hours=5)), timezone(timedelta(hours=-3), "XYZ")])
-def test_zone_id_of_other_kinds_of_zone_is_the_librarys(zone):
+@pytest.mark.parametrize("zone", [UTC, timezone(timedelta(hours=5)), timezone(timedelta(hours=-3), "XYZ")])
+def test_zone_id_of_fixed_offsets_is_the_librarys(zone):
     moment = datetime(2027, 3, 1, 9, tzinfo=zone)
     assert zone_id(zone) == vDDDTypes(moment).params.get("TZID")
+
+
+def test_a_time_without_a_named_zone_is_refused_not_written_as_utc():
+    """A floating time, or a zone read from a file with no name, has no TZID to write: never a wrong `Z`."""
+    with open(Path(zoneinfo.TZPATH[0]) / "Europe" / "Berlin", "rb") as file:
+        nameless = zoneinfo.ZoneInfo.from_file(file)
+    for moment in (datetime(2027, 3, 1, 9), datetime(2027, 3, 1, 9, tzinfo=nameless)):
+        with pytest.raises(ValueError, match="named zone"):
+            date_time(moment)
 
 
 def test_zone_id_of_every_zone_is_the_librarys():
@@ -104,9 +114,11 @@ def test_vtimezones_of_other_years_are_the_librarys(zone_name, first_year, years
 
 
 def test_an_export_does_not_import_icalendar(tmp_path):
-    """The export's three files are written without importing icalendar (a tenth of an export's time)."""
+    """The export's three files are written without importing icalendar (a tenth of an export's time): on one
+    core, so the calendar is rendered in the process whose modules are looked at."""
     script = (
-        "import sys\n"
+        "import os, sys\n"
+        "os.sched_setaffinity(0, {0})\n"
         "from exporter.cli import main\n"
         f"sys.argv = ['pathway-export', 'export', '-o', {str(tmp_path)!r}, '--start', '2027-01-04']\n"
         "try:\n"

@@ -270,10 +270,20 @@ def test_kept_line_breaks_follow_the_width(text, style_name, widths):
     splits as ReportLab breaks it itself: the same lines, widest line, fragments and drawing."""
     styles = document_styles(Theme(), installed_fonts())
     style = getattr(styles, style_name)
+    again, again_theirs = para(text, style), None
     for width in widths:
         ours = para(text, style)
         theirs = Paragraph(ours.text, ours.style)
-        assert ours.wrap(width, 800) == theirs.wrap(width, 800)
-        assert ours._width_max == theirs._width_max
-        assert len(ours.frags) == len(theirs.frags) and ours.minWidth() == theirs.minWidth()
+        again_theirs = again_theirs or Paragraph(again.text, again.style)
+        for mine, reportlabs in ((again, again_theirs), (ours, theirs)):  # one broken again, then a new one
+            assert mine.wrap(width, 800) == reportlabs.wrap(width, 800)
+            assert _state(mine) == _state(reportlabs)
+            assert mine.minWidth() == reportlabs.minWidth()
         assert _drawn([ours], width) == _drawn([theirs], width)
+    assert _drawn([again], widths[-1]) == _drawn([again_theirs], widths[-1])
+
+
+def _state(paragraph: Paragraph) -> dict:
+    """What breaking and wrapping set on a paragraph: every attribute, lines and fragments by count."""
+    state = {name: value for name, value in vars(paragraph).items() if name not in ("_lines_key", "blPara", "frags")}
+    return state | {"lines": len(paragraph.blPara.lines), "kind": paragraph.blPara.kind, "frags": len(paragraph.frags)}

@@ -71,16 +71,20 @@ class Writer:
     """Written by `export` and `batch` unless --formats says otherwise."""
     localised: bool = True
     """Speaks the plan's language (`plan.language`); False for the command line's text, which stays English."""
+    problems: str = ""
+    """The module's function (plan, context, theme) -> Problems saying what the person should know about
+    the files (the PDF's `printing_problems`); none when empty."""
 
     def render(self, plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
         """File name -> content of this format's files for the plan."""
         return import_module(self.module).render(plan, context, theme, options)
 
     def warnings(self, plan: Plan, context: RunContext, theme: Theme) -> tuple[Problem, ...]:
-        """What the person should know about this format's files for the plan: the module's `warnings`
-        (the PDF's characters no font prints), or none."""
-        found = getattr(import_module(self.module), "warnings", None)
-        return found(plan, context, theme) if found else ()
+        """What the person should know about this format's files for the plan (`problems`: the PDF's
+        characters no font prints), or nothing."""
+        if not self.problems:
+            return ()
+        return getattr(import_module(self.module), self.problems)(plan, context, theme)
 
     def load(self) -> None:
         """Import the module that renders this format (and the libraries it uses) now rather than at the
@@ -97,7 +101,7 @@ REGISTRY: dict[str, Writer] = {
     for writer in (
         Writer("xlsx", "exporter.writers.xlsx"),
         Writer("ics", "exporter.writers.ics"),
-        Writer("pdf", "exporter.writers.pdf"),
+        Writer("pdf", "exporter.writers.pdf", problems="printing_problems"),
         Writer("json", "exporter.writers.plan_json", default=False),
         Writer("txt", "exporter.writers.text", default=False, localised=False),
     )

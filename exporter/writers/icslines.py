@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -204,10 +204,13 @@ def date_time(moment: datetime) -> tuple[str, dict[str, str]]:
 
 
 def zone_id(zone: tzinfo | None) -> str | None:
-    """The TZID icalendar writes for a time in `zone`: the zone's name, or None where it writes UTC with
-    a `Z` (the `UTC_ZONES`, a fixed offset named UTC)."""
-    name = getattr(zone, "key", None) or (zone.tzname(None) if zone is not None else None)
-    return None if name is None or name in UTC_ZONES else name
+    """The TZID icalendar writes for a time in a named `zone` (a zone of the zone database, or a fixed offset
+    such as UTC): the zone's name, or None where it writes UTC with a `Z` (the `UTC_ZONES`). ValueError for
+    no zone (a floating time) or a zone without a name: the calendar never holds either."""
+    name = getattr(zone, "key", None) or (zone.tzname(None) if isinstance(zone, timezone) else None)
+    if name is None:
+        raise ValueError(f"a calendar time needs a named zone, not {zone!r}")
+    return None if name in UTC_ZONES else name
 
 
 def duration(value: timedelta) -> str:

@@ -5,7 +5,7 @@ in `para`, and nowhere else; control characters are dropped from every text on i
 ReportLab (`_clean`). Every string is drawn in the embedded DejaVu Sans (or the theme's
 TrueType font), so names in Latin with diacritics, Greek and Cyrillic print as real glyphs; text
 in other scripts is cut into runs of fonts that have its glyphs (writers/pdf_fonts.py), and
-`warnings` names what no font at hand can print.
+`printing_problems` names what no font at hand can print.
 Every word a person reads comes from the label catalogue, through a PlanView.
 
 The file depends on nothing but the plan, the run's context and the theme: its dates and
@@ -96,7 +96,7 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     return {FILE_NAME: _render(PlanView(plan, context.labels), context, theme, options)}
 
 
-def warnings(plan: Plan, context: RunContext, theme: Theme) -> tuple[Problem, ...]:
+def printing_problems(plan: Plan, context: RunContext, theme: Theme) -> tuple[Problem, ...]:
     """Warnings for characters the PDF cannot print with the fonts at hand (the name's apart), never silent boxes."""
     scripts = document_styles(theme, context.fonts).scripts
     problems = []
@@ -265,12 +265,14 @@ class _Paragraph(Paragraph):
     and width: ReportLab breaks the same fragments at the same width the same way, and most of a
     plan's paragraphs (the pathway's text, the labels) are broken at the same widths for every
     participant, table cells twice in each document. `breakLines` gives the kept lines and sets on
-    the paragraph what ReportLab's own call sets (its widest line, its fragments as words). Pieces
-    of a split paragraph (made by ReportLab with no `lines_key`) break their lines themselves."""
+    the paragraph what ReportLab's own call sets (`_BREAK_STATE`: its widest line, its fragments as
+    words, its counts). Kept lines are shared and only read: a style under which ReportLab changes
+    them as it draws or splits (right-to-left or mixed word order, hyphenation, URL splitting) breaks
+    its lines itself, as do the pieces of a split paragraph (made by ReportLab with no `lines_key`)."""
 
     def __init__(self, text, style=None, bulletText=None, frags=None, caseSensitive=1, encoding="utf8", lines_key=None):
         super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
-        self._lines_key = lines_key
+        self._lines_key = lines_key if _keeps_lines(self.style) else None
 
     def breakLines(self, width):
         if self._lines_key is None:
@@ -280,18 +282,31 @@ class _Paragraph(Paragraph):
         if kept is None:
             before = dict(self.__dict__)
             lines = super().breakLines(width)
-            kept = (
-                lines,
-                {name: value for name, value in self.__dict__.items() if before.get(name, _UNSET) is not value},
-            )
+            state = self.__dict__
+            changed = {name for name, value in state.items() if before.get(name, _UNSET) is not value}
+            kept = lines, {name: state[name] for name in changed.union(_BREAK_STATE) if name in state}
             if len(_BROKEN) >= BREAKS:
                 del _BROKEN[next(iter(_BROKEN))]
             _BROKEN[key] = kept
-        lines, changed = kept
-        self.__dict__.update(changed)
+        lines, state = kept
+        self.__dict__.update(state)
         return lines
 
 
+def _keeps_lines(style: ParagraphStyle) -> bool:
+    """Whether a paragraph's kept lines stay as they are under this style: no word order of its own, no
+    hyphenation, no splitting of URLs (ReportLab changes the lines for those)."""
+    return not (
+        (style.wordWrap or "").upper() in ("RTL", "LTR", "CJK")
+        or getattr(style, "hyphenationLang", "")
+        or getattr(style, "embeddedHyphenation", 0)
+        or getattr(style, "uriWasteReduce", 0)
+    )
+
+
+_BREAK_STATE = ("_width_max", "_splitLongWordCount", "_hyphenations", "frags", "height")
+"""What ReportLab's breakLines sets on the paragraph (ReportLab 4 and 5), kept even when a call leaves
+a value as it was: another paragraph given the kept lines needs it too."""
 _BROKEN: dict[tuple, tuple] = {}
 _UNSET = object()
 

@@ -7,7 +7,8 @@ plan covers, and if every year follows the same rule, write that rule; otherwise
 transition as its own component.
 
 The component is written as content lines (`icslines`), in the form and order icalendar writes
-the same component: tests/test_vtimezone.py builds each zone's parts with icalendar and compares.
+the same component: tests/test_icslines.py builds every zone's parts with icalendar's own components
+and compares the bytes (the transitions themselves are this module's).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from exporter.writers.icslines import Component, ContentLine, content_line, text
+from exporter.writers.icslines import Component, content_line, text
 
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -63,7 +64,7 @@ class ZonePart:
     def component(self) -> Component:
         """The part as content lines, in the order icalendar writes them (by name)."""
         lines = [
-            ContentLine("DTSTART", f"DTSTART:{self.start:%Y%m%dT%H%M%S}"),
+            content_line("DTSTART", f"{self.start:%Y%m%dT%H%M%S}"),
             content_line("TZOFFSETFROM", utc_offset(self.offset_from)),
             content_line("TZOFFSETTO", utc_offset(self.offset_to)),
         ]
