@@ -29,11 +29,8 @@ def context_from_environment() -> RunContext:
 
 
 def render_processes() -> int:
-    """The cores this process may use where it can fork children (exporter.forked), else 1."""
-    from exporter.forked import can_fork
-
-    if not can_fork():
-        return 1
+    """The cores this process may use. Whether it can fork to use them is decided where it would
+    (`pipeline.renderers`, `forked.can_fork`), so no command pays for that check at start-up."""
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
     return max(1, len(cores))
 

@@ -124,8 +124,8 @@ class Ahead:
             for child in self._children:
                 feeders.append(threading.Thread(target=_feed, args=(child.take_job(), data), daemon=True))
                 feeders[-1].start()
-            results = [_result(_outcome(here, payload))]
-            results += [_result(_answer(child)) for child in self._children]
+            results = [here(payload)]
+            results += [_answer(child) for child in self._children]
             for feeder in feeders:
                 feeder.join()
             return results
@@ -137,20 +137,6 @@ class Ahead:
         children, self._children = self._children, []
         for child in children:
             child.stop()
-
-
-def _result(outcome: tuple[bool, Any]) -> Any:
-    succeeded, value = outcome
-    if not succeeded:
-        raise value
-    return value
-
-
-def _outcome(call: Callable[[Any], Any], payload: Any) -> tuple[bool, Any]:
-    try:
-        return True, call(payload)
-    except Exception as err:
-        return False, err
 
 
 def _fork(prepare: Callable[[], Any], work: Callable[[Any], Any], siblings: list[_Child], held: Any) -> _Child:
@@ -215,16 +201,20 @@ def _sendable(err: Exception) -> bytes:
     return pickle.dumps(stand_in, pickle.HIGHEST_PROTOCOL)
 
 
-def _answer(child: _Child) -> tuple[bool, Any]:
-    """The child's result or exception, once it has ended."""
+def _answer(child: _Child) -> Any:
+    """The child's result once it has ended; its exception, or a RuntimeError if it died without an
+    answer, raised."""
     with os.fdopen(child.take_answer(), "rb") as answer:
         data = answer.read()
     status = child.wait()
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
         raise KeyboardInterrupt  # Ctrl-C reached the child first: the command is interrupted, as here
     if not data:
-        return False, RuntimeError(f"a rendering process stopped without an answer ({_how(status)})")
-    return data[:1] == _DONE, pickle.loads(data[1:])
+        raise RuntimeError(f"a rendering process stopped without an answer ({_how(status)})")
+    value = pickle.loads(data[1:])
+    if data[:1] != _DONE:
+        raise value
+    return value
 
 
 def _how(status: int) -> str:
