@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from exporter.writers.xlsx import QUOTED, clean_text, put_text, style_id
-from exporter.writers.xlsx_package import Formula, finish_workbook, sheet_data
+from exporter.writers.xlsx_package import Formula, finish_workbook, sheet_data, workbook_parts, zip_parts
 
 STAMP = datetime(2027, 1, 1, tzinfo=UTC)
 DATE_FORMATS = ("ddd d mmm yyyy", "[$-407]d mmm")
@@ -76,7 +76,7 @@ def _openpyxl_package(cells, heights) -> bytes:
         sheet.row_dimensions[row].height = height
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return finish_workbook(buffer.getvalue(), STAMP, {})
+    return finish_workbook(zip_parts(buffer.getvalue()), STAMP, {})
 
 
 def _own_package(cells, heights) -> bytes:
@@ -88,9 +88,7 @@ def _own_package(cells, heights) -> bytes:
         quoted = isinstance(value, str) and value[:1] in QUOTED
         values[position] = (value, style_id(sheet, *style, quoted))
     written = {sheet.title: sheet_data(values, heights)}
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return finish_workbook(buffer.getvalue(), STAMP, written)
+    return finish_workbook(workbook_parts(workbook), STAMP, written)
 
 
 def _with_results(xml: bytes, cells) -> bytes:

@@ -27,11 +27,9 @@ task done and nothing logged.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import textwrap
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -51,7 +49,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from exporter import __version__
 from exporter.context import RunContext
@@ -84,7 +81,14 @@ from exporter.tracker import (
 from exporter.view import PlanView
 from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.xlsx_package import NOT_AVAILABLE, Formula, SheetData, finish_workbook, sheet_data
+from exporter.writers.xlsx_package import (
+    NOT_AVAILABLE,
+    Formula,
+    SheetData,
+    finish_workbook,
+    sheet_data,
+    workbook_parts,
+)
 
 FILE_NAME = "tracker.xlsx"
 PERCENT_FORMAT = "0%"
@@ -123,11 +127,7 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     _properties(book)
     book.hidden_last()
     cells = book.sheet_data()  # before saving: it registers the cells' styles, which the save writes
-    buffer = io.BytesIO()
-    # openpyxl's writer into an uncompressed zip (finish_workbook compresses every part once), and
-    # without `Workbook.save`, which stamps the clock's time on the properties
-    ExcelWriter(book.workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED)).save()
-    return {FILE_NAME: finish_workbook(buffer.getvalue(), book.build_time, cells)}
+    return {FILE_NAME: finish_workbook(workbook_parts(book.workbook), book.build_time, cells)}
 
 
 class _Cell:

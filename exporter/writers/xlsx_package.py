@@ -25,8 +25,13 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from exporter.writers.markup import escape
 
@@ -149,12 +154,56 @@ def _sheet_data_xml(cells: SheetData, strings: dict[str, int]) -> str:
     return "".join(parts)
 
 
-def finish_workbook(data: bytes, stamp: datetime, cells: dict[str, SheetData]) -> bytes:
-    """The package openpyxl saved with the `cells` (sheet title -> its cells, `sheet_data`) written into
-    those sheets, which it saved without cells; every string shared; the build time as every entry's and
-    the properties' time."""
+class _Parts(dict[str, bytes]):
+    """The parts of a package by name, as openpyxl's writer writes them into a zip archive."""
+
+    def writestr(self, name: str, data: str | bytes) -> None:
+        self[name] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def namelist(self) -> list[str]:
+        return list(self)
+
+    def close(self) -> None:
+        """Nothing to close: the parts stay in memory."""
+
+
+class _PartsWriter(ExcelWriter):
+    """openpyxl's writer, writing into `_Parts` and each sheet into memory (its own writer goes through
+    a temporary file per sheet). Not for write-only workbooks."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.out.getvalue())
+        self.manifest.append(ws)
+
+
+def workbook_parts(workbook: Workbook) -> dict[str, bytes]:
+    """The parts of the package openpyxl writes for the (not write-only) workbook, by name, as
+    `ExcelWriter` writes them into a zip archive: the same bytes, without the archive. Unlike
+    `Workbook.save`, leaves the properties' time as it is."""
+    if workbook.write_only:
+        raise ValueError("a write-only workbook writes its sheets as it goes")
+    parts = _Parts()
+    _PartsWriter(workbook, parts).save()
+    return dict(parts)
+
+
+def zip_parts(data: bytes) -> dict[str, bytes]:
+    """The parts of a zip package, by name."""
     source = zipfile.ZipFile(io.BytesIO(data))
-    parts = {name: source.read(name) for name in source.namelist()}
+    return {name: source.read(name) for name in source.namelist()}
+
+
+def finish_workbook(saved: Mapping[str, bytes], stamp: datetime, cells: dict[str, SheetData]) -> bytes:
+    """The package whose parts openpyxl `saved` (`workbook_parts`) with the `cells` (sheet title -> its
+    cells, `sheet_data`) written into those sheets, which it saved without cells; every string shared;
+    the build time as every entry's and the properties' time."""
+    parts = dict(saved)
     sheets = _sheet_files(parts)
     strings: dict[str, int] = {}
     for title, path in sheets.items():
