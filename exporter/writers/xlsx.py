@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -86,7 +87,7 @@ from exporter.writers.xlsx_package import (
     Formula,
     SheetData,
     finish_workbook,
-    sheet_data,
+    sorted_sheet_data,
     workbook_parts,
 )
 
@@ -113,6 +114,13 @@ def file_names(options: WriterOptions) -> tuple[str, ...]:
 
 def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
     """The tracker workbook of the plan."""
+    book, cells = built(plan, context, theme, options)
+    return {FILE_NAME: finish_workbook(workbook_parts(book.workbook), book.build_time, cells)}
+
+
+def built(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> tuple[_Book, dict[str, SheetData]]:
+    """The tracker's workbook before it is saved, with the cells of the sheets written as XML (their styles
+    registered in the workbook, which the save writes)."""
     book = _Book(plan, context, theme)
     task_rows = _tasks_sheet(book)
     _other_rows(book)
@@ -126,8 +134,7 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     _settings(book)
     _properties(book)
     book.hidden_last()
-    cells = book.sheet_data()  # before saving: it registers the cells' styles, which the save writes
-    return {FILE_NAME: finish_workbook(workbook_parts(book.workbook), book.build_time, cells)}
+    return book, book.sheet_data()
 
 
 class _Cell:
@@ -301,20 +308,28 @@ class _Book:
             cells = self.cells.get(sheet.title)
             if cells is None:
                 continue
-            values = {}
-            for position in sorted(cells):
-                cell = cells[position]
-                value = cell.value
-                quoted = isinstance(value, str) and value[:1] in QUOTED
-                key = (cell.number_format, id(cell.font), id(cell.fill), id(cell.alignment), quoted)
-                style = styles.get(key)
-                if style is None:
-                    style = styles[key] = style_id(
-                        sheet, cell.number_format, cell.font, cell.fill, cell.alignment, quoted
-                    )
-                values[position] = (value, style)
-            written[sheet.title] = sheet_data(values, self.heights[sheet.title])
+            written[sheet.title] = sorted_sheet_data(self._styled(sheet, cells, styles), self.heights[sheet.title])
         return written
+
+    @staticmethod
+    def _styled(
+        sheet: Worksheet, cells: dict[tuple[int, int], _Cell], styles: dict[tuple, int]
+    ) -> Iterator[tuple[tuple[int, int], tuple[Any, int]]]:
+        """The sheet's cells in (row, column) order with their values and style ids, each style registered
+        as the cells come (`styles`: the ids by the identity of the style objects, which the cells keep alive)."""
+        for position, cell in sorted(cells.items()):
+            value = cell.value
+            key = (
+                cell.number_format,
+                id(cell.font),
+                id(cell.fill),
+                id(cell.alignment),
+                type(value) is str and value[:1] in QUOTED,
+            )
+            style = styles.get(key)
+            if style is None:
+                style = styles[key] = style_id(sheet, cell.number_format, cell.font, cell.fill, cell.alignment, key[4])
+            yield position, (value, style)
 
     def number_format(self, number_format: str) -> str:
         """A date format with the language's locale code in front (`[$-407]ddd d mmm yyyy`), so Excel and

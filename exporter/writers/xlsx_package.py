@@ -16,22 +16,39 @@ most sheets, which the tracker writes as XML here rather than as openpyxl cell o
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.packaging.extended import ExtendedProperties
+from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook import Workbook
+from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.writer.theme import theme_xml
+from openpyxl.xml.constants import (
+    ARC_APP,
+    ARC_CORE,
+    ARC_CUSTOM,
+    ARC_ROOT_RELS,
+    ARC_STYLE,
+    ARC_THEME,
+    ARC_WORKBOOK,
+    ARC_WORKBOOK_RELS,
+    CPROPS_TYPE,
+)
+from openpyxl.xml.functions import tostring
 
 from exporter.writers.markup import escape
 
@@ -85,15 +102,30 @@ def sheet_data(cells: Mapping[tuple[int, int], tuple[Any, int]], heights: Mappin
     float, a date or a naive date-time (its Excel serial number), a `Formula`, or None (no value: a
     cell only if it has a style, but its row and the dimension count it). Raises TypeError for another
     kind of value."""
+    return sorted_sheet_data(sorted(cells.items()), heights)
+
+
+def sorted_sheet_data(
+    cells: Iterable[tuple[tuple[int, int], tuple[Any, int]]], heights: Mapping[int, float]
+) -> SheetData:
+    """`sheet_data` of the cells given as ((row, column), (value, style id)) in (row, column) order."""
     rows: dict[int, list[str | tuple[str, str]]] = {number: [] for number in heights}
-    letters: dict[int, str] = {}
-    for number, column in sorted(cells):
-        value, style = cells[number, column]
-        row = rows.setdefault(number, [])
+    row: list[str | tuple[str, str]] = []
+    last_row = first_row = 0
+    first_column, last_column = 1 << 30, 0
+    for (number, column), (value, style) in cells:
+        if number != last_row:
+            row = rows.get(number) or rows.setdefault(number, [])
+            last_row = number
+            first_row = first_row or number
+        if column < first_column:
+            first_column = column
+        if column > last_column:
+            last_column = column
         if value is None and not style:
             continue
-        letter = letters.get(column) or letters.setdefault(column, get_column_letter(column))
-        row.append(_cell(f'<c r="{letter}{number}" s="{style}"' if style else f'<c r="{letter}{number}"', value))
+        start = f'<c r="{_letter(column)}{number}" s="{style}"' if style else f'<c r="{_letter(column)}{number}"'
+        row.append((start, _escaped(value)) if type(value) is str else _cell(start, value))
     written = tuple(
         (
             f'<row r="{number}"' + (f' ht="{heights[number]:.16g}" customHeight="1">' if number in heights else ">"),
@@ -101,11 +133,14 @@ def sheet_data(cells: Mapping[tuple[int, int], tuple[Any, int]], heights: Mappin
         )
         for number, row in sorted(rows.items())
     )
-    if not cells:
+    if not last_row:
         return SheetData("A1:A1", written)
-    numbers, columns = {number for number, _ in cells}, {column for _, column in cells}
-    first, last = get_column_letter(min(columns)), get_column_letter(max(columns))
-    return SheetData(f"{first}{min(numbers)}:{last}{max(numbers)}", written)
+    return SheetData(f"{_letter(first_column)}{first_row}:{_letter(last_column)}{last_row}", written)
+
+
+@lru_cache(maxsize=1024)
+def _letter(column: int) -> str:
+    return get_column_letter(column)
 
 
 def _cell(start: str, value: Any) -> str | tuple[str, str]:
@@ -169,7 +204,29 @@ class _Parts(dict[str, bytes]):
 
 class _PartsWriter(ExcelWriter):
     """openpyxl's writer, writing into `_Parts` and each sheet into memory (its own writer goes through
-    a temporary file per sheet). Not for write-only workbooks."""
+    a temporary file per sheet), and the stylesheet once per process for each set of styles (`_stylesheet`).
+    Not for write-only workbooks or workbooks with macros."""
+
+    def write_data(self) -> None:
+        """The parts `ExcelWriter.write_data` writes, in its order, from the same objects."""
+        archive, workbook = self._archive, self.workbook
+        archive.writestr(ARC_APP, tostring(ExtendedProperties().to_tree()))
+        archive.writestr(ARC_CORE, tostring(workbook.properties.to_tree()))
+        archive.writestr(ARC_THEME, workbook.loaded_theme or theme_xml)
+        if len(workbook.custom_doc_props) >= 1:
+            archive.writestr(ARC_CUSTOM, tostring(workbook.custom_doc_props.to_tree()))
+            self.manifest.append(_CustomProperties())
+        self._write_worksheets()
+        self._write_chartsheets()
+        self._write_images()
+        self._write_charts()
+        self._write_external_links()
+        archive.writestr(ARC_STYLE, _stylesheet(workbook))
+        writer = WorkbookWriter(workbook)
+        archive.writestr(ARC_ROOT_RELS, writer.write_root_rels())
+        archive.writestr(ARC_WORKBOOK, writer.write())
+        archive.writestr(ARC_WORKBOOK_RELS, writer.write_rels())
+        self.manifest._write(archive, workbook)
 
     def write_worksheet(self, ws: Worksheet) -> None:
         ws._drawing = SpreadsheetDrawing()
@@ -182,12 +239,54 @@ class _PartsWriter(ExcelWriter):
         self.manifest.append(ws)
 
 
+@dataclass(frozen=True)
+class _CustomProperties:
+    """The custom properties' entry in the manifest, as `ExcelWriter.write_data` adds it."""
+
+    path: str = "/" + ARC_CUSTOM
+    mime_type: str = CPROPS_TYPE
+
+
+_STYLESHEETS: dict[tuple, bytes] = {}
+_MAX_STYLESHEETS = 16
+
+
+def _stylesheet(workbook: Workbook) -> bytes:
+    """openpyxl's stylesheet of the workbook (`write_stylesheet`), made once per process for each set of
+    styles: the key holds every table it is written from, copied, so a later change to a style object
+    cannot change a key."""
+    named = tuple(
+        (style.name, style.builtinId, style.hidden, tuple(style._style), style.alignment, style.protection)
+        for style in workbook._named_styles
+    )
+    key = (
+        tuple(workbook._fonts),
+        tuple(workbook._fills),
+        tuple(workbook._borders),
+        tuple(workbook._differential_styles.styles),
+        tuple(workbook._colors),
+        tuple(workbook._number_formats),
+        tuple(tuple(style) for style in workbook._cell_styles),
+        tuple(workbook._alignments),
+        tuple(workbook._protections),
+        named,
+        workbook._table_styles,
+    )
+    xml = _STYLESHEETS.get(key)
+    if xml is None:
+        xml = tostring(write_stylesheet(workbook))
+        if len(_STYLESHEETS) >= _MAX_STYLESHEETS:
+            del _STYLESHEETS[next(iter(_STYLESHEETS))]
+        _STYLESHEETS[copy.deepcopy(key)] = xml
+    return xml
+
+
 def workbook_parts(workbook: Workbook) -> dict[str, bytes]:
     """The parts of the package openpyxl writes for the (not write-only) workbook, by name, as
     `ExcelWriter` writes them into a zip archive: the same bytes, without the archive. Unlike
     `Workbook.save`, leaves the properties' time as it is."""
-    if workbook.write_only:
-        raise ValueError("a write-only workbook writes its sheets as it goes")
+    if workbook.write_only or workbook.vba_archive:
+        raise ValueError("a write-only workbook writes its sheets as it goes, and macros are not kept")
     parts = _Parts()
     _PartsWriter(workbook, parts).save()
     return dict(parts)
