@@ -168,6 +168,8 @@ class _Book:
         self._lists: Worksheet | None = None
         self.cells: dict[str, dict[tuple[int, int], _Cell]] = {}
         """The cells of the sheets written as XML, by sheet title, then (row, column)."""
+        self.plain_rows: dict[str, list[tuple[Any, ...]]] = {}
+        """The rows of the sheets filled by `rows_of_values`, by sheet title: values as cells hold them."""
         self.heights: dict[str, dict[int, float]] = {}
         """The heights of rows given one, by sheet title, then row (sheets written as XML)."""
         self.header_fill = PatternFill("solid", fgColor=theme.hex("primary"))
@@ -227,6 +229,8 @@ class _Book:
         cells = self.cells.get(sheet.title)
         if cells is None:
             return sheet.cell(row=row, column=column)
+        if sheet.title in self.plain_rows:
+            raise ValueError("a sheet filled by rows of values has no other cells")
         cell = cells.get((row, column))
         if cell is None:
             cell = cells[(row, column)] = _Cell()
@@ -278,26 +282,22 @@ class _Book:
         lengths[column] = max(lengths.get(column, 0), length)
 
     def rows_of_values(self, sheet: Worksheet, rows: list[tuple[Any, ...]]) -> None:
-        """Rows of text, numbers and date-times from cell A1, as `put` sets them, measured per column
-        rather than per cell (the plan inputs are thousands of cells)."""
+        """Fill a sheet with no other cells with rows of text, numbers and date-times from cell A1, as `put`
+        sets them, measured per column rather than per cell (the plan inputs are thousands of cells)."""
+        title = sheet.title
+        if self.cells[title] or title in self.plain_rows:
+            raise ValueError("rows of values fill a sheet of their own")
         held = [
             tuple((clean_text(value) or None) if isinstance(value, str) else value for value in row) for row in rows
         ]
-        cells = self.cells[sheet.title]
-        date_format = self.number_format(DATE_FORMAT)
-        for number, values in enumerate(held, start=1):
-            for column, value in enumerate(values, start=1):
-                cell = cells[(number, column)] = _Cell()
-                cell.value = value
-                if isinstance(value, date):
-                    cell.number_format = date_format
+        self.plain_rows[title] = held
         for column, values in enumerate(zip_longest(*held), start=1):
             dates = [value for value in values if isinstance(value, date)]
             others = [value for value in values if value is not None and not isinstance(value, date)]
             if dates:  # every date needs the same width, and so does the column
-                self.measure(sheet.title, column, dates[0], DATE_FORMAT)
+                self.measure(title, column, dates[0], DATE_FORMAT)
             if others:  # the longest stands for them all
-                self.measure(sheet.title, column, max(others, key=lambda value: len(str(value))), None)
+                self.measure(title, column, max(others, key=lambda value: len(str(value))), None)
 
     def sheet_data(self) -> dict[str, SheetData]:
         """The cells of the sheets written as XML, with their styles registered in the workbook's style
@@ -308,7 +308,9 @@ class _Book:
             cells = self.cells.get(sheet.title)
             if cells is None:
                 continue
-            written[sheet.title] = sorted_sheet_data(self._styled(sheet, cells, styles), self.heights[sheet.title])
+            plain = self.plain_rows.get(sheet.title)
+            styled = self._styled(sheet, cells, styles) if plain is None else self._plain(sheet, plain, styles)
+            written[sheet.title] = sorted_sheet_data(styled, self.heights[sheet.title])
         return written
 
     @staticmethod
@@ -330,6 +332,21 @@ class _Book:
             if style is None:
                 style = styles[key] = style_id(sheet, cell.number_format, cell.font, cell.fill, cell.alignment, key[4])
             yield position, (value, style)
+
+    def _plain(
+        self, sheet: Worksheet, rows: list[tuple[Any, ...]], styles: dict[tuple, int]
+    ) -> Iterator[tuple[tuple[int, int], tuple[Any, int]]]:
+        """`_styled` for the rows of values of a sheet (`rows_of_values`): cells without font, fill or
+        alignment, a date in the date format."""
+        date_format = self.number_format(DATE_FORMAT)
+        for number, values in enumerate(rows, start=1):
+            for column, value in enumerate(values, start=1):
+                number_format = date_format if isinstance(value, date) else None
+                key = (number_format, id(None), id(None), id(None), type(value) is str and value[:1] in QUOTED)
+                style = styles.get(key)
+                if style is None:
+                    style = styles[key] = style_id(sheet, number_format, None, None, None, key[4])
+                yield (number, column), (value, style)
 
     def number_format(self, number_format: str) -> str:
         """A date format with the language's locale code in front (`[$-407]ddd d mmm yyyy`), so Excel and
