@@ -23,18 +23,18 @@ def _excel_writer_parts(workbook: Workbook) -> dict[str, bytes]:
     return zip_parts(buffer.getvalue())
 
 
-def _tracker_workbook(plan, theme: Theme) -> Workbook:
-    book, _ = xlsx.built(plan, CONTEXT, theme, WriterOptions())
-    return book.workbook
-
-
-@pytest.mark.parametrize("name", [None, "Ada", "=2+2"])
-def test_tracker_parts_are_excel_writers(builtin_plan, name):
-    plan = builtin_plan if name is None else make_plan(builtin_plan.pathway, name=name)
+@pytest.mark.parametrize(
+    "settings", [{}, {"name": "Ada"}, {"name": "=2+2", "hours_per_week": 4}, {"hours_per_week": 15}]
+)
+def test_tracker_parts_are_excel_writers(builtin_plan, settings):
+    """Also with the stylesheet and the charts made before, for another plan or the same one."""
+    plan = make_plan(builtin_plan.pathway, **settings) if settings else builtin_plan
     for theme in (Theme(), Theme(primary="#336699", paper="a4")):
-        for _ in range(2):  # the second time with the stylesheet made before
-            ours = workbook_parts(_tracker_workbook(plan, theme))
-            assert ours == _excel_writer_parts(_tracker_workbook(plan, theme))
+        for _ in range(2):
+            book, _ = xlsx.built(plan, CONTEXT, theme, WriterOptions())
+            ours = workbook_parts(book.workbook, book.chart_keys)
+            book, _ = xlsx.built(plan, CONTEXT, theme, WriterOptions())
+            assert ours == _excel_writer_parts(book.workbook)
 
 
 def test_a_new_set_of_styles_gets_its_own_stylesheet():

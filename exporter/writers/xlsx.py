@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -41,6 +41,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart._chart import ChartBase
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -115,7 +116,7 @@ def file_names(options: WriterOptions) -> tuple[str, ...]:
 def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
     """The tracker workbook of the plan."""
     book, cells = built(plan, context, theme, options)
-    return {FILE_NAME: finish_workbook(workbook_parts(book.workbook), book.build_time, cells)}
+    return {FILE_NAME: finish_workbook(workbook_parts(book.workbook, book.chart_keys), book.build_time, cells)}
 
 
 def built(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> tuple[_Book, dict[str, SheetData]]:
@@ -168,6 +169,8 @@ class _Book:
         self._lists: Worksheet | None = None
         self.cells: dict[str, dict[tuple[int, int], _Cell]] = {}
         """The cells of the sheets written as XML, by sheet title, then (row, column)."""
+        self.chart_keys: dict[int, tuple] = {}
+        """The key of each chart's XML (`_add_chart`), by the chart's id."""
         self.plain_rows: dict[str, list[tuple[Any, ...]]] = {}
         """The rows of the sheets filled by `rows_of_values`, by sheet title: values as cells hold them."""
         self.heights: dict[str, dict[int, float]] = {}
@@ -717,9 +720,16 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
         f"G{row + 2}:G{end}",
         DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color=book.theme.hex("primary")),
     )
+    _add_chart(book, sheet, f"B{end + 2}", _phase_chart, per_phase, row, end, len(plan.phases))
+    _columns(book, sheet, [44, 44, 22, 18, 14, 12, 10, BAR_LENGTH + 4])
+    _print_setup(sheet, book, landscape=True, title_rows=None)
+
+
+def _phase_chart(sheet: Worksheet, title: str, row: int, end: int, phases: int) -> BarChart:
+    """The Dashboard's progress per phase: a bar per phase of the progress column, heading on `row`."""
     chart = BarChart()
     chart.type = "bar"
-    chart.title = per_phase
+    chart.title = title
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 1
     chart.y_axis.numFmt = "0%"
@@ -727,11 +737,17 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
     chart.legend = None
     chart.add_data(Reference(sheet, min_col=7, min_row=row + 1, max_row=end), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=row + 2, max_row=end))
-    chart.height = max(5, 1.2 * len(plan.phases) + 2)
+    chart.height = max(5, 1.2 * phases + 2)
     chart.width = 16
-    sheet.add_chart(chart, f"B{end + 2}")
-    _columns(book, sheet, [44, 44, 22, 18, 14, 12, 10, BAR_LENGTH + 4])
-    _print_setup(sheet, book, landscape=True, title_rows=None)
+    return chart
+
+
+def _add_chart(book: _Book, sheet: Worksheet, anchor: str, make: Callable[..., ChartBase], *inputs: Hashable) -> None:
+    """Put the chart `make(sheet, *inputs)` on the sheet at `anchor`. `make` shapes the chart from the sheet's
+    title and the inputs alone, so they are the key of its XML (`workbook_parts`)."""
+    chart = make(sheet, *inputs)
+    sheet.add_chart(chart, anchor)
+    book.chart_keys[id(chart)] = (make.__qualname__, sheet.title, *inputs)
 
 
 def _figures(book: _Book, sheet: Worksheet, row: int, heading: str, figures: list[tuple[str, Any, str | None]]):
@@ -962,10 +978,22 @@ def _weekly_log(book: _Book) -> _Ranges:
     )
     hours_check.add(f"C2:C{last}")
     sheet.add_data_validation(hours_check)
+    _add_chart(
+        book, sheet, "G2", _log_chart, labels("log.chart"), labels("log.axis"), book.number_format(WEEK_FORMAT), last
+    )
+    sheet.freeze_panes = "A2"
+    _columns(book, sheet, [16, 14, 14, 18, 18])
+    _print_setup(sheet, book)
+    ref, end = sheet_ref(sheet.title), max(last, 2)
+    return _Ranges(sheet.title, f"{ref}!$A$2:$A${end}", f"{ref}!$C$2:$C${end}")
+
+
+def _log_chart(sheet: Worksheet, title: str, axis: str, week_format: str, last: int) -> LineChart:
+    """The Weekly log's burn-up: the cumulative planned and actual hours of rows 2 to `last`."""
     chart = LineChart()
-    chart.title = labels("log.chart")
-    chart.y_axis.title = labels("log.axis")
-    chart.x_axis.number_format = book.number_format(WEEK_FORMAT)
+    chart.title = title
+    chart.y_axis.title = axis
+    chart.x_axis.number_format = week_format
     chart.add_data(Reference(sheet, min_col=4, max_col=5, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
     for series in chart.series:
@@ -973,12 +1001,7 @@ def _weekly_log(book: _Book) -> _Ranges:
     chart.display_blanks = "gap"
     chart.width = 22
     chart.height = 10
-    sheet.add_chart(chart, "G2")
-    sheet.freeze_panes = "A2"
-    _columns(book, sheet, [16, 14, 14, 18, 18])
-    _print_setup(sheet, book)
-    ref, end = sheet_ref(sheet.title), max(last, 2)
-    return _Ranges(sheet.title, f"{ref}!$A$2:$A${end}", f"{ref}!$C$2:$C${end}")
+    return chart
 
 
 def _skills(book: _Book) -> None:

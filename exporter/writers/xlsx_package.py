@@ -20,17 +20,19 @@ import copy
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from openpyxl.chart._chart import ChartBase
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.extended import ExtendedProperties
 from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
 from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.worksheet._writer import WorksheetWriter
@@ -228,6 +230,18 @@ class _PartsWriter(ExcelWriter):
         archive.writestr(ARC_WORKBOOK_RELS, writer.write_rels())
         self.manifest._write(archive, workbook)
 
+    def __init__(self, workbook: Workbook, archive: _Parts, chart_keys: Mapping[int, Hashable]):
+        super().__init__(workbook, archive)
+        self._chart_keys = chart_keys
+
+    def _write_charts(self) -> None:
+        """The charts `ExcelWriter._write_charts` writes, each chart's XML made once per process for its key."""
+        if len(self._charts) != len(set(self._charts)):
+            raise InvalidFileException("The same chart cannot be used in more than one worksheet")
+        for chart in self._charts:
+            self._archive.writestr(chart.path[1:], _chart_xml(chart, self._chart_keys.get(id(chart))))
+            self.manifest.append(chart)
+
     def write_worksheet(self, ws: Worksheet) -> None:
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
@@ -237,6 +251,23 @@ class _PartsWriter(ExcelWriter):
         ws._rels = writer._rels
         self._archive.writestr(ws.path[1:], writer.out.getvalue())
         self.manifest.append(ws)
+
+
+_CHARTS: dict[Hashable, bytes] = {}
+_MAX_CHARTS = 64
+
+
+def _chart_xml(chart: ChartBase, key: Hashable | None) -> bytes:
+    """The chart's XML as openpyxl writes it; once per process for a key (None: no key, made each time)."""
+    if key is None:
+        return tostring(chart._write())
+    xml = _CHARTS.get(key)
+    if xml is None:
+        xml = tostring(chart._write())
+        if len(_CHARTS) >= _MAX_CHARTS:
+            del _CHARTS[next(iter(_CHARTS))]
+        _CHARTS[key] = xml
+    return xml
 
 
 @dataclass(frozen=True)
@@ -281,14 +312,15 @@ def _stylesheet(workbook: Workbook) -> bytes:
     return xml
 
 
-def workbook_parts(workbook: Workbook) -> dict[str, bytes]:
+def workbook_parts(workbook: Workbook, chart_keys: Mapping[int, Hashable] | None = None) -> dict[str, bytes]:
     """The parts of the package openpyxl writes for the (not write-only) workbook, by name, as
     `ExcelWriter` writes them into a zip archive: the same bytes, without the archive. Unlike
-    `Workbook.save`, leaves the properties' time as it is."""
+    `Workbook.save`, leaves the properties' time as it is. `chart_keys` (by the id of a chart of the
+    workbook) holds a key for each chart whose XML is the same whenever the key is: made once per process."""
     if workbook.write_only or workbook.vba_archive:
         raise ValueError("a write-only workbook writes its sheets as it goes, and macros are not kept")
     parts = _Parts()
-    _PartsWriter(workbook, parts).save()
+    _PartsWriter(workbook, parts, chart_keys or {}).save()
     return dict(parts)
 
 
