@@ -50,3 +50,20 @@ def test_a_new_set_of_styles_gets_its_own_stylesheet():
         assert parts == _excel_writer_parts(workbook)
         styles.append(parts["xl/styles.xml"])
     assert styles[0] != styles[1] and styles[0] == styles[2]
+
+
+def _columns_workbook() -> Workbook:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.column_dimensions["B"].width = 5.5
+    sheet.column_dimensions["C"].hidden = True
+    sheet.column_dimensions.group("D", "F", outline_level=2, hidden=True)
+    sheet.column_dimensions["H"].font = Font(italic=True)  # a column with a style
+    sheet.column_dimensions["J"].bestFit = True
+    sheet.column_dimensions["K"]  # only made: not written
+    workbook.create_sheet("none")
+    return workbook
+
+
+def test_columns_are_excel_writers():
+    assert workbook_parts(_columns_workbook()) == _excel_writer_parts(_columns_workbook())

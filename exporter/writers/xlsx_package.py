@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from openpyxl.chart._chart import ChartBase
+from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.extended import ExtendedProperties
 from openpyxl.styles.stylesheet import write_stylesheet
@@ -36,6 +37,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
 from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
@@ -50,7 +52,7 @@ from openpyxl.xml.constants import (
     ARC_WORKBOOK_RELS,
     CPROPS_TYPE,
 )
-from openpyxl.xml.functions import tostring
+from openpyxl.xml.functions import Element, tostring
 
 from exporter.writers.markup import escape
 
@@ -246,7 +248,7 @@ class _PartsWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer = _SheetWriter(ws, out=io.BytesIO())
         writer.write()
         ws._rels = writer._rels
         self._archive.writestr(ws.path[1:], writer.out.getvalue())
@@ -268,6 +270,47 @@ def _chart_xml(chart: ChartBase, key: Hashable | None) -> bytes:
             del _CHARTS[next(iter(_CHARTS))]
         _CHARTS[key] = xml
     return xml
+
+
+class _SheetWriter(WorksheetWriter):
+    """openpyxl's sheet writer, with the columns' element made from their attributes directly."""
+
+    def write_cols(self) -> None:
+        """The element `DimensionHolder.to_tree` makes, with the same side effects: each column's bounds set
+        (`reindex`) and the holder's `max_outline` (a column without a style keeps no style array)."""
+        columns = self.ws.column_dimensions
+        element, outlines = Element("cols"), set()
+        for column in sorted(columns.values(), key=_column_start):
+            attributes = _column_attributes(column)
+            if attributes.keys() != {"min", "max"}:
+                outlines.add(column.outlineLevel)
+                element.append(Element("col", attributes))
+        if outlines:
+            columns.max_outline = max(outlines)
+        self.xf.send(element if len(element) else None)
+
+
+def _column_start(column: ColumnDimension) -> int:
+    column.reindex()
+    return column.min
+
+
+def _column_attributes(column: ColumnDimension) -> dict[str, str]:
+    """`dict(column)`, as `ColumnDimension.to_tree` writes it, without the detour through the workbook's style
+    table for a column without a style (whose `style` is 0 and not written)."""
+    if column._style is not None and any(column._style):
+        return dict(column)
+    values = (
+        ("hidden", column.hidden),
+        ("outlineLevel", column.outlineLevel),
+        ("collapsed", column.collapsed),
+        ("width", column.width),
+        ("bestFit", column.bestFit),
+        ("customWidth", column.customWidth),
+        ("min", column.min),
+        ("max", column.max),
+    )
+    return {name: safe_string(value) for name, value in values if value}
 
 
 @dataclass(frozen=True)
