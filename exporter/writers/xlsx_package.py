@@ -181,15 +181,16 @@ def _formula_cell(start: str, formula: str, value: Any) -> str:
 
 def _sheet_data_xml(cells: SheetData, strings: dict[str, int]) -> str:
     """The `<sheetData>` content of the cells, their text added to the shared strings in cell order."""
-    parts = []
+    parts: list[str] = []
+    add, share = parts.append, strings.setdefault
     for start, row in cells.rows:
-        parts.append(start)
+        add(start)
         for cell in row:
-            if isinstance(cell, str):
-                parts.append(cell)
+            if type(cell) is str:
+                add(cell)
             else:
-                parts.append(f'{cell[0]} t="s"><v>{strings.setdefault(cell[1], len(strings))}</v></c>')
-        parts.append("</row>")
+                add(f'{cell[0]} t="s"><v>{share(cell[1], len(strings))}</v></c>')
+        add("</row>")
     return "".join(parts)
 
 
