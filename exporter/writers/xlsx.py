@@ -32,7 +32,7 @@ import re
 import textwrap
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from functools import lru_cache
 from itertools import zip_longest
 from typing import Any
@@ -229,10 +229,11 @@ class _Book:
 
     def cell(self, sheet: Worksheet, row: int, column: int) -> Any:
         """The cell at (row, column), made when new: a `_Cell`, or openpyxl's on a sheet with hyperlinks."""
-        cells = self.cells.get(sheet.title)
+        title = sheet.title
+        cells = self.cells.get(title)
         if cells is None:
             return sheet.cell(row=row, column=column)
-        if sheet.title in self.plain_rows:
+        if title in self.plain_rows:
             raise ValueError("a sheet filled by rows of values has no other cells")
         cell = cells.get((row, column))
         if cell is None:
@@ -253,7 +254,7 @@ class _Book:
         else:
             cell.value = value
         if not number_format and (
-            isinstance(value, date | datetime) or (isinstance(value, Formula) and isinstance(value.value, date))
+            isinstance(value, date) or (isinstance(value, Formula) and isinstance(value.value, date))
         ):
             number_format = DATE_FORMAT
         if number_format:
@@ -275,7 +276,7 @@ class _Book:
             dates[column] = max(dates.get(column, 0), needed)
         if value is None:
             return
-        if needed or isinstance(value, date | datetime):
+        if needed or isinstance(value, date):  # a date-time is a date too
             length = needed or format_width(DATE_FORMAT)  # with room for bold text and a filter button
         elif isinstance(value, Formula):
             length = 10
