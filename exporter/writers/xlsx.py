@@ -1256,8 +1256,10 @@ def _wrap_rows(
             book.row_height(sheet, row, lines * LINE_HEIGHT)
 
 
+@lru_cache(maxsize=4096)
 def _line_count(text: str, width: float) -> int:
-    """The lines a text wraps to in a column of this width (in characters of the default font)."""
+    """The lines a text wraps to in a column of this width (in characters of the default font). Cached:
+    the pathway's own text recurs in every workbook."""
     per_line = max(1, math.floor((width - 1) * CHARS_PER_WIDTH))
     return sum(max(1, len(textwrap.wrap(part, per_line))) for part in text.splitlines() or [""])
 
