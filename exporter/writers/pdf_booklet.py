@@ -12,8 +12,7 @@ import io
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, PageBreak, PageTemplate, Spacer
 
 from exporter import __version__
 from exporter.context import RunContext
@@ -22,6 +21,8 @@ from exporter.theme import Theme
 from exporter.writers.pdf import (
     MARGIN,
     PAPER,
+    CopiedFrame,
+    StateCanvas,
     _head,
     _line,
     _pin_time,
@@ -102,7 +103,7 @@ def _document(context: RunContext, theme: Theme, title: str):
         initialFontName=styles.regular,
         invariant=1,
     )
-    frame = Frame(document.leftMargin, document.bottomMargin, document.width, document.height, id="body")
+    frame = CopiedFrame(document.leftMargin, document.bottomMargin, document.width, document.height, id="body")
     document.addPageTemplates([PageTemplate("body", [frame])])
     return styles, document, buffer
 
@@ -110,7 +111,7 @@ def _document(context: RunContext, theme: Theme, title: str):
 def _canvas(context: RunContext, styles: _Styles):
     """A canvas stamped with the run's build time, so the file depends on the context only."""
 
-    class StampedCanvas(pdfcanvas.Canvas):
+    class StampedCanvas(StateCanvas):
         def __init__(self, *args, **kwargs):
             kwargs.setdefault("initialFontName", styles.regular)
             super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
 from struct import error as StructError
@@ -192,6 +192,19 @@ class ShapingFont(TTFont):
         super().__init__(name, path, subfontIndex=subfont)
         self.path, self.subfont = path, subfont
         self._face_without_dlig = None
+        self._codes = _SubsetCodes(None)
+
+    def splitString(self, text, doc, encoding="utf-8"):
+        """TTFont.splitString, with a fast path for text whose every character already has a code in the
+        document's first subset (most text after the first lines): the same list of (subset, bytes)."""
+        state = self.state.get(doc)
+        if state is None or not text or not isinstance(text, str):
+            return super().splitString(text, doc, encoding)
+        codes = self._codes
+        if codes.state is not state:
+            codes = self._codes = _SubsetCodes(state)
+        encoded = codes.encode(text)
+        return super().splitString(text, doc, encoding) if encoded is None else [(0, encoded)]
 
     @property
     def hbFace(self):
@@ -203,6 +216,35 @@ class ShapingFont(TTFont):
             data = without_feature(Path(self.path).read_bytes(), DISCRETIONARY_LIGATURES)
             self._face_without_dlig = uharfbuzz.Face(uharfbuzz.Blob(data), self.subfont)
         return self._face_without_dlig
+
+
+class _SubsetCodes:
+    """The codes one document's state of a TrueType font has given characters in its first subset, as
+    translation tables: kept in step with `state.assignments`, which only grows, in order."""
+
+    def __init__(self, state):
+        self.state = state
+        self.seen = 0
+        self.codes: dict[int, str] = {}
+        self.known: dict[int, None] = {}
+
+    def encode(self, text: str) -> bytes | None:
+        """The text's codes as bytes if every character has a code below 256, else None."""
+        assignments = self.state.assignments
+        if len(assignments) != self.seen:
+            self._catch_up(assignments)
+        if text.translate(self.known):
+            return None
+        return text.translate(self.codes).encode("latin-1")
+
+    def _catch_up(self, assignments: dict[int, int]) -> None:
+        for character, code in islice(assignments.items(), self.seen, None):
+            if code < 256:
+                self.codes[character] = chr(code)
+                self.known[character] = None
+        self.seen = len(assignments)
+        if 32 in self.codes:  # ReportLab draws a no-break space as a space
+            self.codes[0xA0], self.known[0xA0] = self.codes[32], None
 
 
 DISCRETIONARY_LIGATURES = b"dlig"
