@@ -1,19 +1,16 @@
 """The PDF writer's faster stand-ins for ReportLab steps give exactly ReportLab's results: the subset
-codes of a TrueType font (ShapingFont.splitString), the copy of a frame (CopiedFrame) and the state a
-canvas saves (StateCanvas)."""
+codes of a TrueType font (ShapingFont.splitString) and the copy of a frame (CopiedFrame)."""
 
 import copy
-import io
 from importlib import resources
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib import colors
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
 
-from exporter.writers.pdf import CopiedFrame, StateCanvas
+from exporter.writers.pdf import CopiedFrame
 from exporter.writers.pdf_fonts import ShapingFont
 
 DEJAVU = str(resources.files("exporter.fonts") / "DejaVuSans.ttf")
@@ -101,32 +98,3 @@ def test_frame_copy_is_deepcopys():
         assert shared == (getattr(theirs, name) is getattr(plain, name)), name
     memo = {}
     assert copy.deepcopy([frame, frame], memo)[1] is memo[id(frame)]
-
-
-def _drawn(canvas_class) -> list[dict]:
-    canvas = canvas_class(io.BytesIO(), invariant=1)
-    states = []
-    for step in range(3):
-        canvas.setFillColor(colors.Color(step / 3, 0, 0))
-        canvas.setFont("Helvetica", 8 + step)
-        canvas.translate(step, 2 * step)
-        canvas.setDash([step + 1, 2])
-        canvas.setFillAlpha(0.5)
-        canvas.saveState()
-        states.append({name: repr(value) for name, value in canvas.state_stack[-1].items()})
-        states[-1]["extgstate"] = repr(sorted(canvas._extgstate._d.items()))
-    for _ in range(3):
-        canvas.restoreState()
-        states.append({name: repr(value) for name, value in vars(canvas).items() if name != "_code"})
-    return states
-
-
-def test_saved_canvas_state_is_reportlabs():
-    """saveState keeps what ReportLab's keeps, and restoreState gives the canvas back as ReportLab's does."""
-    ours, theirs = _drawn(StateCanvas), _drawn(Canvas)
-    assert len(ours) == len(theirs)
-    for mine, library in zip(ours, theirs, strict=True):
-        assert mine.keys() == library.keys()
-        for name in mine:
-            if name not in ("_doc", "_filename", "state_stack", "_extgstate"):
-                assert mine[name] == library[name], name

@@ -395,20 +395,6 @@ class CopiedFrame(Frame):
         return copied
 
 
-_STATE_NAMES = tuple(pdfcanvas.Canvas.STATE_ATTRIBUTES)
-_CANVAS_STATE = operator.itemgetter(*_STATE_NAMES)
-
-
-class StateCanvas(pdfcanvas.Canvas):
-    """A Canvas whose saveState copies its state in one step: ReportLab saves it around every flowable
-    and paragraph drawn (about 800 times a plan), one attribute at a time. The saved state is the same
-    dictionary ReportLab's push_state_stack makes, so restoreState is ReportLab's own."""
-
-    def push_state_stack(self):
-        self.state_stack.append(dict(zip(_STATE_NAMES, _CANVAS_STATE(self.__dict__), strict=True)))
-        self._extgstate = self._extgstate.pushCopy()
-
-
 class _BuildStamp:
     """ReportLab's document time stamp (reportlab.lib.utils.TimeStamp) for the run's build time.
 
@@ -445,7 +431,7 @@ def _numbered_canvas(view: PlanView, build_time: datetime, styles: _Styles, page
     dates = _line(labels("pdf.footer-dates", start=view.short_date(plan.start), finish=view.short_date(plan.finish)))
     muted = colors.HexColor(styles.theme.muted)
 
-    class NumberedCanvas(StateCanvas):
+    class NumberedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args, **kwargs):
             kwargs.setdefault("initialFontName", styles.regular)
             super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import BaseDocTemplate, PageBreak, PageTemplate, Spacer
 
 from exporter import __version__
@@ -22,7 +23,6 @@ from exporter.writers.pdf import (
     MARGIN,
     PAPER,
     CopiedFrame,
-    StateCanvas,
     _head,
     _line,
     _pin_time,
@@ -111,7 +111,7 @@ def _document(context: RunContext, theme: Theme, title: str):
 def _canvas(context: RunContext, styles: _Styles):
     """A canvas stamped with the run's build time, so the file depends on the context only."""
 
-    class StampedCanvas(StateCanvas):
+    class StampedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args, **kwargs):
             kwargs.setdefault("initialFontName", styles.regular)
             super().__init__(*args, **kwargs)
