@@ -1,5 +1,6 @@
 """The PDF writer's faster stand-ins for ReportLab steps give exactly ReportLab's results: the subset
-codes of a TrueType font (ShapingFont.splitString) and the copy of a frame (CopiedFrame)."""
+codes of a TrueType font (ShapingFont.splitString), its embedded subsets (SubsetFace) and the copy of
+a frame (CopiedFrame)."""
 
 import copy
 from importlib import resources
@@ -11,7 +12,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Frame
 
 from exporter.writers.pdf import CopiedFrame
-from exporter.writers.pdf_fonts import ShapingFont
+from exporter.writers.pdf_fonts import SUBSETS, ShapingFont, SubsetFace
 
 DEJAVU = str(resources.files("exporter.fonts") / "DejaVuSans.ttf")
 FAST = ShapingFont("SpeedTestSans", DEJAVU)
@@ -80,6 +81,17 @@ def test_subset_codes_of_two_documents_at_once():
         for doc in (first, second):
             FAST.state.pop(doc, None)
         LIBRARY.state.pop(reference, None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(sorted(LIBRARY.face.charToGlyph)[:600]), max_size=60), max_size=SUBSETS + 3))
+def test_embedded_subsets_are_reportlabs(subsets):
+    """The kept subsets are the font files ReportLab makes for the same characters, asked again or not."""
+    assert isinstance(FAST.face, SubsetFace)
+    for subset in subsets + subsets[:2]:
+        codes = [0, *subset]
+        assert FAST.face.makeSubset(codes) == LIBRARY.face.makeSubset(codes)
+    assert len(FAST.face._subsets) <= SUBSETS
 
 
 def test_frame_copy_is_deepcopys():

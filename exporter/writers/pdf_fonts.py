@@ -26,7 +26,7 @@ from struct import error as StructError
 from struct import unpack_from
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 from exporter.errors import Kind, Problem
 from exporter.fontfiles import FoundFont, script_of
@@ -190,6 +190,7 @@ class ShapingFont(TTFont):
 
     def __init__(self, name: str, path: str, subfont: int = 0):
         super().__init__(name, path, subfontIndex=subfont)
+        self.face = SubsetFace.sharing(self.face)
         self.path, self.subfont = path, subfont
         self._face_without_dlig = None
         self._codes = _SubsetCodes(None)
@@ -216,6 +217,34 @@ class ShapingFont(TTFont):
             data = without_feature(Path(self.path).read_bytes(), DISCRETIONARY_LIGATURES)
             self._face_without_dlig = uharfbuzz.Face(uharfbuzz.Blob(data), self.subfont)
         return self._face_without_dlig
+
+
+SUBSETS = 8
+"""Embedded subsets a face keeps: a batch's plans of one pathway mostly embed the very same one."""
+
+
+class SubsetFace(TTFontFace):
+    """A parsed TrueType face whose embedded subsets (ReportLab's makeSubset, a font file built in
+    Python for each document) are kept per process for their characters, at most SUBSETS of them: the
+    same characters make the same bytes, as a character's glyph never changes once the face has one."""
+
+    @classmethod
+    def sharing(cls, face: TTFontFace) -> SubsetFace:
+        """This face over the attributes a TTFont just parsed (shared, not copied or parsed again)."""
+        shared = cls.__new__(cls)
+        shared.__dict__ = face.__dict__
+        shared._subsets = {}
+        return shared
+
+    def makeSubset(self, subset):
+        key = tuple(subset)
+        made = self._subsets.get(key)
+        if made is None:
+            made = super().makeSubset(subset)
+            if len(self._subsets) >= SUBSETS:
+                del self._subsets[next(iter(self._subsets))]
+            self._subsets[key] = made
+        return made
 
 
 class _SubsetCodes:
