@@ -8,11 +8,12 @@ from importlib import resources
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib import colors
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Frame
 
 from exporter.writers.pdf import CopiedFrame
-from exporter.writers.pdf_fonts import SUBSETS, ShapingFont, SubsetFace
+from exporter.writers.pdf_fonts import SUBSETS, KeptFlate, ShapingFont, SubsetFace
 
 DEJAVU = str(resources.files("exporter.fonts") / "DejaVuSans.ttf")
 FAST = ShapingFont("SpeedTestSans", DEJAVU)
@@ -92,6 +93,17 @@ def test_embedded_subsets_are_reportlabs(subsets):
         codes = [0, *subset]
         assert FAST.face.makeSubset(codes) == LIBRARY.face.makeSubset(codes)
     assert len(FAST.face._subsets) <= SUBSETS
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=300), st.text(max_size=100)), max_size=SUBSETS + 4))
+def test_kept_flate_is_reportlabs(contents):
+    """The kept filter compresses as ReportLab's Flate filter does, asked again or not, and names itself so."""
+    kept = KeptFlate()
+    assert kept.pdfname == pdfdoc.PDFZCompress.pdfname
+    for content in contents + contents[:3]:
+        assert kept.encode(content) == pdfdoc.PDFZCompress.encode(content)
+    assert len(kept._compressed) <= SUBSETS
 
 
 def test_frame_copy_is_deepcopys():

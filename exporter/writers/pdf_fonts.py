@@ -25,7 +25,7 @@ from pathlib import Path
 from struct import error as StructError
 from struct import unpack_from
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 from exporter.errors import Kind, Problem
@@ -245,6 +245,36 @@ class SubsetFace(TTFontFace):
                 del self._subsets[next(iter(self._subsets))]
             self._subsets[key] = made
         return made
+
+    def addSubsetObjects(self, doc, fontname, subset):
+        """ReportLab's objects for an embedded subset; its font file compressed once per process."""
+        reference = super().addSubsetObjects(doc, fontname, subset)
+        font_file = doc.idToObject.get(f"fontFile:{self.filename}({fontname})")
+        if font_file is not None and font_file.filters == [pdfdoc.PDFZCompress]:
+            font_file.filters = [KEPT_FLATE]
+        return reference
+
+
+class KeptFlate(pdfdoc.PDFStreamFilterZCompress):
+    """ReportLab's Flate filter that keeps what it compressed last (the font files of SubsetFace, the
+    same bytes in every plan of a batch), at most SUBSETS of them."""
+
+    def __init__(self):
+        self._compressed: dict[bytes, bytes] = {}
+
+    def encode(self, text):
+        if not isinstance(text, bytes):
+            return super().encode(text)
+        compressed = self._compressed.get(text)
+        if compressed is None:
+            compressed = super().encode(text)
+            if len(self._compressed) >= SUBSETS:
+                del self._compressed[next(iter(self._compressed))]
+            self._compressed[text] = compressed
+        return compressed
+
+
+KEPT_FLATE = KeptFlate()
 
 
 class _SubsetCodes:
