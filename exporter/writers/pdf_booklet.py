@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, PageBreak, PageTemplate, Spacer
 
 from exporter import __version__
 from exporter.context import RunContext
@@ -22,6 +22,7 @@ from exporter.theme import Theme
 from exporter.writers.pdf import (
     MARGIN,
     PAPER,
+    CopiedFrame,
     _head,
     _line,
     _pin_time,
@@ -102,7 +103,7 @@ def _document(context: RunContext, theme: Theme, title: str):
         initialFontName=styles.regular,
         invariant=1,
     )
-    frame = Frame(document.leftMargin, document.bottomMargin, document.width, document.height, id="body")
+    frame = CopiedFrame(document.leftMargin, document.bottomMargin, document.width, document.height, id="body")
     document.addPageTemplates([PageTemplate("body", [frame])])
     return styles, document, buffer
 

@@ -19,14 +19,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
 from struct import error as StructError
 from struct import unpack_from
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 from exporter.errors import Kind, Problem
 from exporter.fontfiles import FoundFont, script_of
@@ -190,8 +190,22 @@ class ShapingFont(TTFont):
 
     def __init__(self, name: str, path: str, subfont: int = 0):
         super().__init__(name, path, subfontIndex=subfont)
+        self.face = SubsetFace.sharing(self.face)
         self.path, self.subfont = path, subfont
         self._face_without_dlig = None
+        self._codes = _SubsetCodes(None)
+
+    def splitString(self, text, doc, encoding="utf-8"):
+        """TTFont.splitString, with a fast path for text whose every character already has a code in the
+        document's first subset (most text after the first lines): the same list of (subset, bytes)."""
+        state = self.state.get(doc)
+        if state is None or not text or not isinstance(text, str):
+            return super().splitString(text, doc, encoding)
+        codes = self._codes
+        if codes.state is not state:
+            codes = self._codes = _SubsetCodes(state)
+        encoded = codes.encode(text)
+        return super().splitString(text, doc, encoding) if encoded is None else [(0, encoded)]
 
     @property
     def hbFace(self):
@@ -203,6 +217,93 @@ class ShapingFont(TTFont):
             data = without_feature(Path(self.path).read_bytes(), DISCRETIONARY_LIGATURES)
             self._face_without_dlig = uharfbuzz.Face(uharfbuzz.Blob(data), self.subfont)
         return self._face_without_dlig
+
+
+SUBSETS = 8
+"""Embedded subsets a face keeps: a batch's plans of one pathway mostly embed the very same one."""
+
+
+class SubsetFace(TTFontFace):
+    """A parsed TrueType face whose embedded subsets (ReportLab's makeSubset, a font file built in
+    Python for each document) are kept per process for their characters, at most SUBSETS of them: the
+    same characters make the same bytes, as a character's glyph never changes once the face has one."""
+
+    @classmethod
+    def sharing(cls, face: TTFontFace) -> SubsetFace:
+        """This face over the attributes a TTFont just parsed (shared, not copied or parsed again)."""
+        shared = cls.__new__(cls)
+        shared.__dict__ = face.__dict__
+        shared._subsets = {}
+        return shared
+
+    def makeSubset(self, subset):
+        key = tuple(subset)
+        made = self._subsets.get(key)
+        if made is None:
+            made = super().makeSubset(subset)
+            if len(self._subsets) >= SUBSETS:
+                del self._subsets[next(iter(self._subsets))]
+            self._subsets[key] = made
+        return made
+
+    def addSubsetObjects(self, doc, fontname, subset):
+        """ReportLab's objects for an embedded subset; its font file compressed once per process."""
+        reference = super().addSubsetObjects(doc, fontname, subset)
+        font_file = doc.idToObject.get(f"fontFile:{self.filename}({fontname})")
+        if font_file is not None and font_file.filters == [pdfdoc.PDFZCompress]:
+            font_file.filters = [KEPT_FLATE]
+        return reference
+
+
+class KeptFlate(pdfdoc.PDFStreamFilterZCompress):
+    """ReportLab's Flate filter that keeps what it compressed last (the font files of SubsetFace, the
+    same bytes in every plan of a batch), at most SUBSETS of them."""
+
+    def __init__(self):
+        self._compressed: dict[bytes, bytes] = {}
+
+    def encode(self, text):
+        if not isinstance(text, bytes):
+            return super().encode(text)
+        compressed = self._compressed.get(text)
+        if compressed is None:
+            compressed = super().encode(text)
+            if len(self._compressed) >= SUBSETS:
+                del self._compressed[next(iter(self._compressed))]
+            self._compressed[text] = compressed
+        return compressed
+
+
+KEPT_FLATE = KeptFlate()
+
+
+class _SubsetCodes:
+    """The codes one document's state of a TrueType font has given characters in its first subset, as
+    translation tables: kept in step with `state.assignments`, which only grows, in order."""
+
+    def __init__(self, state):
+        self.state = state
+        self.seen = 0
+        self.codes: dict[int, str] = {}
+        self.known: dict[int, None] = {}
+
+    def encode(self, text: str) -> bytes | None:
+        """The text's codes as bytes if every character has a code below 256, else None."""
+        assignments = self.state.assignments
+        if len(assignments) != self.seen:
+            self._catch_up(assignments)
+        if text.translate(self.known):
+            return None
+        return text.translate(self.codes).encode("latin-1")
+
+    def _catch_up(self, assignments: dict[int, int]) -> None:
+        for character, code in islice(assignments.items(), self.seen, None):
+            if code < 256:
+                self.codes[character] = chr(code)
+                self.known[character] = None
+        self.seen = len(assignments)
+        if 32 in self.codes:  # ReportLab draws a no-break space as a space
+            self.codes[0xA0], self.known[0xA0] = self.codes[32], None
 
 
 DISCRETIONARY_LIGATURES = b"dlig"

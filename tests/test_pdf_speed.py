@@ -1,0 +1,124 @@
+"""The PDF writer's faster stand-ins for ReportLab steps give exactly ReportLab's results: the subset
+codes of a TrueType font (ShapingFont.splitString), its embedded subsets (SubsetFace) and the copy of
+a frame (CopiedFrame)."""
+
+import copy
+from importlib import resources
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib import colors
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Frame
+
+from exporter.writers.pdf import CopiedFrame
+from exporter.writers.pdf_fonts import SUBSETS, KeptFlate, ShapingFont, SubsetFace
+
+DEJAVU = str(resources.files("exporter.fonts") / "DejaVuSans.ttf")
+FAST = ShapingFont("SpeedTestSans", DEJAVU)
+LIBRARY = TTFont("SpeedTestSansLibrary", DEJAVU)
+
+characters = st.one_of(
+    st.sampled_from("abc XYZ 019 ()\\\u00a0é—“”"),
+    st.characters(min_codepoint=0x20, max_codepoint=0x5FF),  # more than 256 codes: later subsets
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x4E20),  # not in DejaVu: code 0
+    st.characters(min_codepoint=0x100000, max_codepoint=0x100010),  # private use: never a code
+)
+
+
+class _Document:
+    """Stands in for a PDF document: fonts keep their state per document, in a weak dictionary."""
+
+
+texts = st.lists(st.text(characters, max_size=40), max_size=40)
+
+
+def _state(font: TTFont, doc) -> tuple:
+    state = font.state[doc]
+    return dict(state.assignments), [list(subset) for subset in state.subsets], state.nextCode
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.integers(min_value=0, max_value=3))
+def test_subset_codes_are_reportlabs(calls, repeats):
+    """Texts given one after another (new characters, known ones, repeated) get ReportLab's subsets and
+    bytes, and leave the font's state for the document as ReportLab leaves it."""
+    fast_doc, library_doc = _Document(), _Document()
+    try:
+        for text in calls + calls[:repeats]:
+            assert FAST.splitString(text, fast_doc) == TTFont.splitString(LIBRARY, text, library_doc)
+            assert _state(FAST, fast_doc) == _state(LIBRARY, library_doc)
+    finally:
+        FAST.state.pop(fast_doc, None)
+        LIBRARY.state.pop(library_doc, None)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(st.characters(min_codepoint=0xA0, max_codepoint=0x3FF), max_size=30), max_size=20))
+def test_subset_codes_past_the_first_subset(calls):
+    """Once 300 characters have codes (two subsets), texts mixing both subsets still get ReportLab's."""
+    fast_doc, library_doc = _Document(), _Document()
+    many = "".join(chr(code) for code in range(0x100, 0x400) if ord(chr(code)) in LIBRARY.face.charToGlyph)
+    try:
+        for text in [many[:300], *calls, many[250:], "a\u00a0" + many[::7]]:
+            assert FAST.splitString(text, fast_doc) == TTFont.splitString(LIBRARY, text, library_doc)
+            assert _state(FAST, fast_doc) == _state(LIBRARY, library_doc)
+    finally:
+        FAST.state.pop(fast_doc, None)
+        LIBRARY.state.pop(library_doc, None)
+
+
+def test_subset_codes_of_two_documents_at_once():
+    """Each document keeps its own codes, whichever was the last to ask."""
+    first, second, reference = _Document(), _Document(), _Document()
+    try:
+        FAST.splitString("ωa", first)
+        FAST.splitString("éω", second)
+        TTFont.splitString(LIBRARY, "éω", reference)
+        assert FAST.splitString("ωé", first) == [(0, bytes([1, 2]))]
+        assert FAST.splitString("ωé\u00a0", second) == TTFont.splitString(LIBRARY, "ωé\u00a0", reference)
+    finally:
+        for doc in (first, second):
+            FAST.state.pop(doc, None)
+        LIBRARY.state.pop(reference, None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(sorted(LIBRARY.face.charToGlyph)[:600]), max_size=60), max_size=SUBSETS + 3))
+def test_embedded_subsets_are_reportlabs(subsets):
+    """The kept subsets are the font files ReportLab makes for the same characters, asked again or not."""
+    assert isinstance(FAST.face, SubsetFace)
+    for subset in subsets + subsets[:2]:
+        codes = [0, *subset]
+        assert FAST.face.makeSubset(codes) == LIBRARY.face.makeSubset(codes)
+    assert len(FAST.face._subsets) <= SUBSETS
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=300), st.text(max_size=100)), max_size=SUBSETS + 4))
+def test_kept_flate_is_reportlabs(contents):
+    """The kept filter compresses as ReportLab's Flate filter does, asked again or not, and names itself so."""
+    kept = KeptFlate()
+    assert kept.pdfname == pdfdoc.PDFZCompress.pdfname
+    for content in contents + contents[:3]:
+        assert kept.encode(content) == pdfdoc.PDFZCompress.encode(content)
+    assert len(kept._compressed) <= SUBSETS
+
+
+def test_frame_copy_is_deepcopys():
+    """The copy has the same attributes as deepcopy's, with lists and colours copied, not shared."""
+    frame = CopiedFrame(10, 20, 300, 400, id="body", showBoundary=colors.red)
+    plain = Frame(10, 20, 300, 400, id="body", showBoundary=colors.red)
+    for each in (frame, plain):
+        each._frameBGs = [(0, 0, 0, colors.blue)]
+        each._generated_content = [object]
+    ours, theirs = copy.deepcopy(frame), copy.deepcopy(plain)
+    assert type(ours) is CopiedFrame
+    assert sorted(vars(ours)) == sorted(vars(theirs))
+    for name, value in vars(ours).items():
+        assert repr(value) == repr(getattr(theirs, name)), name
+        shared = value is getattr(frame, name)
+        assert shared == (getattr(theirs, name) is getattr(plain, name)), name
+    memo = {}
+    assert copy.deepcopy([frame, frame], memo)[1] is memo[id(frame)]
