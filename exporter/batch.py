@@ -337,6 +337,8 @@ def run_batch(
     if jobs > 1:
         for name in choice.formats:
             REGISTRY[name].load()  # once, here: forked worker processes start with them imported
+        if "pdf" in choice.formats:
+            _load_pdf_fonts(choice, rows)
     try:
         done = _run_all(export_row, work, jobs, on_row)
         interrupted = any(result is None for result in done)
@@ -353,6 +355,15 @@ def run_batch(
     if interrupted:
         raise BatchInterrupted(report)
     return report
+
+
+def _load_pdf_fonts(choice: pipeline.OutputChoice, context: RunContext) -> None:
+    """Parse the PDF's fonts and load the date formats once, before the worker processes start: forked ones
+    start with them, and all-plans.pdf's cover uses them after the rows."""
+    from exporter.writers.pdf import document_styles
+
+    document_styles(choice.theme, context.fonts)
+    context.labels.long_date(context.today)
 
 
 def _in_roster_order(prepared: PreparedBatch, done: list[RowResult | None]) -> tuple[RowResult, ...]:

@@ -186,12 +186,13 @@ def _copy_raw(pdf: _RawPdf, output: _Output) -> _Copied:
     """The part's objects, its pages first and then in the order they are reached, each read (or refused)
     before the first is written; references to the old page tree point to the new one."""
     order = list(pdf.kids)
+    pages = set(order)
     seen = {*order, pdf.pages_root}
     read: dict[int, _RawObject] = {}
     pending = list(reversed(order))
     while pending:
         old = pending.pop()
-        found = read[old] = pdf.object(old)
+        found = read[old] = pdf.page(old) if old in pages else pdf.object(old)
         for _, _, target in found.references:
             if target not in seen:
                 seen.add(target)
@@ -224,6 +225,7 @@ _END_STREAM = re.compile(rb"(?:\r?\n)?endstream\s+endobj")
 _KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
 _KID = re.compile(rb"(\d+)\s+0\s+R")
 _PAGES_KEYS = {b"Count", b"Kids", b"Type", b"Pages"}
+_COUNT = re.compile(rb"/Count\s+(\d+)")
 _PAGE_TYPE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 _NUMBER = rb"\s*(-?[\d.]+)"
 _MEDIA_BOX = re.compile(rb"/MediaBox\s*\[" + _NUMBER * 4 + rb"\s*\]")
@@ -266,8 +268,16 @@ class _RawPdf:
         if kids is None or not set(re.findall(rb"/([A-Za-z]+)", _KIDS.sub(b"", tree))) <= _PAGES_KEYS:
             raise Unreadable("a page tree of more than one node, or with inherited attributes")
         self.kids = tuple(int(number) for number in _KID.findall(kids.group(1)))
-        if not all(_PAGE_TYPE.search(self._body(kid)) for kid in self.kids):
+        count = _COUNT.search(tree)
+        if count is None or int(count.group(1)) != len(self.kids):
             raise Unreadable("a page tree of more than one node")
+
+    def page(self, object_id: int) -> _RawObject:
+        """The page `object_id` read (see `object`); Unreadable if it is not a page (a node of a deeper tree)."""
+        found = self.object(object_id)
+        if not _PAGE_TYPE.search(self.data, found.start, found.end):
+            raise Unreadable("a page tree of more than one node")
+        return found
 
     def _cross_references(self) -> tuple[dict[int, int], bytes]:
         """Each object's offset (in use, generation 0) and the trailer's dictionary."""
