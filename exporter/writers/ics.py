@@ -203,15 +203,9 @@ def _header(view: PlanView, content: CalendarContent, edition: str) -> Component
 
 
 @lru_cache(maxsize=16)
-def _zone(zone_name: str, first_year: int, last_year: int) -> Component:
-    """The zone's VTIMEZONE (see `vtimezone`) for those years; made once per process."""
-    return vtimezone(zone_name, first_year, last_year)
-
-
-@lru_cache(maxsize=16)
 def _zone_text(zone_name: str, first_year: int, last_year: int) -> str:
-    """The zone's VTIMEZONE (`_zone`) as folded lines; made once per process."""
-    return "\r\n".join(fold(line) for line in _zone(zone_name, first_year, last_year).lines())
+    """The zone's VTIMEZONE (see `vtimezone`) for those years as folded lines; made once per process."""
+    return "\r\n".join(fold(line) for line in vtimezone(zone_name, first_year, last_year).lines())
 
 
 @dataclass(frozen=True)
