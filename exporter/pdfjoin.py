@@ -217,7 +217,7 @@ _REFERENCE_TO = {key: re.compile(rb"/" + key + rb"\s+(\d+)\s+0\s+R") for key in 
 _HEADER = re.compile(rb"(\d+) (\d+) obj")
 _SPACE = b" \t\r\n\f\x00"
 _OPENING = re.compile(rb"[(%]")
-_MARK = re.compile(rb" R(?=[\s\]>/])")
+_MARK = re.compile(rb" R(?=[\s()<>\[\]{}/%]|\Z)")
 _NUMBERS = re.compile(rb"[\s\[](\d+) (\d+)\Z")
 _STRING = re.compile(rb"\((?:[^()\\]|\\.)*\)", re.S)
 _LENGTH = re.compile(rb"/Length\s+(\d+)(?=\s*[/>])")
