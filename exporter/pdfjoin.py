@@ -198,11 +198,12 @@ def _copy_raw(pdf: _RawPdf, output: _Output) -> _Copied:
                 seen.add(target)
                 order.append(target)
                 pending.append(target)
+    last_size = pdf.last_size()
     mapping = {old: output.new_id() for old in order}
     mapping[pdf.pages_root] = PAGES_ID
     for old in order:
         output.write_raw(mapping[old], read[old].renumbered(pdf.data, mapping))
-    return _Copied(tuple(mapping[old] for old in pdf.kids), pdf.last_size())
+    return _Copied(tuple(mapping[old] for old in pdf.kids), last_size)
 
 
 class Unreadable(ValueError):
