@@ -337,6 +337,8 @@ def run_batch(
     if jobs > 1:
         for name in choice.formats:
             REGISTRY[name].load()  # once, here: forked worker processes start with them imported
+        if "pdf" in choice.formats:
+            _load_pdf_fonts(choice, rows)
     try:
         done = _run_all(export_row, work, jobs, on_row)
         interrupted = any(result is None for result in done)
@@ -353,6 +355,15 @@ def run_batch(
     if interrupted:
         raise BatchInterrupted(report)
     return report
+
+
+def _load_pdf_fonts(choice: pipeline.OutputChoice, context: RunContext) -> None:
+    """Parse the PDF's fonts and load the date formats once, before the worker processes start: forked ones
+    start with them, and all-plans.pdf's cover uses them after the rows."""
+    from exporter.writers.pdf import document_styles
+
+    document_styles(choice.theme, context.fonts)
+    context.labels.long_date(context.today)
 
 
 def _in_roster_order(prepared: PreparedBatch, done: list[RowResult | None]) -> tuple[RowResult, ...]:
@@ -654,11 +665,11 @@ def _cover(heading: str, shared: list[Part], plans: list[Part], context: RunCont
     join_pdfs places the parts). The guessed length of the cover only grows, and larger page numbers
     never make the index shorter, so it settles in a few renderings; if it ever did not, that is a
     fault in this program and is raised, never an index with wrong numbers."""
-    from exporter.pdfjoin import page_ranges
+    from exporter.pdfjoin import page_count, page_ranges
     from exporter.writers.pdf_booklet import IndexEntry, render_cover
 
     parts = (*shared, *plans)
-    counts = [_page_count(part.path) for part in parts]
+    counts = [page_count(part.path) for part in parts]
     cover_pages = 2  # the cover and at least one page of index
     for _ in range(len(parts) + 2):
         ranges = page_ranges([cover_pages, *counts])[1:]
@@ -666,16 +677,10 @@ def _cover(heading: str, shared: list[Part], plans: list[Part], context: RunCont
             IndexEntry(part.bookmark, pages.start, pages.stop - 1) for part, pages in zip(parts, ranges, strict=True)
         ]
         cover = render_cover(heading, tuple(entries[len(shared) :]), tuple(entries[: len(shared)]), context, theme)
-        rendered = _page_count(cover)
+        rendered = page_count(cover)
         if page_ranges([rendered, *counts])[1:] == ranges:
             return cover  # every part lands where the index says
         if rendered < cover_pages:
             break
         cover_pages = rendered
     raise RuntimeError(f"the index of {COMBINED} does not settle on a number of pages ({cover_pages})")
-
-
-def _page_count(source: Path | bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source).pages)

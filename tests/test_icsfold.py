@@ -14,9 +14,9 @@ from icalendar import Calendar, Event
 from icalendar.parser import Contentline
 
 from exporter.labels import catalogue
-from exporter.writers import CalendarContent, WriterOptions
+from exporter.writers import CalendarContent, WriterOptions, ics
 from exporter.writers.icsfold import fold
-from exporter.writers.icslines import parse, serialise
+from exporter.writers.icslines import Component, parse, serialise
 
 _TRICKY = st.sampled_from([*list('\\^;,:"abcXYZ 09é€😀\t'), "\\n", "\\,", "\\;", "^n", "^^"])
 
@@ -121,3 +121,31 @@ def test_parse_reads_the_lines_icalendar_reads(properties):
 )
 def test_parse_refuses_what_is_not_one_calendar(data):
     assert parse(data) is None
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    name=_NAMES,
+    zone=_ZONES,
+    language=st.sampled_from(["en", "de", "pt-BR"]),
+    reminder=st.sampled_from([None, 0, 15, 90, 1500]),
+    content=st.sampled_from(list(CalendarContent)),
+    new_calendar=st.booleans(),
+)
+def test_a_calendar_written_as_text_is_its_events_stamped(name, zone, language, reminder, content, new_calendar):
+    """A calendar that replaces no event is written straight as folded text (`ics._fresh`); a regenerated one
+    stamps each event as a component (`ics._stamped`, in `Component.canonical` order). Both ways give the same
+    bytes: the text's events read back and stamped as new are written unchanged."""
+    plan = make_plan(name=name.strip() or "Ana", timezone=zone, lang=language, availability="mon 19:00-21:00")
+    context = replace(CONTEXT, labels=catalogue(plan.language))
+    options = WriterOptions(calendar=content, reminder=reminder, new_calendar=new_calendar)
+    data = render_format("ics", plan, options=options, context=context)["plan.ics"]
+    calendar = parse(data)
+    assert calendar is not None
+    parts = tuple(
+        ics._stamped(part, context.build_time, 0) if part.name == "VEVENT" else part for part in calendar.components
+    )
+    for part in parts:
+        assert part.components == tuple(alarm.canonical() for alarm in part.components)
+    assert serialise(Component(calendar.name, calendar.properties, parts)) == data
+    assert calendar == calendar.canonical()

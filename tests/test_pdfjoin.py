@@ -4,14 +4,15 @@ index of all-plans.pdf; the index's numbers settle, or the batch fails loudly.""
 import io
 
 import pytest
-from conftest import CONTEXT
+from conftest import CONTEXT, make_plan, render_format
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from realclients import pdf_tool
 from reportlab.pdfgen.canvas import Canvas
 
-from exporter import batch
-from exporter.pdfjoin import Part, join_pdfs, page_ranges
+from exporter import batch, pdfjoin
+from exporter.pdfjoin import Part, join_pdfs, page_count, page_ranges
 from exporter.theme import Theme
 from exporter.writers import pdf_booklet
 
@@ -76,3 +77,144 @@ def test_the_index_numbers_settle_on_the_cover_s_own_length(monkeypatch, tmp_pat
 def test_an_index_that_never_settles_is_a_fault_not_wrong_numbers(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="does not settle"):
         _cover_of(monkeypatch, tmp_path, lambda first: 6 if first < 6 else 2)
+
+
+_AWKWARD = st.lists(
+    st.sampled_from([*"ab ()\\%<>[]/", "1 0 R", "endobj", "stream\n", "é", "Ω", "😀"]), max_size=12
+).map("".join)
+
+
+def _awkward_pdf(text: str, pages: int, compress: bool) -> bytes:
+    """A ReportLab PDF whose strings, links and (uncompressed) content streams hold what a reader of
+    references could take for syntax: parentheses, `N 0 R`, `endobj`, `stream`."""
+    canvas = Canvas(io.BytesIO(), invariant=1, pageCompression=int(compress))
+    canvas.setTitle(f"{text} 1 0 R")
+    canvas.setAuthor(f"({text} [2 0 R] endobj")
+    for number in range(pages):
+        canvas.drawString(72, 720, f"page {number + 1} {text}")
+        canvas.linkURL(f"https://example.org/{text}", (72, 700, 200, 712))
+        canvas.bookmarkPage(f"p{number}")
+        canvas.addOutlineEntry(text or "x", f"p{number}")
+        canvas.showPage()
+    return canvas.getpdfdata()
+
+
+def _plain(value, depth: int = 0):
+    """A PDF value as plain Python, references followed (a page's /Parent left out), streams as their
+    dictionary and raw bytes: what two joins must agree on."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+    assert depth < 40
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    if isinstance(value, StreamObject):
+        items = {key: _plain(item, depth + 1) for key, item in value.items() if key != "/Length"}
+        return ("stream", items, value._data)
+    if isinstance(value, DictionaryObject):
+        return {key: _plain(item, depth + 1) for key, item in value.items() if key != "/Parent"}
+    if isinstance(value, ArrayObject):
+        return [_plain(item, depth + 1) for item in value]
+    return value
+
+
+def _summary(data: bytes) -> dict:
+    """What a reader sees of a joined file: each page, the bookmarks and where they lead, page labels, title."""
+    reader = PdfReader(io.BytesIO(data))
+    return {
+        "pages": [_plain(page) for page in reader.pages],
+        "contents": [page.get_contents().get_data() if page.get_contents() else b"" for page in reader.pages],
+        "outline": [(item.title, reader.get_destination_page_number(item)) for item in reader.outline],
+        "labels": list(reader.page_labels),
+        "title": reader.metadata.title,
+    }
+
+
+def _joined(parts: list[Part], title: str, pad: bool) -> bytes:
+    joined = io.BytesIO()
+    join_pdfs(parts, joined, title, pad_to_even=pad)
+    return joined.getvalue()
+
+
+def _by_hand(parts: list[Part], title: str, pad: bool) -> bytes:
+    """The join with every part read by `_RawPdf`: none left to pypdf."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdfjoin, "_copy_with_pypdf", _refuse)
+        return _joined(parts, title, pad)
+
+
+def _with_pypdf(parts: list[Part], title: str, pad: bool) -> bytes:
+    """The join as it was before `_RawPdf`: every part read by pypdf."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdfjoin, "_RawPdf", _refuse)
+        return _joined(parts, title, pad)
+
+
+def _refuse(*_):
+    raise pdfjoin.Unreadable("refused here")
+
+
+def _checked(data: bytes, folder) -> str:
+    """qpdf finds nothing wrong; pdftotext's text of the file."""
+    path = folder / "joined.pdf"
+    path.write_bytes(data)
+    assert "No syntax or stream encoding errors found" in pdf_tool("qpdf", "--check", str(path))
+    return pdf_tool("pdftotext", str(path), "-")
+
+
+@settings(deadline=None, max_examples=30)
+@given(
+    st.lists(st.tuples(_AWKWARD, st.integers(min_value=1, max_value=3), st.booleans()), min_size=1, max_size=4),
+    _AWKWARD,
+    st.booleans(),
+)
+def test_reading_reportlab_s_form_joins_what_pypdf_joins(tmp_path_factory, documents, title, pad):
+    """The hand-written reader copies the same pages, content streams, resources, links, bookmarks and
+    labels as the pypdf-based join, and the file is clean for qpdf and reads the same in pdftotext."""
+    folder = tmp_path_factory.mktemp("parts")
+    parts = []
+    for index, (text, pages, compress) in enumerate(documents):
+        path = folder / f"{index}.pdf"
+        path.write_bytes(_awkward_pdf(text, pages, compress))
+        parts.append(Part(path, text if index % 2 else ""))
+    ours, theirs = _by_hand(parts, title, pad), _with_pypdf(parts, title, pad)
+    assert _summary(ours) == _summary(theirs)
+    assert _checked(ours, folder) == _checked(theirs, folder)
+    for part in parts:
+        assert page_count(part.path) == len(PdfReader(part.path).pages)
+
+
+def test_real_plans_join_as_pypdf_joins_them(tmp_path):
+    """Plans in several scripts, and a cover, joined by hand and by pypdf: the same document for a reader."""
+    parts = []
+    for index, name in enumerate(["Ana", "Zoë (Ω)", "محمد", "李小龍"]):
+        pdf = render_format("pdf", make_plan(name=name, availability="mon 19:00-21:00"))["plan.pdf"]
+        path = tmp_path / f"{index}.pdf"
+        path.write_bytes(pdf)
+        parts.append(Part(path, name))
+    ours, theirs = _by_hand(parts, "Spring (2027)", True), _with_pypdf(parts, "Spring (2027)", True)
+    assert _summary(ours) == _summary(theirs)
+    assert _checked(ours, tmp_path) == _checked(theirs, tmp_path)
+
+
+def test_a_part_in_another_form_is_read_with_pypdf(tmp_path):
+    """A PDF with object streams and a cross-reference stream (here from qpdf) is refused by the hand-written
+    reader and joined through pypdf."""
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(_awkward_pdf("x", 3, True))
+    packed = tmp_path / "packed.pdf"
+    pdf_tool("qpdf", "--object-streams=generate", str(plain), str(packed))
+    with pytest.raises(pdfjoin.Unreadable):
+        pdfjoin._RawPdf(packed.read_bytes())
+    parts = [Part(plain, "plain"), Part(packed, "packed")]
+    summary = _summary(_joined(parts, "t", True))
+    assert len(summary["pages"]) == 8 and summary["contents"][:3] == summary["contents"][4:7]
+    assert summary["outline"] == [("plain", 0), ("packed", 4)]
+    assert page_count(packed) == 3
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.text())
+def test_text_strings_read_back_as_written(text):
+    """Titles and bookmarks are written as PDF text strings that pypdf reads back unchanged."""
+    reader = PdfReader(io.BytesIO(_joined([], text, True)))
+    assert reader.metadata["/Title"] == text

@@ -43,18 +43,19 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from exporter import __version__
 from exporter.context import RunContext
 from exporter.controls import CONTROL
-from exporter.plan import Milestone, Plan, PlannedTask, Session
+from exporter.plan import Plan, PlannedTask, Session
 from exporter.theme import Theme
 from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions
 from exporter.writers.common import safe_url
+from exporter.writers.icsfold import fold
 from exporter.writers.icslines import (
     Component,
     ContentLine,
@@ -66,6 +67,7 @@ from exporter.writers.icslines import (
     parse,
     serialise,
     text,
+    wall_time,
 )
 from exporter.writers.vtimezone import vtimezone
 
@@ -102,43 +104,61 @@ def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions
     names = file_names(options)
     previous = options.previous_calendars
     return {
-        name: serialise(
-            calendar_component(view, context, kind, options.reminder, previous.get(name), options.new_calendar)
-        )
+        name: calendar_file(view, context, kind, options.reminder, previous.get(name), options.new_calendar)
         for name, kind in zip(names, kinds, strict=True)
     }
 
 
-def calendar_component(
+def calendar_file(
     view: PlanView,
     context: RunContext,
     content: CalendarContent,
     reminder: int | None,
     previous: bytes | None = None,
     new_calendar: bool = False,
-) -> Component:
-    """The VCALENDAR of the plan with the events `content` asks for, as content lines (see `icslines`).
+) -> bytes:
+    """The bytes of the plan's VCALENDAR with the events `content` asks for.
 
     `previous` is the calendar file this one replaces (see the module's docstring), or None.
     `new_calendar` starts a new edition (see `edition`): nothing of `previous` is carried.
+    Without a previous event the calendar is written straight as text (`_fresh`); with one, that
+    text is read back as content lines and each event stamped against the previous one (`_merged`).
     """
-    plan = view.plan
-    stamp = context.build_time
     before = _Previous({}, {}, "") if new_calendar else _previous(previous)
-    edition = _edition_of(stamp) if new_calendar else before.edition
+    edition = _edition_of(context.build_time) if new_calendar else before.edition
+    fresh = _fresh(view, context, content, reminder, edition)
+    if not before.events:
+        return fresh
+    calendar = parse(fresh)
+    if calendar is None:
+        raise AssertionError("the calendar writer wrote a calendar that does not read back")
+    return serialise(_merged(calendar, before, view.plan, context.build_time))
+
+
+def _fresh(view: PlanView, context: RunContext, content: CalendarContent, reminder: int | None, edition: str) -> bytes:
+    """The calendar as written when it replaces no event: every event new (SEQUENCE 0, no LAST-MODIFIED),
+    folded text made from parts that each calendar makes once (`_SessionEvents`)."""
+    plan = view.plan
+    stamp = _stamp_line(context.build_time)
+    blocks = ["BEGIN:VCALENDAR", *(fold(line.text) for line in _header(view, content, edition).properties)]
     milestones = content in (CalendarContent.ALL, CalendarContent.MILESTONES)
     sessions = content in (CalendarContent.ALL, CalendarContent.SESSIONS)
-    events: list[Component] = []
+    if sessions and plan.sessions:
+        blocks.append(_zone_text(plan.timezone, plan.sessions[0].start.year - 1, plan.sessions[-1].end.year + 1))
     if milestones:
-        events += [_milestone_event(view, milestone, edition) for milestone in plan.milestones]
+        blocks += _milestone_events(view, edition, stamp)
     if sessions:
-        descriptions = _Descriptions(view)
-        events += [
-            _session_event(view, number, session, reminder, edition, descriptions)
-            for number, session in enumerate(plan.sessions, 1)
-        ]
-    if before.events:
-        events = [_revived(event, before.events.get(_uid_of(event))) for event in events]
+        events = _SessionEvents(view, reminder, edition, stamp)
+        blocks += [events.event(number, session) for number, session in enumerate(plan.sessions, 1)]
+    blocks.append("END:VCALENDAR\r\n")
+    return "\r\n".join(blocks).encode("utf-8")
+
+
+def _merged(fresh: Component, before: _Previous, plan: Plan, stamp: datetime) -> Component:
+    """The fresh calendar with each event stamped against the previous calendar's event of its UID (revived,
+    unchanged or changed) and the previous events the plan no longer has cancelled (see the module's docstring)."""
+    zones = [part for part in fresh.components if part.name == "VTIMEZONE"]
+    events = [_revived(part, before.events.get(_uid_of(part))) for part in fresh.components if part.name == "VEVENT"]
     keyed = [(_uid_of(event), event) for event in events]
     past = _past_cutoff(plan)
     written = [_updated(event, before.events.get(uid_), stamp, past) for uid_, event in keyed]
@@ -148,15 +168,11 @@ def calendar_component(
         for uid_, event in before.events.items()
         if uid_ not in planned and _still_kept(event, stamp)
     ]
-    zones = []
-    if sessions and plan.sessions:
-        zones.append(_zone(plan.timezone, plan.sessions[0].start.year - 1, plan.sessions[-1].end.year + 1))
-    used = {plan.timezone} if zones else set()
+    used = {zone.value("TZID") for zone in zones}
     for tzid in sorted({tzid for event in gone for tzid in _tzids(event)} - used):
         if tzid in before.zones:
             zones.append(before.zones[tzid])
-    header = _header(view, content, edition)
-    return Component("VCALENDAR", header.properties, (*zones, *written, *gone))
+    return Component("VCALENDAR", fresh.properties, (*zones, *written, *gone))
 
 
 def _header(view: PlanView, content: CalendarContent, edition: str) -> Component:
@@ -187,9 +203,9 @@ def _header(view: PlanView, content: CalendarContent, edition: str) -> Component
 
 
 @lru_cache(maxsize=16)
-def _zone(zone_name: str, first_year: int, last_year: int) -> Component:
-    """The zone's VTIMEZONE (see `vtimezone`) for those years; made once per process."""
-    return vtimezone(zone_name, first_year, last_year)
+def _zone_text(zone_name: str, first_year: int, last_year: int) -> str:
+    """The zone's VTIMEZONE (see `vtimezone`) for those years as folded lines; made once per process."""
+    return "\r\n".join(fold(line) for line in vtimezone(zone_name, first_year, last_year).lines())
 
 
 @dataclass(frozen=True)
@@ -375,65 +391,141 @@ def uid(plan: Plan, item: str, edition: str = "") -> str:
     return f"{digest[:32]}@pathway-exporter"
 
 
-def _milestone_event(view: PlanView, milestone: Milestone, edition: str) -> Component:
-    """The milestone's event without DTSTAMP and SEQUENCE (see `_stamped`)."""
+def _stamp_line(stamp: datetime) -> str:
+    """The DTSTAMP line every event of the calendar has."""
+    return f"DTSTAMP:{_utc(stamp)}"
+
+
+def _line(name: str, value: str, parameters: dict[str, str] | None = None) -> str:
+    """A content line, folded."""
+    return fold(content_line(name, value, parameters).text)
+
+
+def _milestone_events(view: PlanView, edition: str, stamp: str) -> list[str]:
+    """Each milestone's event, new (SEQUENCE 0), as folded text: the properties in `Component.canonical`'s
+    order for a VEVENT."""
     plan, labels = view.plan, view.labels
     language = _language(view)
-    title = view.milestone_title(milestone)
     finish = view.short_date(plan.finish)
-    description = labels("calendar.milestone-description", title=title, pathway=plan.pathway.title, finish=finish)
     categories = (labels("calendar.milestone-category"), _text(plan.pathway.to_role))
-    lines = (
-        content_line("UID", text(uid(plan, f"milestone/{milestone.key}", edition))),
-        content_line("SUMMARY", text(_text(title)), language),
-        content_line("DTSTART", date_value(milestone.date), _DATE),
-        content_line("DTEND", date_value(milestone.date + timedelta(days=1)), _DATE),
-        content_line("TRANSP", "TRANSPARENT"),
-        content_line("X-MICROSOFT-CDO-BUSYSTATUS", "FREE"),
-        content_line("CATEGORIES", ",".join(map(text, categories)), language),
-        content_line("DESCRIPTION", text(_clip(_text(description))), language),
+    tail = "\r\n".join(
+        (
+            "SEQUENCE:0",
+            _line("CATEGORIES", ",".join(map(text, categories)), language),
+        )
     )
-    return Component("VEVENT", lines)
+    events = []
+    for milestone in plan.milestones:
+        title = view.milestone_title(milestone)
+        description = labels("calendar.milestone-description", title=title, pathway=plan.pathway.title, finish=finish)
+        lines = (
+            "BEGIN:VEVENT",
+            _line("SUMMARY", text(_text(title)), language),
+            _line("DTSTART", date_value(milestone.date), _DATE),
+            _line("DTEND", date_value(milestone.date + timedelta(days=1)), _DATE),
+            stamp,
+            _line("UID", text(uid(plan, f"milestone/{milestone.key}", edition))),
+            tail,
+            _line("DESCRIPTION", text(_clip(_text(description))), language),
+            "TRANSP:TRANSPARENT",
+            "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
+            "END:VEVENT",
+        )
+        events.append("\r\n".join(lines))
+    return events
 
 
 _DATE = {"VALUE": "DATE"}
 
 
-def _session_event(
-    view: PlanView,
-    number: int,
-    session: Session,
-    reminder: int | None,
-    edition: str,
-    descriptions: _Descriptions,
-) -> Component:
-    """The session's event without DTSTAMP and SEQUENCE (see `_stamped`); `descriptions` are the calendar's."""
-    plan, labels = view.plan, view.labels
-    language = _language(view)
-    tasks = [plan.task(key) for key in session.task_keys]
-    titles = labels("calendar.session-joiner").join(
-        labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
-    )
-    description = descriptions.of(number, session, tasks)
-    phases = sorted({task.phase for task in tasks})
-    categories = [labels("calendar.session-category"), *(labels("calendar.phase-category", number=n) for n in phases)]
-    lines = (
-        content_line("UID", text(uid(plan, f"session/{session.key}", edition))),
-        content_line("SUMMARY", text(_text(labels("calendar.session-summary", titles=titles))), language),
-        content_line("DTSTART", *date_time(_moment(session.start))),
-        content_line("DTEND", *date_time(_moment(session.end))),
-        content_line("DESCRIPTION", text(_clip(_text(description))), language),
-        content_line("CATEGORIES", ",".join(map(text, categories)), language),
-    )
-    alarms: tuple[Component, ...] = ()
-    if reminder is not None:
-        alarm = (
-            content_line("ACTION", "DISPLAY"),
-            content_line("DESCRIPTION", text(_text(labels("calendar.reminder", title=tasks[0].title))), language),
-            content_line("TRIGGER", duration(timedelta(minutes=-reminder))),
+@dataclass(frozen=True)
+class _SessionParts:
+    """What a calendar's sessions of the same tasks share, as folded lines (see `_SessionEvents`)."""
+
+    summary: str
+    categories: str
+    body: str
+    """The description after its heading, not yet escaped (see `_Descriptions.body`)."""
+    closing: str
+    """The VALARM (with a reminder) and the event's END line."""
+
+
+class _SessionEvents:
+    """A calendar's study-session events, new (SEQUENCE 0), as folded text. What a session's tasks give
+    (summary, categories, most of the description, the reminder) is made once per calendar and set of
+    tasks; a session adds its times, UID and the heading of its description. The properties are in
+    `Component.canonical`'s order for a VEVENT and a VALARM."""
+
+    def __init__(self, view: PlanView, reminder: int | None, edition: str, stamp: str):
+        self.view = view
+        self.reminder = reminder
+        self.edition = edition
+        self.stamp = stamp
+        self.language = _language(view)
+        self._description = content_line("DESCRIPTION", "", self.language).text
+        self._descriptions = _Descriptions(view)
+        self._parts: dict[tuple[str, ...], _SessionParts] = {}
+        self._times: dict[tuple[str, tzinfo | None], tuple[str, str]] = {}
+
+    def event(self, number: int, session: Session) -> str:
+        """The event of the plan's `number`th session (from 1)."""
+        parts = self._parts.get(session.task_keys) or self._parts_of(session.task_keys)
+        heading = self.view.labels("calendar.session-heading", number=number, hours=session.hours)
+        description = text(_clip(_text((heading + parts.body).strip())))
+        lines = (
+            "BEGIN:VEVENT",
+            parts.summary,
+            self._time_line("DTSTART", session.start),
+            self._time_line("DTEND", session.end),
+            self.stamp,
+            _line("UID", text(uid(self.view.plan, f"session/{session.key}", self.edition))),
+            "SEQUENCE:0",
+            parts.categories,
+            fold(self._description + description),
+            parts.closing,
         )
-        alarms = (Component("VALARM", alarm).canonical(),)
-    return Component("VEVENT", lines, alarms)
+        return "\r\n".join(lines)
+
+    def _time_line(self, name: str, moment: datetime) -> str:
+        """A DTSTART or DTEND line, folded (see `_moment`): `date_time`'s value and parameters, its zone's
+        part of the line made once per calendar."""
+        moment = _moment(moment)
+        key = (name, moment.tzinfo)
+        if key not in self._times:
+            value, parameters = date_time(moment)
+            self._times[key] = (content_line(name, "", parameters).text, "Z" if value.endswith("Z") else "")
+        prefix, suffix = self._times[key]
+        return fold(f"{prefix}{wall_time(moment)}{suffix}")
+
+    def _parts_of(self, task_keys: tuple[str, ...]) -> _SessionParts:
+        view, labels, language = self.view, self.view.labels, self.language
+        tasks = [view.plan.task(key) for key in task_keys]
+        titles = labels("calendar.session-joiner").join(
+            labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
+        )
+        phases = sorted({task.phase for task in tasks})
+        categories = [
+            labels("calendar.session-category"),
+            *(labels("calendar.phase-category", number=n) for n in phases),
+        ]
+        closing = ["END:VEVENT"]
+        if self.reminder is not None:
+            reminder = text(_text(labels("calendar.reminder", title=tasks[0].title)))
+            closing[:0] = (
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                _line("DESCRIPTION", reminder, language),
+                _line("TRIGGER", duration(timedelta(minutes=-self.reminder))),
+                "END:VALARM",
+            )
+        parts = _SessionParts(
+            summary=_line("SUMMARY", text(_text(labels("calendar.session-summary", titles=titles))), language),
+            categories=_line("CATEGORIES", ",".join(map(text, categories)), language),
+            body=self._descriptions.body(tasks),
+            closing="\r\n".join(closing),
+        )
+        self._parts[task_keys] = parts
+        return parts
 
 
 class _Descriptions:
@@ -445,15 +537,14 @@ class _Descriptions:
         self._tasks: dict[str, tuple[str, ...]] = {}
         self._resources: dict[tuple[int, ...], tuple[str, ...]] = {}
 
-    def of(self, number: int, session: Session, tasks: list[PlannedTask]) -> str:
-        """The session's description: its number and hours, each task with its phase and dates, the phases'
-        resources."""
-        heading = self.view.labels("calendar.session-heading", number=number, hours=session.hours)
-        lines = [heading, ""]
+    def body(self, tasks: list[PlannedTask]) -> str:
+        """What follows a session's heading (its number and hours) in its description: each task with its
+        phase and dates, the phases' resources. The description is `(heading + body).strip()`."""
+        lines = [""]
         for task in tasks:
             lines += self._task_lines(task)
         lines += self._resource_lines(tuple(dict.fromkeys(task.phase for task in tasks)))
-        return "\n".join(lines).strip()
+        return "\n" + "\n".join(lines)
 
     def _task_lines(self, task: PlannedTask) -> tuple[str, ...]:
         if task.key not in self._tasks:

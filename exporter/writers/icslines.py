@@ -199,8 +199,14 @@ def date_value(day: date) -> str:
 def date_time(moment: datetime) -> tuple[str, dict[str, str]]:
     """A DATE-TIME value and its parameters: TZID for a zone, none and a Z for UTC (however the zone is named)."""
     tzid = zone_id(moment.tzinfo)
-    written = f"{moment.year:04}{moment.month:02}{moment.day:02}T{moment.hour:02}{moment.minute:02}{moment.second:02}"
+    written = wall_time(moment)
     return (f"{written}Z", {}) if tzid is None else (written, {"TZID": tzid})
+
+
+def wall_time(moment: datetime) -> str:
+    """The moment's date and time of day as a DATE-TIME value writes them (`20270104T190000`), without the
+    `Z` or TZID `date_time` adds for its zone."""
+    return f"{moment.year:04}{moment.month:02}{moment.day:02}T{moment.hour:02}{moment.minute:02}{moment.second:02}"
 
 
 def zone_id(zone: tzinfo | None) -> str | None:
