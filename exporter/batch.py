@@ -15,6 +15,7 @@ started marked as such.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import shutil
 import signal
@@ -396,6 +397,9 @@ def _run_all(work_on: Callable, work: list, jobs: int, on_row: RowCallback | Non
         except KeyboardInterrupt:
             pass
         return results
+    # What the workers inherit (modules, fonts, the pathway) is set aside from the collector before they
+    # fork: their collections then never walk it, nor copy the pages it lies on (Python's gc.freeze advice).
+    gc.freeze()
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_ignore_interrupts)
     futures: dict[Future, int] = {pool.submit(work_on, job): index for index, job in enumerate(work)}
     try:
@@ -408,6 +412,7 @@ def _run_all(work_on: Callable, work: list, jobs: int, on_row: RowCallback | Non
                 finished(index, future.result())
     finally:
         pool.shutdown(wait=True)
+        gc.unfreeze()
     return results
 
 
