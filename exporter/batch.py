@@ -400,6 +400,18 @@ def _run_all(work_on: Callable, work: list, jobs: int, on_row: RowCallback | Non
     # What the workers inherit (modules, fonts, the pathway) is set aside from the collector before they
     # fork: their collections then never walk it, nor copy the pages it lies on (Python's gc.freeze advice).
     gc.freeze()
+    try:
+        _run_in_pool(work_on, work, jobs, finished, results)
+    finally:
+        gc.unfreeze()
+    return results
+
+
+def _run_in_pool(
+    work_on: Callable, work: list, jobs: int, finished: Callable[[int, RowResult], None], results: list
+) -> None:
+    """Each job in worker processes, `finished` called as each ends; on Ctrl-C the rows not started are
+    cancelled and those done are still reported (their entries of `results` filled)."""
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_ignore_interrupts)
     futures: dict[Future, int] = {pool.submit(work_on, job): index for index, job in enumerate(work)}
     try:
@@ -412,8 +424,6 @@ def _run_all(work_on: Callable, work: list, jobs: int, on_row: RowCallback | Non
                 finished(index, future.result())
     finally:
         pool.shutdown(wait=True)
-        gc.unfreeze()
-    return results
 
 
 def _ignore_interrupts() -> None:

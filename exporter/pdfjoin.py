@@ -218,8 +218,8 @@ _REFERENCE_TO = {key: re.compile(rb"/" + key + rb"\s+(\d+)\s+0\s+R") for key in 
 _HEADER = re.compile(rb"(\d+) (\d+) obj")
 _SPACE = b" \t\r\n\f\x00"
 _OPENING = re.compile(rb"[(%]")
-_MARK = re.compile(rb" R(?=[\s()<>\[\]{}/%]|\Z)")
-_NUMBERS = re.compile(rb"[\s\[](\d+) (\d+)\Z")
+_MARK = re.compile(rb"(?<=[ \t\r\n\f\x00])R(?=[\s()<>\[\]{}/%]|\Z)")
+_NUMBERS = re.compile(rb"[\s\[](\d+)\s+(\d+)\s+\Z")
 _STRING = re.compile(rb"\((?:[^()\\]|\\.)*\)", re.S)
 _LENGTH = re.compile(rb"/Length\s+(\d+)(?=\s*[/>])")
 _END_STREAM = re.compile(rb"(?:\r?\n)?endstream\s+endobj")
@@ -228,7 +228,7 @@ _KID = re.compile(rb"(\d+)\s+0\s+R")
 _PAGES_KEYS = {b"Count", b"Kids", b"Type", b"Pages"}
 _COUNT = re.compile(rb"/Count\s+(\d+)")
 _PAGE_TYPE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-_NUMBER = rb"\s*(-?[\d.]+)"
+_NUMBER = rb"\s*(-?(?:\d+\.?\d*|\.\d+))"
 _MEDIA_BOX = re.compile(rb"/MediaBox\s*\[" + _NUMBER * 4 + rb"\s*\]")
 
 

@@ -14,6 +14,7 @@ from icalendar import Calendar, Event
 from icalendar.parser import Contentline
 
 from exporter.labels import catalogue
+from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions, ics
 from exporter.writers.icsfold import fold
 from exporter.writers.icslines import Component, parse, serialise
@@ -149,3 +150,25 @@ def test_a_calendar_written_as_text_is_its_events_stamped(name, zone, language, 
         assert part.components == tuple(alarm.canonical() for alarm in part.components)
     assert serialise(Component(calendar.name, calendar.properties, parts)) == data
     assert calendar == calendar.canonical()
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    name=_NAMES, zone=_ZONES, content=st.sampled_from(list(CalendarContent)), edition=st.booleans(), moved=st.booleans()
+)
+def test_a_calendar_run_again_is_what_stamping_gives(name, zone, content, edition, moved):
+    """A calendar written again over one that differs only in its DTSTAMP lines is written straight as text
+    (`ics.calendar_file`'s shortcut): the same bytes as stamping each event against the previous calendar;
+    over one whose sessions moved, the stamping itself."""
+    plan = make_plan(name=name.strip() or "Ana", timezone=zone, availability="mon 19:00-21:00")
+    view = PlanView(plan, CONTEXT.labels)
+    earlier = replace(CONTEXT, build_time=CONTEXT.build_time - timedelta(days=3))
+    first = make_plan(name=name.strip() or "Ana", timezone=zone, availability="tue 18:00-21:00") if moved else plan
+    previous = ics.calendar_file(PlanView(first, CONTEXT.labels), earlier, content, 15, new_calendar=edition)
+    again = ics.calendar_file(view, CONTEXT, content, 15, previous)
+    before = ics._previous(previous)
+    assert before.events and (before.edition != "") == edition
+    stamped = serialise(
+        ics._merged(parse(ics._fresh(view, CONTEXT, content, 15, before.edition)), before, plan, CONTEXT.build_time)
+    )
+    assert again == stamped and again != previous

@@ -218,3 +218,23 @@ def test_text_strings_read_back_as_written(text):
     """Titles and bookmarks are written as PDF text strings that pypdf reads back unchanged."""
     reader = PdfReader(io.BytesIO(_joined([], text, True)))
     assert reader.metadata["/Title"] == text
+
+
+def test_references_spelled_with_other_white_space_are_followed(tmp_path):
+    """`N 0 R` with a line break or a tab before the R (as other writers spell it) is a reference to renumber
+    and follow: the part joins by hand as pypdf joins it."""
+    data = _awkward_pdf("x", 2, True)
+    respelled = data.replace(b" 0 R /Resources", b" 0\nR /Resources").replace(b" 0 R /MediaBox", b" 0\tR /MediaBox")
+    assert respelled.count(b"\nR /Resources") == 2 and respelled.count(b"\tR /MediaBox") == 2
+    path = tmp_path / "respelled.pdf"
+    path.write_bytes(respelled)
+    parts = [Part(path, "respelled")]
+    assert _summary(_by_hand(parts, "t", True)) == _summary(_with_pypdf(parts, "t", True))
+
+
+def test_a_malformed_media_box_is_refused_not_a_crash():
+    """A media box whose numbers do not parse makes the hand-written reader refuse the part (pypdf reads it)."""
+    data = _awkward_pdf("x", 1, True).replace(b"595.2756", b"595.2.56")
+    pdf = pdfjoin._RawPdf(data)
+    with pytest.raises(pdfjoin.Unreadable):
+        pdf.last_size()

@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from test_xlsx_package import zip_parts
 
 from exporter.writers.xlsx import QUOTED, clean_text, put_text, style_id
-from exporter.writers.xlsx_package import Formula, finish_workbook, sheet_data, workbook_parts, zip_parts
+from exporter.writers.xlsx_package import Formula, finish_workbook, sorted_sheet_data, workbook_parts
 
 STAMP = datetime(2027, 1, 1, tzinfo=UTC)
 DATE_FORMATS = ("ddd d mmm yyyy", "[$-407]d mmm")
@@ -80,14 +81,14 @@ def _openpyxl_package(cells, heights) -> bytes:
 
 
 def _own_package(cells, heights) -> bytes:
-    """The same cells as the tracker writes them: values and style ids handed to `sheet_data`."""
+    """The same cells as the tracker writes them: values and style ids handed to `sorted_sheet_data`."""
     workbook = Workbook()
     sheet = workbook.active
     values = {}
     for position, (value, style) in sorted(cells.items()):
         quoted = isinstance(value, str) and value[:1] in QUOTED
         values[position] = (value, style_id(sheet, *style, quoted))
-    written = {sheet.title: sheet_data(values, heights)}
+    written = {sheet.title: sorted_sheet_data(sorted(values.items()), heights)}
     return finish_workbook(workbook_parts(workbook), STAMP, written)
 
 

@@ -14,7 +14,13 @@ from openpyxl.writer.excel import ExcelWriter
 
 from exporter.theme import Theme
 from exporter.writers import WriterOptions, xlsx
-from exporter.writers.xlsx_package import workbook_parts, zip_parts
+from exporter.writers.xlsx_package import workbook_parts
+
+
+def zip_parts(data: bytes) -> dict[str, bytes]:
+    """The parts of a zip package, by name."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    return {name: source.read(name) for name in source.namelist()}
 
 
 def _excel_writer_parts(workbook: Workbook) -> dict[str, bytes]:

@@ -68,6 +68,7 @@ from exporter.writers.icslines import (
     serialise,
     text,
     wall_time,
+    zone_id,
 )
 from exporter.writers.vtimezone import vtimezone
 
@@ -121,18 +122,41 @@ def calendar_file(
 
     `previous` is the calendar file this one replaces (see the module's docstring), or None.
     `new_calendar` starts a new edition (see `edition`): nothing of `previous` is carried.
-    Without a previous event the calendar is written straight as text (`_fresh`); with one, that
-    text is read back as content lines and each event stamped against the previous one (`_merged`).
+    Without a previous event the calendar is written straight as text (`_fresh`), and so is one whose
+    previous text differs only in its DTSTAMP lines (a batch or export run again on the same settings);
+    otherwise that text is read back as content lines and each event stamped against the previous one
+    (`_merged`).
     """
-    before = _Previous({}, {}, "") if new_calendar else _previous(previous)
-    edition = _edition_of(context.build_time) if new_calendar else before.edition
-    fresh = _fresh(view, context, content, reminder, edition)
+    if new_calendar:
+        return _fresh(view, context, content, reminder, _edition_of(context.build_time))
+    guessed = _edition_in(previous) if previous else ""
+    fresh = _fresh(view, context, content, reminder, guessed)
+    if not previous or _unstamped(fresh) == _unstamped(previous):
+        return fresh  # nothing to replace, or the same events (SEQUENCE 0): stamping them changes nothing
+    before = _previous(previous)
+    if before.edition != guessed:
+        fresh = _fresh(view, context, content, reminder, before.edition)
     if not before.events:
         return fresh
     calendar = parse(fresh)
     if calendar is None:
         raise AssertionError("the calendar writer wrote a calendar that does not read back")
     return serialise(_merged(calendar, before, view.plan, context.build_time))
+
+
+_EDITION_LINE = re.compile(rb"^" + EDITION.encode() + rb":(\d{8}T\d{6}Z)\r$", re.M)
+_DTSTAMP_LINE = re.compile(rb"^DTSTAMP:[^\r\n]*\r\n", re.M)
+
+
+def _edition_in(calendar: bytes) -> str:
+    """The edition line's value in a calendar's text ("" without one): a guess that `_previous` confirms."""
+    found = _EDITION_LINE.search(calendar)
+    return found.group(1).decode() if found else ""
+
+
+def _unstamped(calendar: bytes) -> bytes:
+    """The calendar's text without its DTSTAMP lines (the time each writing stamps on every event)."""
+    return _DTSTAMP_LINE.sub(b"", calendar)
 
 
 def _fresh(view: PlanView, context: RunContext, content: CalendarContent, reminder: int | None, edition: str) -> bytes:
@@ -488,9 +512,9 @@ class _SessionEvents:
 
     def _time_line(self, name: str, moment: datetime) -> str:
         """A DTSTART or DTEND line, folded (see `_moment`): `date_time`'s value and parameters, its zone's
-        part of the line made once per calendar."""
+        part of the line made once per calendar for each zone name."""
         moment = _moment(moment)
-        key = (name, moment.tzinfo)
+        key = (name, zone_id(moment.tzinfo))
         if key not in self._times:
             value, parameters = date_time(moment)
             self._times[key] = (content_line(name, "", parameters).text, "Z" if value.endswith("Z") else "")

@@ -237,6 +237,7 @@ class SubsetFace(TTFontFace):
         return shared
 
     def makeSubset(self, subset):
+        """ReportLab's font file for the subset (a list of character codes), made once per process."""
         key = tuple(subset)
         made = self._subsets.get(key)
         if made is None:
@@ -263,14 +264,16 @@ class KeptFlate(pdfdoc.PDFStreamFilterZCompress):
         self._compressed: dict[bytes, bytes] = {}
 
     def encode(self, text):
+        """ReportLab's Flate encoding of `text`; bytes compressed before are taken from the last SUBSETS
+        (the least recently used is dropped)."""
         if not isinstance(text, bytes):
             return super().encode(text)
-        compressed = self._compressed.get(text)
+        compressed = self._compressed.pop(text, None)
         if compressed is None:
             compressed = super().encode(text)
             if len(self._compressed) >= SUBSETS:
                 del self._compressed[next(iter(self._compressed))]
-            self._compressed[text] = compressed
+        self._compressed[text] = compressed
         return compressed
 
 

@@ -139,7 +139,7 @@ def built(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions)
 
 
 class _Cell:
-    """A cell of a sheet whose cells the tracker writes as XML (`xlsx_package.sheet_data`): its value
+    """A cell of a sheet whose cells the tracker writes as XML (`xlsx_package.sorted_sheet_data`): its value
     (text as a cell holds it, a number, a date, a `Formula` or None) and the style openpyxl's cells
     take by the same names."""
 

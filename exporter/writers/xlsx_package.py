@@ -1,7 +1,7 @@
 """Finishing touches on the saved .xlsx package that openpyxl cannot make itself, and the cells of
 most sheets, which the tracker writes as XML here rather than as openpyxl cell objects.
 
-- Cells as XML (`sheet_data`): a cell object per value, styled one attribute at a time and
+- Cells as XML (`sorted_sheet_data`): a cell object per value, styled one attribute at a time and
   serialised element by element, was most of the workbook's time. The tracker keeps each
   sheet's values and styles (registered with openpyxl, which writes the style table), and
   `finish_workbook` writes the cells into the sheets openpyxl saved without them, byte for byte
@@ -98,21 +98,15 @@ _EMPTY_DIMENSION = '<dimension ref="A1:A1" />'
 _EMPTY_SHEET_DATA = "<sheetData></sheetData>"
 
 
-def sheet_data(cells: Mapping[tuple[int, int], tuple[Any, int]], heights: Mapping[int, float]) -> SheetData:
-    """The cells of a sheet, (row, column) -> (value, cell style id; 0: no style), and the heights of
-    rows that have one, as `finish_workbook` writes them: byte for byte what openpyxl 3.1 writes for
-    the same cells and row heights once `finish_workbook` has shared their strings and filled in their
-    formulas' results. A value is text (as a cell holds it, see `xlsx.clean_text`), an int or a finite
-    float, a date or a naive date-time (its Excel serial number), a `Formula`, or None (no value: a
-    cell only if it has a style, but its row and the dimension count it). Raises TypeError for another
-    kind of value."""
-    return sorted_sheet_data(sorted(cells.items()), heights)
-
-
 def sorted_sheet_data(
     cells: Iterable[tuple[tuple[int, int], tuple[Any, int]]], heights: Mapping[int, float]
 ) -> SheetData:
-    """`sheet_data` of the cells given as ((row, column), (value, style id)) in (row, column) order."""
+    """The cells of a sheet, ((row, column), (value, cell style id; 0: no style)) in (row, column) order, and
+    the heights of rows that have one, as `finish_workbook` writes them: byte for byte what openpyxl 3.1 writes
+    for the same cells and row heights once `finish_workbook` has shared their strings and filled in their
+    formulas' results. A value is text (as a cell holds it, see `xlsx.clean_text`), an int or a finite float, a
+    date or a naive date-time (its Excel serial number), a `Formula`, or None (no value: a cell only if it has a
+    style, but its row and the dimension count it). Raises TypeError for another kind of value."""
     rows: dict[int, list[str | tuple[str, str]]] = {number: [] for number in heights}
     row: list[str | tuple[str, str]] = []
     last_row = first_row = 0
@@ -198,9 +192,11 @@ class _Parts(dict[str, bytes]):
     """The parts of a package by name, as openpyxl's writer writes them into a zip archive."""
 
     def writestr(self, name: str, data: str | bytes) -> None:
+        """The part `name`, text as UTF-8."""
         self[name] = data.encode("utf-8") if isinstance(data, str) else data
 
     def namelist(self) -> list[str]:
+        """The parts' names, in the order they were written."""
         return list(self)
 
     def close(self) -> None:
@@ -234,6 +230,7 @@ class _PartsWriter(ExcelWriter):
         self.manifest._write(archive, workbook)
 
     def __init__(self, workbook: Workbook, archive: _Parts, chart_keys: Mapping[int, Hashable]):
+        """The writer of `workbook` into `archive`; `chart_keys` maps id(chart) to what shapes its XML."""
         super().__init__(workbook, archive)
         self._chart_keys = chart_keys
 
@@ -246,6 +243,7 @@ class _PartsWriter(ExcelWriter):
             self.manifest.append(chart)
 
     def write_worksheet(self, ws: Worksheet) -> None:
+        """The sheet as `ExcelWriter.write_worksheet` writes it, into memory rather than a temporary file."""
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
@@ -368,15 +366,9 @@ def workbook_parts(workbook: Workbook, chart_keys: Mapping[int, Hashable] | None
     return dict(parts)
 
 
-def zip_parts(data: bytes) -> dict[str, bytes]:
-    """The parts of a zip package, by name."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    return {name: source.read(name) for name in source.namelist()}
-
-
 def finish_workbook(saved: Mapping[str, bytes], stamp: datetime, cells: dict[str, SheetData]) -> bytes:
     """The package whose parts openpyxl `saved` (`workbook_parts`) with the `cells` (sheet title -> its
-    cells, `sheet_data`) written into those sheets, which it saved without cells; every string shared;
+    cells, `sorted_sheet_data`) written into those sheets, which it saved without cells; every string shared;
     the build time as every entry's and the properties' time."""
     parts = dict(saved)
     sheets = _sheet_files(parts)
