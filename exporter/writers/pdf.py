@@ -54,6 +54,7 @@ from exporter.context import RunContext
 from exporter.controls import CONTROL
 from exporter.errors import Problem
 from exporter.fontfiles import FoundFont
+from exporter.kept import Kept
 from exporter.labels import Labels
 from exporter.model import HORIZONS, Pathway
 from exporter.plan import Plan
@@ -285,10 +286,9 @@ class _Paragraph(Paragraph):
             lines = super().breakLines(width)
             state = self.__dict__
             changed = {name for name, value in state.items() if before.get(name, _UNSET) is not value}
-            kept = lines, {name: state[name] for name in changed.union(_BREAK_STATE) if name in state}
-            if len(_BROKEN) >= BREAKS:
-                del _BROKEN[next(iter(_BROKEN))]
-            _BROKEN[key] = kept
+            kept = _BROKEN.keep(
+                key, (lines, {name: state[name] for name in changed.union(_BREAK_STATE) if name in state})
+            )
         lines, state = kept
         self.__dict__.update(state)
         return lines
@@ -308,7 +308,7 @@ def _keeps_lines(style: ParagraphStyle) -> bool:
 _BREAK_STATE = ("_width_max", "_splitLongWordCount", "_hyphenations", "frags", "height")
 """What ReportLab's breakLines sets on the paragraph (ReportLab 4 and 5), kept even when a call leaves
 a value as it was: another paragraph given the kept lines needs it too."""
-_BROKEN: dict[tuple, tuple] = {}
+_BROKEN: Kept[tuple] = Kept(BREAKS)
 _UNSET = object()
 
 

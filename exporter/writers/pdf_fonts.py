@@ -30,6 +30,7 @@ from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 from exporter.errors import Kind, Problem
 from exporter.fontfiles import FoundFont, script_of
+from exporter.kept import Kept
 from exporter.writers.markup import escape, quoteattr
 
 NO_BREAK_SPACE = "\u00a0"
@@ -233,19 +234,14 @@ class SubsetFace(TTFontFace):
         """This face over the attributes a TTFont just parsed (shared, not copied or parsed again)."""
         shared = cls.__new__(cls)
         shared.__dict__ = face.__dict__
-        shared._subsets = {}
+        shared._subsets = Kept(SUBSETS)
         return shared
 
     def makeSubset(self, subset):
         """ReportLab's font file for the subset (a list of character codes), made once per process."""
         key = tuple(subset)
         made = self._subsets.get(key)
-        if made is None:
-            made = super().makeSubset(subset)
-            if len(self._subsets) >= SUBSETS:
-                del self._subsets[next(iter(self._subsets))]
-            self._subsets[key] = made
-        return made
+        return self._subsets.keep(key, super().makeSubset(subset)) if made is None else made
 
     def addSubsetObjects(self, doc, fontname, subset):
         """ReportLab's objects for an embedded subset; its font file compressed once per process."""
@@ -261,20 +257,15 @@ class KeptFlate(pdfdoc.PDFStreamFilterZCompress):
     same bytes in every plan of a batch), at most SUBSETS of them."""
 
     def __init__(self):
-        self._compressed: dict[bytes, bytes] = {}
+        self._compressed: Kept[bytes] = Kept(SUBSETS)
 
     def encode(self, text):
         """ReportLab's Flate encoding of `text`; bytes compressed before are taken from the last SUBSETS
         (the least recently used is dropped)."""
         if not isinstance(text, bytes):
             return super().encode(text)
-        compressed = self._compressed.pop(text, None)
-        if compressed is None:
-            compressed = super().encode(text)
-            if len(self._compressed) >= SUBSETS:
-                del self._compressed[next(iter(self._compressed))]
-        self._compressed[text] = compressed
-        return compressed
+        compressed = self._compressed.get(text)
+        return self._compressed.keep(text, super().encode(text)) if compressed is None else compressed
 
 
 KEPT_FLATE = KeptFlate()

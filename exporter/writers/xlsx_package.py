@@ -54,6 +54,7 @@ from openpyxl.xml.constants import (
 )
 from openpyxl.xml.functions import Element, tostring
 
+from exporter.kept import Kept
 from exporter.writers.markup import escape
 
 _SHEET_PATH = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
@@ -254,8 +255,7 @@ class _PartsWriter(ExcelWriter):
         self.manifest.append(ws)
 
 
-_CHARTS: dict[Hashable, bytes] = {}
-_MAX_CHARTS = 64
+_CHARTS: Kept[bytes] = Kept(64)
 
 
 def _chart_xml(chart: ChartBase, key: Hashable | None) -> bytes:
@@ -263,12 +263,7 @@ def _chart_xml(chart: ChartBase, key: Hashable | None) -> bytes:
     if key is None:
         return tostring(chart._write())
     xml = _CHARTS.get(key)
-    if xml is None:
-        xml = tostring(chart._write())
-        if len(_CHARTS) >= _MAX_CHARTS:
-            del _CHARTS[next(iter(_CHARTS))]
-        _CHARTS[key] = xml
-    return xml
+    return _CHARTS.keep(key, tostring(chart._write())) if xml is None else xml
 
 
 class _SheetWriter(WorksheetWriter):
@@ -320,8 +315,7 @@ class _CustomProperties:
     mime_type: str = CPROPS_TYPE
 
 
-_STYLESHEETS: dict[tuple, bytes] = {}
-_MAX_STYLESHEETS = 16
+_STYLESHEETS: Kept[bytes] = Kept(16)
 
 
 def _stylesheet(workbook: Workbook) -> bytes:
@@ -346,12 +340,7 @@ def _stylesheet(workbook: Workbook) -> bytes:
         workbook._table_styles,
     )
     xml = _STYLESHEETS.get(key)
-    if xml is None:
-        xml = tostring(write_stylesheet(workbook))
-        if len(_STYLESHEETS) >= _MAX_STYLESHEETS:
-            del _STYLESHEETS[next(iter(_STYLESHEETS))]
-        _STYLESHEETS[copy.deepcopy(key)] = xml
-    return xml
+    return _STYLESHEETS.keep(copy.deepcopy(key), tostring(write_stylesheet(workbook))) if xml is None else xml
 
 
 def workbook_parts(workbook: Workbook, chart_keys: Mapping[int, Hashable] | None = None) -> dict[str, bytes]:
