@@ -3,6 +3,9 @@ what icalendar reads."""
 
 from __future__ import annotations
 
+import functools
+import itertools
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -172,3 +175,43 @@ def test_a_calendar_run_again_is_what_stamping_gives(name, zone, content, editio
         ics._merged(parse(ics._fresh(view, CONTEXT, content, 15, before.edition)), before, plan, CONTEXT.build_time)
     )
     assert again == stamped and again != previous
+
+
+_DTSTAMP_LINE = re.compile(rb"^DTSTAMP:[^\r\n]*\r\n", re.M)
+
+
+@functools.cache
+def _short_calendar() -> bytes:
+    plan = make_plan(name="Ana", availability="mon 19:00-20:00")
+    return render_format("ics", plan)["plan.ics"]
+
+
+_OLD, _NEW = b"20260101T000000Z", b"20260104T000000Z"
+_INSERTED = st.lists(
+    st.sampled_from([b"DTSTAMP:", b"X-A-DTSTAMP:", _OLD, _NEW, b"\r\n", b"\n", b"\r", b"x", b" "]), max_size=8
+).map(b"".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stamps=st.lists(st.sampled_from([_OLD, _NEW, b"", b"x\ny"]), min_size=1, max_size=4),
+    inserted=st.tuples(_INSERTED, _INSERTED),
+    place=st.tuples(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=10**6)),
+)
+def test_the_same_calendar_but_for_stamps_is_what_dropping_them_tells(stamps, inserted, place):
+    """`ics._same_but_stamps` (the shortcut's test) says two calendars are the same only when they are the same
+    without their DTSTAMP lines, and says so for a calendar written again at another time."""
+    base = _DTSTAMP_LINE.sub(b"DTSTAMP:\x00\r\n", _short_calendar())
+    lines = base.split(b"\r\n")
+
+    def with_line(extra: bytes, at: int) -> bytes:
+        at %= len(lines)
+        return b"\r\n".join([*lines[:at], extra, *lines[at:]])
+
+    fresh = with_line(inserted[0], place[0]).replace(b"\x00", _NEW)
+    values = itertools.cycle(stamps)
+    previous = re.sub(rb"\x00", lambda _: next(values), with_line(inserted[1], place[1]))
+    if ics._same_but_stamps(fresh, previous, b"DTSTAMP:" + _NEW):
+        assert _DTSTAMP_LINE.sub(b"", fresh) == _DTSTAMP_LINE.sub(b"", previous)
+    written_again = base.replace(b"\x00", _OLD)
+    assert ics._same_but_stamps(base.replace(b"\x00", _NEW), written_again, b"DTSTAMP:" + _NEW)
