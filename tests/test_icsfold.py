@@ -19,8 +19,8 @@ from icalendar.parser import Contentline
 from exporter.labels import catalogue
 from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions, ics
-from exporter.writers.icsfold import fold
-from exporter.writers.icslines import Component, parse, serialise
+from exporter.writers.icsfold import fold, fold_joined
+from exporter.writers.icslines import Component, parse, serialise, text
 
 _TRICKY = st.sampled_from([*list('\\^;,:"abcXYZ 09é€😀\t'), "\\n", "\\,", "\\;", "^n", "^^"])
 
@@ -215,3 +215,52 @@ def test_the_same_calendar_but_for_stamps_is_what_dropping_them_tells(stamps, in
         assert _DTSTAMP_LINE.sub(b"", fresh) == _DTSTAMP_LINE.sub(b"", previous)
     written_again = base.replace(b"\x00", _OLD)
     assert ics._same_but_stamps(base.replace(b"\x00", _NEW), written_again, b"DTSTAMP:" + _NEW)
+
+
+_TAIL = st.lists(st.sampled_from([*list("ab ;,\\^é"), "\\n", "\\,", "x" * 60]), max_size=40).map("".join)
+_TAILS_FOLDED: dict[str, dict[int, str]] = {}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    head=st.lists(st.sampled_from([*list("ab\\^é"), "\\n", "DESCRIPTION;LANGUAGE=en:", "h" * 30]), max_size=20).map(
+        "".join
+    ),
+    tail=st.sampled_from(["", "x" * 80, "\\" * 90, "y\\n" * 50, "é" * 10 + "z" * 70]) | _TAIL,
+)
+def test_a_line_folded_from_a_kept_tail_is_the_line_folded(head, tail):
+    """`fold_joined` keeps the fold of a tail from each place a line's first part may end; the line is what
+    `fold` gives for the whole, whatever the heads the same tail followed before."""
+    folded = _TAILS_FOLDED.setdefault(tail, {})
+    assert fold_joined(head, tail, folded) == fold(head + tail)
+
+
+_DESCRIPTION_TEXT = st.lists(
+    st.sampled_from([*list("ab N\\;,\t\n\r\x0b\x85\u2003é😀"), "\\N", "\r\n", "x" * 40]), max_size=30
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(heading=_DESCRIPTION_TEXT, body=_DESCRIPTION_TEXT, repeat=st.sampled_from([1, 2, 180, 400]))
+def test_a_description_joined_from_its_parts_is_the_description(heading, body, repeat):
+    """A session's DESCRIPTION line made from its heading and the rest escaped and folded apart (`ics._Heading`,
+    `ics._DescriptionTail`) is the line of the whole description stripped, clipped, cleaned and escaped."""
+    body *= repeat  # up to and past MAX_DESCRIPTION
+    prefix = "DESCRIPTION;LANGUAGE=en:"
+    whole = fold(prefix + text(ics._clip(ics._text((heading + body).strip()))))
+    tail = ics._DescriptionTail.of(body)
+    assert ics._description_line(prefix, ics._Heading.of(heading), tail) == whole
+    assert ics._description_line(prefix, ics._Heading.of(heading), tail) == whole  # its folds kept
+
+
+@settings(max_examples=100, deadline=None)
+@given(item=st.text(max_size=20), edition=st.sampled_from(["", "20270101T120000Z"]), name=_NAMES)
+def test_uids_of_one_calendar_are_each_items_uid(item, edition, name):
+    """`ics._Uids` hashes the seed's common start once per calendar: the UIDs `ics.uid` gives."""
+    plan = _uid_plan(name.strip() or "Ana")
+    assert ics._Uids(plan, edition)(item) == ics.uid(plan, item, edition)
+
+
+@functools.cache
+def _uid_plan(name: str):
+    return make_plan(name=name, availability="mon 19:00-20:00")

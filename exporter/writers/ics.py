@@ -50,12 +50,14 @@ from zoneinfo import ZoneInfo
 from exporter import __version__
 from exporter.context import RunContext
 from exporter.controls import CONTROL
+from exporter.kept import Kept
+from exporter.labels import Labels
 from exporter.plan import Plan, PlannedTask, Session
 from exporter.theme import Theme
 from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.icsfold import fold
+from exporter.writers.icsfold import fold, fold_joined
 from exporter.writers.icslines import (
     Component,
     ContentLine,
@@ -426,6 +428,22 @@ def uid(plan: Plan, item: str, edition: str = "") -> str:
     return f"{digest[:32]}@pathway-exporter"
 
 
+class _Uids:
+    """`uid(plan, item, edition)` for many items of one calendar: the hash of the part of the seed before the
+    item is taken once, and copied for each item."""
+
+    def __init__(self, plan: Plan, edition: str):
+        self._before = hashlib.sha256(f"{plan.pathway.id}\x1f{plan.identity}\x1f".encode())
+        self._after = f"\x1f{edition}".encode() if edition else b""
+
+    def __call__(self, item: str) -> str:
+        """The UID of `item` (see `uid`)."""
+        digest = self._before.copy()
+        digest.update(item.encode())
+        digest.update(self._after)
+        return f"{digest.hexdigest()[:32]}@pathway-exporter"
+
+
 def _stamp_line(stamp: datetime) -> str:
     """The DTSTAMP line every event of the calendar has."""
     return f"DTSTAMP:{_utc(stamp)}"
@@ -479,10 +497,59 @@ class _SessionParts:
 
     summary: str
     categories: str
-    body: str
-    """The description after its heading, not yet escaped (see `_Descriptions.body`)."""
+    tail: _DescriptionTail
+    """The description after its heading (see `_Descriptions.body`)."""
     closing: str
     """The VALARM (with a reminder) and the event's END line."""
+
+
+@dataclass(frozen=True)
+class _DescriptionTail:
+    """What follows a session's heading in its description: as made (`body`), and as its DESCRIPTION line ends
+    with it: trailing white space stripped (`length` characters), without control characters and escaped
+    (`escaped`, "" when only white space is left); `folded` keeps the fold of that text from each place the
+    line's first part may end (see `fold_joined`)."""
+
+    body: str
+    length: int
+    escaped: str
+    folded: dict[int, str]
+
+    @classmethod
+    def of(cls, body: str) -> _DescriptionTail:
+        """The tail of a description whose heading is followed by `body`."""
+        stripped = body.rstrip()
+        return cls(body, len(stripped), text(_text(stripped)), {})
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """A session description's heading (`calendar.session-heading`): its text, that text escaped as the
+    DESCRIPTION line holds it, and whether the rest of the description may follow it escaped on its own."""
+
+    text: str
+    escaped: str
+    joins: bool
+
+    @classmethod
+    def of(cls, heading: str) -> _Heading:
+        """The heading `heading`: it joins the rest when it starts with no white space and ends with no backslash."""
+        joins = heading[:1] != "" and not heading[0].isspace() and not heading.endswith("\\")
+        return cls(heading, text(_text(heading)), joins)
+
+
+_HEADINGS: Kept[_Heading] = Kept(4096)
+
+
+def _heading(labels: Labels, number: int, hours: float) -> _Heading:
+    """The heading of the `number`th session, of `hours` hours; the same template, locale, number and hours
+    give the same heading, so each process makes each heading once (a room's plans number their sessions
+    alike)."""
+    key = (labels.entries["calendar.session-heading"], labels.locale, number, type(hours), hours)
+    found = _HEADINGS.get(key)
+    if found is None:
+        found = _HEADINGS.keep(key, _Heading.of(labels("calendar.session-heading", number=number, hours=hours)))
+    return found
 
 
 class _SessionEvents:
@@ -501,22 +568,21 @@ class _SessionEvents:
         self._descriptions = _Descriptions(view)
         self._parts: dict[tuple[str, ...], _SessionParts] = {}
         self._times: dict[tuple[str, tzinfo | None], tuple[str, str]] = {}
+        self._uids = _Uids(view.plan, edition)
 
     def event(self, number: int, session: Session) -> str:
         """The event of the plan's `number`th session (from 1)."""
         parts = self._parts.get(session.task_keys) or self._parts_of(session.task_keys)
-        heading = self.view.labels("calendar.session-heading", number=number, hours=session.hours)
-        description = text(_clip(_text((heading + parts.body).strip())))
         lines = (
             "BEGIN:VEVENT",
             parts.summary,
             self._time_line("DTSTART", session.start),
             self._time_line("DTEND", session.end),
             self.stamp,
-            _line("UID", text(uid(self.view.plan, f"session/{session.key}", self.edition))),
+            f"UID:{self._uids(f'session/{session.key}')}",  # hex digits and a domain: nothing to escape or fold
             "SEQUENCE:0",
             parts.categories,
-            fold(self._description + description),
+            _description_line(self._description, _heading(self.view.labels, number, session.hours), parts.tail),
             parts.closing,
         )
         return "\r\n".join(lines)
@@ -556,11 +622,21 @@ class _SessionEvents:
         parts = _SessionParts(
             summary=_line("SUMMARY", text(_text(labels("calendar.session-summary", titles=titles))), language),
             categories=_line("CATEGORIES", ",".join(map(text, categories)), language),
-            body=self._descriptions.body(tasks),
+            tail=_DescriptionTail.of(self._descriptions.body(tasks)),
             closing="\r\n".join(closing),
         )
         self._parts[task_keys] = parts
         return parts
+
+
+def _description_line(prefix: str, heading: _Heading, tail: _DescriptionTail) -> str:
+    """A session's DESCRIPTION line (`prefix` is its name and parameters), folded: the text of
+    `(heading + body).strip()`, clipped, without control characters and escaped. When the heading starts with
+    no white space and ends with no backslash (so no escape spans the two), the body holds more than white
+    space and the whole fits MAX_DESCRIPTION, that is the heading's text followed by the body's, each made once."""
+    if tail.escaped and heading.joins and len(heading.text) + tail.length <= MAX_DESCRIPTION:
+        return fold_joined(prefix + heading.escaped, tail.escaped, tail.folded)
+    return fold(prefix + text(_clip(_text((heading.text + tail.body).strip()))))
 
 
 class _Descriptions:
@@ -630,7 +706,7 @@ def _moment(moment: datetime) -> datetime:
 
     A local time with TZID names the first of two occurrences; the second is only unambiguous in UTC.
     """
-    if moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset():
+    if moment.utcoffset() != moment.replace(fold=1 - moment.fold).utcoffset():
         return moment.astimezone(UTC)
     return moment
 
