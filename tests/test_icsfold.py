@@ -18,7 +18,7 @@ from icalendar.parser import Contentline
 
 from exporter.labels import catalogue
 from exporter.view import PlanView
-from exporter.writers import CalendarContent, WriterOptions, ics
+from exporter.writers import CalendarContent, WriterOptions, ics, icslines
 from exporter.writers.icsfold import fold, fold_joined
 from exporter.writers.icslines import Component, parse, serialise, text
 
@@ -264,3 +264,44 @@ def test_uids_of_one_calendar_are_each_items_uid(item, edition, name):
 @functools.cache
 def _uid_plan(name: str):
     return make_plan(name=name, availability="mon 19:00-20:00")
+
+
+_LINE_PIECES = st.sampled_from([*list("AZaz09-;:=\"', \t"), "LANGUAGE", "TZID=", "é", "\\n"])
+
+
+_LINE_NAME = st.sampled_from(["", "A", "DTSTART", "x-Y", "é", "A B"])
+_PARAMETERS = st.lists(
+    st.tuples(_LINE_NAME, st.sampled_from(["=", "", "=="]), st.text(alphabet='"a;:, é', max_size=5)).map(
+        lambda parts: ";" + "".join(parts)
+    ),
+    max_size=2,
+).map("".join)
+_LINES = st.one_of(
+    st.lists(_LINE_PIECES, max_size=14).map("".join),
+    st.tuples(_LINE_NAME, _PARAMETERS, st.sampled_from([":", "", ";"]), st.text(alphabet='a:;"', max_size=3)).map(
+        "".join
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_LINES)
+def test_a_line_split_the_quick_way_is_the_line_split(line):
+    """`icslines._split_line` takes a line with no parameter or one unquoted one apart in one match: what
+    `split` gives, or the same ValueError."""
+    try:
+        expected = icslines.split(line)
+    except ValueError:
+        with pytest.raises(ValueError):
+            icslines._split_line(line)
+    else:
+        assert icslines._split_line(line) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["\r\n", "\n", "\r", " ", "\t", "a", "\r\n ", "\r\n\t", "\n\n "]), max_size=20))
+def test_a_text_unfolded_the_quick_way_is_the_text_unfolded(pieces):
+    """`icslines._unfolded` takes folds out with a plain replace where the text allows: what the regular
+    expression gives."""
+    text_ = "".join(pieces)
+    assert icslines._unfolded(text_) == icslines._UNFOLD.sub("", text_)
