@@ -305,3 +305,36 @@ def test_a_text_unfolded_the_quick_way_is_the_text_unfolded(pieces):
     expression gives."""
     text_ = "".join(pieces)
     assert icslines._unfolded(text_) == icslines._UNFOLD.sub("", text_)
+
+
+def test_parts_kept_for_other_plans_give_each_calendar_its_own_bytes():
+    """A session's summary, categories and alarm are kept per process for the labels, reminder and tasks they
+    are made from (`ics._shared_parts`): calendars of other languages, reminders and task titles made in any
+    order are the bytes each gives made alone."""
+    from exporter.loader import load_pathway
+
+    builtin = load_pathway()
+    first = builtin.phases[0]
+    retitled = replace(
+        builtin,
+        phases=(replace(first, tasks=(replace(first.tasks[0], title="Other"), *first.tasks[1:])), *builtin.phases[1:]),
+    )
+    cases = [
+        (pathway, language, reminder)
+        for pathway in (builtin, retitled)
+        for language in ("en", "de")
+        for reminder in (None, 15, 90)
+    ]
+
+    def calendar(pathway, language, reminder) -> bytes:
+        plan = make_plan(pathway, name="Ana", lang=language, availability="mon 19:00-21:00")
+        context = replace(CONTEXT, labels=catalogue(plan.language))
+        return render_format("ics", plan, options=WriterOptions(reminder=reminder), context=context)["plan.ics"]
+
+    alone = []
+    for case in cases:
+        ics._SHARED.clear()
+        alone.append(calendar(*case))
+    assert len(set(alone)) == len(cases)
+    assert [calendar(*case) for case in cases] == alone
+    assert [calendar(*case) for case in reversed(cases)] == alone[::-1]

@@ -215,7 +215,7 @@ def _merged(fresh: Component, before: _Previous, plan: Plan, stamp: datetime) ->
 def _header(view: PlanView, content: CalendarContent, edition: str) -> Component:
     """The calendar's own properties: who made it, its name and description, its zone, how often to refresh."""
     plan, labels = view.plan, view.labels
-    language = _language(view)
+    language = _language(view.labels)
     description = labels(
         "calendar.description",
         from_role=plan.pathway.from_role,
@@ -458,7 +458,7 @@ def _milestone_events(view: PlanView, edition: str, stamp: str) -> list[str]:
     """Each milestone's event, new (SEQUENCE 0), as folded text: the properties in `Component.canonical`'s
     order for a VEVENT."""
     plan, labels = view.plan, view.labels
-    language = _language(view)
+    language = _language(view.labels)
     finish = view.short_date(plan.finish)
     categories = (labels("calendar.milestone-category"), _text(plan.pathway.to_role))
     tail = "\r\n".join(
@@ -492,15 +492,50 @@ _DATE = {"VALUE": "DATE"}
 
 
 @dataclass(frozen=True)
-class _SessionParts:
-    """What a calendar's sessions of the same tasks share, as folded lines (see `_SessionEvents`)."""
+class _SharedParts:
+    """What sessions of the same tasks share in every plan of a pathway, as folded lines (see `_shared_parts`)."""
 
     summary: str
     categories: str
-    tail: _DescriptionTail
-    """The description after its heading (see `_Descriptions.body`)."""
     closing: str
     """The VALARM (with a reminder) and the event's END line."""
+
+    @classmethod
+    def of(cls, labels: Labels, reminder: int | None, tasks: list[PlannedTask]) -> _SharedParts:
+        """The parts of a session of these tasks, with this reminder (minutes before; None: no alarm)."""
+        language = _language(labels)
+        titles = labels("calendar.session-joiner").join(
+            labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
+        )
+        phases = sorted({task.phase for task in tasks})
+        categories = [
+            labels("calendar.session-category"),
+            *(labels("calendar.phase-category", number=n) for n in phases),
+        ]
+        closing = ["END:VEVENT"]
+        if reminder is not None:
+            alarm = text(_text(labels("calendar.reminder", title=tasks[0].title)))
+            closing[:0] = (
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                _line("DESCRIPTION", alarm, language),
+                _line("TRIGGER", duration(timedelta(minutes=-reminder))),
+                "END:VALARM",
+            )
+        return cls(
+            summary=_line("SUMMARY", text(_text(labels("calendar.session-summary", titles=titles))), language),
+            categories=_line("CATEGORIES", ",".join(map(text, categories)), language),
+            closing="\r\n".join(closing),
+        )
+
+
+@dataclass(frozen=True)
+class _SessionParts:
+    """What a calendar's sessions of the same tasks share (see `_SessionEvents`)."""
+
+    shared: _SharedParts
+    tail: _DescriptionTail
+    """The description after its heading (see `_Descriptions.body`)."""
 
 
 @dataclass(frozen=True)
@@ -563,7 +598,7 @@ class _SessionEvents:
         self.reminder = reminder
         self.edition = edition
         self.stamp = stamp
-        self.language = _language(view)
+        self.language = _language(view.labels)
         self._description = content_line("DESCRIPTION", "", self.language).text
         self._descriptions = _Descriptions(view)
         self._parts: dict[tuple[str, ...], _SessionParts] = {}
@@ -573,17 +608,18 @@ class _SessionEvents:
     def event(self, number: int, session: Session) -> str:
         """The event of the plan's `number`th session (from 1)."""
         parts = self._parts.get(session.task_keys) or self._parts_of(session.task_keys)
+        shared = parts.shared
         lines = (
             "BEGIN:VEVENT",
-            parts.summary,
+            shared.summary,
             self._time_line("DTSTART", session.start),
             self._time_line("DTEND", session.end),
             self.stamp,
             f"UID:{self._uids(f'session/{session.key}')}",  # hex digits and a domain: nothing to escape or fold
             "SEQUENCE:0",
-            parts.categories,
+            shared.categories,
             _description_line(self._description, _heading(self.view.labels, number, session.hours), parts.tail),
-            parts.closing,
+            shared.closing,
         )
         return "\r\n".join(lines)
 
@@ -599,34 +635,37 @@ class _SessionEvents:
         return fold(f"{prefix}{wall_time(moment)}{suffix}")
 
     def _parts_of(self, task_keys: tuple[str, ...]) -> _SessionParts:
-        view, labels, language = self.view, self.view.labels, self.language
-        tasks = [view.plan.task(key) for key in task_keys]
-        titles = labels("calendar.session-joiner").join(
-            labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
-        )
-        phases = sorted({task.phase for task in tasks})
-        categories = [
-            labels("calendar.session-category"),
-            *(labels("calendar.phase-category", number=n) for n in phases),
-        ]
-        closing = ["END:VEVENT"]
-        if self.reminder is not None:
-            reminder = text(_text(labels("calendar.reminder", title=tasks[0].title)))
-            closing[:0] = (
-                "BEGIN:VALARM",
-                "ACTION:DISPLAY",
-                _line("DESCRIPTION", reminder, language),
-                _line("TRIGGER", duration(timedelta(minutes=-self.reminder))),
-                "END:VALARM",
-            )
-        parts = _SessionParts(
-            summary=_line("SUMMARY", text(_text(labels("calendar.session-summary", titles=titles))), language),
-            categories=_line("CATEGORIES", ",".join(map(text, categories)), language),
-            tail=_DescriptionTail.of(self._descriptions.body(tasks)),
-            closing="\r\n".join(closing),
-        )
+        tasks = [self.view.plan.task(key) for key in task_keys]
+        shared = _shared_parts(self.view.labels, self.reminder, tasks)
+        parts = _SessionParts(shared, _DescriptionTail.of(self._descriptions.body(tasks)))
         self._parts[task_keys] = parts
         return parts
+
+
+_SHARED_LABELS = (
+    "calendar.session-joiner",
+    "calendar.session-task",
+    "calendar.session-category",
+    "calendar.phase-category",
+    "calendar.reminder",
+    "calendar.session-summary",
+)
+"""The labels a session's shared parts are made from (see `_shared_parts`)."""
+_SHARED: Kept[_SharedParts] = Kept(1024)
+
+
+def _shared_parts(labels: Labels, reminder: int | None, tasks: list[PlannedTask]) -> _SharedParts:
+    """The summary, categories and closing of a session of these tasks. They are made from the tasks' numbers,
+    titles and phases, the reminder and the labels (their templates, language and locale) alone, so every plan
+    of a pathway has the same ones: each process makes them once for all those inputs."""
+    key = (
+        labels.language,
+        labels.locale,
+        tuple(labels.entries[name] for name in _SHARED_LABELS),
+        reminder,
+        tuple((task.id, task.title, task.phase) for task in tasks),
+    )
+    return _SHARED.get(key) or _SHARED.keep(key, _SharedParts.of(labels, reminder, tasks))
 
 
 def _description_line(prefix: str, heading: _Heading, tail: _DescriptionTail) -> str:
@@ -696,9 +735,9 @@ def _resource_lines(view: PlanView, phases: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _language(view: PlanView) -> dict[str, str]:
+def _language(labels: Labels) -> dict[str, str]:
     """The LANGUAGE parameter (RFC 5545 3.2.10) of a text property in the catalogue's language."""
-    return {"LANGUAGE": view.labels.language}
+    return {"LANGUAGE": labels.language}
 
 
 def _moment(moment: datetime) -> datetime:
