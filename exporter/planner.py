@@ -178,7 +178,10 @@ def _window_stretches(
             continue
         # A repeated hour can interleave two windows' stretches, hence the sort. A stretch before one already
         # given could only come from a wall date stepping back over midnight (no zone has done that since 2010).
-        spans = sorted(span for window in windows for span in _window_spans(day, window.start, window.end, zone))
+        if len(windows) == 1:
+            spans = _window_spans(day, windows[0].start, windows[0].end, zone)  # in time order already
+        else:
+            spans = sorted(span for window in windows for span in _window_spans(day, window.start, window.end, zone))
         for start, quarters in spans:
             if start >= done:
                 done = start + quarters * _STEP
@@ -222,8 +225,8 @@ def _window_spans(day: date, start: int, end: int, zone: ZoneInfo) -> list[tuple
     once changed clocks off the quarter hour: the odd minutes are dropped) and an empty one is left out.
     """
     first = _local(day, start, zone)
-    last = _local(day, end, zone).replace(fold=1)
-    if len({moment.replace(fold=fold).utcoffset() for moment in (first, last) for fold in (0, 1)}) == 1:
+    last = _local(day, end, zone, fold=1)
+    if first.utcoffset() == last.utcoffset() == first.replace(fold=1).utcoffset() == last.replace(fold=0).utcoffset():
         quarters = int((last - first) / _STEP)  # one UTC offset throughout: wall time is elapsed time
         return [(first.astimezone(UTC), quarters)] if quarters > 0 else []
     # The clock changes at an end of the window or inside it: walk its instants minute by minute. The
@@ -246,10 +249,11 @@ def _window_spans(day: date, start: int, end: int, zone: ZoneInfo) -> list[tuple
     return spans
 
 
-def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
+def _local(day: date, minutes: int, zone: ZoneInfo, fold: int = 0) -> datetime:
+    """The wall-clock time `minutes` after the day's midnight in `zone` (1440: the next midnight), with `fold`."""
     if minutes >= 24 * 60:
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
+        return datetime.combine(day + timedelta(days=1), time(0, fold=fold), tzinfo=zone)
+    return datetime.combine(day, time(minutes // 60, minutes % 60, fold=fold), tzinfo=zone)
 
 
 def _fill(

@@ -3,6 +3,9 @@ what icalendar reads."""
 
 from __future__ import annotations
 
+import functools
+import itertools
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -15,9 +18,9 @@ from icalendar.parser import Contentline
 
 from exporter.labels import catalogue
 from exporter.view import PlanView
-from exporter.writers import CalendarContent, WriterOptions, ics
-from exporter.writers.icsfold import fold
-from exporter.writers.icslines import Component, parse, serialise
+from exporter.writers import CalendarContent, WriterOptions, ics, icslines
+from exporter.writers.icsfold import fold, fold_joined
+from exporter.writers.icslines import Component, parse, serialise, text
 
 _TRICKY = st.sampled_from([*list('\\^;,:"abcXYZ 09é€😀\t'), "\\n", "\\,", "\\;", "^n", "^^"])
 
@@ -172,3 +175,166 @@ def test_a_calendar_run_again_is_what_stamping_gives(name, zone, content, editio
         ics._merged(parse(ics._fresh(view, CONTEXT, content, 15, before.edition)), before, plan, CONTEXT.build_time)
     )
     assert again == stamped and again != previous
+
+
+_DTSTAMP_LINE = re.compile(rb"^DTSTAMP:[^\r\n]*\r\n", re.M)
+
+
+@functools.cache
+def _short_calendar() -> bytes:
+    plan = make_plan(name="Ana", availability="mon 19:00-20:00")
+    return render_format("ics", plan)["plan.ics"]
+
+
+_OLD, _NEW = b"20260101T000000Z", b"20260104T000000Z"
+_INSERTED = st.lists(
+    st.sampled_from([b"DTSTAMP:", b"X-A-DTSTAMP:", _OLD, _NEW, b"\r\n", b"\n", b"\r", b"x", b" "]), max_size=8
+).map(b"".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stamps=st.lists(st.sampled_from([_OLD, _NEW, b"", b"x\ny"]), min_size=1, max_size=4),
+    inserted=st.tuples(_INSERTED, _INSERTED),
+    place=st.tuples(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=10**6)),
+)
+def test_the_same_calendar_but_for_stamps_is_what_dropping_them_tells(stamps, inserted, place):
+    """`ics._same_but_stamps` (the shortcut's test) says two calendars are the same only when they are the same
+    without their DTSTAMP lines, and says so for a calendar written again at another time."""
+    base = _DTSTAMP_LINE.sub(b"DTSTAMP:\x00\r\n", _short_calendar())
+    lines = base.split(b"\r\n")
+
+    def with_line(extra: bytes, at: int) -> bytes:
+        at %= len(lines)
+        return b"\r\n".join([*lines[:at], extra, *lines[at:]])
+
+    fresh = with_line(inserted[0], place[0]).replace(b"\x00", _NEW)
+    values = itertools.cycle(stamps)
+    previous = re.sub(rb"\x00", lambda _: next(values), with_line(inserted[1], place[1]))
+    if ics._same_but_stamps(fresh, previous, b"DTSTAMP:" + _NEW):
+        assert _DTSTAMP_LINE.sub(b"", fresh) == _DTSTAMP_LINE.sub(b"", previous)
+    written_again = base.replace(b"\x00", _OLD)
+    assert ics._same_but_stamps(base.replace(b"\x00", _NEW), written_again, b"DTSTAMP:" + _NEW)
+
+
+_TAIL = st.lists(st.sampled_from([*list("ab ;,\\^é"), "\\n", "\\,", "x" * 60]), max_size=40).map("".join)
+_TAILS_FOLDED: dict[str, dict[int, str]] = {}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    head=st.lists(st.sampled_from([*list("ab\\^é"), "\\n", "DESCRIPTION;LANGUAGE=en:", "h" * 30]), max_size=20).map(
+        "".join
+    ),
+    tail=st.sampled_from(["", "x" * 80, "\\" * 90, "y\\n" * 50, "é" * 10 + "z" * 70]) | _TAIL,
+)
+def test_a_line_folded_from_a_kept_tail_is_the_line_folded(head, tail):
+    """`fold_joined` keeps the fold of a tail from each place a line's first part may end; the line is what
+    `fold` gives for the whole, whatever the heads the same tail followed before."""
+    folded = _TAILS_FOLDED.setdefault(tail, {})
+    assert fold_joined(head, tail, folded) == fold(head + tail)
+
+
+_DESCRIPTION_TEXT = st.lists(
+    st.sampled_from([*list("ab N\\;,\t\n\r\x0b\x85\u2003é😀"), "\\N", "\r\n", "x" * 40]), max_size=30
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(heading=_DESCRIPTION_TEXT, body=_DESCRIPTION_TEXT, repeat=st.sampled_from([1, 2, 180, 400]))
+def test_a_description_joined_from_its_parts_is_the_description(heading, body, repeat):
+    """A session's DESCRIPTION line made from its heading and the rest escaped and folded apart (`ics._Heading`,
+    `ics._DescriptionTail`) is the line of the whole description stripped, clipped, cleaned and escaped."""
+    body *= repeat  # up to and past MAX_DESCRIPTION
+    prefix = "DESCRIPTION;LANGUAGE=en:"
+    whole = fold(prefix + text(ics._clip(ics._text((heading + body).strip()))))
+    tail = ics._DescriptionTail.of(body)
+    assert ics._description_line(prefix, ics._Heading.of(heading), tail) == whole
+    assert ics._description_line(prefix, ics._Heading.of(heading), tail) == whole  # its folds kept
+
+
+@settings(max_examples=100, deadline=None)
+@given(item=st.text(max_size=20), edition=st.sampled_from(["", "20270101T120000Z"]), name=_NAMES)
+def test_uids_of_one_calendar_are_each_items_uid(item, edition, name):
+    """`ics._Uids` hashes the seed's common start once per calendar: the UIDs `ics.uid` gives."""
+    plan = _uid_plan(name.strip() or "Ana")
+    assert ics._Uids(plan, edition)(item) == ics.uid(plan, item, edition)
+
+
+@functools.cache
+def _uid_plan(name: str):
+    return make_plan(name=name, availability="mon 19:00-20:00")
+
+
+_LINE_PIECES = st.sampled_from([*list("AZaz09-;:=\"', \t"), "LANGUAGE", "TZID=", "é", "\\n"])
+
+
+_LINE_NAME = st.sampled_from(["", "A", "DTSTART", "x-Y", "é", "A B"])
+_PARAMETERS = st.lists(
+    st.tuples(_LINE_NAME, st.sampled_from(["=", "", "=="]), st.text(alphabet='"a;:, é', max_size=5)).map(
+        lambda parts: ";" + "".join(parts)
+    ),
+    max_size=2,
+).map("".join)
+_LINES = st.one_of(
+    st.lists(_LINE_PIECES, max_size=14).map("".join),
+    st.tuples(_LINE_NAME, _PARAMETERS, st.sampled_from([":", "", ";"]), st.text(alphabet='a:;"', max_size=3)).map(
+        "".join
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_LINES)
+def test_a_line_split_the_quick_way_is_the_line_split(line):
+    """`icslines._split_line` takes a line with no parameter or one unquoted one apart in one match: what
+    `split` gives, or the same ValueError."""
+    try:
+        expected = icslines.split(line)
+    except ValueError:
+        with pytest.raises(ValueError):
+            icslines._split_line(line)
+    else:
+        assert icslines._split_line(line) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["\r\n", "\n", "\r", " ", "\t", "a", "\r\n ", "\r\n\t", "\n\n "]), max_size=20))
+def test_a_text_unfolded_the_quick_way_is_the_text_unfolded(pieces):
+    """`icslines._unfolded` takes folds out with a plain replace where the text allows: what the regular
+    expression gives."""
+    text_ = "".join(pieces)
+    assert icslines._unfolded(text_) == icslines._UNFOLD.sub("", text_)
+
+
+def test_parts_kept_for_other_plans_give_each_calendar_its_own_bytes():
+    """A session's summary, categories and alarm are kept per process for the labels, reminder and tasks they
+    are made from (`ics._shared_parts`): calendars of other languages, reminders and task titles made in any
+    order are the bytes each gives made alone."""
+    from exporter.loader import load_pathway
+
+    builtin = load_pathway()
+    first = builtin.phases[0]
+    retitled = replace(
+        builtin,
+        phases=(replace(first, tasks=(replace(first.tasks[0], title="Other"), *first.tasks[1:])), *builtin.phases[1:]),
+    )
+    cases = [
+        (pathway, language, reminder)
+        for pathway in (builtin, retitled)
+        for language in ("en", "de")
+        for reminder in (None, 15, 90)
+    ]
+
+    def calendar(pathway, language, reminder) -> bytes:
+        plan = make_plan(pathway, name="Ana", lang=language, availability="mon 19:00-21:00")
+        context = replace(CONTEXT, labels=catalogue(plan.language))
+        return render_format("ics", plan, options=WriterOptions(reminder=reminder), context=context)["plan.ics"]
+
+    alone = []
+    for case in cases:
+        ics._SHARED.clear()
+        alone.append(calendar(*case))
+    assert len(set(alone)) == len(cases)
+    assert [calendar(*case) for case in cases] == alone
+    assert [calendar(*case) for case in reversed(cases)] == alone[::-1]

@@ -50,12 +50,14 @@ from zoneinfo import ZoneInfo
 from exporter import __version__
 from exporter.context import RunContext
 from exporter.controls import CONTROL
+from exporter.kept import Kept
+from exporter.labels import Labels
 from exporter.plan import Plan, PlannedTask, Session
 from exporter.theme import Theme
 from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.icsfold import fold
+from exporter.writers.icsfold import fold, fold_joined
 from exporter.writers.icslines import (
     Component,
     ContentLine,
@@ -131,7 +133,7 @@ def calendar_file(
         return _fresh(view, context, content, reminder, _edition_of(context.build_time))
     guessed = _edition_in(previous) if previous else ""
     fresh = _fresh(view, context, content, reminder, guessed)
-    if not previous or _unstamped(fresh) == _unstamped(previous):
+    if not previous or _same_but_stamps(fresh, previous, _stamp_line(context.build_time).encode()):
         return fresh  # nothing to replace, or the same events (SEQUENCE 0): stamping them changes nothing
     before = _previous(previous)
     if before.edition != guessed:
@@ -144,19 +146,30 @@ def calendar_file(
     return serialise(_merged(calendar, before, view.plan, context.build_time))
 
 
-_EDITION_LINE = re.compile(rb"^" + EDITION.encode() + rb":(\d{8}T\d{6}Z)\r$", re.M)
-_DTSTAMP_LINE = re.compile(rb"^DTSTAMP:[^\r\n]*\r\n", re.M)
+_EDITION_LINE = re.compile(rb"\n" + EDITION.encode() + rb":(\d{8}T\d{6}Z)\r(?:\n|\Z)")
+_STAMP_VALUE = re.compile(rb"\r\nDTSTAMP:([^\r\n]*)\r\n")
 
 
 def _edition_in(calendar: bytes) -> str:
-    """The edition line's value in a calendar's text ("" without one): a guess that `_previous` confirms."""
+    """The value of the first edition line after a line break in a calendar's text ("" without one): a guess
+    that `_previous` confirms. A search for a literal line start, not a regular expression tried at every
+    position: this runs over every previous calendar."""
     found = _EDITION_LINE.search(calendar)
     return found.group(1).decode() if found else ""
 
 
-def _unstamped(calendar: bytes) -> bytes:
-    """The calendar's text without its DTSTAMP lines (the time each writing stamps on every event)."""
-    return _DTSTAMP_LINE.sub(b"", calendar)
+def _same_but_stamps(fresh: bytes, previous: bytes, stamp: bytes) -> bool:
+    """Whether `previous` is `fresh`, whose every DTSTAMP line is `stamp`, but for the value of its DTSTAMP
+    lines: then both are the same text without their DTSTAMP lines. The previous calendar's first DTSTAMP value put in
+    each DTSTAMP line that holds it (whole lines between CRLFs, values without line breaks, so no other line
+    changes) must give `fresh`; False for a previous calendar with other DTSTAMP values too, which only
+    sends it the slower way. Two byte searches and a compare, not two regular expressions over both texts."""
+    if previous == fresh:
+        return True
+    found = _STAMP_VALUE.search(previous)
+    if found is None:
+        return False
+    return previous.replace(found.group(), b"\r\n" + stamp + b"\r\n") == fresh
 
 
 def _fresh(view: PlanView, context: RunContext, content: CalendarContent, reminder: int | None, edition: str) -> bytes:
@@ -202,7 +215,7 @@ def _merged(fresh: Component, before: _Previous, plan: Plan, stamp: datetime) ->
 def _header(view: PlanView, content: CalendarContent, edition: str) -> Component:
     """The calendar's own properties: who made it, its name and description, its zone, how often to refresh."""
     plan, labels = view.plan, view.labels
-    language = _language(view)
+    language = _language(view.labels)
     description = labels(
         "calendar.description",
         from_role=plan.pathway.from_role,
@@ -415,6 +428,22 @@ def uid(plan: Plan, item: str, edition: str = "") -> str:
     return f"{digest[:32]}@pathway-exporter"
 
 
+class _Uids:
+    """`uid(plan, item, edition)` for many items of one calendar: the hash of the part of the seed before the
+    item is taken once, and copied for each item."""
+
+    def __init__(self, plan: Plan, edition: str):
+        self._before = hashlib.sha256(f"{plan.pathway.id}\x1f{plan.identity}\x1f".encode())
+        self._after = f"\x1f{edition}".encode() if edition else b""
+
+    def __call__(self, item: str) -> str:
+        """The UID of `item` (see `uid`)."""
+        digest = self._before.copy()
+        digest.update(item.encode())
+        digest.update(self._after)
+        return f"{digest.hexdigest()[:32]}@pathway-exporter"
+
+
 def _stamp_line(stamp: datetime) -> str:
     """The DTSTAMP line every event of the calendar has."""
     return f"DTSTAMP:{_utc(stamp)}"
@@ -429,7 +458,7 @@ def _milestone_events(view: PlanView, edition: str, stamp: str) -> list[str]:
     """Each milestone's event, new (SEQUENCE 0), as folded text: the properties in `Component.canonical`'s
     order for a VEVENT."""
     plan, labels = view.plan, view.labels
-    language = _language(view)
+    language = _language(view.labels)
     finish = view.short_date(plan.finish)
     categories = (labels("calendar.milestone-category"), _text(plan.pathway.to_role))
     tail = "\r\n".join(
@@ -463,15 +492,99 @@ _DATE = {"VALUE": "DATE"}
 
 
 @dataclass(frozen=True)
-class _SessionParts:
-    """What a calendar's sessions of the same tasks share, as folded lines (see `_SessionEvents`)."""
+class _SharedParts:
+    """What sessions of the same tasks share in every plan of a pathway, as folded lines (see `_shared_parts`)."""
 
     summary: str
     categories: str
-    body: str
-    """The description after its heading, not yet escaped (see `_Descriptions.body`)."""
     closing: str
     """The VALARM (with a reminder) and the event's END line."""
+
+    @classmethod
+    def of(cls, labels: Labels, reminder: int | None, tasks: list[PlannedTask]) -> _SharedParts:
+        """The parts of a session of these tasks, with this reminder (minutes before; None: no alarm)."""
+        language = _language(labels)
+        titles = labels("calendar.session-joiner").join(
+            labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
+        )
+        phases = sorted({task.phase for task in tasks})
+        categories = [
+            labels("calendar.session-category"),
+            *(labels("calendar.phase-category", number=n) for n in phases),
+        ]
+        closing = ["END:VEVENT"]
+        if reminder is not None:
+            alarm = text(_text(labels("calendar.reminder", title=tasks[0].title)))
+            closing[:0] = (
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                _line("DESCRIPTION", alarm, language),
+                _line("TRIGGER", duration(timedelta(minutes=-reminder))),
+                "END:VALARM",
+            )
+        return cls(
+            summary=_line("SUMMARY", text(_text(labels("calendar.session-summary", titles=titles))), language),
+            categories=_line("CATEGORIES", ",".join(map(text, categories)), language),
+            closing="\r\n".join(closing),
+        )
+
+
+@dataclass(frozen=True)
+class _SessionParts:
+    """What a calendar's sessions of the same tasks share (see `_SessionEvents`)."""
+
+    shared: _SharedParts
+    tail: _DescriptionTail
+    """The description after its heading (see `_Descriptions.body`)."""
+
+
+@dataclass(frozen=True)
+class _DescriptionTail:
+    """What follows a session's heading in its description: as made (`body`), and as its DESCRIPTION line ends
+    with it: trailing white space stripped (`length` characters), without control characters and escaped
+    (`escaped`, "" when only white space is left); `folded` keeps the fold of that text from each place the
+    line's first part may end (see `fold_joined`)."""
+
+    body: str
+    length: int
+    escaped: str
+    folded: dict[int, str]
+
+    @classmethod
+    def of(cls, body: str) -> _DescriptionTail:
+        """The tail of a description whose heading is followed by `body`."""
+        stripped = body.rstrip()
+        return cls(body, len(stripped), text(_text(stripped)), {})
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """A session description's heading (`calendar.session-heading`): its text, that text escaped as the
+    DESCRIPTION line holds it, and whether the rest of the description may follow it escaped on its own."""
+
+    text: str
+    escaped: str
+    joins: bool
+
+    @classmethod
+    def of(cls, heading: str) -> _Heading:
+        """The heading `heading`: it joins the rest when it starts with no white space and ends with no backslash."""
+        joins = heading[:1] != "" and not heading[0].isspace() and not heading.endswith("\\")
+        return cls(heading, text(_text(heading)), joins)
+
+
+_HEADINGS: Kept[_Heading] = Kept(4096)
+
+
+def _heading(labels: Labels, number: int, hours: float) -> _Heading:
+    """The heading of the `number`th session, of `hours` hours; the same template, locale, number and hours
+    give the same heading, so each process makes each heading once (a room's plans number their sessions
+    alike)."""
+    key = (labels.entries["calendar.session-heading"], labels.locale, number, type(hours), hours)
+    found = _HEADINGS.get(key)
+    if found is None:
+        found = _HEADINGS.keep(key, _Heading.of(labels("calendar.session-heading", number=number, hours=hours)))
+    return found
 
 
 class _SessionEvents:
@@ -485,28 +598,28 @@ class _SessionEvents:
         self.reminder = reminder
         self.edition = edition
         self.stamp = stamp
-        self.language = _language(view)
+        self.language = _language(view.labels)
         self._description = content_line("DESCRIPTION", "", self.language).text
         self._descriptions = _Descriptions(view)
         self._parts: dict[tuple[str, ...], _SessionParts] = {}
         self._times: dict[tuple[str, tzinfo | None], tuple[str, str]] = {}
+        self._uids = _Uids(view.plan, edition)
 
     def event(self, number: int, session: Session) -> str:
         """The event of the plan's `number`th session (from 1)."""
         parts = self._parts.get(session.task_keys) or self._parts_of(session.task_keys)
-        heading = self.view.labels("calendar.session-heading", number=number, hours=session.hours)
-        description = text(_clip(_text((heading + parts.body).strip())))
+        shared = parts.shared
         lines = (
             "BEGIN:VEVENT",
-            parts.summary,
+            shared.summary,
             self._time_line("DTSTART", session.start),
             self._time_line("DTEND", session.end),
             self.stamp,
-            _line("UID", text(uid(self.view.plan, f"session/{session.key}", self.edition))),
+            f"UID:{self._uids(f'session/{session.key}')}",  # hex digits and a domain: nothing to escape or fold
             "SEQUENCE:0",
-            parts.categories,
-            fold(self._description + description),
-            parts.closing,
+            shared.categories,
+            _description_line(self._description, _heading(self.view.labels, number, session.hours), parts.tail),
+            shared.closing,
         )
         return "\r\n".join(lines)
 
@@ -522,34 +635,47 @@ class _SessionEvents:
         return fold(f"{prefix}{wall_time(moment)}{suffix}")
 
     def _parts_of(self, task_keys: tuple[str, ...]) -> _SessionParts:
-        view, labels, language = self.view, self.view.labels, self.language
-        tasks = [view.plan.task(key) for key in task_keys]
-        titles = labels("calendar.session-joiner").join(
-            labels("calendar.session-task", id=task.id, title=task.title) for task in tasks
-        )
-        phases = sorted({task.phase for task in tasks})
-        categories = [
-            labels("calendar.session-category"),
-            *(labels("calendar.phase-category", number=n) for n in phases),
-        ]
-        closing = ["END:VEVENT"]
-        if self.reminder is not None:
-            reminder = text(_text(labels("calendar.reminder", title=tasks[0].title)))
-            closing[:0] = (
-                "BEGIN:VALARM",
-                "ACTION:DISPLAY",
-                _line("DESCRIPTION", reminder, language),
-                _line("TRIGGER", duration(timedelta(minutes=-self.reminder))),
-                "END:VALARM",
-            )
-        parts = _SessionParts(
-            summary=_line("SUMMARY", text(_text(labels("calendar.session-summary", titles=titles))), language),
-            categories=_line("CATEGORIES", ",".join(map(text, categories)), language),
-            body=self._descriptions.body(tasks),
-            closing="\r\n".join(closing),
-        )
+        tasks = [self.view.plan.task(key) for key in task_keys]
+        shared = _shared_parts(self.view.labels, self.reminder, tasks)
+        parts = _SessionParts(shared, _DescriptionTail.of(self._descriptions.body(tasks)))
         self._parts[task_keys] = parts
         return parts
+
+
+_SHARED_LABELS = (
+    "calendar.session-joiner",
+    "calendar.session-task",
+    "calendar.session-category",
+    "calendar.phase-category",
+    "calendar.reminder",
+    "calendar.session-summary",
+)
+"""The labels a session's shared parts are made from (see `_shared_parts`)."""
+_SHARED: Kept[_SharedParts] = Kept(1024)
+
+
+def _shared_parts(labels: Labels, reminder: int | None, tasks: list[PlannedTask]) -> _SharedParts:
+    """The summary, categories and closing of a session of these tasks. They are made from the tasks' numbers,
+    titles and phases, the reminder and the labels (their templates, language and locale) alone, so every plan
+    of a pathway has the same ones: each process makes them once for all those inputs."""
+    key = (
+        labels.language,
+        labels.locale,
+        tuple(labels.entries[name] for name in _SHARED_LABELS),
+        reminder,
+        tuple((task.id, task.title, task.phase) for task in tasks),
+    )
+    return _SHARED.get(key) or _SHARED.keep(key, _SharedParts.of(labels, reminder, tasks))
+
+
+def _description_line(prefix: str, heading: _Heading, tail: _DescriptionTail) -> str:
+    """A session's DESCRIPTION line (`prefix` is its name and parameters), folded: the text of
+    `(heading + body).strip()`, clipped, without control characters and escaped. When the heading starts with
+    no white space and ends with no backslash (so no escape spans the two), the body holds more than white
+    space and the whole fits MAX_DESCRIPTION, that is the heading's text followed by the body's, each made once."""
+    if tail.escaped and heading.joins and len(heading.text) + tail.length <= MAX_DESCRIPTION:
+        return fold_joined(prefix + heading.escaped, tail.escaped, tail.folded)
+    return fold(prefix + text(_clip(_text((heading.text + tail.body).strip()))))
 
 
 class _Descriptions:
@@ -609,9 +735,9 @@ def _resource_lines(view: PlanView, phases: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _language(view: PlanView) -> dict[str, str]:
+def _language(labels: Labels) -> dict[str, str]:
     """The LANGUAGE parameter (RFC 5545 3.2.10) of a text property in the catalogue's language."""
-    return {"LANGUAGE": view.labels.language}
+    return {"LANGUAGE": labels.language}
 
 
 def _moment(moment: datetime) -> datetime:
@@ -619,7 +745,7 @@ def _moment(moment: datetime) -> datetime:
 
     A local time with TZID names the first of two occurrences; the second is only unambiguous in UTC.
     """
-    if moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset():
+    if moment.utcoffset() != moment.replace(fold=1 - moment.fold).utcoffset():
         return moment.astimezone(UTC)
     return moment
 

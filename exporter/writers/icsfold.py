@@ -22,6 +22,29 @@ def fold(line: str) -> str:
     return _fold_any(line)
 
 
+def fold_joined(head: str, tail: str, folded_tails: dict[int, str]) -> str:
+    """`fold(head + tail)`, for a `tail` that many lines end with (a session's description after its heading):
+    an ASCII line's parts after its first depend only on where that first part ends, so the fold of `tail`
+    from each such place is made once and kept in `folded_tails` (offset into `tail` -> folded rest)."""
+    line = head + tail
+    if len(line) < LIMIT or not line.isascii():
+        return fold(line)
+    end = _first_end(line)
+    if end < len(head):
+        return _fold_ascii(line)
+    offset = end - len(head)
+    rest = folded_tails.get(offset)
+    if rest is None:
+        rest = folded_tails[offset] = _fold_ascii(tail[offset:])
+    return line[:end] + _SEPARATOR + rest
+
+
+def _first_end(line: str) -> int:
+    """Where the first part of a folded ASCII line of at least LIMIT characters ends."""
+    end = LIMIT - 1
+    return end - 1 if line[end - 1] in _ESCAPES else end
+
+
 def _fold_ascii(line: str) -> str:
     if len(line) < LIMIT:
         return line

@@ -27,6 +27,8 @@ from exporter.writers.icsfold import fold
 _UNFOLD = re.compile(r"(\r?\n)+[ \t]")
 _LINE_BREAK = re.compile(r"\r?\n")
 _NAME = re.compile(r"[A-Za-z0-9-]+")
+_PLAIN = re.compile(r"([A-Za-z0-9-]+):")
+_ONE_PARAMETER = re.compile(r'([A-Za-z0-9-]+);([A-Za-z0-9-]+)=([^";:]*):')
 _PARAMETER_VALUE = re.compile(r'"[^"]*"|[^";:]*')
 _QUOTED = re.compile(r"[,;:']")
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -164,6 +166,18 @@ def split(line: str) -> Property:
     return Property(match.group().upper(), parameters, line[position + 1 :])
 
 
+def _split_line(line: str) -> Property:
+    """`split(line)`, made by one match for a line whose name is followed by its value or by one unquoted
+    parameter and its value (the lines the calendar writer writes)."""
+    plain = _PLAIN.match(line)
+    if plain is not None:
+        return Property(plain.group(1).upper(), {}, line[plain.end() :])
+    one = _ONE_PARAMETER.match(line)
+    if one is not None:
+        return Property(one.group(1).upper(), {one.group(2).upper(): one.group(3)}, line[one.end() :])
+    return split(line)
+
+
 def content_line(name: str, value: str, parameters: dict[str, str] | None = None) -> ContentLine:
     """A content line: parameters sorted by name, a value holding `,`, `;` or `:` quoted. This is how
     icalendar writes the parameters the calendar has (LANGUAGE, TZID, VALUE); it is not its RFC 6868
@@ -248,7 +262,7 @@ def parse(data: bytes) -> Component | None:
         text_ = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    lines = [line for line in _LINE_BREAK.split(_UNFOLD.sub("", text_)) if line]
+    lines = [line for line in _LINE_BREAK.split(_unfolded(text_)) if line]
     if any(CONTROL.search(line) for line in lines):
         return None
     try:
@@ -258,9 +272,18 @@ def parse(data: bytes) -> Component | None:
     return component if used == len(lines) else None
 
 
+def _unfolded(text_: str) -> str:
+    """The text with every fold (line breaks followed by a space or tab) taken out. Where every line ends in
+    CRLF, no line is empty and no line starts with a tab, a fold is exactly CRLF and a space, and a plain
+    replace takes them out far faster than the regular expression tried at each position."""
+    if "\n\r\n" in text_ or "\n\t" in text_ or text_.count("\n") != text_.count("\r\n"):
+        return _UNFOLD.sub("", text_)
+    return text_.replace("\r\n ", "")
+
+
 def _component(lines: list[str], start: int) -> tuple[Component, int]:
     """The component whose BEGIN line is lines[start], and the index after its END line."""
-    begin = split(lines[start])
+    begin = _split_line(lines[start])
     if begin.name != "BEGIN" or begin.parameters:
         raise ValueError("not a component")
     name = begin.value.upper()
@@ -268,7 +291,7 @@ def _component(lines: list[str], start: int) -> tuple[Component, int]:
     parts: list[Component] = []
     position = start + 1
     while True:
-        found = split(lines[position])
+        found = _split_line(lines[position])
         if found.name == "END":
             if found.value.upper() != name:
                 raise ValueError("END does not match BEGIN")
