@@ -27,7 +27,6 @@ from functools import lru_cache
 from typing import Any
 
 from openpyxl.chart._chart import ChartBase
-from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.extended import ExtendedProperties
 from openpyxl.styles.stylesheet import write_stylesheet
@@ -37,7 +36,6 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
 from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
@@ -56,6 +54,7 @@ from openpyxl.xml.functions import Element, tostring
 
 from exporter.kept import Kept
 from exporter.writers.markup import escape
+from exporter.writers.xlsx_sheet import column_attributes, column_start, sheet_xml
 
 _SHEET_PATH = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _RELATION = re.compile(
@@ -244,14 +243,19 @@ class _PartsWriter(ExcelWriter):
             self.manifest.append(chart)
 
     def write_worksheet(self, ws: Worksheet) -> None:
-        """The sheet as `ExcelWriter.write_worksheet` writes it, into memory rather than a temporary file."""
+        """The sheet as `ExcelWriter.write_worksheet` writes it, into memory rather than a temporary file, and
+        without `WorksheetWriter` where `xlsx_sheet.sheet_xml` writes it."""
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = _SheetWriter(ws, out=io.BytesIO())
-        writer.write()
-        ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], writer.out.getvalue())
+        written = sheet_xml(ws)
+        if written is None:
+            writer = _SheetWriter(ws, out=io.BytesIO())
+            writer.write()
+            xml, ws._rels = writer.out.getvalue(), writer._rels
+        else:
+            xml, ws._rels = written
+        self._archive.writestr(ws.path[1:], xml)
         self.manifest.append(ws)
 
 
@@ -274,37 +278,14 @@ class _SheetWriter(WorksheetWriter):
         (`reindex`) and the holder's `max_outline` (a column without a style keeps no style array)."""
         columns = self.ws.column_dimensions
         element, outlines = Element("cols"), set()
-        for column in sorted(columns.values(), key=_column_start):
-            attributes = _column_attributes(column)
+        for column in sorted(columns.values(), key=column_start):
+            attributes = column_attributes(column)
             if attributes.keys() != {"min", "max"}:
                 outlines.add(column.outlineLevel)
                 element.append(Element("col", attributes))
         if outlines:
             columns.max_outline = max(outlines)
         self.xf.send(element if len(element) else None)
-
-
-def _column_start(column: ColumnDimension) -> int:
-    column.reindex()
-    return column.min
-
-
-def _column_attributes(column: ColumnDimension) -> dict[str, str]:
-    """`dict(column)`, as `ColumnDimension.to_tree` writes it, without the detour through the workbook's style
-    table for a column without a style (whose `style` is 0 and not written)."""
-    if column._style is not None and any(column._style):
-        return dict(column)
-    values = (
-        ("hidden", column.hidden),
-        ("outlineLevel", column.outlineLevel),
-        ("collapsed", column.collapsed),
-        ("width", column.width),
-        ("bestFit", column.bestFit),
-        ("customWidth", column.customWidth),
-        ("min", column.min),
-        ("max", column.max),
-    )
-    return {name: safe_string(value) for name, value in values if value}
 
 
 @dataclass(frozen=True)
