@@ -343,13 +343,18 @@ class _Book:
         """`_styled` for the rows of values of a sheet (`rows_of_values`): cells without font, fill or
         alignment, a date in the date format."""
         date_format = self.number_format(DATE_FORMAT)
+        found: dict[tuple[bool, bool], int] = {}  # the ids by (a date, quoted), from `styles`
         for number, values in enumerate(rows, start=1):
             for column, value in enumerate(values, start=1):
-                number_format = date_format if isinstance(value, date) else None
-                key = (number_format, id(None), id(None), id(None), type(value) is str and value[:1] in QUOTED)
-                style = styles.get(key)
+                kind = (isinstance(value, date), type(value) is str and value[:1] in QUOTED)
+                style = found.get(kind)
                 if style is None:
-                    style = styles[key] = style_id(sheet, number_format, None, None, None, key[4])
+                    number_format = date_format if kind[0] else None
+                    key = (number_format, id(None), id(None), id(None), kind[1])
+                    style = styles.get(key)
+                    if style is None:
+                        style = styles[key] = style_id(sheet, number_format, None, None, None, kind[1])
+                    found[kind] = style
                 yield (number, column), (value, style)
 
     def number_format(self, number_format: str) -> str:

@@ -123,7 +123,13 @@ def sorted_sheet_data(
         if value is None and not style:
             continue
         start = f'<c r="{_letter(column)}{number}" s="{style}"' if style else f'<c r="{_letter(column)}{number}"'
-        row.append((start, _escaped(value)) if type(value) is str else _cell(start, value))
+        kind = type(value)
+        if kind is str:
+            row.append((start, _escaped(value)))
+        elif kind is int or kind is float:  # as `_cell` writes them, without its checks
+            row.append(f'{start} t="n"><v>{format(value, ".16g")}</v></c>')
+        else:
+            row.append(_cell(start, value))
     written = tuple(
         (
             f'<row r="{number}"' + (f' ht="{heights[number]:.16g}" customHeight="1">' if number in heights else ">"),
