@@ -185,6 +185,8 @@ class _Book:
         """Per sheet and column: the widest value put there, in characters (see `_columns`)."""
         self.date_widths: dict[str, dict[int, float]] = {}
         """Per sheet and column: the widest date format of a cell put there, filled in or not."""
+        self._number_formats: dict[str, str] = {}
+        """The number formats as cells take them (`number_format`), by the format asked for."""
 
     def recorded_task(self, task: PlannedTask) -> TaskProgress | None:
         return self.recorded.tasks.get(task.key) if self.recorded else None
@@ -244,22 +246,29 @@ class _Book:
         """Set a cell: a Formula (with its cached value), text as text, a number or a date; a date, or a
         formula whose value is one, gets the date format unless `number_format` says otherwise.
         Empty text is an empty cell. Returns the cell, for its font, fill and alignment."""
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is str:
             value = clean_text(value) or None
-        cell = self.cell(sheet, row, column)
-        if isinstance(cell, _Cell):
-            cell.value = value
-        elif isinstance(value, str):
-            put_text(cell, value)
-        else:
-            cell.value = value
-        if not number_format and (
-            isinstance(value, date) or (isinstance(value, Formula) and isinstance(value.value, date))
-        ):
+        elif not number_format and kind is not int and kind is not float and _dated(value):
             number_format = DATE_FORMAT
+        title = sheet.title
+        cells = self.cells.get(title)
+        if cells is None:
+            cell = sheet.cell(row=row, column=column)
+            if isinstance(value, str):
+                put_text(cell, value)
+            else:
+                cell.value = value
+        else:
+            if title in self.plain_rows:
+                raise ValueError("a sheet filled by rows of values has no other cells")
+            cell = cells.get((row, column))
+            if cell is None:
+                cell = cells[(row, column)] = _Cell()
+            cell.value = value
         if number_format:
             cell.number_format = self.number_format(number_format)
-        self.measure(sheet.title, column, value, number_format)
+        self.measure(title, column, value, number_format)
         return cell
 
     def row_height(self, sheet: Worksheet, row: int, height: float) -> None:
@@ -270,7 +279,7 @@ class _Book:
         """Note the width a value put into a column of the sheet needs, as `_columns` sizes columns:
         a date format's width (also of an empty cell: a date typed in later must fit), 10 for a
         formula's result, else the length of the value as text."""
-        needed = format_width(number_format)
+        needed = format_width(number_format) if number_format else 0
         if needed:
             dates = self.date_widths[title]
             dates[column] = max(dates.get(column, 0), needed)
@@ -360,7 +369,11 @@ class _Book:
     def number_format(self, number_format: str) -> str:
         """A date format with the language's locale code in front (`[$-407]ddd d mmm yyyy`), so Excel and
         LibreOffice write month and weekday names in the tracker's language; other formats as they are."""
-        return self.labels("format.date-locale") + number_format if format_chars(number_format) else number_format
+        written = self._number_formats.get(number_format)
+        if written is None:
+            prefix = self.labels("format.date-locale") if format_chars(number_format) else ""
+            written = self._number_formats[number_format] = prefix + number_format
+        return written
 
     def header(self, sheet: Worksheet, row: int, titles: list[str], column: int = 1) -> None:
         for offset, title in enumerate(titles):
@@ -370,9 +383,10 @@ class _Book:
             cell.alignment = _alignment(vertical="center", wrap_text=True)
 
     def rows(self, sheet: Worksheet, first_row: int, rows: list[list[Any]], formats: dict[int, str] | None = None):
-        for row_offset, values in enumerate(rows):
+        put, formats = self.put, formats or {}
+        for number, values in enumerate(rows, start=first_row):
             for column, value in enumerate(values, start=1):
-                self.put(sheet, first_row + row_offset, column, value, (formats or {}).get(column))
+                put(sheet, number, column, value, formats.get(column))
 
     def choices(self, values: tuple[str, ...]) -> str:
         """A dropdown's list: written into the rule, or, when a value holds a comma or a quote or
@@ -400,6 +414,11 @@ class _Book:
     def _last(self, sheet: Worksheet) -> None:
         sheets = self.workbook.worksheets
         self.workbook.move_sheet(sheet, offset=len(sheets) - 1 - sheets.index(sheet))
+
+
+def _dated(value: Any) -> bool:
+    """A date (or date-time), or a formula whose value is one: a cell in the date format."""
+    return isinstance(value, date) or (isinstance(value, Formula) and isinstance(value.value, date))
 
 
 def style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool) -> int:
