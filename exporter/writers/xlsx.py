@@ -88,6 +88,7 @@ from exporter.writers.xlsx_package import (
     Formula,
     SheetData,
     finish_workbook,
+    rows_sheet_data,
     sorted_sheet_data,
     workbook_parts,
 )
@@ -272,7 +273,9 @@ class _Book:
         return cell
 
     def row_height(self, sheet: Worksheet, row: int, height: float) -> None:
-        """Give a row of a sheet written as XML its height in points."""
+        """Give a row of a sheet written as XML its height in points (not one filled by rows of values)."""
+        if sheet.title in self.plain_rows:
+            raise ValueError("a sheet filled by rows of values has no row heights")
         self.heights[sheet.title][row] = height
 
     def measure(self, title: str, column: int, value: Any, number_format: str | None) -> None:
@@ -322,8 +325,11 @@ class _Book:
             if cells is None:
                 continue
             plain = self.plain_rows.get(sheet.title)
-            styled = self._styled(sheet, cells, styles) if plain is None else self._plain(sheet, plain, styles)
-            written[sheet.title] = sorted_sheet_data(styled, self.heights[sheet.title])
+            if plain is None:
+                styled = self._styled(sheet, cells, styles)
+                written[sheet.title] = sorted_sheet_data(styled, self.heights[sheet.title])
+            else:
+                written[sheet.title] = rows_sheet_data(plain, self._plain_style(sheet, styles))
         return written
 
     @staticmethod
@@ -346,25 +352,25 @@ class _Book:
                 style = styles[key] = style_id(sheet, cell.number_format, cell.font, cell.fill, cell.alignment, key[4])
             yield position, (value, style)
 
-    def _plain(
-        self, sheet: Worksheet, rows: list[tuple[Any, ...]], styles: dict[tuple, int]
-    ) -> Iterator[tuple[tuple[int, int], tuple[Any, int]]]:
-        """`_styled` for the rows of values of a sheet (`rows_of_values`): cells without font, fill or
-        alignment, a date in the date format."""
+    def _plain_style(self, sheet: Worksheet, styles: dict[tuple, int]) -> Callable[[Any], int]:
+        """The style id of a value of a sheet of rows of values (`rows_of_values`), registered as `_styled`
+        registers it when first asked for: no font, fill or alignment, a date in the date format."""
         date_format = self.number_format(DATE_FORMAT)
         found: dict[tuple[bool, bool], int] = {}  # the ids by (a date, quoted), from `styles`
-        for number, values in enumerate(rows, start=1):
-            for column, value in enumerate(values, start=1):
-                kind = (isinstance(value, date), type(value) is str and value[:1] in QUOTED)
-                style = found.get(kind)
-                if style is None:
-                    number_format = date_format if kind[0] else None
-                    key = (number_format, id(None), id(None), id(None), kind[1])
-                    style = styles.get(key)
-                    if style is None:
-                        style = styles[key] = style_id(sheet, number_format, None, None, None, kind[1])
-                    found[kind] = style
-                yield (number, column), (value, style)
+
+        def style(value: Any) -> int:
+            kind = (isinstance(value, date), type(value) is str and value[:1] in QUOTED)
+            known = found.get(kind)
+            if known is None:
+                number_format = date_format if kind[0] else None
+                key = (number_format, id(None), id(None), id(None), kind[1])
+                known = styles.get(key)
+                if known is None:
+                    known = styles[key] = style_id(sheet, number_format, None, None, None, kind[1])
+                found[kind] = known
+            return known
+
+        return style
 
     def number_format(self, number_format: str) -> str:
         """A date format with the language's locale code in front (`[$-407]ddd d mmm yyyy`), so Excel and

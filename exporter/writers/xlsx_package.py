@@ -20,7 +20,7 @@ import copy
 import io
 import re
 import zipfile
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -140,6 +140,38 @@ def sorted_sheet_data(
     if not last_row:
         return SheetData("A1:A1", written)
     return SheetData(f"{_letter(first_column)}{first_row}:{_letter(last_column)}{last_row}", written)
+
+
+def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) -> SheetData:
+    """`sorted_sheet_data` of rows of values from cell A1, without row heights: each value of row r (from 1)
+    at column c (from 1) is the cell ((r, c), (value, style(value))), `style` asked in that order."""
+    written: list[tuple[str, tuple[str | tuple[str, str], ...]]] = []
+    first_row = last_row = last_column = 0
+    for number, values in enumerate(rows, start=1):
+        if not values:
+            continue
+        first_row, last_row, last_column = first_row or number, number, max(last_column, len(values))
+        row: list[str | tuple[str, str]] = []
+        for column, value in enumerate(values, start=1):
+            cell_style = style(value)
+            if value is None and not cell_style:
+                continue
+            start = (
+                f'<c r="{_letter(column)}{number}" s="{cell_style}"'
+                if cell_style
+                else f'<c r="{_letter(column)}{number}"'
+            )
+            kind = type(value)
+            if kind is str:
+                row.append((start, _escaped(value)))
+            elif kind is int or kind is float:
+                row.append(f'{start} t="n"><v>{format(value, ".16g")}</v></c>')
+            else:
+                row.append(_cell(start, value))
+        written.append((f'<row r="{number}">', tuple(row)))
+    if not last_row:
+        return SheetData("A1:A1", ())
+    return SheetData(f"A{first_row}:{_letter(last_column)}{last_row}", tuple(written))
 
 
 @lru_cache(maxsize=1024)
