@@ -359,7 +359,11 @@ class _Book:
         found: dict[tuple[bool, bool], int] = {}  # the ids by (a date, quoted), from `styles`
 
         def style(value: Any) -> int:
-            kind = (isinstance(value, date), type(value) is str and value[:1] in QUOTED)
+            held = type(value)
+            if held is str:
+                kind = (False, value[:1] in QUOTED)
+            else:
+                kind = (held is not float and held is not int and isinstance(value, date), False)
             known = found.get(kind)
             if known is None:
                 number_format = date_format if kind[0] else None
