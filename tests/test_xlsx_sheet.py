@@ -18,10 +18,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.xml.functions import tostring
 from test_tracker_carry import carried
+from test_xlsx_package import with_column_dimensions
 
 from exporter.theme import Theme
 from exporter.writers import REGISTRY, WriterOptions, output_context, xlsx
-from exporter.writers.xlsx_sheet import sheet_xml
+from exporter.writers.xlsx_sheet import SheetColumn, sheet_xml
 
 TEXT = st.one_of(
     st.sampled_from(["", "Done", "a & b", "<x>", '"q"', "P&L &P", "100%", "Ünïcödé ✓", "&[Page] of &[Pages]"]),
@@ -64,7 +65,7 @@ VALIDATION = st.builds(
 SPEC = st.fixed_dictionaries(
     {
         "freeze": st.one_of(st.none(), CELL),
-        "widths": st.dictionaries(st.integers(1, 30), st.sampled_from([3.2, 8, 12.5, 44, 90]), max_size=6),
+        "widths": st.dictionaries(st.integers(1, 30), st.sampled_from([0, 3.2, 8, 12.5, 44, 90]), max_size=6),
         "hidden": st.lists(st.integers(1, 30), max_size=2),
         "rules": st.lists(st.tuples(st.sampled_from(["A2:E9", "G3:CH27", "B2"]), RULE), max_size=4),
         "validations": st.lists(st.tuples(VALIDATION, st.sampled_from(["C2:C9", "D2:D81", "F2"])), max_size=3),
@@ -135,8 +136,8 @@ def _openpyxl_sheet(sheet) -> tuple[bytes, bytes, list]:
     return writer.out.getvalue(), _rels(writer._rels), _effects(sheet)
 
 
-def _ours(sheet) -> tuple[bytes, bytes, list]:
-    written = sheet_xml(sheet)
+def _ours(sheet, columns=None) -> tuple[bytes, bytes, list]:
+    written = sheet_xml(sheet, columns)
     assert written is not None
     xml, rels = written
     return xml, _rels(rels), _effects(sheet)
@@ -164,9 +165,17 @@ def _effects(sheet) -> list:
 @settings(max_examples=150, deadline=None)
 @given(SPEC)
 def test_generated_sheets_are_worksheet_writers(spec):
-    """Each example twice: the second time every element comes from what the first kept."""
+    """Each example twice: the second time every element comes from what the first kept. The columns also
+    given as `SheetColumn`s rather than column dimensions."""
     for _ in range(2):
         assert _ours(_sheet(spec).active) == _openpyxl_sheet(_sheet(spec).active)
+    columns = {}
+    for number, width in spec["widths"].items():
+        columns.setdefault(number, SheetColumn()).width = width
+    for number in spec["hidden"]:
+        columns.setdefault(number, SheetColumn()).hidden = True
+    given = _sheet({**spec, "widths": {}, "hidden": []}).active
+    assert _ours(given, columns) == _openpyxl_sheet(_sheet(spec).active)
 
 
 def test_tracker_sheets_are_worksheet_writers(builtin_plan):
@@ -184,8 +193,9 @@ def test_tracker_sheets_are_worksheet_writers(builtin_plan):
         for theme in (Theme(), Theme(primary="#336699", paper="a4")):
             ours, _ = xlsx.built(plan, context, theme, WriterOptions())
             theirs, _ = xlsx.built(plan, context, theme, WriterOptions())
+            with_column_dimensions(theirs)
             for mine, other in zip(ours.workbook.worksheets, theirs.workbook.worksheets, strict=True):
-                assert _ours(mine) == _openpyxl_sheet(other), mine.title
+                assert _ours(mine, ours.columns.get(mine.title)) == _openpyxl_sheet(other), mine.title
 
 
 def test_a_sheet_with_comments_is_left_to_openpyxl():

@@ -86,6 +86,7 @@ from exporter.writers.common import safe_url
 from exporter.writers.xlsx_package import (
     NOT_AVAILABLE,
     Formula,
+    SheetColumn,
     SheetData,
     finish_workbook,
     rows_sheet_data,
@@ -117,7 +118,8 @@ def file_names(options: WriterOptions) -> tuple[str, ...]:
 def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
     """The tracker workbook of the plan."""
     book, cells = built(plan, context, theme, options)
-    return {FILE_NAME: finish_workbook(workbook_parts(book.workbook, book.chart_keys), book.build_time, cells)}
+    parts = workbook_parts(book.workbook, book.chart_keys, book.columns)
+    return {FILE_NAME: finish_workbook(parts, book.build_time, cells)}
 
 
 def built(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> tuple[_Book, dict[str, SheetData]]:
@@ -186,6 +188,8 @@ class _Book:
         """Per sheet and column: the widest value put there, in characters (see `_columns`)."""
         self.date_widths: dict[str, dict[int, float]] = {}
         """Per sheet and column: the widest date format of a cell put there, filled in or not."""
+        self.columns: dict[str, dict[int, SheetColumn]] = {}
+        """The columns given a width or hidden, by sheet title, then number (see `column`)."""
         self._number_formats: dict[str, str] = {}
         """The number formats as cells take them (`number_format`), by the format asked for."""
 
@@ -271,6 +275,15 @@ class _Book:
             cell.number_format = self.number_format(number_format)
         self.measure(title, column, value, number_format)
         return cell
+
+    def column(self, sheet: Worksheet, number: int) -> SheetColumn:
+        """The column of the sheet (from 1), made when new with openpyxl's default width; the package
+        writes the columns' widths and hidden marks (`workbook_parts`)."""
+        columns = self.columns.setdefault(sheet.title, {})
+        column = columns.get(number)
+        if column is None:
+            column = columns[number] = SheetColumn()
+        return column
 
     def row_height(self, sheet: Worksheet, row: int, height: float) -> None:
         """Give a row of a sheet written as XML its height in points (not one filled by rows of values)."""
@@ -636,7 +649,7 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     _columns(book, sheet, [column.width for column in TASK_COLUMNS], [column.minimum for column in TASK_COLUMNS])
     for column in TASK_COLUMNS:
         if column.hidden:
-            sheet.column_dimensions[letter(column.name)].hidden = True
+            book.column(sheet, index(column.name)).hidden = True
     _print_setup(sheet, book, landscape=True)
     return first, last
 
@@ -871,7 +884,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
         cell.fill = book.header_fill
         cell.font = _font(bold=True, color="FFFFFF", size=WEEK_LABEL_SIZE)
         cell.alignment = _alignment(text_rotation=90, horizontal="center", vertical="bottom")
-        sheet.column_dimensions[get_column_letter(first_week_column + number)].width = 3.2
+        book.column(sheet, first_week_column + number).width = 3.2
     # The week labels stand on end: the header row is as tall as the longest of them (`28 Feb`).
     book.row_height(sheet, 2, math.ceil(format_chars(WEEK_FORMAT) * WEEK_LABEL_SIZE * 0.75 + 12))
     row = 3
@@ -1264,7 +1277,7 @@ def _columns(book: _Book, sheet: Worksheet, widths: list[float], minimums: list[
     for number, width in enumerate(widths, start=1):
         fitted = max(8, min(width, longest[number] + 2)) if number in longest else width
         minimum = minimums[number - 1] if minimums else 0
-        sheet.column_dimensions[get_column_letter(number)].width = max(fitted, minimum, dates.get(number, 0))
+        book.column(sheet, number).width = max(fitted, minimum, dates.get(number, 0))
 
 
 def _wrap_rows(
@@ -1284,7 +1297,7 @@ def _wrap_rows(
             cell.alignment = _alignment(wrap_text=True, vertical="top")
             if not isinstance(cell.value, str) or not cell.value:
                 continue
-            width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
+            width = book.column(sheet, column).width or 8.43
             lines = max(lines, _line_count(cell.value, width))
         if lines > 1:
             book.row_height(sheet, row, lines * LINE_HEIGHT)

@@ -54,7 +54,7 @@ from openpyxl.xml.functions import Element, tostring
 
 from exporter.kept import Kept
 from exporter.writers.markup import escape
-from exporter.writers.xlsx_sheet import column_attributes, column_start, sheet_xml
+from exporter.writers.xlsx_sheet import SheetColumn, column_attributes, column_start, sheet_xml
 
 _SHEET_PATH = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _RELATION = re.compile(
@@ -267,10 +267,18 @@ class _PartsWriter(ExcelWriter):
         archive.writestr(ARC_WORKBOOK_RELS, writer.write_rels())
         self.manifest._write(archive, workbook)
 
-    def __init__(self, workbook: Workbook, archive: _Parts, chart_keys: Mapping[int, Hashable]):
-        """The writer of `workbook` into `archive`; `chart_keys` maps id(chart) to what shapes its XML."""
+    def __init__(
+        self,
+        workbook: Workbook,
+        archive: _Parts,
+        chart_keys: Mapping[int, Hashable],
+        columns: Mapping[str, Mapping[int, SheetColumn]],
+    ):
+        """The writer of `workbook` into `archive`; `chart_keys` maps id(chart) to what shapes its XML, `columns`
+        a sheet's title to its columns (see `workbook_parts`)."""
         super().__init__(workbook, archive)
         self._chart_keys = chart_keys
+        self._columns = columns
 
     def _write_charts(self) -> None:
         """The charts `ExcelWriter._write_charts` writes, each chart's XML made once per process for its key."""
@@ -286,8 +294,12 @@ class _PartsWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        written = sheet_xml(ws)
+        columns = self._columns.get(ws.title)
+        written = sheet_xml(ws, columns)
         if written is None:
+            for number, column in (columns or {}).items():
+                dimension = ws.column_dimensions[get_column_letter(number)]
+                dimension.width, dimension.hidden = column.width, column.hidden
             writer = _SheetWriter(ws, out=io.BytesIO())
             writer.write()
             xml, ws._rels = writer.out.getvalue(), writer._rels
@@ -362,15 +374,21 @@ def _stylesheet(workbook: Workbook) -> bytes:
     return _STYLESHEETS.keep(copy.deepcopy(key), tostring(write_stylesheet(workbook))) if xml is None else xml
 
 
-def workbook_parts(workbook: Workbook, chart_keys: Mapping[int, Hashable] | None = None) -> dict[str, bytes]:
+def workbook_parts(
+    workbook: Workbook,
+    chart_keys: Mapping[int, Hashable] | None = None,
+    columns: Mapping[str, Mapping[int, SheetColumn]] | None = None,
+) -> dict[str, bytes]:
     """The parts of the package openpyxl writes for the (not write-only) workbook, by name, as
     `ExcelWriter` writes them into a zip archive: the same bytes, without the archive. Unlike
     `Workbook.save`, leaves the properties' time as it is. `chart_keys` (by the id of a chart of the
-    workbook) holds a key for each chart whose XML is the same whenever the key is: made once per process."""
+    workbook) holds a key for each chart whose XML is the same whenever the key is: made once per process.
+    `columns` (by sheet title) gives sheets without column dimensions of their own their columns' widths
+    and hidden marks, written as openpyxl writes column dimensions with the same width and hidden mark."""
     if workbook.write_only or workbook.vba_archive:
         raise ValueError("a write-only workbook writes its sheets as it goes, and macros are not kept")
     parts = _Parts()
-    _PartsWriter(workbook, parts, chart_keys or {}).save()
+    _PartsWriter(workbook, parts, chart_keys or {}, columns or {}).save()
     return dict(parts)
 
 

@@ -14,7 +14,7 @@ directly, from the same attributes and with the same relationships `WorksheetWri
 from __future__ import annotations
 
 import io
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from openpyxl.compat import safe_string
@@ -22,6 +22,7 @@ from openpyxl.descriptors import Strict
 from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.packaging.relationship import Relationship, RelationshipList
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils.units import DEFAULT_COLUMN_WIDTH
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.dimensions import ColumnDimension, SheetDimension
@@ -42,12 +43,27 @@ class _Unsupported(Exception):
     """The sheet holds something `sheet_xml` does not write."""
 
 
-def sheet_xml(ws: Worksheet) -> tuple[bytes, RelationshipList] | None:
+class SheetColumn:
+    """A column's width (openpyxl's default: 13) and hidden mark, as a sheet without column dimensions
+    gives them to `sheet_xml`."""
+
+    __slots__ = ("hidden", "width")
+
+    def __init__(self) -> None:
+        self.width: float = DEFAULT_COLUMN_WIDTH
+        self.hidden = False
+
+
+def sheet_xml(ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None) -> tuple[bytes, RelationshipList] | None:
     """The sheet's XML and relationships as `WorksheetWriter(ws).write()` writes them, with the same effects on
     the sheet and its workbook (differential styles registered, rule ids, column bounds and outline, the
     tables' relationship ids, no hyperlinks or comments); None, with no effect, for a sheet this does not write
     (one with openpyxl cells, row dimensions, merged cells, a legacy drawing, a table without columns, or a
-    setting holding values other than text, numbers, ranges, openpyxl objects and sequences of them)."""
+    setting holding values other than text, numbers, ranges, openpyxl objects and sequences of them).
+    `columns` (by number, from 1), for a sheet without column dimensions, are written as openpyxl writes
+    column dimensions with the same width and hidden mark."""
+    if columns and len(ws.column_dimensions):
+        raise ValueError("a sheet's columns are given either as column dimensions or as columns")
     if ws.merged_cells or ws.legacy_drawing is not None or any(cell._comment for cell in ws._cells.values()):
         return None
     if any(not table.tableColumns for table in ws.tables.values()):
@@ -64,7 +80,7 @@ def sheet_xml(ws: Worksheet) -> tuple[bytes, RelationshipList] | None:
         after_links.extend(_gated(setting) for setting in (ws.HeaderFooter, ws.row_breaks, ws.col_breaks))
     except _Unsupported:
         return None
-    top.append(_cols(ws))
+    top.append(_given_cols(ws, columns) if columns else _cols(ws))
     rows = _rows(ws)  # with the hyperlinks of its cells
     rels = RelationshipList()
     links = _hyperlinks(ws, rels)
@@ -160,6 +176,22 @@ def _cols(ws: Worksheet) -> bytes:
     if outlines:
         columns.max_outline = max(outlines)
     return b"<cols>" + b"".join(written) + b"</cols>" if written else b""
+
+
+def _given_cols(ws: Worksheet, columns: Mapping[int, SheetColumn]) -> bytes:
+    """`_cols` of column dimensions with these widths and hidden marks (the rest as openpyxl makes them)."""
+    written = []
+    for number in sorted(columns):
+        column = columns[number]
+        width = float(column.width)
+        attributes = ' hidden="1"' if column.hidden else ""
+        if width:
+            attributes += f' width="{safe_string(width)}" customWidth="1"'
+        if attributes:
+            written.append(f'<col{attributes} min="{number}" max="{number}" />')
+    if written:
+        ws.column_dimensions.max_outline = 0
+    return ("<cols>" + "".join(written) + "</cols>").encode() if written else b""
 
 
 def _col(attributes: dict[str, str]) -> bytes:
