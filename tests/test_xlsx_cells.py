@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from test_xlsx_package import zip_parts
 
 from exporter.writers.xlsx import QUOTED, clean_text, put_text, style_id
-from exporter.writers.xlsx_package import Formula, finish_workbook, sorted_sheet_data, workbook_parts
+from exporter.writers.xlsx_package import Formula, finish_workbook, rows_sheet_data, sorted_sheet_data, workbook_parts
 
 STAMP = datetime(2027, 1, 1, tzinfo=UTC)
 DATE_FORMATS = ("ddd d mmm yyyy", "[$-407]d mmm")
@@ -118,3 +118,27 @@ def test_cells_are_openpyxls_bytes(cells, heights):
 
 def test_an_empty_sheet_is_openpyxls_empty_sheet():
     assert _finished_sheet(_own_package({}, {})) == _finished_sheet(_openpyxl_package({}, {}))
+
+
+ROWS = st.lists(st.lists(st.one_of(st.none(), TEXT, NUMBER, DAY, MOMENT), max_size=7), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ROWS)
+def test_rows_of_values_are_their_cells(rows):
+    """`rows_sheet_data` is `sorted_sheet_data` of the same cells from A1, each style asked in cell order (a
+    style for a value that is a date or quoted text, no style for the rest, as the plan inputs have them)."""
+    held = [[clean_text(value) or None if isinstance(value, str) else value for value in row] for row in rows]
+    asked, expected_asked = [], []
+
+    def style(value, asked=asked) -> int:
+        asked.append(value)
+        return 1 if isinstance(value, date) else 2 if isinstance(value, str) and value[:1] in QUOTED else 0
+
+    cells = [
+        ((number, column), (value, style(value, expected_asked)))
+        for number, row in enumerate(held, start=1)
+        for column, value in enumerate(row, start=1)
+    ]
+    assert rows_sheet_data(held, style) == sorted_sheet_data(cells, {})
+    assert asked == expected_asked

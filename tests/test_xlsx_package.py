@@ -10,6 +10,7 @@ import pytest
 from conftest import CONTEXT, make_plan
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from exporter.theme import Theme
@@ -38,9 +39,18 @@ def test_tracker_parts_are_excel_writers(builtin_plan, settings):
     for theme in (Theme(), Theme(primary="#336699", paper="a4")):
         for _ in range(2):
             book, _ = xlsx.built(plan, CONTEXT, theme, WriterOptions())
-            ours = workbook_parts(book.workbook, book.chart_keys)
+            ours = workbook_parts(book.workbook, book.chart_keys, book.columns)
             book, _ = xlsx.built(plan, CONTEXT, theme, WriterOptions())
-            assert ours == _excel_writer_parts(book.workbook)
+            assert ours == _excel_writer_parts(with_column_dimensions(book))
+
+
+def with_column_dimensions(book: xlsx._Book) -> Workbook:
+    """The tracker's workbook with its columns (`_Book.columns`) as openpyxl's column dimensions."""
+    for title, columns in book.columns.items():
+        for number, column in columns.items():
+            dimension = book.workbook[title].column_dimensions[get_column_letter(number)]
+            dimension.width, dimension.hidden = column.width, column.hidden
+    return book.workbook
 
 
 def test_a_new_set_of_styles_gets_its_own_stylesheet():

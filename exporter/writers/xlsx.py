@@ -86,8 +86,10 @@ from exporter.writers.common import safe_url
 from exporter.writers.xlsx_package import (
     NOT_AVAILABLE,
     Formula,
+    SheetColumn,
     SheetData,
     finish_workbook,
+    rows_sheet_data,
     sorted_sheet_data,
     workbook_parts,
 )
@@ -116,7 +118,8 @@ def file_names(options: WriterOptions) -> tuple[str, ...]:
 def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
     """The tracker workbook of the plan."""
     book, cells = built(plan, context, theme, options)
-    return {FILE_NAME: finish_workbook(workbook_parts(book.workbook, book.chart_keys), book.build_time, cells)}
+    parts = workbook_parts(book.workbook, book.chart_keys, book.columns)
+    return {FILE_NAME: finish_workbook(parts, book.build_time, cells)}
 
 
 def built(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> tuple[_Book, dict[str, SheetData]]:
@@ -185,6 +188,10 @@ class _Book:
         """Per sheet and column: the widest value put there, in characters (see `_columns`)."""
         self.date_widths: dict[str, dict[int, float]] = {}
         """Per sheet and column: the widest date format of a cell put there, filled in or not."""
+        self.columns: dict[str, dict[int, SheetColumn]] = {}
+        """The columns given a width or hidden, by sheet title, then number (see `column`)."""
+        self._number_formats: dict[str, str] = {}
+        """The number formats as cells take them (`number_format`), by the format asked for."""
 
     def recorded_task(self, task: PlannedTask) -> TaskProgress | None:
         return self.recorded.tasks.get(task.key) if self.recorded else None
@@ -244,33 +251,51 @@ class _Book:
         """Set a cell: a Formula (with its cached value), text as text, a number or a date; a date, or a
         formula whose value is one, gets the date format unless `number_format` says otherwise.
         Empty text is an empty cell. Returns the cell, for its font, fill and alignment."""
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is str:
             value = clean_text(value) or None
-        cell = self.cell(sheet, row, column)
-        if isinstance(cell, _Cell):
-            cell.value = value
-        elif isinstance(value, str):
-            put_text(cell, value)
-        else:
-            cell.value = value
-        if not number_format and (
-            isinstance(value, date) or (isinstance(value, Formula) and isinstance(value.value, date))
-        ):
+        elif not number_format and kind is not int and kind is not float and _dated(value):
             number_format = DATE_FORMAT
+        title = sheet.title
+        cells = self.cells.get(title)
+        if cells is None:
+            cell = sheet.cell(row=row, column=column)
+            if isinstance(value, str):
+                put_text(cell, value)
+            else:
+                cell.value = value
+        else:
+            if title in self.plain_rows:
+                raise ValueError("a sheet filled by rows of values has no other cells")
+            cell = cells.get((row, column))
+            if cell is None:
+                cell = cells[(row, column)] = _Cell()
+            cell.value = value
         if number_format:
             cell.number_format = self.number_format(number_format)
-        self.measure(sheet.title, column, value, number_format)
+        self.measure(title, column, value, number_format)
         return cell
 
+    def column(self, sheet: Worksheet, number: int) -> SheetColumn:
+        """The column of the sheet (from 1), made when new with openpyxl's default width; the package
+        writes the columns' widths and hidden marks (`workbook_parts`)."""
+        columns = self.columns.setdefault(sheet.title, {})
+        column = columns.get(number)
+        if column is None:
+            column = columns[number] = SheetColumn()
+        return column
+
     def row_height(self, sheet: Worksheet, row: int, height: float) -> None:
-        """Give a row of a sheet written as XML its height in points."""
+        """Give a row of a sheet written as XML its height in points (not one filled by rows of values)."""
+        if sheet.title in self.plain_rows:
+            raise ValueError("a sheet filled by rows of values has no row heights")
         self.heights[sheet.title][row] = height
 
     def measure(self, title: str, column: int, value: Any, number_format: str | None) -> None:
         """Note the width a value put into a column of the sheet needs, as `_columns` sizes columns:
         a date format's width (also of an empty cell: a date typed in later must fit), 10 for a
         formula's result, else the length of the value as text."""
-        needed = format_width(number_format)
+        needed = format_width(number_format) if number_format else 0
         if needed:
             dates = self.date_widths[title]
             dates[column] = max(dates.get(column, 0), needed)
@@ -313,8 +338,11 @@ class _Book:
             if cells is None:
                 continue
             plain = self.plain_rows.get(sheet.title)
-            styled = self._styled(sheet, cells, styles) if plain is None else self._plain(sheet, plain, styles)
-            written[sheet.title] = sorted_sheet_data(styled, self.heights[sheet.title])
+            if plain is None:
+                styled = self._styled(sheet, cells, styles)
+                written[sheet.title] = sorted_sheet_data(styled, self.heights[sheet.title])
+            else:
+                written[sheet.title] = rows_sheet_data(plain, self._plain_style(sheet, styles))
         return written
 
     @staticmethod
@@ -337,25 +365,38 @@ class _Book:
                 style = styles[key] = style_id(sheet, cell.number_format, cell.font, cell.fill, cell.alignment, key[4])
             yield position, (value, style)
 
-    def _plain(
-        self, sheet: Worksheet, rows: list[tuple[Any, ...]], styles: dict[tuple, int]
-    ) -> Iterator[tuple[tuple[int, int], tuple[Any, int]]]:
-        """`_styled` for the rows of values of a sheet (`rows_of_values`): cells without font, fill or
-        alignment, a date in the date format."""
+    def _plain_style(self, sheet: Worksheet, styles: dict[tuple, int]) -> Callable[[Any], int]:
+        """The style id of a value of a sheet of rows of values (`rows_of_values`), registered as `_styled`
+        registers it when first asked for: no font, fill or alignment, a date in the date format."""
         date_format = self.number_format(DATE_FORMAT)
-        for number, values in enumerate(rows, start=1):
-            for column, value in enumerate(values, start=1):
-                number_format = date_format if isinstance(value, date) else None
-                key = (number_format, id(None), id(None), id(None), type(value) is str and value[:1] in QUOTED)
-                style = styles.get(key)
-                if style is None:
-                    style = styles[key] = style_id(sheet, number_format, None, None, None, key[4])
-                yield (number, column), (value, style)
+        found: dict[tuple[bool, bool], int] = {}  # the ids by (a date, quoted), from `styles`
+
+        def style(value: Any) -> int:
+            held = type(value)
+            if held is str:
+                kind = (False, value[:1] in QUOTED)
+            else:
+                kind = (held is not float and held is not int and isinstance(value, date), False)
+            known = found.get(kind)
+            if known is None:
+                number_format = date_format if kind[0] else None
+                key = (number_format, id(None), id(None), id(None), kind[1])
+                known = styles.get(key)
+                if known is None:
+                    known = styles[key] = style_id(sheet, number_format, None, None, None, kind[1])
+                found[kind] = known
+            return known
+
+        return style
 
     def number_format(self, number_format: str) -> str:
         """A date format with the language's locale code in front (`[$-407]ddd d mmm yyyy`), so Excel and
         LibreOffice write month and weekday names in the tracker's language; other formats as they are."""
-        return self.labels("format.date-locale") + number_format if format_chars(number_format) else number_format
+        written = self._number_formats.get(number_format)
+        if written is None:
+            prefix = self.labels("format.date-locale") if format_chars(number_format) else ""
+            written = self._number_formats[number_format] = prefix + number_format
+        return written
 
     def header(self, sheet: Worksheet, row: int, titles: list[str], column: int = 1) -> None:
         for offset, title in enumerate(titles):
@@ -365,9 +406,10 @@ class _Book:
             cell.alignment = _alignment(vertical="center", wrap_text=True)
 
     def rows(self, sheet: Worksheet, first_row: int, rows: list[list[Any]], formats: dict[int, str] | None = None):
-        for row_offset, values in enumerate(rows):
+        put, formats = self.put, formats or {}
+        for number, values in enumerate(rows, start=first_row):
             for column, value in enumerate(values, start=1):
-                self.put(sheet, first_row + row_offset, column, value, (formats or {}).get(column))
+                put(sheet, number, column, value, formats.get(column))
 
     def choices(self, values: tuple[str, ...]) -> str:
         """A dropdown's list: written into the rule, or, when a value holds a comma or a quote or
@@ -395,6 +437,11 @@ class _Book:
     def _last(self, sheet: Worksheet) -> None:
         sheets = self.workbook.worksheets
         self.workbook.move_sheet(sheet, offset=len(sheets) - 1 - sheets.index(sheet))
+
+
+def _dated(value: Any) -> bool:
+    """A date (or date-time), or a formula whose value is one: a cell in the date format."""
+    return isinstance(value, date) or (isinstance(value, Formula) and isinstance(value.value, date))
 
 
 def style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool) -> int:
@@ -602,7 +649,7 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     _columns(book, sheet, [column.width for column in TASK_COLUMNS], [column.minimum for column in TASK_COLUMNS])
     for column in TASK_COLUMNS:
         if column.hidden:
-            sheet.column_dimensions[letter(column.name)].hidden = True
+            book.column(sheet, index(column.name)).hidden = True
     _print_setup(sheet, book, landscape=True)
     return first, last
 
@@ -837,7 +884,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
         cell.fill = book.header_fill
         cell.font = _font(bold=True, color="FFFFFF", size=WEEK_LABEL_SIZE)
         cell.alignment = _alignment(text_rotation=90, horizontal="center", vertical="bottom")
-        sheet.column_dimensions[get_column_letter(first_week_column + number)].width = 3.2
+        book.column(sheet, first_week_column + number).width = 3.2
     # The week labels stand on end: the header row is as tall as the longest of them (`28 Feb`).
     book.row_height(sheet, 2, math.ceil(format_chars(WEEK_FORMAT) * WEEK_LABEL_SIZE * 0.75 + 12))
     row = 3
@@ -1230,7 +1277,7 @@ def _columns(book: _Book, sheet: Worksheet, widths: list[float], minimums: list[
     for number, width in enumerate(widths, start=1):
         fitted = max(8, min(width, longest[number] + 2)) if number in longest else width
         minimum = minimums[number - 1] if minimums else 0
-        sheet.column_dimensions[get_column_letter(number)].width = max(fitted, minimum, dates.get(number, 0))
+        book.column(sheet, number).width = max(fitted, minimum, dates.get(number, 0))
 
 
 def _wrap_rows(
@@ -1250,7 +1297,7 @@ def _wrap_rows(
             cell.alignment = _alignment(wrap_text=True, vertical="top")
             if not isinstance(cell.value, str) or not cell.value:
                 continue
-            width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
+            width = book.column(sheet, column).width or 8.43
             lines = max(lines, _line_count(cell.value, width))
         if lines > 1:
             book.row_height(sheet, row, lines * LINE_HEIGHT)

@@ -20,14 +20,13 @@ import copy
 import io
 import re
 import zipfile
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from openpyxl.chart._chart import ChartBase
-from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.extended import ExtendedProperties
 from openpyxl.styles.stylesheet import write_stylesheet
@@ -37,7 +36,6 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
 from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
@@ -56,6 +54,7 @@ from openpyxl.xml.functions import Element, tostring
 
 from exporter.kept import Kept
 from exporter.writers.markup import escape
+from exporter.writers.xlsx_sheet import SheetColumn, column_attributes, column_start, sheet_xml
 
 _SHEET_PATH = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _RELATION = re.compile(
@@ -124,7 +123,13 @@ def sorted_sheet_data(
         if value is None and not style:
             continue
         start = f'<c r="{_letter(column)}{number}" s="{style}"' if style else f'<c r="{_letter(column)}{number}"'
-        row.append((start, _escaped(value)) if type(value) is str else _cell(start, value))
+        kind = type(value)
+        if kind is str:
+            row.append((start, _escaped(value)))
+        elif kind is int or kind is float:  # as `_cell` writes them, without its checks
+            row.append(f'{start} t="n"><v>{format(value, ".16g")}</v></c>')
+        else:
+            row.append(_cell(start, value))
     written = tuple(
         (
             f'<row r="{number}"' + (f' ht="{heights[number]:.16g}" customHeight="1">' if number in heights else ">"),
@@ -135,6 +140,38 @@ def sorted_sheet_data(
     if not last_row:
         return SheetData("A1:A1", written)
     return SheetData(f"{_letter(first_column)}{first_row}:{_letter(last_column)}{last_row}", written)
+
+
+def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) -> SheetData:
+    """`sorted_sheet_data` of rows of values from cell A1, without row heights: each value of row r (from 1)
+    at column c (from 1) is the cell ((r, c), (value, style(value))), `style` asked in that order."""
+    written: list[tuple[str, tuple[str | tuple[str, str], ...]]] = []
+    first_row = last_row = last_column = 0
+    for number, values in enumerate(rows, start=1):
+        if not values:
+            continue
+        first_row, last_row, last_column = first_row or number, number, max(last_column, len(values))
+        row: list[str | tuple[str, str]] = []
+        for column, value in enumerate(values, start=1):
+            cell_style = style(value)
+            if value is None and not cell_style:
+                continue
+            start = (
+                f'<c r="{_letter(column)}{number}" s="{cell_style}"'
+                if cell_style
+                else f'<c r="{_letter(column)}{number}"'
+            )
+            kind = type(value)
+            if kind is str:
+                row.append((start, _escaped(value)))
+            elif kind is int or kind is float:
+                row.append(f'{start} t="n"><v>{format(value, ".16g")}</v></c>')
+            else:
+                row.append(_cell(start, value))
+        written.append((f'<row r="{number}">', tuple(row)))
+    if not last_row:
+        return SheetData("A1:A1", ())
+    return SheetData(f"A{first_row}:{_letter(last_column)}{last_row}", tuple(written))
 
 
 @lru_cache(maxsize=1024)
@@ -230,10 +267,18 @@ class _PartsWriter(ExcelWriter):
         archive.writestr(ARC_WORKBOOK_RELS, writer.write_rels())
         self.manifest._write(archive, workbook)
 
-    def __init__(self, workbook: Workbook, archive: _Parts, chart_keys: Mapping[int, Hashable]):
-        """The writer of `workbook` into `archive`; `chart_keys` maps id(chart) to what shapes its XML."""
+    def __init__(
+        self,
+        workbook: Workbook,
+        archive: _Parts,
+        chart_keys: Mapping[int, Hashable],
+        columns: Mapping[str, Mapping[int, SheetColumn]],
+    ):
+        """The writer of `workbook` into `archive`; `chart_keys` maps id(chart) to what shapes its XML, `columns`
+        a sheet's title to its columns (see `workbook_parts`)."""
         super().__init__(workbook, archive)
         self._chart_keys = chart_keys
+        self._columns = columns
 
     def _write_charts(self) -> None:
         """The charts `ExcelWriter._write_charts` writes, each chart's XML made once per process for its key."""
@@ -244,14 +289,23 @@ class _PartsWriter(ExcelWriter):
             self.manifest.append(chart)
 
     def write_worksheet(self, ws: Worksheet) -> None:
-        """The sheet as `ExcelWriter.write_worksheet` writes it, into memory rather than a temporary file."""
+        """The sheet as `ExcelWriter.write_worksheet` writes it, into memory rather than a temporary file, and
+        without `WorksheetWriter` where `xlsx_sheet.sheet_xml` writes it."""
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = _SheetWriter(ws, out=io.BytesIO())
-        writer.write()
-        ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], writer.out.getvalue())
+        columns = self._columns.get(ws.title)
+        written = sheet_xml(ws, columns)
+        if written is None:
+            for number, column in (columns or {}).items():
+                dimension = ws.column_dimensions[get_column_letter(number)]
+                dimension.width, dimension.hidden = column.width, column.hidden
+            writer = _SheetWriter(ws, out=io.BytesIO())
+            writer.write()
+            xml, ws._rels = writer.out.getvalue(), writer._rels
+        else:
+            xml, ws._rels = written
+        self._archive.writestr(ws.path[1:], xml)
         self.manifest.append(ws)
 
 
@@ -274,37 +328,14 @@ class _SheetWriter(WorksheetWriter):
         (`reindex`) and the holder's `max_outline` (a column without a style keeps no style array)."""
         columns = self.ws.column_dimensions
         element, outlines = Element("cols"), set()
-        for column in sorted(columns.values(), key=_column_start):
-            attributes = _column_attributes(column)
+        for column in sorted(columns.values(), key=column_start):
+            attributes = column_attributes(column)
             if attributes.keys() != {"min", "max"}:
                 outlines.add(column.outlineLevel)
                 element.append(Element("col", attributes))
         if outlines:
             columns.max_outline = max(outlines)
         self.xf.send(element if len(element) else None)
-
-
-def _column_start(column: ColumnDimension) -> int:
-    column.reindex()
-    return column.min
-
-
-def _column_attributes(column: ColumnDimension) -> dict[str, str]:
-    """`dict(column)`, as `ColumnDimension.to_tree` writes it, without the detour through the workbook's style
-    table for a column without a style (whose `style` is 0 and not written)."""
-    if column._style is not None and any(column._style):
-        return dict(column)
-    values = (
-        ("hidden", column.hidden),
-        ("outlineLevel", column.outlineLevel),
-        ("collapsed", column.collapsed),
-        ("width", column.width),
-        ("bestFit", column.bestFit),
-        ("customWidth", column.customWidth),
-        ("min", column.min),
-        ("max", column.max),
-    )
-    return {name: safe_string(value) for name, value in values if value}
 
 
 @dataclass(frozen=True)
@@ -343,15 +374,21 @@ def _stylesheet(workbook: Workbook) -> bytes:
     return _STYLESHEETS.keep(copy.deepcopy(key), tostring(write_stylesheet(workbook))) if xml is None else xml
 
 
-def workbook_parts(workbook: Workbook, chart_keys: Mapping[int, Hashable] | None = None) -> dict[str, bytes]:
+def workbook_parts(
+    workbook: Workbook,
+    chart_keys: Mapping[int, Hashable] | None = None,
+    columns: Mapping[str, Mapping[int, SheetColumn]] | None = None,
+) -> dict[str, bytes]:
     """The parts of the package openpyxl writes for the (not write-only) workbook, by name, as
     `ExcelWriter` writes them into a zip archive: the same bytes, without the archive. Unlike
     `Workbook.save`, leaves the properties' time as it is. `chart_keys` (by the id of a chart of the
-    workbook) holds a key for each chart whose XML is the same whenever the key is: made once per process."""
+    workbook) holds a key for each chart whose XML is the same whenever the key is: made once per process.
+    `columns` (by sheet title) gives sheets without column dimensions of their own their columns' widths
+    and hidden marks, written as openpyxl writes column dimensions with the same width and hidden mark."""
     if workbook.write_only or workbook.vba_archive:
         raise ValueError("a write-only workbook writes its sheets as it goes, and macros are not kept")
     parts = _Parts()
-    _PartsWriter(workbook, parts, chart_keys or {}).save()
+    _PartsWriter(workbook, parts, chart_keys or {}, columns or {}).save()
     return dict(parts)
 
 

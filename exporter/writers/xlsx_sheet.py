@@ -1,0 +1,247 @@
+"""A worksheet's XML written without openpyxl's `WorksheetWriter`, byte for byte as it writes it, for the
+sheets whose cells the tracker writes itself (`xlsx_package.sorted_sheet_data`): openpyxl serialised each
+sheet's settings (views, print setup, footer, rules, validations) element by element every time, and most of
+them are the same for every sheet of a workbook or every participant of a batch.
+
+Each setting's element is openpyxl's own (`to_tree`, written as `WorksheetWriter` writes it), kept per
+process by the setting object's state: its class and every attribute, nested objects and sequences
+included (`_state`). A sheet that holds anything else (openpyxl cells, merged cells, comments, legacy
+drawings, tables without columns, a setting whose state holds other kinds of values) is left to
+`WorksheetWriter`: `sheet_xml` returns None. The columns, the drawing and the table parts are written here
+directly, from the same attributes and with the same relationships `WorksheetWriter` adds.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from openpyxl.compat import safe_string
+from openpyxl.descriptors import Strict
+from openpyxl.descriptors.serialisable import Serialisable
+from openpyxl.packaging.relationship import Relationship, RelationshipList
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils.units import DEFAULT_COLUMN_WIDTH
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.dimensions import ColumnDimension, SheetDimension
+from openpyxl.worksheet.hyperlink import HyperlinkList
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import Element, xmlfile
+
+from exporter.kept import Kept
+
+_START = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+_END = b"</worksheet>"
+_EMPTY_SHEET_DATA = b"<sheetData></sheetData>"
+_RELATED = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_ELEMENTS: Kept[bytes] = Kept(512)
+
+
+class _Unsupported(Exception):
+    """The sheet holds something `sheet_xml` does not write."""
+
+
+class SheetColumn:
+    """A column's width (openpyxl's default: 13) and hidden mark, as a sheet without column dimensions
+    gives them to `sheet_xml`."""
+
+    __slots__ = ("hidden", "width")
+
+    def __init__(self) -> None:
+        self.width: float = DEFAULT_COLUMN_WIDTH
+        self.hidden = False
+
+
+def sheet_xml(ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None) -> tuple[bytes, RelationshipList] | None:
+    """The sheet's XML and relationships as `WorksheetWriter(ws).write()` writes them, with the same effects on
+    the sheet and its workbook (differential styles registered, rule ids, column bounds and outline, the
+    tables' relationship ids, no hyperlinks or comments); None, with no effect, for a sheet this does not write
+    (one with openpyxl cells, row dimensions, merged cells, a legacy drawing, a table without columns, or a
+    setting holding values other than text, numbers, ranges, openpyxl objects and sequences of them).
+    `columns` (by number, from 1), for a sheet without column dimensions, are written as openpyxl writes
+    column dimensions with the same width and hidden mark."""
+    if columns and len(ws.column_dimensions):
+        raise ValueError("a sheet's columns are given either as column dimensions or as columns")
+    if ws.merged_cells or ws.legacy_drawing is not None or any(cell._comment for cell in ws._cells.values()):
+        return None
+    if any(not table.tableColumns for table in ws.tables.values()):
+        return None
+    try:
+        _register_rules(ws)
+        top = [_element(ws.sheet_properties), _element(SheetDimension(ws.calculate_dimension())), _element(ws.views)]
+        ws.sheet_format.outlineLevelCol = ws.column_dimensions.max_outline  # before the columns set it
+        top.append(_element(ws.sheet_format))
+        before_links = [_gated(ws.protection), _gated(ws.scenarios), _gated(ws.auto_filter)]
+        before_links.extend(_element(formatting) for formatting in ws.conditional_formatting)
+        before_links.append(_gated(ws.data_validations))
+        after_links = [_gated(setting) for setting in (ws.print_options, ws.page_margins, ws.page_setup)]
+        after_links.extend(_gated(setting) for setting in (ws.HeaderFooter, ws.row_breaks, ws.col_breaks))
+    except _Unsupported:
+        return None
+    top.append(_given_cols(ws, columns) if columns else _cols(ws))
+    rows = _rows(ws)  # with the hyperlinks of its cells
+    rels = RelationshipList()
+    links = _hyperlinks(ws, rels)
+    drawing = _drawing(ws, rels)
+    xml = b"".join((_START, *top, rows, *before_links, links, *after_links, drawing, _table_parts(ws, rels), _END))
+    return xml, rels
+
+
+def _rows(ws: Worksheet) -> bytes:
+    """`WorksheetWriter.write_rows`: the sheet's openpyxl cells (none: an empty `<sheetData>`), as it writes
+    them; the hyperlinks of the cells are then the sheet's (`ws._hyperlinks`)."""
+    if not ws._cells and not len(ws.row_dimensions):
+        ws._hyperlinks, ws._comments = [], []
+        return _EMPTY_SHEET_DATA
+    writer = WorksheetWriter(ws, out=io.BytesIO())
+    writer.write_rows()
+    writer.close()
+    xml = writer.out.getvalue()
+    return xml[xml.index(b"<sheetData") : xml.rindex(b"</worksheet>")]
+
+
+def _hyperlinks(ws: Worksheet, rels: RelationshipList) -> bytes:
+    """`WorksheetWriter.write_hyperlinks`: each link with a target gets its relationship."""
+    links = ws._hyperlinks
+    for link in links:
+        if link.target:
+            relation = Relationship(type="hyperlink", TargetMode="External", Target=link.target)
+            rels.append(relation)
+            link.id = relation.id
+    return _written(HyperlinkList(links).to_tree()) if links else b""
+
+
+def _register_rules(ws: Worksheet) -> None:
+    """What `WorksheetWriter.write_formatting` does before writing the rules: each rule's differential style
+    registered in the workbook, its id on the rule (registering again finds the same id)."""
+    empty, styles = DifferentialStyle(), ws.parent._differential_styles
+    for formatting in ws.conditional_formatting:
+        for rule in formatting.rules:
+            if rule.dxf and rule.dxf != empty:
+                rule.dxfId = styles.add(rule.dxf)
+
+
+def _element(setting: Serialisable) -> bytes:
+    """The setting's element as `WorksheetWriter` writes it, made once per process for its state."""
+    key = _state(setting)
+    xml = _ELEMENTS.get(key)
+    return _ELEMENTS.keep(key, _written(setting.to_tree())) if xml is None else xml
+
+
+def _gated(setting: Serialisable) -> bytes:
+    """`_element` of a setting `WorksheetWriter` writes only when it is true (not empty)."""
+    key = ("gated", _state(setting))
+    xml = _ELEMENTS.get(key)
+    if xml is None:
+        xml = _ELEMENTS.keep(key, _written(setting.to_tree()) if setting else b"")
+    return xml
+
+
+def _state(value: Any) -> Hashable:
+    """Everything that shapes the value's element: its class and attributes, recursively. Raises
+    `_Unsupported` for a value of another kind than those `sheet_xml` names."""
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    if kind is int or kind is float or kind is bool:
+        return kind, value
+    if kind is MultiCellRange:
+        return kind, str(value)
+    if isinstance(value, Serialisable | Strict):  # openpyxl objects: their values kept by descriptors
+        return kind, *((name, _state(item)) for name, item in vars(value).items() if name != "_parent")
+    if kind is list or kind is tuple:
+        return kind, *(_state(item) for item in value)
+    raise _Unsupported(kind.__name__)
+
+
+def _written(element: Any) -> bytes:
+    """The element as `WorksheetWriter` writes it into the sheet (through et_xmlfile)."""
+    out = io.BytesIO()
+    with xmlfile(out) as xf:
+        xf.write(element)
+    return out.getvalue()
+
+
+def _cols(ws: Worksheet) -> bytes:
+    """The `<cols>` element, as `xlsx_package`'s sheet writer writes it (see `write_cols` there)."""
+    columns = ws.column_dimensions
+    written, outlines = [], set()
+    for column in sorted(columns.values(), key=column_start):
+        attributes = column_attributes(column)
+        if attributes.keys() != {"min", "max"}:
+            outlines.add(column.outlineLevel)
+            written.append(_col(attributes))
+    if outlines:
+        columns.max_outline = max(outlines)
+    return b"<cols>" + b"".join(written) + b"</cols>" if written else b""
+
+
+def _given_cols(ws: Worksheet, columns: Mapping[int, SheetColumn]) -> bytes:
+    """`_cols` of column dimensions with these widths and hidden marks (the rest as openpyxl makes them)."""
+    written = []
+    for number in sorted(columns):
+        column = columns[number]
+        width = float(column.width)
+        attributes = ' hidden="1"' if column.hidden else ""
+        if width:
+            attributes += f' width="{safe_string(width)}" customWidth="1"'
+        if attributes:
+            written.append(f'<col{attributes} min="{number}" max="{number}" />')
+    if written:
+        ws.column_dimensions.max_outline = 0
+    return ("<cols>" + "".join(written) + "</cols>").encode() if written else b""
+
+
+def _col(attributes: dict[str, str]) -> bytes:
+    if attributes.keys() <= _PLAIN_COLUMN:  # numbers and flags only: nothing to escape
+        return ("<col " + " ".join(f'{name}="{value}"' for name, value in attributes.items()) + " />").encode()
+    return _written(Element("col", attributes))
+
+
+_PLAIN_COLUMN = frozenset(("hidden", "outlineLevel", "collapsed", "width", "bestFit", "customWidth", "min", "max"))
+
+
+def column_start(column: ColumnDimension) -> int:
+    """The column's first index, its bounds set first (`reindex`), as `DimensionHolder.to_tree` sorts them."""
+    column.reindex()
+    return column.min
+
+
+def column_attributes(column: ColumnDimension) -> dict[str, str]:
+    """`dict(column)`, as `ColumnDimension.to_tree` writes it, without the detour through the workbook's style
+    table for a column without a style (whose `style` is 0 and not written)."""
+    if column._style is not None and any(column._style):
+        return dict(column)
+    values = (
+        ("hidden", column.hidden),
+        ("outlineLevel", column.outlineLevel),
+        ("collapsed", column.collapsed),
+        ("width", column.width),
+        ("bestFit", column.bestFit),
+        ("customWidth", column.customWidth),
+        ("min", column.min),
+        ("max", column.max),
+    )
+    return {name: safe_string(value) for name, value in values if value}
+
+
+def _drawing(ws: Worksheet, rels: RelationshipList) -> bytes:
+    """`WorksheetWriter.write_drawings`: the drawing's element and relationship, for a sheet with charts or images."""
+    if not (ws._charts or ws._images):
+        return b""
+    relation = Relationship(type="drawing", Target="")
+    rels.append(relation)
+    return f'<drawing {_RELATED} r:id="{relation.id}" />'.encode()
+
+
+def _table_parts(ws: Worksheet, rels: RelationshipList) -> bytes:
+    """`WorksheetWriter.write_tables` for tables with columns: each table's relationship and part."""
+    parts = []
+    for table in ws.tables.values():
+        relation = Relationship(Type=table._rel_type, Target="")
+        rels.append(relation)
+        table._rel_id = relation.Id
+        parts.append(f'<tablePart {_RELATED} r:id="{relation.Id}" />')
+    return f'<tableParts count="{len(parts)}">{"".join(parts)}</tableParts>'.encode() if parts else b""
