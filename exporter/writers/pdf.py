@@ -63,6 +63,7 @@ from exporter.view import PhaseView, PlanView
 from exporter.writers import Handout, WriterOptions
 from exporter.writers.common import safe_url
 from exporter.writers.markup import escape, quoteattr
+from exporter.writers.pdf_draw import drawn_paragraph
 from exporter.writers.pdf_fonts import ScriptFonts, ShapingFont, glyph_problem, script_fonts
 
 FILE_NAME = "plan.pdf"
@@ -270,7 +271,9 @@ class _Paragraph(Paragraph):
     the paragraph what ReportLab's own call sets (`_BREAK_STATE`: its widest line, its fragments as
     words, its counts). Kept lines are shared and only read: a style under which ReportLab changes
     them as it draws or splits (right-to-left or mixed word order, hyphenation, URL splitting) breaks
-    its lines itself, as do the pieces of a split paragraph (made by ReportLab with no `lines_key`)."""
+    its lines itself, as do the pieces of a split paragraph (made by ReportLab with no `lines_key`).
+    A plain paragraph (one font and colour, left-aligned, no link) is drawn by `drawn_paragraph`, which
+    writes ReportLab's operators directly; every other one is drawn by ReportLab."""
 
     def __init__(self, text, style=None, bulletText=None, frags=None, caseSensitive=1, encoding="utf8", lines_key=None):
         super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
@@ -292,6 +295,13 @@ class _Paragraph(Paragraph):
         lines, state = kept
         self.__dict__.update(state)
         return lines
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        drawn = drawn_paragraph(self, canvas, self._hAlignAdjust(x, _sW), y)
+        if drawn is None:
+            super().drawOn(canvas, x, y, _sW)
+        else:
+            canvas._code += drawn
 
 
 def _keeps_lines(style: ParagraphStyle) -> bool:

@@ -1,0 +1,160 @@
+"""The PDF writer draws plain paragraphs itself (writers/pdf_draw.py): the same operators, character
+for character, as ReportLab's own drawing, the same state left on the canvas and its document, and
+ReportLab still drawing everything else."""
+
+from dataclasses import replace
+
+import pytest
+from conftest import CONTEXT, make_plan, render_one
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib.colors import CMYKColor, Color
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+from reportlab.platypus.flowables import Flowable
+
+from exporter.environment import installed_fonts
+from exporter.theme import Theme
+from exporter.writers import Handout, WriterOptions, pdf
+from exporter.writers.pdf import document_styles, para
+from exporter.writers.pdf_draw import drawn_paragraph
+
+STYLES = document_styles(Theme(), installed_fonts())
+ALPHABET = "abc XYZ 019 ()\\\u00a0é—“”<&>\nωЖ محمد 张伟 " + "".join(chr(code) for code in range(0x100, 0x17F, 3))
+NAMED = ["body", "small", "cell", "cell_bold", "head_cell", "h1", "h3", "title", "name"]
+"""Styles of the writer: left-aligned ones drawn by the writer, centred ones (title, name) by ReportLab."""
+
+
+def _own_style(
+    index: int, left: float, first: float, auto: str, alpha: float, align: int, split: int
+) -> ParagraphStyle:
+    """A style the writer does not use: indents, automatic leading, a translucent colour, alignment,
+    long words left whole (lines longer than the width, spaced narrower)."""
+    return ParagraphStyle(
+        f"own{index}",
+        parent=STYLES.body,
+        leftIndent=left,
+        firstLineIndent=first,
+        autoLeading=auto,
+        textColor=Color(0.2, 0.4, 0.6, alpha=alpha),
+        alignment=align,
+        splitLongWords=split,
+    )
+
+
+own_styles = st.builds(
+    _own_style,
+    st.integers(0, 3),
+    st.sampled_from([0, 3.5]),
+    st.sampled_from([0, 0, 2]),
+    st.sampled_from(["", "max", "min"]),
+    st.sampled_from([1, 0.5]),
+    st.sampled_from([TA_LEFT, TA_LEFT, TA_CENTER]),
+    st.sampled_from([1, 0]),
+)
+styles = st.one_of(st.sampled_from(NAMED).map(lambda name: getattr(STYLES, name)), own_styles)
+links = st.sampled_from([None, None, None, "https://example.org/a?b=1&c=(2)"])
+WORDS = ["a", "Ada", "(é)", "\\x", "word\u00a0bound\u00a0together", "\u00a0", "Zoë-Ødegård" * 3, "ω", "<&>", "—"]
+texts = st.one_of(st.text(alphabet=ALPHABET, max_size=90), st.lists(st.sampled_from(WORDS), max_size=14).map(" ".join))
+paragraphs = st.lists(st.tuples(texts, styles, links), min_size=1, max_size=8)
+
+
+def _drawings(made: list[tuple], width: float, alpha: float | None, reportlab: bool) -> tuple | str:
+    """The page's operators, the canvas's state and the document's fonts and version after drawing the
+    paragraphs (whole and split) on a fresh canvas, by the writer or by ReportLab; or the error raised
+    on the way (ReportLab cannot lay out some shaped words at the narrowest widths)."""
+    try:
+        return _draw(made, width, alpha, reportlab)
+    except Exception as error:  # ReportLab's own failures must be the same for both
+        return type(error).__name__
+
+
+def _draw(made: list[tuple], width: float, alpha: float | None, reportlab: bool) -> tuple:
+    canvas = Canvas(None, invariant=1, pageCompression=0)
+    if alpha is not None:
+        canvas.setFillAlpha(alpha)
+    y = 800.0
+    for text, style, link in made:
+        paragraph = para(text, style, link=link, link_colour="#123456")
+        _, height = paragraph.wrap(width, 800)
+        for part in paragraph.split(width, height / 2 + 1) or [paragraph]:
+            part.wrap(width, 800)
+            if reportlab:
+                Flowable.drawOn(part, canvas, 40, y, _sW=7)
+            else:
+                part.drawOn(canvas, 40, y, _sW=7)
+            y -= 20
+    state = {name: getattr(canvas, name) for name in Canvas.STATE_ATTRIBUTES if name != "_extgstate"}
+    fonts = {name: (font.internalName, font.subsets) for name, font in _font_states(canvas).items()}
+    doc = canvas._doc
+    before_save = (list(canvas._code), state, canvas._extgstate._d, len(canvas.state_stack), fonts)
+    canvas.showPage()
+    return before_save, dict(doc.fontMapping), doc._pdfVersion, canvas.getpdfdata()
+
+
+def _font_states(canvas: Canvas) -> dict:
+    return {
+        name: font.state[canvas._doc]
+        for name, font in pdfmetrics._fonts.items()
+        if getattr(font, "state", None) and canvas._doc in font.state
+    }
+
+
+@settings(deadline=None, max_examples=250)
+@given(paragraphs, st.sampled_from([1, 60, 150, 400]), st.sampled_from([None, 0.5]))
+def test_plain_paragraphs_draw_as_reportlab_draws_them(made, width, alpha):
+    """Generated paragraphs (every script, escapes, no-break spaces, lines too long for the width, the
+    writer's styles and others, links, a canvas with a translucent fill) give the operators, state and
+    file ReportLab's drawing of the same paragraphs gives."""
+    assert _drawings(made, width, alpha, reportlab=False) == _drawings(made, width, alpha, reportlab=True)
+
+
+def test_the_plain_paragraphs_of_a_plan_are_drawn_by_the_writer():
+    """The fast path is the one taken for the writer's left-aligned styles, ReportLab's for the others."""
+    canvas = Canvas(None, invariant=1)
+    for name, plain in (("body", True), ("cell", True), ("head_cell", True), ("title", False), ("name", False)):
+        paragraph = para("Ada Lovelace (é)", getattr(STYLES, name))
+        paragraph.wrap(200, 800)
+        assert (drawn_paragraph(paragraph, canvas, 0, 0) is not None) == plain, name
+    linked = para("x", STYLES.body, link="https://example.org")
+    linked.wrap(200, 800)
+    assert drawn_paragraph(linked, canvas, 0, 0) is None
+    cmyk = para("x", ParagraphStyle("cmyk", parent=STYLES.body, textColor=CMYKColor(0, 1, 0, 0)))
+    cmyk.wrap(200, 800)
+    assert drawn_paragraph(cmyk, canvas, 0, 0) is None
+
+
+class _OwnCanvas(Canvas):
+    def setFillColor(self, aColor, alpha=None):
+        super().setFillColor(aColor, alpha)
+        self._code.append("% own colour")
+
+
+def test_a_canvas_that_draws_its_own_way_draws_through_reportlab():
+    paragraph = para("Ada", STYLES.body)
+    paragraph.wrap(200, 800)
+    canvas = _OwnCanvas(None, invariant=1)
+    paragraph.drawOn(canvas, 10, 10)
+    assert "% own colour" in canvas._code
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "options"),
+    [
+        ("Ada Lovelace", "en", WriterOptions()),
+        ("محمد علي", "de", WriterOptions(handout=Handout.SHORT)),
+        ("张伟 (Wei)", "fr", WriterOptions(personal_only=True)),
+        ("Zoë Ødegård-" + "x" * 120, "pt-BR", WriterOptions()),
+    ],
+)
+def test_plans_draw_as_reportlab_draws_them(monkeypatch, name, lang, options):
+    """Whole plans (scripts, languages, the handout, a booklet's personal part, a name too long for a
+    line) give the same bytes with the writer drawing plain paragraphs as with ReportLab drawing all."""
+    context = replace(CONTEXT, fonts=installed_fonts())
+    plan = make_plan(name=name, lang=lang, context=context)
+    ours = render_one("pdf", plan, context=context, options=options)
+    monkeypatch.setattr(pdf._Paragraph, "drawOn", Paragraph.drawOn)
+    assert ours == render_one("pdf", plan, context=context, options=options)
