@@ -158,3 +158,15 @@ def test_plans_draw_as_reportlab_draws_them(monkeypatch, name, lang, options):
     ours = render_one("pdf", plan, context=context, options=options)
     monkeypatch.setattr(pdf._Paragraph, "drawOn", Paragraph.drawOn)
     assert ours == render_one("pdf", plan, context=context, options=options)
+
+
+def test_an_empty_line_draws_as_reportlab_draws_it():
+    """A line with no text (ReportLab shows an empty string, then moves to the next line)."""
+    paragraph = para("Ada Lovelace", STYLES.body)
+    paragraph.wrap(200, 800)
+    paragraph.blPara.lines = [(3.0, [""]), *paragraph.blPara.lines, (-2.0, ["", "\u00a0"]), (1.0, [])]
+    ours, theirs = Canvas(None, invariant=1), Canvas(None, invariant=1)
+    paragraph.drawOn(ours, 5, 6)
+    Flowable.drawOn(paragraph, theirs, 5, 6)
+    assert ours._code == theirs._code
+    assert drawn_paragraph(paragraph, ours, 5, 6) is not None

@@ -9,16 +9,21 @@ itself. tests/test_pdf_speed.py compares both over generated paragraphs and whol
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfdoc import PDF_SUPPORT_VERSION
 from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas, ExtGState
 from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.paragraph import Paragraph
+
+from exporter.kept import Kept
 
 _CANVAS_STEPS = (
     "saveState",
@@ -38,6 +43,9 @@ _CANVAS_STEPS = (
 of them draws its paragraphs through ReportLab."""
 _PARAGRAPH_STEPS = (("draw", Paragraph), ("drawPara", Paragraph), ("beginText", Paragraph), ("_drawOn", Flowable))
 _NO_ALPHA = ExtGState.defaults["ca"]
+_TRANSPARENCY = PDF_SUPPORT_VERSION["transparency"]
+SETTINGS = 512
+"""Paragraph settings (font, size, colour, origin) a process keeps: a plan draws about 100 different ones."""
 
 
 def drawn_paragraph(paragraph: Paragraph, canvas: Canvas, x: float, y: float) -> list[str] | None:
@@ -49,16 +57,17 @@ def drawn_paragraph(paragraph: Paragraph, canvas: Canvas, x: float, y: float) ->
         return None
     lines = paragraph.blPara
     if not lines.lines:
-        return ["q", f"{fp_str(1, 0, 0, 1, x, y)} cm", "Q"]
+        return ["q", f"1 0 0 1 {fp_str(x, y)} cm", "Q"]
     colour = lines.textColor
     alpha = colour.alpha
     if not _keeps_alpha(canvas, alpha):
         return None
-    if alpha is not None:
-        canvas._doc.ensureMinPdfVersion("transparency")
-    text = _text_object(paragraph, canvas, lines)
-    rgb = f"{fp_str((colour.red, colour.green, colour.blue))} rg"
-    return ["q", f"{fp_str(1, 0, 0, 1, x, y)} cm", "q", rgb, text, "Q", "Q"]
+    doc = canvas._doc
+    if alpha is not None and doc._pdfVersion < _TRANSPARENCY:
+        doc.ensureMinPdfVersion("transparency")
+    setting = _setting(paragraph, lines)
+    text = _text_object(setting, getFont(lines.fontName), lines.lines, canvas, doc)
+    return ["q", f"1 0 0 1 {fp_str(x, y)} cm", "q", setting.colour, text, "Q", "Q"]
 
 
 @cache
@@ -104,29 +113,59 @@ def _keeps_alpha(canvas: Canvas, alpha) -> bool:
     return valid and alpha == canvas._extgstate._d.get("ca", _NO_ALPHA)
 
 
-def _text_object(paragraph: Paragraph, canvas: Canvas, lines) -> str:
-    """The paragraph's text object (BT ... ET) as ReportLab's text object writes it for _leftDrawParaLine."""
-    style = paragraph.style
+@dataclass(frozen=True)
+class _Setting:
+    """What a plain paragraph's operators take from its style and size: the operators that set the
+    colour, the text's origin and the font's size and leading (after the subset's name)."""
+
+    colour: str
+    origin: str
+    font_size: str
+
+
+_SETTINGS: Kept[_Setting] = Kept(SETTINGS)
+
+
+def _setting(paragraph: Paragraph, lines) -> _Setting:
+    """The paragraph's setting, kept per process for the values it is written from."""
+    style, size, colour = paragraph.style, lines.fontSize, lines.textColor
     leading = _leading(paragraph, style, lines)
-    size = lines.fontSize
-    top = size if rl_paragraph.paraFontSizeHeightOffset else getattr(lines, "ascent", size)
-    font, doc, escape = getFont(lines.fontName), canvas._doc, canvas._escape
-    font_operators = f"{fp_str(size)} Tf {fp_str(size * 1.2 if leading is None else leading)} TL"
-    code = ["BT", f"1 0 0 1 {fp_str(style.leftIndent, paragraph.height - top)} Tm"]
+    top = paragraph.height - (size if rl_paragraph.paraFontSizeHeightOffset else getattr(lines, "ascent", size))
+    key = (lines.fontName, size, leading, style.leftIndent, top, colour.red, colour.green, colour.blue)
+    setting = _SETTINGS.get(key)
+    if setting is None:
+        setting = _SETTINGS.keep(
+            key,
+            _Setting(
+                f"{fp_str((colour.red, colour.green, colour.blue))} rg",
+                f"BT 1 0 0 1 {fp_str(style.leftIndent, top)} Tm",
+                f" {fp_str(size)} Tf {fp_str(size * 1.2 if leading is None else leading)} TL",
+            ),
+        )
+    return setting
+
+
+def _text_object(setting: _Setting, font: TTFont, lines: list, canvas: Canvas, doc) -> str:
+    """The paragraph's text object (BT ... ET) as ReportLab's text object writes it for _leftDrawParaLine."""
+    escape = canvas._escape
+    code = [setting.origin]
     subset_now = -1
-    for line in lines.lines:
+    for line in lines:
         extra, words = line[0], line[1]
         text = " ".join(words)
         spaces = 0 if extra > -1e-8 else len(words) + text.count("\xa0") - 1
         if spaces > 0:
             code.append(f"{fp_str(extra / float(spaces))} Tw")
-        shown = []
+        shown = len(code)
         for subset, piece in font.splitString(text, doc):
             if subset != subset_now:
-                shown.append(f"{font.getSubsetInternalName(subset, doc)} {font_operators}")
+                code.append(font.getSubsetInternalName(subset, doc) + setting.font_size)
                 subset_now = subset
-            shown.append(f"({escape(piece)}) Tj")
-        code.append(" ".join(shown) + " T*")
+            code.append(f"({escape(piece)}) Tj")
+        if len(code) == shown:
+            code.append(" T*")  # ReportLab's: an empty text shown, then a new line
+        else:
+            code[-1] += " T*"
         if spaces > 0:
             code.append("0 Tw")
     code.append("ET")
