@@ -279,22 +279,36 @@ class _Paragraph(Paragraph):
         super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
         self._lines_key = lines_key if _keeps_lines(self.style) else None
 
+    def wrap(self, availWidth, availHeight):
+        if self._lines_key is None:
+            return super().wrap(availWidth, availHeight)
+        key = (self._lines_key, availWidth)  # ReportLab's wrap does not read the height
+        kept = _WRAPPED.get(key)
+        if kept is None:
+            kept = _WRAPPED.keep(key, self._kept_call(super().wrap, (availWidth, availHeight), _WRAP_STATE))
+        size, state = kept
+        self.__dict__.update(state)
+        return size
+
     def breakLines(self, width):
         if self._lines_key is None:
             return super().breakLines(width)
         key = (self._lines_key, tuple(width) if isinstance(width, list | tuple) else width)
         kept = _BROKEN.get(key)
         if kept is None:
-            before = dict(self.__dict__)
-            lines = super().breakLines(width)
-            state = self.__dict__
-            changed = {name for name, value in state.items() if before.get(name, _UNSET) is not value}
-            kept = _BROKEN.keep(
-                key, (lines, {name: state[name] for name in changed.union(_BREAK_STATE) if name in state})
-            )
+            kept = _BROKEN.keep(key, self._kept_call(super().breakLines, (width,), _BREAK_STATE))
         lines, state = kept
         self.__dict__.update(state)
         return lines
+
+    def _kept_call(self, call, arguments: tuple, always: tuple[str, ...]) -> tuple:
+        """ReportLab's result of the call and what it set on the paragraph: every attribute it changed
+        and those named in `always`."""
+        before = dict(self.__dict__)
+        result = call(*arguments)
+        state = self.__dict__
+        changed = {name for name, value in state.items() if before.get(name, _UNSET) is not value}
+        return result, {name: state[name] for name in changed.union(always) if name in state}
 
     def drawOn(self, canvas, x, y, _sW=0):
         drawn = drawn_paragraph(self, canvas, self._hAlignAdjust(x, _sW), y)
@@ -318,7 +332,11 @@ def _keeps_lines(style: ParagraphStyle) -> bool:
 _BREAK_STATE = ("_width_max", "_splitLongWordCount", "_hyphenations", "frags", "height")
 """What ReportLab's breakLines sets on the paragraph (ReportLab 4 and 5), kept even when a call leaves
 a value as it was: another paragraph given the kept lines needs it too."""
+_WRAP_STATE = (*_BREAK_STATE, "width", "_wrapWidths", "blPara")
+"""What ReportLab's wrap sets on the paragraph: what its breakLines sets, the width, the widths it
+broke the lines at and the lines."""
 _BROKEN: Kept[tuple] = Kept(BREAKS)
+_WRAPPED: Kept[tuple] = Kept(BREAKS)
 _UNSET = object()
 
 
