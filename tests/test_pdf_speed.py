@@ -1,6 +1,6 @@
 """The PDF writer's faster stand-ins for ReportLab steps give exactly ReportLab's results: the subset
-codes of a TrueType font (ShapingFont.splitString), its embedded subsets (SubsetFace) and the copy of
-a frame (CopiedFrame)."""
+codes of a TrueType font (ShapingFont.splitString), its embedded subsets (SubsetFace), the copy of
+a frame (CopiedFrame) and the fragments of plain paragraph markup (parse_markup)."""
 
 import copy
 from importlib import resources
@@ -8,11 +8,15 @@ from importlib import resources
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Frame
+from reportlab.platypus.paraparser import ParaParser
 
-from exporter.writers.pdf import CopiedFrame
+from exporter.environment import installed_fonts
+from exporter.theme import Theme
+from exporter.writers.pdf import CopiedFrame, _shaped, document_styles, parse_markup
 from exporter.writers.pdf_fonts import SUBSETS, KeptFlate, ShapingFont, SubsetFace
 
 DEJAVU = str(resources.files("exporter.fonts") / "DejaVuSans.ttf")
@@ -122,3 +126,38 @@ def test_frame_copy_is_deepcopys():
         assert shared == (getattr(theirs, name) is getattr(plain, name)), name
     memo = {}
     assert copy.deepcopy([frame, frame], memo)[1] is memo[id(frame)]
+
+
+STYLES = document_styles(Theme(), installed_fonts())
+PARAGRAPH_STYLES = [
+    STYLES.body,
+    STYLES.head_cell,
+    STYLES.h1,
+    STYLES.title,
+    _shaped(STYLES.cell),
+    ParagraphStyle("upper", parent=STYLES.small, textTransform="uppercase", fontName="Helvetica-Bold"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.text(characters, max_size=40), st.text(st.sampled_from("ab <&>;#x41 amp lt/\n\t\u00a0"), max_size=20)),
+    st.sampled_from(PARAGRAPH_STYLES),
+)
+def test_markup_is_parsed_as_reportlab_parses_it(markup, style):
+    """Plain text (taken without parsing) and markup with tags and entities (parsed) give the fragments,
+    attribute for attribute, that ReportLab's parser gives, or fail to parse as it does."""
+    assert _fragments(parse_markup, markup, style) == _fragments(_reportlabs_parse, markup, style)
+
+
+def _reportlabs_parse(markup: str, style: ParagraphStyle) -> list | None:
+    return ParaParser(caseSensitive=1).parse(markup, style)[1]
+
+
+def _fragments(parse, markup: str, style: ParagraphStyle) -> list | str | None:
+    """Each fragment's type and attributes, None if the parser says the markup is wrong, or what it raises."""
+    try:
+        fragments = parse(markup, style)
+    except ValueError as error:
+        return str(error)
+    return None if fragments is None else [(type(fragment), vars(fragment)) for fragment in fragments]

@@ -18,7 +18,7 @@ import hashlib
 import io
 import operator
 import re
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache, reduce
@@ -354,7 +354,7 @@ def _parsed(text: str, style: ParagraphStyle, link: str | None, link_colour: str
         markup = f"<a href={quoteattr(_clean(link))}{colour}><u>{markup}</u></a>"
     used = _shaped(style) if shaped else style
     markup = cleanBlockQuotedText(markup)
-    _, frags, _ = ParaParser(caseSensitive=1).parse(markup, used)
+    frags = parse_markup(markup, used)
     if frags is not None:  # else Paragraph parses again and says what is wrong
         textTransformFrags(frags, used)
     return markup, used, frags
@@ -401,6 +401,26 @@ def _render(view: PlanView, context: RunContext, theme: Theme, options: WriterOp
     canvas_maker = _numbered_canvas(view, context.build_time, styles, page)
     document.build(story, canvasmaker=canvas_maker)
     return buffer.getvalue()
+
+
+def parse_markup(markup: str, style: ParagraphStyle) -> list | None:
+    """ReportLab's fragments of paragraph markup in a style, as its parser gives them (None for markup
+    it cannot parse). Text without tags or entities (many of a plan's dates and numbers) is one fragment,
+    the style's, with the text: a copy of the fragment the parser gives for such text, made once per
+    style, as the parser copies its fragment for each text (without parsing it)."""
+    if markup and "<" not in markup and "&" not in markup:
+        fragment = copy(_plain_fragment(style))
+        fragment.text = markup
+        return [fragment]
+    _, frags, _ = ParaParser(caseSensitive=1).parse(markup, style)
+    return frags
+
+
+@lru_cache(maxsize=STYLE_SETS * 64)
+def _plain_fragment(style: ParagraphStyle):
+    """The fragment ReportLab's parser gives plain text in the style (its text is to be replaced)."""
+    _, (fragment,), _ = ParaParser(caseSensitive=1).parse("x", style)
+    return fragment
 
 
 _ATOMIC = (type(None), bool, int, float, complex, str, bytes)
