@@ -9,15 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
 from reportlab.platypus.paraparser import ParaParser
 
 from exporter.environment import installed_fonts
 from exporter.theme import Theme
 from exporter.writers.pdf import CopiedFrame, _shaped, document_styles, parse_markup
-from exporter.writers.pdf_fonts import SUBSETS, KeptFlate, ShapingFont, SubsetFace
+from exporter.writers.pdf_fonts import SUBSETS, KeptFlate, KeptWidths, ShapingFont, SubsetFace
 
 DEJAVU = str(resources.files("exporter.fonts") / "DejaVuSans.ttf")
 FAST = ShapingFont("SpeedTestSans", DEJAVU)
@@ -108,6 +109,36 @@ def test_kept_flate_is_reportlabs(contents):
     for content in contents + contents[:3]:
         assert kept.encode(content) == pdfdoc.PDFZCompress.encode(content)
     assert len(kept._compressed) <= SUBSETS
+
+
+numbers = st.one_of(st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6), st.sampled_from([0, 0.0, -0.0, 1e-7, 556]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(numbers, max_size=300), max_size=SUBSETS + 3), st.booleans())
+def test_kept_widths_are_written_as_reportlab_writes_them(arrays, compact):
+    """Arrays of numbers (asked again or not, one line or many) are the bytes of ReportLab's PDFArray."""
+    document = pdfdoc.PDFDocument()
+    for sequence in arrays + arrays[:3]:
+        ours, theirs = KeptWidths(sequence), pdfdoc.PDFArray(sequence)
+        ours.multiline = theirs.multiline = False if compact else "forced"
+        assert ours.format(document) == theirs.format(document)
+    names = [pdfdoc.PDFName("A"), 1, "x"]
+    assert KeptWidths(names).format(document) == pdfdoc.PDFArray(names).format(document)
+
+
+def test_embedded_fonts_write_their_widths_as_reportlab():
+    """The writer's fonts put their subsets' widths in the document as arrays written as ReportLab's."""
+    pdfmetrics.registerFont(FAST)
+    canvas = Canvas(None, invariant=1)
+    canvas.setFont("SpeedTestSans", 10)
+    canvas.drawString(10, 10, "Widths é ω " + "".join(chr(code) for code in range(0x400, 0x520)))
+    canvas.showPage()
+    canvas.getpdfdata()
+    fonts = [font for font in canvas._doc.idToObject["BasicFonts"].dict.values() if hasattr(font, "Widths")]
+    assert len(fonts) == 2 and all(type(font.Widths) is KeptWidths for font in fonts)
+    for font in fonts:
+        assert font.Widths.format(canvas._doc) == pdfdoc.PDFArray(font.Widths.sequence).format(canvas._doc)
 
 
 def test_frame_copy_is_deepcopys():

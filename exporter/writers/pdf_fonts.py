@@ -25,6 +25,7 @@ from pathlib import Path
 from struct import error as StructError
 from struct import unpack_from
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
@@ -208,6 +209,19 @@ class ShapingFont(TTFont):
         encoded = codes.encode(text)
         return super().splitString(text, doc, encoding) if encoded is None else [(0, encoded)]
 
+    def addObjects(self, doc):
+        """ReportLab's objects for the font's subsets in the document, each subset's widths written once
+        per process for its widths (`KeptWidths`)."""
+        state = self.state.get(doc)
+        subsets = len(state.subsets) if state is not None else 0
+        super().addObjects(doc)
+        if subsets:
+            fonts = doc.idToObject["BasicFonts"].dict
+            prefix = doc.fontMapping[self.fontName][1:]
+            for subset in range(subsets):
+                font = fonts[f"{prefix}+{subset}"]
+                font.Widths = KeptWidths(font.Widths.sequence)
+
     @property
     def hbFace(self):
         """The HarfBuzz face ReportLab shapes with: the file without its discretionary ligatures."""
@@ -269,6 +283,22 @@ class KeptFlate(pdfdoc.PDFStreamFilterZCompress):
 
 
 KEPT_FLATE = KeptFlate()
+
+
+class KeptWidths(pdfdoc.PDFArray):
+    """ReportLab's array of a subset's widths (numbers), written once per process for its numbers and
+    layout (at most SUBSETS of them): a number is written the same in every document."""
+
+    def format(self, document, IND=b"\n "):
+        """The bytes ReportLab's PDFArray writes for these numbers."""
+        if not all(type(number) in (float, int) for number in self.sequence):
+            return super().format(document, IND)
+        key = (tuple(self.sequence), self.multiline, rl_config.pdfMultiLine, IND)
+        written = _WIDTHS.get(key)
+        return _WIDTHS.keep(key, super().format(document, IND)) if written is None else written
+
+
+_WIDTHS: Kept[bytes] = Kept(SUBSETS)
 
 
 class _SubsetCodes:
