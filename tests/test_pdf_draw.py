@@ -8,6 +8,7 @@ import pytest
 from conftest import CONTEXT, make_plan, render_one
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reportlab.graphics.shapes import Drawing, Line
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
@@ -20,7 +21,7 @@ from exporter.environment import installed_fonts
 from exporter.theme import Theme
 from exporter.writers import Handout, WriterOptions, pdf
 from exporter.writers.pdf import document_styles, para
-from exporter.writers.pdf_draw import drawn_paragraph
+from exporter.writers.pdf_draw import _DRAWN, RuledDrawing, drawn_paragraph
 
 STYLES = document_styles(Theme(), installed_fonts())
 ALPHABET = "abc XYZ 019 ()\\\u00a0é—“”<&>\nωЖ محمد 张伟 " + "".join(chr(code) for code in range(0x100, 0x17F, 3))
@@ -170,3 +171,85 @@ def test_an_empty_line_draws_as_reportlab_draws_it():
     Flowable.drawOn(paragraph, theirs, 5, 6)
     assert ours._code == theirs._code
     assert drawn_paragraph(paragraph, ours, 5, 6) is not None
+
+
+def _ruler(count: int, colour: Color, width: float):
+    def rule(drawing: Drawing) -> None:
+        for index in range(count):
+            y = drawing.height - index * 7.5
+            drawing.add(Line(0, y, drawing.width, y, strokeColor=colour, strokeWidth=width))
+
+    return rule
+
+
+canvas_states = st.fixed_dictionaries(
+    {
+        "font": st.sampled_from([None, "Helvetica", STYLES.regular]),
+        "fill": st.sampled_from([None, Color(0.1, 0.2, 0.3), CMYKColor(0, 1, 0, 0)]),
+        "alpha": st.sampled_from([None, 1, 0.5]),
+        "overprint": st.booleans(),
+        "transparency": st.booleans(),
+    }
+)
+
+
+def _canvas(state: dict) -> Canvas:
+    canvas = Canvas(None, invariant=1, pageCompression=0)
+    if state["font"]:
+        canvas.setFont(state["font"], 11)
+    if state["fill"]:
+        canvas.setFillColor(state["fill"])
+    if state["alpha"] is not None:
+        canvas.setStrokeAlpha(state["alpha"])
+    if state["overprint"]:
+        canvas.setFillOverprint(True)
+    if state["transparency"]:
+        canvas._doc.ensureMinPdfVersion("transparency")
+    return canvas
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.lists(st.tuples(canvas_states, st.sampled_from([100.0, 250.5]), st.integers(1, 5)), min_size=1, max_size=6),
+    st.sampled_from([Color(0.72, 0.76, 0.8), Color(0, 0, 0, alpha=0.5)]),
+)
+def test_ruled_drawings_draw_as_reportlab_draws_them(draws, colour):
+    """Ruled drawings drawn one after another (kept operators appended, or ReportLab drawing them) on
+    canvases in many states give the operators, state and file ReportLab's drawing of the same lines gives."""
+    _DRAWN.clear()
+    rules = {count: _ruler(count, colour, 0.4) for count in range(1, 6)}  # the same rule: its lines kept
+    for state, width, count in draws:
+        rule = rules[count]
+        ours, theirs = _canvas(state), _canvas(state)
+        ruled = RuledDrawing(width, 60, "test", rule, initialFontName=STYLES.regular)
+        plain = Drawing(width, 60, initialFontName=STYLES.regular)
+        rule(plain)
+        for _ in range(2):
+            ruled.drawOn(ours, 10, 20)
+            plain.drawOn(theirs, 10, 20)
+        assert _page(ours) == _page(theirs)
+
+
+def _page(canvas: Canvas) -> tuple:
+    state = {name: getattr(canvas, name) for name in Canvas.STATE_ATTRIBUTES if name != "_extgstate"}
+    before = (list(canvas._code), state, dict(canvas._extgstate._d), canvas._doc._pdfVersion)
+    canvas.showPage()
+    return before, canvas.getpdfdata()
+
+
+def test_a_ruled_drawing_is_drawn_once_then_appended():
+    _DRAWN.clear()
+    calls = []
+
+    def rule(drawing: Drawing) -> None:
+        calls.append(drawing)
+        drawing.add(Line(0, 1, drawing.width, 1))
+
+    canvas = _canvas({"font": None, "fill": None, "alpha": None, "overprint": False, "transparency": True})
+    for _ in range(3):
+        RuledDrawing(100, 10, "once", rule).drawOn(canvas, 0, 0)
+    assert len(calls) == 1 and len(_DRAWN) == 1
+    added = RuledDrawing(100, 10, "once", rule)
+    added.add(Line(0, 5, 100, 5))  # not the rule's alone: ReportLab draws it
+    added.drawOn(canvas, 0, 0)
+    assert len(calls) == 2 and "n 0 5 m 100 5 l S" in canvas._code

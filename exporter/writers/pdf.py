@@ -63,7 +63,7 @@ from exporter.view import PhaseView, PlanView
 from exporter.writers import Handout, WriterOptions
 from exporter.writers.common import safe_url
 from exporter.writers.markup import escape, quoteattr
-from exporter.writers.pdf_draw import drawn_paragraph
+from exporter.writers.pdf_draw import RuledDrawing, drawn_paragraph
 from exporter.writers.pdf_fonts import ScriptFonts, ShapingFont, glyph_problem, script_fonts
 
 FILE_NAME = "plan.pdf"
@@ -946,9 +946,17 @@ def faq(pathway: Pathway, labels: Labels, styles: _Styles) -> list:
     return story  # the pathway's notes are for its author, not the handout
 
 
+NOTE_LINES = 24
+NOTE_LINE_COLOUR = "#B8C2CC"
+
+
 def _notes_page(view: PlanView, styles: _Styles, width: float) -> list:
-    lines = Drawing(width, 200 * mm, initialFontName=styles.regular)
-    for index in range(24):
-        y = 200 * mm - index * 8.4 * mm
-        lines.add(Line(0, y, width, y, strokeColor=colors.HexColor("#B8C2CC"), strokeWidth=0.4))
+    lines = RuledDrawing(width, 200 * mm, "notes", _note_lines, initialFontName=styles.regular)
     return [PageBreak(), para(view.labels("pdf.notes"), styles.h1), lines]
+
+
+def _note_lines(drawing: Drawing) -> None:
+    """The notes page's ruled lines, across the drawing's width from its top (NOTE_LINES, 8.4 mm apart)."""
+    for index in range(NOTE_LINES):
+        y = drawing.height - index * 8.4 * mm
+        drawing.add(Line(0, y, drawing.width, y, strokeColor=colors.HexColor(NOTE_LINE_COLOUR), strokeWidth=0.4))

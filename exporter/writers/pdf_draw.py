@@ -1,17 +1,22 @@
-"""A plain paragraph drawn as ReportLab draws it, in far fewer steps.
+"""Plain paragraphs and ruled drawings drawn as ReportLab draws them, in far fewer steps.
 
 Almost every paragraph of a plan is one font, one colour, left-aligned, without links, bullets or
 a background: ReportLab draws each through its general machinery (two saved graphics states, a text
 object, a call per line and per operator). `drawn_paragraph` writes the same content operators
 directly, character for character, and says None for anything else, which ReportLab then draws
-itself. tests/test_pdf_speed.py compares both over generated paragraphs and whole plans.
+itself. A `RuledDrawing` (lines only, the notes page's) is drawn by ReportLab once per process and
+its operators appended as they are afterwards. tests/test_pdf_draw.py compares both with ReportLab's
+drawing over generated input and whole plans.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cache
 
+from reportlab import rl_config
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.rl_accel import fp_str
@@ -180,3 +185,85 @@ def _leading(paragraph: Paragraph, style, lines) -> float:
     if auto == "min":
         return lines.ascent - lines.descent
     return style.leading
+
+
+_RENDERER_STEPS = (
+    "saveState",
+    "restoreState",
+    "push_state_stack",
+    "pop_state_stack",
+    "transform",
+    "setStrokeColor",
+    "setFillColor",
+    "setLineWidth",
+    "setLineCap",
+    "setLineJoin",
+    "setDash",
+    "setFont",
+    "setFillAlpha",
+    "setStrokeAlpha",
+    "_setFillAlpha",
+    "_setStrokeAlpha",
+    "setFillOverprint",
+    "setStrokeOverprint",
+    "setOverprintMask",
+    "line",
+)
+"""The canvas methods ReportLab's renderPDF goes through to draw lines."""
+DRAWINGS = 16
+"""Ruled drawings whose operators a process keeps (the notes page's, one per page width and font)."""
+_DRAWN: Kept[list] = Kept(DRAWINGS)
+
+
+class RuledDrawing(Drawing):
+    """A Drawing of lines only (ReportLab's Line shapes, no text), added by `rule` when it is first drawn.
+
+    ReportLab's renderPDF writes a drawing's operators from the drawing alone, except where the canvas's
+    transparency or overprint state differs from its defaults (then it writes them too) and the PDF
+    version the document needs (transparency, for its colours). On a ReportLab canvas with the default
+    state in a document that already needs transparency, the operators ReportLab writes the first time
+    (when they set no graphics state of their own, which the page's resources would have to list)
+    are kept per process for `rule`, `key` (every other input `rule` shapes the lines from) and the
+    drawing's size and keywords, and appended as they are afterwards; otherwise ReportLab draws the
+    lines."""
+
+    def __init__(self, width: float, height: float, key: Hashable, rule: Callable[[Drawing], None], **keywords):
+        super().__init__(width, height, **keywords)
+        self._key = (rule, key, width, height, tuple(sorted(keywords.items())))
+        self._rule, self._ruled, self._lines = rule, False, 0
+
+    def draw(self, showBoundary=rl_config._unset_):
+        """ReportLab's drawing of the lines, or the operators it wrote for them before."""
+        canvas = self.canv
+        key = (self._key, self.width, self.height, self.renderScale)
+        plain = _plain_canvas(type(canvas)) and not canvas._extgstate._d
+        plain = plain and canvas._doc._pdfVersion >= _TRANSPARENCY and not _boundary(self, showBoundary)
+        plain = plain and len(self.contents) == self._lines  # nothing drawn but the rule's lines
+        kept = _DRAWN.get(key) if plain else None
+        if kept is not None:
+            canvas._code += kept
+            return
+        if not self._ruled:
+            own = not self.contents
+            self._rule(self)
+            self._ruled, self._lines = True, len(self.contents) if own else -1
+        start = len(canvas._code)
+        super().draw(showBoundary)
+        drawn = canvas._code[start:]
+        if plain and not any(code.endswith(" gs") for code in drawn):  # a graphics state is a page resource
+            _DRAWN.keep(key, drawn)
+
+
+@cache
+def _plain_canvas(canvas_class: type) -> bool:
+    """Whether the canvas draws lines as ReportLab's Canvas does."""
+    return all(getattr(canvas_class, name) is getattr(Canvas, name) for name in _RENDERER_STEPS)
+
+
+def _boundary(drawing: Drawing, shown) -> bool:
+    """Whether renderPDF draws the drawing's boundary (asked for, by the drawing or ReportLab's settings)."""
+    if shown is rl_config._unset_:
+        shown = getattr(drawing, "_showBoundary", rl_config._unset_)
+    if shown is rl_config._unset_:
+        shown = rl_config.showBoundary
+    return bool(shown)
