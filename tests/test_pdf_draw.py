@@ -18,8 +18,9 @@ from reportlab.platypus import Paragraph
 from reportlab.platypus.flowables import Flowable
 
 from exporter.environment import installed_fonts
+from exporter.kept import Kept
 from exporter.theme import Theme
-from exporter.writers import Handout, WriterOptions, pdf
+from exporter.writers import Handout, WriterOptions, pdf, pdf_draw
 from exporter.writers.pdf import document_styles, para
 from exporter.writers.pdf_draw import _DRAWN, RuledDrawing, drawn_paragraph
 
@@ -153,12 +154,23 @@ def test_a_canvas_that_draws_its_own_way_draws_through_reportlab():
 )
 def test_plans_draw_as_reportlab_draws_them(monkeypatch, name, lang, options):
     """Whole plans (scripts, languages, the handout, a booklet's personal part, a name too long for a
-    line) give the same bytes with the writer drawing plain paragraphs as with ReportLab drawing all."""
+    line) give the same bytes with the writer drawing plain paragraphs and appending kept ruled lines,
+    cold and warm, as with ReportLab drawing every paragraph and every drawing."""
     context = replace(CONTEXT, fonts=installed_fonts())
     plan = make_plan(name=name, lang=lang, context=context)
-    ours = render_one("pdf", plan, context=context, options=options)
+    _DRAWN.clear()
+    cold = render_one("pdf", plan, context=context, options=options)
+    warm = render_one("pdf", plan, context=context, options=options)
     monkeypatch.setattr(pdf._Paragraph, "drawOn", Paragraph.drawOn)
-    assert ours == render_one("pdf", plan, context=context, options=options)
+    monkeypatch.setattr(pdf_draw, "_DRAWN", _Forgetful(1))
+    assert cold == warm == render_one("pdf", plan, context=context, options=options)
+
+
+class _Forgetful(Kept):
+    """Keeps nothing: every ruled drawing is drawn by ReportLab."""
+
+    def get(self, key):
+        return None
 
 
 def test_an_empty_line_draws_as_reportlab_draws_it():
