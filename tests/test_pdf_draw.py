@@ -8,7 +8,7 @@ import pytest
 from conftest import CONTEXT, make_plan, render_one
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reportlab.graphics.shapes import Drawing, Line
+from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
@@ -20,9 +20,17 @@ from reportlab.platypus.flowables import Flowable
 from exporter.environment import installed_fonts
 from exporter.kept import Kept
 from exporter.theme import Theme
-from exporter.writers import Handout, WriterOptions, pdf, pdf_draw
+from exporter.writers import Handout, WriterOptions, pdf, pdf_draw, pdf_fonts
 from exporter.writers.pdf import document_styles, para
-from exporter.writers.pdf_draw import _DRAWN, RuledDrawing, drawn_paragraph
+from exporter.writers.pdf_draw import (
+    _DRAWN,
+    RuledDrawing,
+    UncheckedLine,
+    UncheckedPolygon,
+    UncheckedRect,
+    UncheckedString,
+    drawn_paragraph,
+)
 
 STYLES = document_styles(Theme(), installed_fonts())
 ALPHABET = "abc XYZ 019 ()\\\u00a0é—“”<&>\nωЖ محمد 张伟 " + "".join(chr(code) for code in range(0x100, 0x17F, 3))
@@ -154,8 +162,9 @@ def test_a_canvas_that_draws_its_own_way_draws_through_reportlab():
 )
 def test_plans_draw_as_reportlab_draws_them(monkeypatch, name, lang, options):
     """Whole plans (scripts, languages, the handout, a booklet's personal part, a name too long for a
-    line) give the same bytes with the writer drawing plain paragraphs and appending kept ruled lines,
-    cold and warm, as with ReportLab drawing every paragraph and every drawing."""
+    line) give the same bytes with the writer drawing plain paragraphs, appending kept ruled lines and
+    building its timeline of unchecked shapes, cold and warm, as with ReportLab drawing every paragraph
+    and every drawing and checking every shape."""
     context = replace(CONTEXT, fonts=installed_fonts())
     plan = make_plan(name=name, lang=lang, context=context)
     _DRAWN.clear()
@@ -163,6 +172,9 @@ def test_plans_draw_as_reportlab_draws_them(monkeypatch, name, lang, options):
     warm = render_one("pdf", plan, context=context, options=options)
     monkeypatch.setattr(pdf._Paragraph, "drawOn", Paragraph.drawOn)
     monkeypatch.setattr(pdf_draw, "_DRAWN", _Forgetful(1))
+    for name, checked in (("Line", Line), ("Rect", Rect), ("Polygon", Polygon), ("String", String)):
+        monkeypatch.setattr(pdf, f"Unchecked{name}", checked)
+    monkeypatch.setattr(pdf_fonts, "UncheckedString", String)
     assert cold == warm == render_one("pdf", plan, context=context, options=options)
 
 
@@ -265,3 +277,60 @@ def test_a_ruled_drawing_is_drawn_once_then_appended():
     added.add(Line(0, 5, 100, 5))  # not the rule's alone: ReportLab draws it
     added.drawOn(canvas, 0, 0)
     assert len(calls) == 2 and "n 0 5 m 100 5 l S" in canvas._code
+
+
+numbers = st.floats(-500, 500, allow_nan=False).map(lambda value: round(value, 3))
+colours = st.sampled_from([None, Color(0.1, 0.2, 0.3), Color(0, 0, 0, alpha=0.5), CMYKColor(0, 1, 0, 0)])
+shape_styles = st.fixed_dictionaries(
+    {},
+    optional={
+        "strokeColor": colours,
+        "strokeWidth": st.sampled_from([0, 0.3, 1.6]),
+        "strokeDashArray": st.sampled_from([None, [2, 1]]),
+    },
+)
+filled_styles = st.fixed_dictionaries(
+    {}, optional={"fillColor": colours, "strokeColor": colours, "strokeWidth": numbers}
+)
+string_styles = st.fixed_dictionaries(
+    {},
+    optional={
+        "fontName": st.sampled_from([STYLES.regular, STYLES.bold, "Helvetica"]),
+        "fontSize": st.sampled_from([6.5, 7, 12]),
+        "fillColor": colours,
+        "textAnchor": st.sampled_from(["start", "middle", "end"]),
+    },
+)
+shapes = st.one_of(
+    st.tuples(st.just("Line"), st.tuples(numbers, numbers, numbers, numbers), shape_styles),
+    st.tuples(st.just("Rect"), st.tuples(numbers, numbers, numbers, numbers), filled_styles),
+    st.tuples(
+        st.just("Polygon"),
+        st.lists(numbers, min_size=1, max_size=5).map(lambda p: ([*p, *reversed(p)],)),
+        filled_styles,
+    ),
+    st.tuples(st.just("String"), st.tuples(numbers, numbers, st.text(max_size=12)), string_styles),
+)
+_CHECKED = {"Line": (Line, UncheckedLine), "Rect": (Rect, UncheckedRect), "Polygon": (Polygon, UncheckedPolygon)}
+_CHECKED["String"] = (String, UncheckedString)
+
+
+@settings(deadline=None, max_examples=80)
+@given(st.lists(shapes, min_size=1, max_size=8))
+def test_unchecked_shapes_are_reportlab_shapes(made):
+    """Shapes built unchecked from valid values have ReportLab's shapes' attributes and draw as they do."""
+    ours, theirs = Drawing(300, 200, initialFontName=STYLES.regular), Drawing(300, 200, initialFontName=STYLES.regular)
+    for kind, arguments, style in made:
+        checked, unchecked = _CHECKED[kind]
+        mine, reportlabs = unchecked(*arguments, **style), checked(*arguments, **style)
+        assert isinstance(mine, checked)
+        assert vars(mine) == vars(reportlabs)
+        ours.add(mine)
+        theirs.add(reportlabs)
+    assert _drawn(ours) == _drawn(theirs)
+
+
+def _drawn(drawing: Drawing) -> bytes:
+    canvas = Canvas(None, invariant=1, pageCompression=0)
+    drawing.drawOn(canvas, 10, 20)
+    return canvas.getpdfdata()

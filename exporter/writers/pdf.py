@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache, reduce
 from importlib import resources
 
-from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
+from reportlab.graphics.shapes import Drawing, Line
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
@@ -63,7 +63,14 @@ from exporter.view import PhaseView, PlanView
 from exporter.writers import Handout, WriterOptions
 from exporter.writers.common import safe_url
 from exporter.writers.markup import escape, quoteattr
-from exporter.writers.pdf_draw import RuledDrawing, drawn_paragraph
+from exporter.writers.pdf_draw import (
+    RuledDrawing,
+    UncheckedLine,
+    UncheckedPolygon,
+    UncheckedRect,
+    UncheckedString,
+    drawn_paragraph,
+)
 from exporter.writers.pdf_fonts import ScriptFonts, ShapingFont, glyph_problem, script_fonts
 
 FILE_NAME = "plan.pdf"
@@ -729,10 +736,12 @@ def _timeline_drawing(view: PlanView, styles: _Styles, width: float) -> Drawing:
     while month <= plan.finish:
         if month >= plan.start:
             x = x_of(month)
-            drawing.add(Line(x, 10, x, axis_y, strokeColor=colors.HexColor("#D0D6DC"), strokeWidth=0.4))
+            drawing.add(UncheckedLine(x, 10, x, axis_y, strokeColor=colors.HexColor("#D0D6DC"), strokeWidth=0.4))
             if index % step == 0:
                 axis = _line(labels.axis_date(month))
-                drawing.add(String(x + 1, axis_y + 3, axis, fontName=styles.regular, fontSize=6.5, fillColor=muted))
+                drawing.add(
+                    UncheckedString(x + 1, axis_y + 3, axis, fontName=styles.regular, fontSize=6.5, fillColor=muted)
+                )
             index += 1
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     for row, phase in enumerate(plan.phases):
@@ -745,15 +754,19 @@ def _timeline_drawing(view: PlanView, styles: _Styles, width: float) -> Drawing:
         x0, x1 = x_of(phase.start), x_of(phase.finish + timedelta(days=1))
         shade = primary if row % 2 == 0 else muted
         drawing.add(
-            Rect(x0, y, max(x1 - x0, 1.5), bar_height, fillColor=shade, strokeColor=colors.black, strokeWidth=0.3)
+            UncheckedRect(
+                x0, y, max(x1 - x0, 1.5), bar_height, fillColor=shade, strokeColor=colors.black, strokeWidth=0.3
+            )
         )
         if x1 - x0 > 14:
             short = _line(labels("pdf.timeline-phase", number=phase.number))
-            drawing.add(String(x0 + 3, y + 3.5, short, fontName=styles.bold, fontSize=7, fillColor=colors.white))
+            drawing.add(
+                UncheckedString(x0 + 3, y + 3.5, short, fontName=styles.bold, fontSize=7, fillColor=colors.white)
+            )
     for milestone in view.headline_milestones:
         x = x_of(milestone.date)
         drawing.add(
-            Polygon(
+            UncheckedPolygon(
                 [x, 8, x + 3.5, 4.5, x, 1, x - 3.5, 4.5],
                 fillColor=accent,
                 strokeColor=colors.black,
@@ -761,11 +774,11 @@ def _timeline_drawing(view: PlanView, styles: _Styles, width: float) -> Drawing:
             )
         )
     start_x = x_of(plan.start)
-    drawing.add(Line(start_x, 0, start_x, axis_y, strokeColor=accent, strokeWidth=1.6))
+    drawing.add(UncheckedLine(start_x, 0, start_x, axis_y, strokeColor=accent, strokeWidth=1.6))
     start = _line(labels("pdf.timeline-start"))
-    drawing.add(String(start_x + 2, 12, start, fontName=styles.bold, fontSize=7, fillColor=accent))
+    drawing.add(UncheckedString(start_x + 2, 12, start, fontName=styles.bold, fontSize=7, fillColor=accent))
     legend = _line(labels("pdf.timeline-legend"))
-    drawing.add(String(0, 1.5, legend, fontName=styles.regular, fontSize=6.5, fillColor=muted))
+    drawing.add(UncheckedString(0, 1.5, legend, fontName=styles.regular, fontSize=6.5, fillColor=muted))
     return drawing
 
 

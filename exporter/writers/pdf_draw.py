@@ -5,8 +5,9 @@ a background: ReportLab draws each through its general machinery (two saved grap
 object, a call per line and per operator). `drawn_paragraph` writes the same content operators
 directly, character for character, and says None for anything else, which ReportLab then draws
 itself. A `RuledDrawing` (lines only, the notes page's) is drawn by ReportLab once per process and
-its operators appended as they are afterwards. tests/test_pdf_draw.py compares both with ReportLab's
-drawing over generated input and whole plans.
+its operators appended as they are afterwards. The timeline's shapes are ReportLab's, their attributes
+set without ReportLab's checking (`UncheckedLine` and the others). tests/test_pdf_draw.py compares all
+of these with ReportLab's over generated input and whole plans.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from reportlab import rl_config
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.rl_accel import fp_str
@@ -267,3 +268,28 @@ def _boundary(drawing: Drawing, shown) -> bool:
     if shown is rl_config._unset_:
         shown = rl_config.showBoundary
     return bool(shown)
+
+
+class UncheckedLine(Line):
+    """ReportLab's Line, its attributes set as ReportLab sets them with rl_config.shapeChecking off
+    (stored as given, without validating each assignment): for values the writer makes valid."""
+
+    __setattr__ = object.__setattr__
+
+
+class UncheckedRect(Rect):
+    """ReportLab's Rect, its attributes set unchecked (see UncheckedLine)."""
+
+    __setattr__ = object.__setattr__
+
+
+class UncheckedPolygon(Polygon):
+    """ReportLab's Polygon, its attributes set unchecked (see UncheckedLine)."""
+
+    __setattr__ = object.__setattr__
+
+
+class UncheckedString(String):
+    """ReportLab's String, its attributes set unchecked (see UncheckedLine)."""
+
+    __setattr__ = object.__setattr__

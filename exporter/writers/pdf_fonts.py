@@ -33,6 +33,7 @@ from exporter.errors import Kind, Problem
 from exporter.fontfiles import FoundFont, script_of
 from exporter.kept import Kept
 from exporter.writers.markup import escape, quoteattr
+from exporter.writers.pdf_draw import UncheckedString
 
 NO_BREAK_SPACE = "\u00a0"
 SHOWN_CHARACTERS = 12
@@ -100,12 +101,11 @@ class ScriptFonts:
             x += _run_width(run, size)
 
     def strings(self, x: float, y: float, text: str, base: str, size: float, **style) -> list:
-        """One line for a drawing (reportlab.graphics), as one String a run. Drawings are not shaped."""
-        from reportlab.graphics.shapes import String
-
+        """One line for a drawing (reportlab.graphics), as one String a run (its attributes set unchecked:
+        pdf_draw.UncheckedString). Drawings are not shaped."""
         shapes = []
         for run in self.runs(text, base):
-            shapes.append(String(x, y, _visual_words(run), fontName=run.font, fontSize=size, **style))
+            shapes.append(UncheckedString(x, y, _visual_words(run), fontName=run.font, fontSize=size, **style))
             x += pdfmetrics.stringWidth(run.text, run.font, size)
         return shapes
 
