@@ -248,14 +248,16 @@ def test_a_word_of_two_fonts_in_a_shaped_paragraph_prints(tmp_path, name):
 )
 def test_kept_line_breaks_draw_as_reportlab_breaks_them(monkeypatch, name, lang, options):
     """Whole plans (scripts, languages, the handout, a booklet's personal part, a name too long for a
-    line) give the same bytes with line breaks kept between paragraphs and plans, cold and warm, as with
-    ReportLab breaking every paragraph itself."""
+    line) give the same bytes with line breaks and wraps kept between paragraphs and plans, cold and warm,
+    as with ReportLab wrapping and breaking every paragraph itself."""
     context = replace(CONTEXT, fonts=installed_fonts())
     plan = make_plan(name=name, lang=lang, context=context)
     pdf._BROKEN.clear()
+    pdf._WRAPPED.clear()
     cold = render_one("pdf", plan, context=context, options=options)
     warm = render_one("pdf", plan, context=context, options=options)
     monkeypatch.setattr(pdf._Paragraph, "breakLines", Paragraph.breakLines)
+    monkeypatch.setattr(pdf._Paragraph, "wrap", Paragraph.wrap)
     assert cold == warm == render_one("pdf", plan, context=context, options=options)
 
 
@@ -263,7 +265,7 @@ def test_kept_line_breaks_draw_as_reportlab_breaks_them(monkeypatch, name, lang,
 @given(
     st.text(alphabet=ALPHABET, min_size=1, max_size=120),
     st.sampled_from(["body", "cell_bold", "small"]),
-    st.lists(st.sampled_from([40, 90, 180, 300]), min_size=1, max_size=4),
+    st.lists(st.sampled_from([40, 43, 90, 180, 181.5, 300]), min_size=1, max_size=4),
 )
 def test_kept_line_breaks_follow_the_width(text, style_name, widths):
     """The same text broken at one width after another (a kept break for each) breaks, measures and

@@ -1,6 +1,6 @@
 """The PDF writer's faster stand-ins for ReportLab steps give exactly ReportLab's results: the subset
-codes of a TrueType font (ShapingFont.splitString), its embedded subsets (SubsetFace) and the copy of
-a frame (CopiedFrame)."""
+codes of a TrueType font (ShapingFont.splitString), its embedded subsets (SubsetFace), the copy of
+a frame (CopiedFrame) and the fragments of plain paragraph markup (parse_markup)."""
 
 import copy
 from importlib import resources
@@ -8,12 +8,17 @@ from importlib import resources
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib import colors
-from reportlab.pdfbase import pdfdoc
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
+from reportlab.platypus.paraparser import ParaParser
 
-from exporter.writers.pdf import CopiedFrame
-from exporter.writers.pdf_fonts import SUBSETS, KeptFlate, ShapingFont, SubsetFace
+from exporter.environment import installed_fonts
+from exporter.theme import Theme
+from exporter.writers.pdf import CopiedFrame, _shaped, document_styles, parse_markup
+from exporter.writers.pdf_fonts import SUBSETS, KeptFlate, KeptWidths, ShapingFont, SubsetFace
 
 DEJAVU = str(resources.files("exporter.fonts") / "DejaVuSans.ttf")
 FAST = ShapingFont("SpeedTestSans", DEJAVU)
@@ -106,6 +111,36 @@ def test_kept_flate_is_reportlabs(contents):
     assert len(kept._compressed) <= SUBSETS
 
 
+numbers = st.one_of(st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6), st.sampled_from([0, 0.0, -0.0, 1e-7, 556]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(numbers, max_size=300), max_size=SUBSETS + 3), st.booleans())
+def test_kept_widths_are_written_as_reportlab_writes_them(arrays, compact):
+    """Arrays of numbers (asked again or not, one line or many) are the bytes of ReportLab's PDFArray."""
+    document = pdfdoc.PDFDocument()
+    for sequence in arrays + arrays[:3]:
+        ours, theirs = KeptWidths(sequence), pdfdoc.PDFArray(sequence)
+        ours.multiline = theirs.multiline = False if compact else "forced"
+        assert ours.format(document) == theirs.format(document)
+    names = [pdfdoc.PDFName("A"), 1, "x"]
+    assert KeptWidths(names).format(document) == pdfdoc.PDFArray(names).format(document)
+
+
+def test_embedded_fonts_write_their_widths_as_reportlab():
+    """The writer's fonts put their subsets' widths in the document as arrays written as ReportLab's."""
+    pdfmetrics.registerFont(FAST)
+    canvas = Canvas(None, invariant=1)
+    canvas.setFont("SpeedTestSans", 10)
+    canvas.drawString(10, 10, "Widths é ω " + "".join(chr(code) for code in range(0x400, 0x520)))
+    canvas.showPage()
+    canvas.getpdfdata()
+    fonts = [font for font in canvas._doc.idToObject["BasicFonts"].dict.values() if hasattr(font, "Widths")]
+    assert len(fonts) == 2 and all(type(font.Widths) is KeptWidths for font in fonts)
+    for font in fonts:
+        assert font.Widths.format(canvas._doc) == pdfdoc.PDFArray(font.Widths.sequence).format(canvas._doc)
+
+
 def test_frame_copy_is_deepcopys():
     """The copy has the same attributes as deepcopy's, with lists and colours copied, not shared."""
     frame = CopiedFrame(10, 20, 300, 400, id="body", showBoundary=colors.red)
@@ -122,3 +157,38 @@ def test_frame_copy_is_deepcopys():
         assert shared == (getattr(theirs, name) is getattr(plain, name)), name
     memo = {}
     assert copy.deepcopy([frame, frame], memo)[1] is memo[id(frame)]
+
+
+STYLES = document_styles(Theme(), installed_fonts())
+PARAGRAPH_STYLES = [
+    STYLES.body,
+    STYLES.head_cell,
+    STYLES.h1,
+    STYLES.title,
+    _shaped(STYLES.cell),
+    ParagraphStyle("upper", parent=STYLES.small, textTransform="uppercase", fontName="Helvetica-Bold"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.text(characters, max_size=40), st.text(st.sampled_from("ab <&>;#x41 amp lt/\n\t\u00a0"), max_size=20)),
+    st.sampled_from(PARAGRAPH_STYLES),
+)
+def test_markup_is_parsed_as_reportlab_parses_it(markup, style):
+    """Plain text (taken without parsing) and markup with tags and entities (parsed) give the fragments,
+    attribute for attribute, that ReportLab's parser gives, or fail to parse as it does."""
+    assert _fragments(parse_markup, markup, style) == _fragments(_reportlabs_parse, markup, style)
+
+
+def _reportlabs_parse(markup: str, style: ParagraphStyle) -> list | None:
+    return ParaParser(caseSensitive=1).parse(markup, style)[1]
+
+
+def _fragments(parse, markup: str, style: ParagraphStyle) -> list | str | None:
+    """Each fragment's type and attributes, None if the parser says the markup is wrong, or what it raises."""
+    try:
+        fragments = parse(markup, style)
+    except ValueError as error:
+        return str(error)
+    return None if fragments is None else [(type(fragment), vars(fragment)) for fragment in fragments]

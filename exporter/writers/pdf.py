@@ -18,13 +18,13 @@ import hashlib
 import io
 import operator
 import re
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache, reduce
 from importlib import resources
 
-from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
+from reportlab.graphics.shapes import Drawing, Line
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, LETTER
@@ -63,6 +63,14 @@ from exporter.view import PhaseView, PlanView
 from exporter.writers import Handout, WriterOptions
 from exporter.writers.common import safe_url
 from exporter.writers.markup import escape, quoteattr
+from exporter.writers.pdf_draw import (
+    RuledDrawing,
+    UncheckedLine,
+    UncheckedPolygon,
+    UncheckedRect,
+    UncheckedString,
+    drawn_paragraph,
+)
 from exporter.writers.pdf_fonts import ScriptFonts, ShapingFont, glyph_problem, script_fonts
 
 FILE_NAME = "plan.pdf"
@@ -270,11 +278,24 @@ class _Paragraph(Paragraph):
     the paragraph what ReportLab's own call sets (`_BREAK_STATE`: its widest line, its fragments as
     words, its counts). Kept lines are shared and only read: a style under which ReportLab changes
     them as it draws or splits (right-to-left or mixed word order, hyphenation, URL splitting) breaks
-    its lines itself, as do the pieces of a split paragraph (made by ReportLab with no `lines_key`)."""
+    its lines itself, as do the pieces of a split paragraph (made by ReportLab with no `lines_key`).
+    A plain paragraph (one font and colour, left-aligned, no link) is drawn by `drawn_paragraph`, which
+    writes ReportLab's operators directly; every other one is drawn by ReportLab."""
 
     def __init__(self, text, style=None, bulletText=None, frags=None, caseSensitive=1, encoding="utf8", lines_key=None):
         super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
         self._lines_key = lines_key if _keeps_lines(self.style) else None
+
+    def wrap(self, availWidth, availHeight):
+        if self._lines_key is None:
+            return super().wrap(availWidth, availHeight)
+        key = (self._lines_key, availWidth)  # ReportLab's wrap does not read the height
+        kept = _WRAPPED.get(key)
+        if kept is None:
+            kept = _WRAPPED.keep(key, self._kept_call(super().wrap, (availWidth, availHeight), _WRAP_STATE))
+        size, state = kept
+        self.__dict__.update(state)
+        return size
 
     def breakLines(self, width):
         if self._lines_key is None:
@@ -282,16 +303,26 @@ class _Paragraph(Paragraph):
         key = (self._lines_key, tuple(width) if isinstance(width, list | tuple) else width)
         kept = _BROKEN.get(key)
         if kept is None:
-            before = dict(self.__dict__)
-            lines = super().breakLines(width)
-            state = self.__dict__
-            changed = {name for name, value in state.items() if before.get(name, _UNSET) is not value}
-            kept = _BROKEN.keep(
-                key, (lines, {name: state[name] for name in changed.union(_BREAK_STATE) if name in state})
-            )
+            kept = _BROKEN.keep(key, self._kept_call(super().breakLines, (width,), _BREAK_STATE))
         lines, state = kept
         self.__dict__.update(state)
         return lines
+
+    def _kept_call(self, call, arguments: tuple, always: tuple[str, ...]) -> tuple:
+        """ReportLab's result of the call and what it set on the paragraph: every attribute it changed
+        and those named in `always`."""
+        before = dict(self.__dict__)
+        result = call(*arguments)
+        state = self.__dict__
+        changed = {name for name, value in state.items() if before.get(name, _UNSET) is not value}
+        return result, {name: state[name] for name in changed.union(always) if name in state}
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        drawn = drawn_paragraph(self, canvas, self._hAlignAdjust(x, _sW), y)
+        if drawn is None:
+            super().drawOn(canvas, x, y, _sW)
+        else:
+            canvas._code += drawn
 
 
 def _keeps_lines(style: ParagraphStyle) -> bool:
@@ -308,7 +339,11 @@ def _keeps_lines(style: ParagraphStyle) -> bool:
 _BREAK_STATE = ("_width_max", "_splitLongWordCount", "_hyphenations", "frags", "height")
 """What ReportLab's breakLines sets on the paragraph (ReportLab 4 and 5), kept even when a call leaves
 a value as it was: another paragraph given the kept lines needs it too."""
+_WRAP_STATE = (*_BREAK_STATE, "width", "_wrapWidths", "blPara")
+"""What ReportLab's wrap sets on the paragraph: what its breakLines sets, the width, the widths it
+broke the lines at and the lines."""
 _BROKEN: Kept[tuple] = Kept(BREAKS)
+_WRAPPED: Kept[tuple] = Kept(BREAKS)
 _UNSET = object()
 
 
@@ -326,7 +361,7 @@ def _parsed(text: str, style: ParagraphStyle, link: str | None, link_colour: str
         markup = f"<a href={quoteattr(_clean(link))}{colour}><u>{markup}</u></a>"
     used = _shaped(style) if shaped else style
     markup = cleanBlockQuotedText(markup)
-    _, frags, _ = ParaParser(caseSensitive=1).parse(markup, used)
+    frags = parse_markup(markup, used)
     if frags is not None:  # else Paragraph parses again and says what is wrong
         textTransformFrags(frags, used)
     return markup, used, frags
@@ -373,6 +408,26 @@ def _render(view: PlanView, context: RunContext, theme: Theme, options: WriterOp
     canvas_maker = _numbered_canvas(view, context.build_time, styles, page)
     document.build(story, canvasmaker=canvas_maker)
     return buffer.getvalue()
+
+
+def parse_markup(markup: str, style: ParagraphStyle) -> list | None:
+    """ReportLab's fragments of paragraph markup in a style, as its parser gives them (None for markup
+    it cannot parse). Text without tags or entities (many of a plan's dates and numbers) is one fragment,
+    the style's, with the text: a copy of the fragment the parser gives for such text, made once per
+    style, as the parser copies its fragment for each text (without parsing it)."""
+    if markup and "<" not in markup and "&" not in markup:
+        fragment = copy(_plain_fragment(style))
+        fragment.text = markup
+        return [fragment]
+    _, frags, _ = ParaParser(caseSensitive=1).parse(markup, style)
+    return frags
+
+
+@lru_cache(maxsize=STYLE_SETS * 64)
+def _plain_fragment(style: ParagraphStyle):
+    """The fragment ReportLab's parser gives plain text in the style (its text is to be replaced)."""
+    _, (fragment,), _ = ParaParser(caseSensitive=1).parse("x", style)
+    return fragment
 
 
 _ATOMIC = (type(None), bool, int, float, complex, str, bytes)
@@ -681,10 +736,12 @@ def _timeline_drawing(view: PlanView, styles: _Styles, width: float) -> Drawing:
     while month <= plan.finish:
         if month >= plan.start:
             x = x_of(month)
-            drawing.add(Line(x, 10, x, axis_y, strokeColor=colors.HexColor("#D0D6DC"), strokeWidth=0.4))
+            drawing.add(UncheckedLine(x, 10, x, axis_y, strokeColor=colors.HexColor("#D0D6DC"), strokeWidth=0.4))
             if index % step == 0:
                 axis = _line(labels.axis_date(month))
-                drawing.add(String(x + 1, axis_y + 3, axis, fontName=styles.regular, fontSize=6.5, fillColor=muted))
+                drawing.add(
+                    UncheckedString(x + 1, axis_y + 3, axis, fontName=styles.regular, fontSize=6.5, fillColor=muted)
+                )
             index += 1
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     for row, phase in enumerate(plan.phases):
@@ -697,15 +754,19 @@ def _timeline_drawing(view: PlanView, styles: _Styles, width: float) -> Drawing:
         x0, x1 = x_of(phase.start), x_of(phase.finish + timedelta(days=1))
         shade = primary if row % 2 == 0 else muted
         drawing.add(
-            Rect(x0, y, max(x1 - x0, 1.5), bar_height, fillColor=shade, strokeColor=colors.black, strokeWidth=0.3)
+            UncheckedRect(
+                x0, y, max(x1 - x0, 1.5), bar_height, fillColor=shade, strokeColor=colors.black, strokeWidth=0.3
+            )
         )
         if x1 - x0 > 14:
             short = _line(labels("pdf.timeline-phase", number=phase.number))
-            drawing.add(String(x0 + 3, y + 3.5, short, fontName=styles.bold, fontSize=7, fillColor=colors.white))
+            drawing.add(
+                UncheckedString(x0 + 3, y + 3.5, short, fontName=styles.bold, fontSize=7, fillColor=colors.white)
+            )
     for milestone in view.headline_milestones:
         x = x_of(milestone.date)
         drawing.add(
-            Polygon(
+            UncheckedPolygon(
                 [x, 8, x + 3.5, 4.5, x, 1, x - 3.5, 4.5],
                 fillColor=accent,
                 strokeColor=colors.black,
@@ -713,11 +774,11 @@ def _timeline_drawing(view: PlanView, styles: _Styles, width: float) -> Drawing:
             )
         )
     start_x = x_of(plan.start)
-    drawing.add(Line(start_x, 0, start_x, axis_y, strokeColor=accent, strokeWidth=1.6))
+    drawing.add(UncheckedLine(start_x, 0, start_x, axis_y, strokeColor=accent, strokeWidth=1.6))
     start = _line(labels("pdf.timeline-start"))
-    drawing.add(String(start_x + 2, 12, start, fontName=styles.bold, fontSize=7, fillColor=accent))
+    drawing.add(UncheckedString(start_x + 2, 12, start, fontName=styles.bold, fontSize=7, fillColor=accent))
     legend = _line(labels("pdf.timeline-legend"))
-    drawing.add(String(0, 1.5, legend, fontName=styles.regular, fontSize=6.5, fillColor=muted))
+    drawing.add(UncheckedString(0, 1.5, legend, fontName=styles.regular, fontSize=6.5, fillColor=muted))
     return drawing
 
 
@@ -898,9 +959,17 @@ def faq(pathway: Pathway, labels: Labels, styles: _Styles) -> list:
     return story  # the pathway's notes are for its author, not the handout
 
 
+NOTE_LINES = 24
+NOTE_LINE_COLOUR = "#B8C2CC"
+
+
 def _notes_page(view: PlanView, styles: _Styles, width: float) -> list:
-    lines = Drawing(width, 200 * mm, initialFontName=styles.regular)
-    for index in range(24):
-        y = 200 * mm - index * 8.4 * mm
-        lines.add(Line(0, y, width, y, strokeColor=colors.HexColor("#B8C2CC"), strokeWidth=0.4))
+    lines = RuledDrawing(width, 200 * mm, "notes", _note_lines, initialFontName=styles.regular)
     return [PageBreak(), para(view.labels("pdf.notes"), styles.h1), lines]
+
+
+def _note_lines(drawing: Drawing) -> None:
+    """The notes page's ruled lines, across the drawing's width from its top (NOTE_LINES, 8.4 mm apart)."""
+    for index in range(NOTE_LINES):
+        y = drawing.height - index * 8.4 * mm
+        drawing.add(Line(0, y, drawing.width, y, strokeColor=colors.HexColor(NOTE_LINE_COLOUR), strokeWidth=0.4))

@@ -25,6 +25,7 @@ from pathlib import Path
 from struct import error as StructError
 from struct import unpack_from
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
@@ -32,6 +33,7 @@ from exporter.errors import Kind, Problem
 from exporter.fontfiles import FoundFont, script_of
 from exporter.kept import Kept
 from exporter.writers.markup import escape, quoteattr
+from exporter.writers.pdf_draw import UncheckedString
 
 NO_BREAK_SPACE = "\u00a0"
 SHOWN_CHARACTERS = 12
@@ -99,12 +101,11 @@ class ScriptFonts:
             x += _run_width(run, size)
 
     def strings(self, x: float, y: float, text: str, base: str, size: float, **style) -> list:
-        """One line for a drawing (reportlab.graphics), as one String a run. Drawings are not shaped."""
-        from reportlab.graphics.shapes import String
-
+        """One line for a drawing (reportlab.graphics), as one String a run (its attributes set unchecked:
+        pdf_draw.UncheckedString). Drawings are not shaped."""
         shapes = []
         for run in self.runs(text, base):
-            shapes.append(String(x, y, _visual_words(run), fontName=run.font, fontSize=size, **style))
+            shapes.append(UncheckedString(x, y, _visual_words(run), fontName=run.font, fontSize=size, **style))
             x += pdfmetrics.stringWidth(run.text, run.font, size)
         return shapes
 
@@ -208,6 +209,19 @@ class ShapingFont(TTFont):
         encoded = codes.encode(text)
         return super().splitString(text, doc, encoding) if encoded is None else [(0, encoded)]
 
+    def addObjects(self, doc):
+        """ReportLab's objects for the font's subsets in the document, each subset's widths written once
+        per process for its widths (`KeptWidths`)."""
+        state = self.state.get(doc)
+        subsets = len(state.subsets) if state is not None else 0
+        super().addObjects(doc)
+        if subsets:
+            fonts = doc.idToObject["BasicFonts"].dict
+            prefix = doc.fontMapping[self.fontName][1:]
+            for subset in range(subsets):
+                font = fonts[f"{prefix}+{subset}"]
+                font.Widths = KeptWidths(font.Widths.sequence)
+
     @property
     def hbFace(self):
         """The HarfBuzz face ReportLab shapes with: the file without its discretionary ligatures."""
@@ -269,6 +283,22 @@ class KeptFlate(pdfdoc.PDFStreamFilterZCompress):
 
 
 KEPT_FLATE = KeptFlate()
+
+
+class KeptWidths(pdfdoc.PDFArray):
+    """ReportLab's array of a subset's widths (numbers), written once per process for its numbers and
+    layout (at most SUBSETS of them): a number is written the same in every document."""
+
+    def format(self, document, IND=b"\n "):
+        """The bytes ReportLab's PDFArray writes for these numbers."""
+        if not all(type(number) in (float, int) for number in self.sequence):
+            return super().format(document, IND)
+        key = (tuple(self.sequence), self.multiline, rl_config.pdfMultiLine, IND)
+        written = _WIDTHS.get(key)
+        return _WIDTHS.keep(key, super().format(document, IND)) if written is None else written
+
+
+_WIDTHS: Kept[bytes] = Kept(SUBSETS)
 
 
 class _SubsetCodes:
