@@ -8,6 +8,7 @@ import pytest
 from conftest import CONTEXT, make_plan, render_one
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reportlab.graphics.renderPDF import _PDFRenderer
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
@@ -24,7 +25,9 @@ from exporter.writers import Handout, WriterOptions, pdf, pdf_draw, pdf_fonts
 from exporter.writers.pdf import document_styles, para
 from exporter.writers.pdf_draw import (
     _DRAWN,
+    _STATES,
     RuledDrawing,
+    ShapedDrawing,
     UncheckedLine,
     UncheckedPolygon,
     UncheckedRect,
@@ -163,15 +166,17 @@ def test_a_canvas_that_draws_its_own_way_draws_through_reportlab():
 def test_plans_draw_as_reportlab_draws_them(monkeypatch, name, lang, options):
     """Whole plans (scripts, languages, the handout, a booklet's personal part, a name too long for a
     line) give the same bytes with the writer drawing plain paragraphs, appending kept ruled lines and
-    building its timeline of unchecked shapes, cold and warm, as with ReportLab drawing every paragraph
-    and every drawing and checking every shape."""
+    building its timeline of unchecked shapes and writing them directly, cold and warm, as with ReportLab
+    drawing every paragraph and every drawing and checking every shape."""
     context = replace(CONTEXT, fonts=installed_fonts())
     plan = make_plan(name=name, lang=lang, context=context)
     _DRAWN.clear()
+    _STATES.clear()
     cold = render_one("pdf", plan, context=context, options=options)
     warm = render_one("pdf", plan, context=context, options=options)
     monkeypatch.setattr(pdf._Paragraph, "drawOn", Paragraph.drawOn)
     monkeypatch.setattr(pdf_draw, "_DRAWN", _Forgetful(1))
+    monkeypatch.setattr(pdf, "ShapedDrawing", Drawing)
     for name, checked in (("Line", Line), ("Rect", Rect), ("Polygon", Polygon), ("String", String)):
         monkeypatch.setattr(pdf, f"Unchecked{name}", checked)
     monkeypatch.setattr(pdf_fonts, "UncheckedString", String)
@@ -334,3 +339,48 @@ def _drawn(drawing: Drawing) -> bytes:
     canvas = Canvas(None, invariant=1, pageCompression=0)
     drawing.drawOn(canvas, 10, 20)
     return canvas.getpdfdata()
+
+
+@settings(deadline=None, max_examples=80)
+@given(
+    st.lists(st.tuples(canvas_states, st.sampled_from([0, 1])), min_size=1, max_size=4),
+    st.lists(shapes, min_size=1, max_size=8),
+)
+def test_shaped_drawings_draw_as_reportlab_draws_them(draws, made):
+    """Unchecked shapes (with strings and ReportLab's own shapes between them) drawn twice, kept state
+    operators appended or ReportLab drawing them, in drawings of either fill mode on canvases in many states
+    give the operators, state and file ReportLab's drawing of the same drawing gives."""
+    _STATES.clear()
+    for state, fill_mode in draws:
+        modes = {"initialFillMode": fill_mode}  # the fill mode renderPDF starts the drawing in
+        ours = type("Mode", (ShapedDrawing,), modes)(300, 200, initialFontName=STYLES.regular)
+        theirs = type("Mode", (Drawing,), modes)(300, 200, initialFontName=STYLES.regular)
+        for index, (kind, arguments, style) in enumerate(made):
+            checked, unchecked = _CHECKED[kind]
+            ours.add((checked if index % 3 == 2 else unchecked)(*arguments, **style))
+            theirs.add(checked(*arguments, **style))
+        ours_canvas, theirs_canvas = _canvas(state), _canvas(state)
+        for _ in range(2):
+            ours.drawOn(ours_canvas, 10, 20)
+            theirs.drawOn(theirs_canvas, 10, 20)
+        assert _page(ours_canvas) == _page(theirs_canvas)
+
+
+def test_plain_shapes_are_written_from_kept_states(monkeypatch):
+    """The second of two equally styled rectangles (another place) is written from the kept state:
+    renderPDF sets the state of the drawing (its defaults, then its own) and of the first rectangle only."""
+    _STATES.clear()
+    canvas = _canvas({"font": None, "fill": None, "alpha": None, "overprint": False, "transparency": True})
+    drawing = ShapedDrawing(100, 100)
+    drawing.add(UncheckedRect(1, 2, 3, 4, fillColor=Color(0.1, 0.2, 0.3), strokeWidth=0.3))
+    drawing.add(UncheckedRect(5, 6, 7, 8, fillColor=Color(0.1, 0.2, 0.3), strokeWidth=0.3))
+    states = []
+    applied = _PDFRenderer.applyStateChanges
+
+    def applying(renderer, delta, new):
+        states.append(delta)
+        applied(renderer, delta, new)
+
+    monkeypatch.setattr(_PDFRenderer, "applyStateChanges", applying)
+    drawing.drawOn(canvas, 0, 0)
+    assert len(states) == 3 and len(_STATES) == 1 and "n 5 6 7 8 re B*" in canvas._code

@@ -65,6 +65,7 @@ from exporter.writers.common import safe_url
 from exporter.writers.markup import escape, quoteattr
 from exporter.writers.pdf_draw import (
     RuledDrawing,
+    ShapedDrawing,
     UncheckedLine,
     UncheckedPolygon,
     UncheckedRect,
@@ -717,7 +718,7 @@ def _timeline_drawing(view: PlanView, styles: _Styles, width: float) -> Drawing:
     row_height = min(19.0, (150 * mm - 48) / max(len(plan.phases), 1))  # many phases: thinner rows, one page
     bar_height, gap, top = row_height * 0.68, row_height * 0.32, 22
     height = top + len(plan.phases) * row_height + 26
-    drawing = Drawing(width, height, initialFontName=styles.regular)
+    drawing = ShapedDrawing(width, height, initialFontName=styles.regular)
     span = max((plan.finish - plan.start).days + 1, 1)
     left, right = label_width, width - 4
 

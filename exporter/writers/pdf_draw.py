@@ -1,4 +1,4 @@
-"""Plain paragraphs and ruled drawings drawn as ReportLab draws them, in far fewer steps.
+"""Plain paragraphs, ruled drawings and plain shapes drawn as ReportLab draws them, in far fewer steps.
 
 Almost every paragraph of a plan is one font, one colour, left-aligned, without links, bullets or
 a background: ReportLab draws each through its general machinery (two saved graphics states, a text
@@ -6,8 +6,9 @@ object, a call per line and per operator). `drawn_paragraph` writes the same con
 directly, character for character, and says None for anything else, which ReportLab then draws
 itself. A `RuledDrawing` (lines only, the notes page's) is drawn by ReportLab once per process and
 its operators appended as they are afterwards. The timeline's shapes are ReportLab's, their attributes
-set without ReportLab's checking (`UncheckedLine` and the others). tests/test_pdf_draw.py compares all
-of these with ReportLab's over generated input and whole plans.
+set without ReportLab's checking (`UncheckedLine` and the others), and a `ShapedDrawing` writes its
+plain lines, rectangles and polygons directly. tests/test_pdf_draw.py compares all of these with
+ReportLab's over generated input and whole plans.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from reportlab import rl_config
+from reportlab.graphics.renderbase import STATE_DEFAULTS, getStateDelta, renderScaledDrawing
+from reportlab.graphics.renderPDF import _PDFRenderer
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT
@@ -24,7 +27,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDF_SUPPORT_VERSION
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas, ExtGState
+from reportlab.pdfgen.canvas import PATH_OPS, Canvas, ExtGState
 from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.paragraph import Paragraph
@@ -293,3 +296,129 @@ class UncheckedString(String):
     """ReportLab's String, its attributes set unchecked (see UncheckedLine)."""
 
     __setattr__ = object.__setattr__
+
+
+_SHAPE_STEPS = (*_RENDERER_STEPS, "setMiterLimit", "rect", "beginPath", "drawPath", "_strokeAndFill")
+"""The canvas methods ReportLab's renderPDF goes through to draw lines, rectangles and polygons."""
+SHAPE_STATES = 64
+"""Shapes' graphics states whose operators a process keeps (a timeline sets about ten)."""
+_STATES: Kept[tuple] = Kept(SHAPE_STATES)
+_PLAIN_VALUES = frozenset({int, float, Color, type(None)})
+_OWN_STATES = frozenset({"transform", "fontName", "fontSize", "fillMode", "textAnchor"})
+
+
+class ShapedDrawing(Drawing):
+    """A Drawing whose unchecked lines, rectangles and polygons are written directly, in ReportLab's
+    renderPDF's own steps otherwise.
+
+    renderPDF draws each shape as a saved state, the shape's state (colours, line settings) set, its
+    geometry, and a restore. On a ReportLab canvas with the default transparency and overprint state,
+    in a document that already needs transparency, the operators that set a shape's state depend only
+    on that state (plain numbers and RGB colours, no transform, font or fill mode) and on which of
+    stroke and fill the renderer had on: kept per process for those the first time ReportLab writes
+    them (unless they set a graphics state, a page resource), then appended with the shape's geometry
+    formatted as ReportLab's canvas formats it. Anything else (strings, other shapes, other values or
+    canvases) ReportLab draws."""
+
+    def draw(self, showBoundary=rl_config._unset_):
+        """The drawing drawn as renderPDF draws it (see the class)."""
+        if not _shaping_canvas(type(self.canv)) or self.canv._enforceColorSpace is not None:
+            super().draw(showBoundary)
+            return
+        if showBoundary is rl_config._unset_:
+            showBoundary = getattr(self, "_showBoundary", rl_config._unset_)
+        _ShapeRenderer().draw(renderScaledDrawing(self), self.canv, 0, 0, showBoundary=showBoundary)
+
+
+@cache
+def _shaping_canvas(canvas_class: type) -> bool:
+    """Whether the canvas draws shapes as ReportLab's Canvas does."""
+    return all(getattr(canvas_class, name) is getattr(Canvas, name) for name in _SHAPE_STEPS)
+
+
+class _ShapeRenderer(_PDFRenderer):
+    """renderPDF's renderer, writing plain unchecked shapes directly (see ShapedDrawing)."""
+
+    def drawNode(self, node):
+        """The node drawn: its kept state's operators and its geometry, or as renderPDF draws it."""
+        key = self._key(node)
+        if key is None:
+            super().drawNode(node)
+            return
+        kept = _STATES.get(key)
+        geometry = None
+        if kept is not None:
+            operators, stroke, fill = kept
+            geometry = _GEOMETRY[type(node)](node, stroke, fill, self._canvas._fillMode)
+        if geometry is None:
+            self._drawn(node, key)
+            return
+        self._stroke, self._fill = stroke, fill
+        code = self._canvas._code
+        code.extend(operators)
+        code.extend(geometry)
+        code.append("Q")
+
+    def _key(self, node) -> tuple | None:
+        """What a plain shape's state operators are written from, or None for anything else."""
+        canvas = self._canvas
+        if type(node) not in _GEOMETRY or canvas._extgstate._d or canvas._doc._pdfVersion < _TRANSPARENCY:
+            return None
+        if getattr(node, "_drawTimeCallback", None) is not None:
+            return None
+        state = []
+        for name, value in node.__dict__.items():
+            if name in STATE_DEFAULTS:
+                if name in _OWN_STATES or type(value) not in _PLAIN_VALUES:
+                    return None
+                state.append((name, value))
+        return type(node), tuple(state), self._stroke, self._fill, rl_config.invariant
+
+    def _drawn(self, node, key: tuple) -> None:
+        """renderPDF's drawNode for a plain shape (not a clipping path), keeping the state's operators."""
+        canvas = self._canvas
+        start = len(canvas._code)
+        canvas.saveState()
+        deltas = getStateDelta(node)
+        self._tracker.push(deltas)
+        self.applyStateChanges(deltas, {})
+        operators = tuple(canvas._code[start:])
+        self.drawNodeDispatcher(node)
+        self._tracker.pop()
+        canvas.restoreState()
+        if not any(code.endswith(" gs") for code in operators):
+            _STATES.keep(key, (operators, self._stroke, self._fill))
+
+
+_NUMBERS = frozenset({int, float})
+
+
+def _numbers(*values) -> bool:
+    return all(type(value) in _NUMBERS for value in values)
+
+
+def _line(line: Line, stroke: int, fill: int, fill_mode: int) -> list[str] | None:
+    """canvas.line's operators as renderPDF's drawLine writes them."""
+    if not _numbers(line.x1, line.y1, line.x2, line.y2):
+        return None
+    return [f"n {fp_str(line.x1, line.y1)} m {fp_str(line.x2, line.y2)} l S"] if stroke else []
+
+
+def _rect(rect: Rect, stroke: int, fill: int, fill_mode: int) -> list[str] | None:
+    """canvas.rect's operators as renderPDF's drawRect writes them (square corners only)."""
+    if not _numbers(rect.x, rect.y, rect.width, rect.height, rect.rx, rect.ry) or rect.rx or rect.ry:
+        return None
+    return [f"n {fp_str(rect.x, rect.y, rect.width, rect.height)} re {PATH_OPS[stroke, fill, fill_mode]}"]
+
+
+def _polygon(polygon: Polygon, stroke: int, fill: int, fill_mode: int) -> list[str] | None:
+    """The path's and canvas.drawPath's operators as renderPDF's drawPolygon writes them."""
+    points = polygon.points
+    if type(points) is not list or len(points) < 2 or len(points) % 2 or not _numbers(*points):
+        return None
+    path = ["n", f"{fp_str(points[0], points[1])} m"]
+    path += [f"{fp_str(points[index], points[index + 1])} l" for index in range(2, len(points), 2)]
+    return [" ".join([*path, "h"]), PATH_OPS[stroke, fill, fill_mode]]
+
+
+_GEOMETRY = {UncheckedLine: _line, UncheckedRect: _rect, UncheckedPolygon: _polygon}
