@@ -321,6 +321,7 @@ def session_rows(plan: Plan) -> list[tuple[str, str, str, str, str, datetime, fl
 
     They let a later `status` or `replan` know the schedule the tracker was made with, also after
     a replan (whose past sessions no plain re-planning from the inputs would give back)."""
+    combine = datetime.combine  # the local end: its date and wall time (`replace(tzinfo=None)`, a fifth of the time)
     return [
         (
             SESSION_ROW,
@@ -328,7 +329,7 @@ def session_rows(plan: Plan) -> list[tuple[str, str, str, str, str, datetime, fl
             s.start.isoformat(),
             s.end.isoformat(),
             " ".join(s.task_keys),
-            s.end.replace(tzinfo=None),
+            combine(s.end.date(), s.end.time()),
             s.hours,
         )
         for s in plan.sessions

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import datetime
 
 import pytest
 from conftest import CONTEXT, make_plan
@@ -54,22 +55,24 @@ def with_column_dimensions(book: xlsx._Book) -> Workbook:
 
 
 def test_a_new_set_of_styles_gets_its_own_stylesheet():
+    def styled(font: Font) -> Workbook:
+        workbook = Workbook()
+        workbook.properties.created = workbook.properties.modified = datetime(2027, 1, 1)  # not the clock's
+        workbook.active["A1"].font = font
+        workbook.active["A2"].fill = PatternFill("solid", fgColor="1F3A5F")
+        return workbook
+
     styles = []
     for font in (Font(bold=True), Font(bold=True, color="FF0000"), Font(bold=True)):
-        workbook = Workbook()
-        workbook.active["A1"].font = font
-        workbook.active["A2"].fill = PatternFill("solid", fgColor="1F3A5F")
-        parts = workbook_parts(workbook)
-        workbook = Workbook()
-        workbook.active["A1"].font = font
-        workbook.active["A2"].fill = PatternFill("solid", fgColor="1F3A5F")
-        assert parts == _excel_writer_parts(workbook)
+        parts = workbook_parts(styled(font))
+        assert parts == _excel_writer_parts(styled(font))
         styles.append(parts["xl/styles.xml"])
     assert styles[0] != styles[1] and styles[0] == styles[2]
 
 
 def _columns_workbook() -> Workbook:
     workbook = Workbook()
+    workbook.properties.created = workbook.properties.modified = datetime(2027, 1, 1)  # not the clock's
     sheet = workbook.active
     sheet.column_dimensions["B"].width = 5.5
     sheet.column_dimensions["C"].hidden = True

@@ -295,6 +295,10 @@ class _Book:
         """Note the width a value put into a column of the sheet needs, as `_columns` sizes columns:
         a date format's width (also of an empty cell: a date typed in later must fit), 10 for a
         formula's result, else the length of the value as text."""
+        if not number_format and type(value) is str:  # most cells: their length only
+            lengths = self.lengths[title]
+            lengths[column] = max(lengths.get(column, 0), len(value))
+            return
         needed = format_width(number_format) if number_format else 0
         if needed:
             dates = self.date_widths[title]

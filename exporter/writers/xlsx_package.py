@@ -128,6 +128,8 @@ def sorted_sheet_data(
             row.append((start, _escaped(value)))
         elif kind is int or kind is float:  # as `_cell` writes them, without its checks
             row.append(f'{start} t="n"><v>{format(value, ".16g")}</v></c>')
+        elif kind is datetime or kind is date:
+            row.append(f'{start} t="n"><v>{format(to_excel(value), ".16g")}</v></c>')
         else:
             row.append(_cell(start, value))
     written = tuple(
@@ -147,25 +149,24 @@ def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) 
     at column c (from 1) is the cell ((r, c), (value, style(value))), `style` asked in that order."""
     written: list[tuple[str, tuple[str | tuple[str, str], ...]]] = []
     first_row = last_row = last_column = 0
+    letters = [_letter(column) for column in range(1, max(map(len, rows), default=0) + 1)]
     for number, values in enumerate(rows, start=1):
         if not values:
             continue
         first_row, last_row, last_column = first_row or number, number, max(last_column, len(values))
         row: list[str | tuple[str, str]] = []
-        for column, value in enumerate(values, start=1):
+        for letter, value in zip(letters, values, strict=False):  # letters for the longest row
             cell_style = style(value)
             if value is None and not cell_style:
                 continue
-            start = (
-                f'<c r="{_letter(column)}{number}" s="{cell_style}"'
-                if cell_style
-                else f'<c r="{_letter(column)}{number}"'
-            )
+            start = f'<c r="{letter}{number}" s="{cell_style}"' if cell_style else f'<c r="{letter}{number}"'
             kind = type(value)
             if kind is str:
                 row.append((start, _escaped(value)))
             elif kind is int or kind is float:
                 row.append(f'{start} t="n"><v>{format(value, ".16g")}</v></c>')
+            elif kind is datetime or kind is date:
+                row.append(f'{start} t="n"><v>{format(to_excel(value), ".16g")}</v></c>')
             else:
                 row.append(_cell(start, value))
         written.append((f'<row r="{number}">', tuple(row)))

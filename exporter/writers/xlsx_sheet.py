@@ -150,10 +150,25 @@ def _state(value: Any) -> Hashable:
     if kind is MultiCellRange:
         return kind, str(value)
     if isinstance(value, Serialisable | Strict):  # openpyxl objects: their values kept by descriptors
-        return kind, *((name, _state(item)) for name, item in vars(value).items() if name != "_parent")
+        return kind, *_attribute_states(value)
     if kind is list or kind is tuple:
         return kind, *(_state(item) for item in value)
     raise _Unsupported(kind.__name__)
+
+
+def _attribute_states(value: Serialisable | Strict) -> list[tuple[str, Hashable]]:
+    """(name, `_state`) of each attribute but a parent object (a missing one is kept as None); text,
+    numbers and missing values, most of them, without a call each."""
+    states = []
+    for name, item in vars(value).items():
+        kind = type(item)
+        if item is None or kind is str:
+            states.append((name, item))
+        elif kind is bool or kind is int or kind is float:
+            states.append((name, (kind, item)))
+        elif name != "_parent":  # a sheet or workbook: not part of the element
+            states.append((name, _state(item)))
+    return states
 
 
 def _written(element: Any) -> bytes:
