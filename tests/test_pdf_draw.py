@@ -170,8 +170,8 @@ def test_plans_draw_as_reportlab_draws_them(monkeypatch, name, lang, options):
     drawing every paragraph and every drawing and checking every shape."""
     context = replace(CONTEXT, fonts=installed_fonts())
     plan = make_plan(name=name, lang=lang, context=context)
-    _DRAWN.clear()
-    _STATES.clear()
+    for kept in (_DRAWN, _STATES, pdf_draw._SETTINGS, pdf_fonts._WIDTHS):
+        kept.clear()
     cold = render_one("pdf", plan, context=context, options=options)
     warm = render_one("pdf", plan, context=context, options=options)
     monkeypatch.setattr(pdf._Paragraph, "drawOn", Paragraph.drawOn)
@@ -276,12 +276,15 @@ def test_a_ruled_drawing_is_drawn_once_then_appended():
 
     canvas = _canvas({"font": None, "fill": None, "alpha": None, "overprint": False, "transparency": True})
     for _ in range(3):
-        RuledDrawing(100, 10, "once", rule).drawOn(canvas, 0, 0)
+        RuledDrawing(100, 10, "once", rule, initialFontName=STYLES.regular).drawOn(canvas, 0, 0)
     assert len(calls) == 1 and len(_DRAWN) == 1
-    added = RuledDrawing(100, 10, "once", rule)
+    for _ in range(2):  # a standard font's name is a page resource: its lines are drawn by ReportLab each time
+        RuledDrawing(100, 10, "standard font", rule, initialFontName="Helvetica").drawOn(canvas, 0, 0)
+    assert len(calls) == 3 and len(_DRAWN) == 1
+    added = RuledDrawing(100, 10, "once", rule, initialFontName=STYLES.regular)
     added.add(Line(0, 5, 100, 5))  # not the rule's alone: ReportLab draws it
     added.drawOn(canvas, 0, 0)
-    assert len(calls) == 2 and "n 0 5 m 100 5 l S" in canvas._code
+    assert len(calls) == 4 and "n 0 5 m 100 5 l S" in canvas._code
 
 
 numbers = st.floats(-500, 500, allow_nan=False).map(lambda value: round(value, 3))

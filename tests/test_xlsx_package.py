@@ -35,7 +35,8 @@ def _excel_writer_parts(workbook: Workbook) -> dict[str, bytes]:
     "settings", [{}, {"name": "Ada"}, {"name": "=2+2", "hours_per_week": 4}, {"hours_per_week": 15}]
 )
 def test_tracker_parts_are_excel_writers(builtin_plan, settings):
-    """Also with the stylesheet and the charts made before, for another plan or the same one."""
+    """Also with the stylesheet and the charts made before, for another plan or the same one. openpyxl is given
+    the tracker's own columns as column dimensions; the columns themselves are the golden outputs' check."""
     plan = make_plan(builtin_plan.pathway, **settings) if settings else builtin_plan
     for theme in (Theme(), Theme(primary="#336699", paper="a4")):
         for _ in range(2):

@@ -180,7 +180,9 @@ def test_generated_sheets_are_worksheet_writers(spec):
 
 def test_tracker_sheets_are_worksheet_writers(builtin_plan):
     """Every sheet of trackers of several plans, themes and languages, and of a replanned tracker with
-    recorded progress, one after another in one process."""
+    recorded progress, one after another in one process. openpyxl is given the tracker's own columns as
+    column dimensions, so this proves the sheet writer; that the columns are the tracker's as before is
+    the golden outputs' check (tests/test_golden.py)."""
     plans = [
         builtin_plan,
         make_plan(builtin_plan.pathway, name="Ada & <Bob>", hours_per_week=4),

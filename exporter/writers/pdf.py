@@ -93,9 +93,10 @@ PARAGRAPHS = 1024
 """Paragraphs whose markup and parse a process keeps (least recently used go first): a plan has about
 250 different ones and most (the pathway's text, the labels', many dates) recur in every participant's
 plan; about 3 KiB each, so a batch worker's memory stays flat in the roster's length."""
-BREAKS = 2048
+BREAKS = 1024
 """Line breaks (a paragraph's text and style at one width) a process keeps, the oldest going first: a
-plan breaks about 400 different ones and half of them recur in every plan of a batch; a few KiB each."""
+plan breaks about 400 different ones and half of them recur in every plan of a batch; a few KiB each, and a
+batch worker holds its most after a few dozen participants (its memory flat in the roster's length)."""
 
 
 def file_names(options: WriterOptions) -> tuple[str, ...]:
@@ -288,6 +289,8 @@ class _Paragraph(Paragraph):
         self._lines_key = lines_key if _keeps_lines(self.style) else None
 
     def wrap(self, availWidth, availHeight):
+        """ReportLab's wrap: the paragraph's size at this width, with what ReportLab's wrap sets on the
+        paragraph; for a paragraph with kept lines, kept per process for its text, style and width."""
         if self._lines_key is None:
             return super().wrap(availWidth, availHeight)
         key = (self._lines_key, availWidth)  # ReportLab's wrap does not read the height
@@ -299,6 +302,8 @@ class _Paragraph(Paragraph):
         return size
 
     def breakLines(self, width):
+        """ReportLab's line breaks at these widths, with what they set on the paragraph; kept per process for a
+        paragraph with kept lines."""
         if self._lines_key is None:
             return super().breakLines(width)
         key = (self._lines_key, tuple(width) if isinstance(width, list | tuple) else width)
@@ -319,6 +324,8 @@ class _Paragraph(Paragraph):
         return result, {name: state[name] for name in changed.union(always) if name in state}
 
     def drawOn(self, canvas, x, y, _sW=0):
+        """ReportLab's drawing of the paragraph at (x, y): written directly for a plain paragraph, by ReportLab
+        for any other; the page's operators and the canvas's and document's state are the same either way."""
         drawn = drawn_paragraph(self, canvas, self._hAlignAdjust(x, _sW), y)
         if drawn is None:
             super().drawOn(canvas, x, y, _sW)

@@ -217,6 +217,9 @@ _RENDERER_STEPS = (
 DRAWINGS = 16
 """Ruled drawings whose operators a process keeps (the notes page's, one per page width and font)."""
 _DRAWN: Kept[list] = Kept(DRAWINGS)
+_RULED_OPERATORS = frozenset({"q", "Q", "cm", "RG", "rg", "w", "J", "j", "M", "d", "m", "l", "S", "n"})
+"""The operators a ruled drawing's kept code may end in: saved states, transforms, colours, line settings
+and paths, none of which names a page resource."""
 
 
 class RuledDrawing(Drawing):
@@ -225,22 +228,23 @@ class RuledDrawing(Drawing):
     ReportLab's renderPDF writes a drawing's operators from the drawing alone, except where the canvas's
     transparency or overprint state differs from its defaults (then it writes them too) and the PDF
     version the document needs (transparency, for its colours). On a ReportLab canvas with the default
-    state in a document that already needs transparency, the operators ReportLab writes the first time
-    (when they set no graphics state of their own, which the page's resources would have to list)
-    are kept per process for `rule`, `key` (every other input `rule` shapes the lines from) and the
-    drawing's size and keywords, and appended as they are afterwards; otherwise ReportLab draws the
-    lines."""
+    state and no enforced colour space, in a document that already needs transparency, the operators
+    ReportLab writes the first time (when each is one of the line-drawing operators `_RULED_OPERATORS`:
+    a graphics state or a font would be a page resource, which the page's resources would have to list)
+    are kept per process for `rule`, `key` (every other input `rule` shapes the lines from), the
+    drawing's size, scale and keywords and ReportLab's `invariant` setting, and appended as they are
+    afterwards; otherwise ReportLab draws the lines."""
 
     def __init__(self, width: float, height: float, key: Hashable, rule: Callable[[Drawing], None], **keywords):
         super().__init__(width, height, **keywords)
-        self._key = (rule, key, width, height, tuple(sorted(keywords.items())))
+        self._key = (rule, key, tuple(sorted(keywords.items())))
         self._rule, self._ruled, self._lines = rule, False, 0
 
     def draw(self, showBoundary=rl_config._unset_):
         """ReportLab's drawing of the lines, or the operators it wrote for them before."""
         canvas = self.canv
-        key = (self._key, self.width, self.height, self.renderScale)
-        plain = _plain_canvas(type(canvas)) and not canvas._extgstate._d
+        key = (self._key, self.width, self.height, self.renderScale, rl_config.invariant)
+        plain = _plain_canvas(type(canvas)) and not canvas._extgstate._d and canvas._enforceColorSpace is None
         plain = plain and canvas._doc._pdfVersion >= _TRANSPARENCY and not _boundary(self, showBoundary)
         plain = plain and len(self.contents) == self._lines  # nothing drawn but the rule's lines
         kept = _DRAWN.get(key) if plain else None
@@ -254,7 +258,7 @@ class RuledDrawing(Drawing):
         start = len(canvas._code)
         super().draw(showBoundary)
         drawn = canvas._code[start:]
-        if plain and not any(code.endswith(" gs") for code in drawn):  # a graphics state is a page resource
+        if plain and all(code.rsplit(None, 1)[-1] in _RULED_OPERATORS for code in drawn if code):
             _DRAWN.keep(key, drawn)
 
 

@@ -5,10 +5,11 @@ them are the same for every sheet of a workbook or every participant of a batch.
 
 Each setting's element is openpyxl's own (`to_tree`, written as `WorksheetWriter` writes it), kept per
 process by the setting object's state: its class and every attribute, nested objects and sequences
-included (`_state`). A sheet that holds anything else (openpyxl cells, merged cells, comments, legacy
-drawings, tables without columns, a setting whose state holds other kinds of values) is left to
-`WorksheetWriter`: `sheet_xml` returns None. The columns, the drawing and the table parts are written here
-directly, from the same attributes and with the same relationships `WorksheetWriter` adds.
+included (`_state`). A sheet with merged cells, comments, a legacy drawing, a table without columns or a
+setting whose state holds other kinds of values is left to `WorksheetWriter`: `sheet_xml` returns None. The
+columns, the drawing, the table parts and the hyperlinks are written here directly, from the same attributes
+and with the same relationships `WorksheetWriter` adds; a sheet's openpyxl cells and row dimensions (the
+Resources sheet's links live on cells) are written by `WorksheetWriter.write_rows` itself.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ _START = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/200
 _END = b"</worksheet>"
 _EMPTY_SHEET_DATA = b"<sheetData></sheetData>"
 _RELATED = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-_ELEMENTS: Kept[bytes] = Kept(512)
+_ELEMENTS: Kept[bytes] = Kept(128)
+"""Settings' elements a process keeps: a batch's sheets share about 60; a footer naming its participant is one more
+per workbook, so the bound is small and a batch worker's memory flat in the roster's length."""
 
 
 class _Unsupported(Exception):
@@ -57,9 +60,11 @@ class SheetColumn:
 def sheet_xml(ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None) -> tuple[bytes, RelationshipList] | None:
     """The sheet's XML and relationships as `WorksheetWriter(ws).write()` writes them, with the same effects on
     the sheet and its workbook (differential styles registered, rule ids, column bounds and outline, the
-    tables' relationship ids, no hyperlinks or comments); None, with no effect, for a sheet this does not write
-    (one with openpyxl cells, row dimensions, merged cells, a legacy drawing, a table without columns, or a
-    setting holding values other than text, numbers, ranges, openpyxl objects and sequences of them).
+    tables' relationship ids, its cells' hyperlinks, no comments); openpyxl cells and row dimensions are
+    written by `WorksheetWriter.write_rows`. None for a sheet this does not write (one with merged cells,
+    comments, a legacy drawing, a table without columns, or a setting holding values other than text,
+    numbers, ranges, openpyxl objects and sequences of them); the sheet's rules may then have registered
+    their differential styles and its outline level been set, as `WorksheetWriter` does again.
     `columns` (by number, from 1), for a sheet without column dimensions, are written as openpyxl writes
     column dimensions with the same width and hidden mark."""
     if columns and len(ws.column_dimensions):
