@@ -2,6 +2,7 @@
 for character, as ReportLab's own drawing, the same state left on the canvas and its document, and
 ReportLab still drawing everything else."""
 
+import gc
 from dataclasses import replace
 
 import pytest
@@ -387,3 +388,14 @@ def test_plain_shapes_are_written_from_kept_states(monkeypatch):
     monkeypatch.setattr(_PDFRenderer, "applyStateChanges", applying)
     drawing.drawOn(canvas, 0, 0)
     assert len(states) == 3 and len(_STATES) == 1 and "n 5 6 7 8 re B*" in canvas._code
+
+
+def test_a_process_keeps_no_document_s_canvas_class():
+    """Every document draws on a canvas class of its own: a batch worker that renders many plans keeps at most
+    `CANVAS_CLASSES` of them (and what they refer to), not one for each plan it rendered."""
+    plan = make_plan(name="Many")
+    for _ in range(pdf_draw.CANVAS_CLASSES + 6):
+        render_one("pdf", plan)
+    gc.collect()
+    alive = [kind for kind in gc.get_objects() if isinstance(kind, type) and kind.__name__ == "NumberedCanvas"]
+    assert len(alive) <= pdf_draw.CANVAS_CLASSES + 1

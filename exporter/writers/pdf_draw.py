@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from reportlab import rl_config
 from reportlab.graphics.renderbase import STATE_DEFAULTS, getStateDelta, renderScaledDrawing
@@ -51,6 +51,9 @@ _CANVAS_STEPS = (
 """The canvas methods ReportLab's drawing of a plain paragraph goes through: a canvas that changes any
 of them draws its paragraphs through ReportLab."""
 _PARAGRAPH_STEPS = (("draw", Paragraph), ("drawPara", Paragraph), ("beginText", Paragraph), ("_drawOn", Flowable))
+CANVAS_CLASSES = 8
+"""Classes whose drawing methods a process remembers checking: every document draws on a class of its own (its
+page numbering's canvas), so an unbounded cache would keep each document's class and all it refers to."""
 _NO_ALPHA = ExtGState.defaults["ca"]
 _TRANSPARENCY = PDF_SUPPORT_VERSION["transparency"]
 SETTINGS = 512
@@ -79,7 +82,7 @@ def drawn_paragraph(paragraph: Paragraph, canvas: Canvas, x: float, y: float) ->
     return ["q", f"1 0 0 1 {fp_str(x, y)} cm", "q", setting.colour, text, "Q", "Q"]
 
 
-@cache
+@lru_cache(maxsize=CANVAS_CLASSES)
 def _plain_classes(paragraph_class: type, canvas_class: type) -> bool:
     """Whether the classes draw as ReportLab's Paragraph on ReportLab's Canvas do."""
     canvas_plain = all(getattr(canvas_class, name) is getattr(Canvas, name) for name in _CANVAS_STEPS)
@@ -262,7 +265,7 @@ class RuledDrawing(Drawing):
             _DRAWN.keep(key, drawn)
 
 
-@cache
+@lru_cache(maxsize=CANVAS_CLASSES)
 def _plain_canvas(canvas_class: type) -> bool:
     """Whether the canvas draws lines as ReportLab's Canvas does."""
     return all(getattr(canvas_class, name) is getattr(Canvas, name) for name in _RENDERER_STEPS)
@@ -334,7 +337,7 @@ class ShapedDrawing(Drawing):
         _ShapeRenderer().draw(renderScaledDrawing(self), self.canv, 0, 0, showBoundary=showBoundary)
 
 
-@cache
+@lru_cache(maxsize=CANVAS_CLASSES)
 def _shaping_canvas(canvas_class: type) -> bool:
     """Whether the canvas draws shapes as ReportLab's Canvas does."""
     return all(getattr(canvas_class, name) is getattr(Canvas, name) for name in _SHAPE_STEPS)
