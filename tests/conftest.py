@@ -21,7 +21,7 @@ from exporter.loader import load_pathway
 from exporter.planner import plan
 from exporter.settings import build_request, layer
 from exporter.theme import Theme
-from exporter.writers import REGISTRY, WriterOptions
+from exporter.writers import REGISTRY, Handout, WriterOptions
 
 # CI explores the same examples on every run, so a red build is reproducible; locally each run explores anew.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -50,6 +50,16 @@ def render_format(
 ) -> dict[str, bytes]:
     """The files one registered writer makes for a plan (file name -> bytes)."""
     return REGISTRY[fmt].render(planned, context, theme or Theme(), options or WriterOptions())
+
+
+WHOLE_PLANS = [
+    ("Ada Lovelace", "en", WriterOptions()),
+    ("محمد علي", "de", WriterOptions(handout=Handout.SHORT)),
+    ("张伟 (Wei)", "fr", WriterOptions(personal_only=True)),
+    ("Zoë Ødegård-" + "x" * 120, "pt-BR", WriterOptions()),
+]
+"""Plans whose PDFs tests compare whole, made with one way of drawing and another: (name, language, options)
+covering scripts, languages, the handout, a booklet's personal part and a name too long for a line."""
 
 
 def render_one(fmt: str, planned, **kwargs) -> bytes:

@@ -6,7 +6,7 @@ import gc
 from dataclasses import replace
 
 import pytest
-from conftest import CONTEXT, make_plan, render_one
+from conftest import CONTEXT, WHOLE_PLANS, make_plan, render_one
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.graphics.renderPDF import _PDFRenderer
@@ -22,7 +22,7 @@ from reportlab.platypus.flowables import Flowable
 from exporter.environment import installed_fonts
 from exporter.kept import Kept
 from exporter.theme import Theme
-from exporter.writers import Handout, WriterOptions, pdf, pdf_draw, pdf_fonts
+from exporter.writers import pdf, pdf_draw, pdf_fonts
 from exporter.writers.pdf import document_styles, para
 from exporter.writers.pdf_draw import (
     _DRAWN,
@@ -155,15 +155,7 @@ def test_a_canvas_that_draws_its_own_way_draws_through_reportlab():
     assert "% own colour" in canvas._code
 
 
-@pytest.mark.parametrize(
-    ("name", "lang", "options"),
-    [
-        ("Ada Lovelace", "en", WriterOptions()),
-        ("محمد علي", "de", WriterOptions(handout=Handout.SHORT)),
-        ("张伟 (Wei)", "fr", WriterOptions(personal_only=True)),
-        ("Zoë Ødegård-" + "x" * 120, "pt-BR", WriterOptions()),
-    ],
-)
+@pytest.mark.parametrize(("name", "lang", "options"), WHOLE_PLANS)
 def test_plans_draw_as_reportlab_draws_them(monkeypatch, name, lang, options):
     """Whole plans (scripts, languages, the handout, a booklet's personal part, a name too long for a
     line) give the same bytes with the writer drawing plain paragraphs, appending kept ruled lines and

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import uharfbuzz
-from conftest import CONTEXT, make_plan, render_one
+from conftest import CONTEXT, WHOLE_PLANS, make_plan, render_one
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib.styles import ParagraphStyle
@@ -237,15 +237,7 @@ def test_a_word_of_two_fonts_in_a_shaped_paragraph_prints(tmp_path, name):
         assert piece not in name or piece in text
 
 
-@pytest.mark.parametrize(
-    ("name", "lang", "options"),
-    [
-        ("Ada Lovelace", "en", WriterOptions()),
-        ("محمد علي", "de", WriterOptions(handout=Handout.SHORT)),
-        ("张伟 (Wei)", "fr", WriterOptions(personal_only=True)),
-        ("Zoë Ødegård-" + "x" * 120, "pt-BR", WriterOptions()),
-    ],
-)
+@pytest.mark.parametrize(("name", "lang", "options"), WHOLE_PLANS)
 def test_kept_line_breaks_draw_as_reportlab_breaks_them(monkeypatch, name, lang, options):
     """Whole plans (scripts, languages, the handout, a booklet's personal part, a name too long for a
     line) give the same bytes with line breaks and wraps kept between paragraphs and plans, cold and warm,

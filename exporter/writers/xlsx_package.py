@@ -123,15 +123,7 @@ def sorted_sheet_data(
         if value is None and not style:
             continue
         start = f'<c r="{_letter(column)}{number}" s="{style}"' if style else f'<c r="{_letter(column)}{number}"'
-        kind = type(value)
-        if kind is str:
-            row.append((start, _escaped(value)))
-        elif kind is int or kind is float:  # as `_cell` writes them, without its checks
-            row.append(f'{start} t="n"><v>{format(value, ".16g")}</v></c>')
-        elif kind is datetime or kind is date:
-            row.append(f'{start} t="n"><v>{format(to_excel(value), ".16g")}</v></c>')
-        else:
-            row.append(_cell(start, value))
+        row.append(_cell(start, value))
     written = tuple(
         (
             f'<row r="{number}"' + (f' ht="{heights[number]:.16g}" customHeight="1">' if number in heights else ">"),
@@ -160,15 +152,7 @@ def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) 
             if value is None and not cell_style:
                 continue
             start = f'<c r="{letter}{number}" s="{cell_style}"' if cell_style else f'<c r="{letter}{number}"'
-            kind = type(value)
-            if kind is str:
-                row.append((start, _escaped(value)))
-            elif kind is int or kind is float:
-                row.append(f'{start} t="n"><v>{format(value, ".16g")}</v></c>')
-            elif kind is datetime or kind is date:
-                row.append(f'{start} t="n"><v>{format(to_excel(value), ".16g")}</v></c>')
-            else:
-                row.append(_cell(start, value))
+            row.append(_cell(start, value))
         written.append((f'<row r="{number}">', tuple(row)))
     if not last_row:
         return SheetData("A1:A1", ())
@@ -181,6 +165,15 @@ def _letter(column: int) -> str:
 
 
 def _cell(start: str, value: Any) -> str | tuple[str, str]:
+    """A cell (its tag up to the attributes) holding the value, as `sorted_sheet_data` documents it; the kinds
+    nearly every cell holds are told by their exact type first, without the checks for the others."""
+    kind = type(value)
+    if kind is str:
+        return start, _escaped(value)
+    if kind is int or kind is float:
+        return f'{start} t="n"><v>{format(value, ".16g")}</v></c>'
+    if kind is datetime or kind is date:
+        return f'{start} t="n"><v>{format(to_excel(value), ".16g")}</v></c>'
     if isinstance(value, str):
         return start, _escaped(value)
     if value is None:
