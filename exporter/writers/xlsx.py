@@ -256,24 +256,14 @@ class _Book:
             value = clean_text(value) or None
         elif not number_format and kind is not int and kind is not float and _dated(value):
             number_format = DATE_FORMAT
-        title = sheet.title
-        cells = self.cells.get(title)
-        if cells is None:
-            cell = sheet.cell(row=row, column=column)
-            if isinstance(value, str):
-                put_text(cell, value)
-            else:
-                cell.value = value
+        cell = self.cell(sheet, row, column)
+        if type(cell) is not _Cell and isinstance(value, str):
+            put_text(cell, value)
         else:
-            if title in self.plain_rows:
-                raise ValueError("a sheet filled by rows of values has no other cells")
-            cell = cells.get((row, column))
-            if cell is None:
-                cell = cells[(row, column)] = _Cell()
             cell.value = value
         if number_format:
             cell.number_format = self.number_format(number_format)
-        self.measure(title, column, value, number_format)
+        self.measure(sheet.title, column, value, number_format)
         return cell
 
     def column(self, sheet: Worksheet, number: int) -> SheetColumn:
