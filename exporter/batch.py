@@ -14,12 +14,13 @@ started marked as such.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import io
 import shutil
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import astuple, dataclass, fields, replace
 from datetime import date
@@ -390,21 +391,38 @@ def _run_all(work_on: Callable, work: list, jobs: int, on_row: RowCallback | Non
         if on_row:
             on_row(result, sum(r is not None for r in results), len(work))
 
-    if jobs <= 1 or len(work) <= 1:
-        try:
-            for index, job in enumerate(work):
-                finished(index, work_on(job))
-        except KeyboardInterrupt:
-            pass
-        return results
-    # What the workers inherit (modules, fonts, the pathway) is set aside from the collector before they
-    # fork: their collections then never walk it, nor copy the pages it lies on (Python's gc.freeze advice).
-    gc.freeze()
-    try:
-        _run_in_pool(work_on, work, jobs, finished, results)
-    finally:
-        gc.unfreeze()
+    with _collector_for_rows():
+        if jobs <= 1 or len(work) <= 1:
+            try:
+                for index, job in enumerate(work):
+                    finished(index, work_on(job))
+            except KeyboardInterrupt:
+                pass
+        else:
+            _run_in_pool(work_on, work, jobs, finished, results)
     return results
+
+
+ROW_COLLECTION_THRESHOLDS = (20_000, 10, 10)
+"""The collector's thresholds while rows are rendered (Python's default is 700, 10, 10). A row makes tens of
+thousands of objects that live until its files are written (workbook cells, PDF flowables); at 700 new
+objects the collector walks them again and again, and about a tenth of a row's time went into that."""
+
+
+@contextlib.contextmanager
+def _collector_for_rows() -> Iterator[None]:
+    """Python's cyclic garbage collector set for rendering rows, and restored afterwards: what exists now
+    (modules, fonts, the pathway; for worker processes, what they inherit when they fork) set aside from its
+    walks (Python's gc.freeze advice: nor do forked workers copy the pages it lies on), and a collection of
+    the youngest objects after `ROW_COLLECTION_THRESHOLDS` new ones rather than 700."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*ROW_COLLECTION_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _run_in_pool(

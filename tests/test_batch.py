@@ -195,3 +195,24 @@ def test_row_without_a_name_is_a_bad_row(tmp_path):
     assert result.exit_code == 1
     assert "r.csv: row 3: name: is required" in result.stderr
     assert [p.name for p in (tmp_path / "out").iterdir() if p.is_dir()] == ["ana"]
+
+
+def _collector_state(_job) -> tuple[tuple[int, int, int], bool]:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count() > 0
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_rows_run_with_the_row_collector_settings_and_restore_them(jobs):
+    """Rows (in this process or forked workers) see the batch's collector thresholds and a frozen heap;
+    the process has Python's own settings back afterwards."""
+    import gc
+
+    from exporter.batch import ROW_COLLECTION_THRESHOLDS, _run_all
+
+    before = gc.get_threshold()
+    seen = _run_all(_collector_state, [1, 2, 3], jobs, None)
+    assert seen == [(ROW_COLLECTION_THRESHOLDS, True)] * 3
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
