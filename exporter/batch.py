@@ -20,6 +20,7 @@ import gc
 import io
 import shutil
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import astuple, dataclass, fields, replace
@@ -44,7 +45,7 @@ from exporter.theme import paper_problem, paper_size
 from exporter.writers import REGISTRY
 
 if TYPE_CHECKING:
-    from exporter.pdfjoin import Part
+    from exporter.pdfjoin import Joiner, Part
     from exporter.theme import Theme
 
 SUMMARY = "summary.csv"
@@ -342,14 +343,15 @@ def run_batch(
         if "pdf" in choice.formats:
             _load_pdf_fonts(choice, rows)
     try:
-        done = _run_all(export_row, work, jobs, on_row)
-        interrupted = any(result is None for result in done)
-        results = _in_roster_order(prepared, done)
-        combined, pages = None, {}
-        if combining and not interrupted and any(r.ok for r in results):
-            pathways = _shared_pathways(prepared, results) if booklet else {}
-            front = _front_context(context, prepared)
-            combined, pages = _combine_pdfs(out_dir, results, choice, front, title, pathways)
+        with _joined_plans(out_dir, prepared, choice, booklet) if combining else contextlib.nullcontext() as joined:
+            done = _run_all(export_row, work, jobs, _also_joining(joined, on_row))
+            interrupted = any(result is None for result in done)
+            results = _in_roster_order(prepared, done)
+            combined, pages = None, {}
+            if joined and not interrupted and joined.plans:
+                pathways = _shared_pathways(prepared, results) if booklet else {}
+                front = _front_context(context, prepared)
+                combined, pages = _combine_pdfs(out_dir, joined, choice, front, title, pathways)
     finally:
         shutil.rmtree(out_dir / PARTS, ignore_errors=True)
     summary = write_atomically(out_dir / SUMMARY, summary_csv(summary_rows(results, prepared.roster, pages)))
@@ -655,54 +657,103 @@ def _shared_pathways(prepared: PreparedBatch, results: tuple[RowResult, ...]) ->
     return pathways
 
 
+class _JoinedPlans:
+    """The plans of all-plans.pdf joined as their rows finish, in roster order, into a file of PARTS (so the
+    last step of a batch is only its cover, index and shared parts); `plans`: each ok row's result, its
+    part and its page count, in roster order."""
+
+    def __init__(self, joiner: Joiner, prepared: PreparedBatch, part_of: Callable[[RowResult], Part]):
+        self.joiner = joiner
+        self.plans: list[tuple[RowResult, Part, int]] = []
+        self._order = deque(item.row.number for item in prepared.ready)
+        self._waiting: dict[int, RowResult] = {}
+        self._part_of = part_of
+
+    def finished(self, result: RowResult) -> None:
+        """Note a row as finished, and join the plans of every finished row no earlier row waits for."""
+        self._waiting[result.row] = result
+        while self._order and self._order[0] in self._waiting:
+            done = self._waiting.pop(self._order.popleft())
+            if done.ok:
+                part = self._part_of(done)
+                self.plans.append((done, part, self.joiner.add(part)))
+
+
+@contextlib.contextmanager
+def _joined_plans(
+    out_dir: Path, prepared: PreparedBatch, choice: pipeline.OutputChoice, booklet: bool
+) -> Iterator[_JoinedPlans]:
+    """Plans joined as rows finish (`_JoinedPlans`): each row's plan.pdf, or with `booklet` its personal part."""
+    from exporter.pdfjoin import Joiner, Part
+
+    parts_dir = out_dir / PARTS
+    parts_dir.mkdir(exist_ok=True)
+    (plan_pdf,) = REGISTRY["pdf"].file_names(choice.options)
+
+    def part_of(result: RowResult) -> Part:
+        path = parts_dir / "plans" / f"{result.folder}.pdf" if booklet else out_dir / result.folder / plan_pdf
+        return Part(path, CONTROL.sub("", result.name))
+
+    with open(parts_dir / "plans-joined.pdf", "w+b") as body:
+        yield _JoinedPlans(Joiner(body), prepared, part_of)
+
+
+def _also_joining(joined: _JoinedPlans | None, on_row: RowCallback | None) -> RowCallback | None:
+    """`on_row`, with each finished row's plan joined first (`joined`, when all-plans.pdf is made)."""
+    if joined is None:
+        return on_row
+
+    def finished(result: RowResult, done: int, total: int) -> None:
+        joined.finished(result)
+        if on_row:
+            on_row(result, done, total)
+
+    return finished
+
+
 def _combine_pdfs(
     out_dir: Path,
-    results: tuple[RowResult, ...],
+    joined: _JoinedPlans,
     choice: pipeline.OutputChoice,
     context: RunContext,
     title: str | None,
     pathways: dict[str, Pathway],
 ) -> tuple[Path, dict[int, range]]:
     """all-plans.pdf: the cover and index, the booklet's shared parts (one per pathway) and every plan
-    in roster order, each starting on an odd page so duplex printing keeps them apart; a bookmark for
-    each. Returns the file and each row's pages in it."""
-    from exporter.pdfjoin import Part, join_pdfs
+    `joined` in roster order, each starting on an odd page so duplex printing keeps them apart; a bookmark
+    for each. Returns the file and each row's pages in it."""
+    from exporter.pdfjoin import Part
     from exporter.writers.pdf_booklet import render_shared
 
     labels = context.labels
     heading = CONTROL.sub("", title or labels("pdf.all-plans"))
     parts_dir = out_dir / PARTS
-    parts_dir.mkdir(exist_ok=True)
-    ok = [r for r in results if r.ok]
-    (plan_pdf,) = REGISTRY["pdf"].file_names(choice.options)
-    plans = [
-        Part(
-            parts_dir / "plans" / f"{r.folder}.pdf" if pathways else out_dir / r.folder / plan_pdf,
-            CONTROL.sub("", r.name),
-        )
-        for r in ok
-    ]
     shared = []
     for number, pathway in enumerate(pathways.values(), start=1):
         path = write_atomically(parts_dir / f"shared-{number}.pdf", render_shared(pathway, context, choice.theme))
         shared.append(Part(path, labels("pdf.shared-part", title=pathway.title)))
-    cover_path = write_atomically(parts_dir / "cover.pdf", _cover(heading, shared, plans, context, choice.theme))
+    plans = [part for _, part, _ in joined.plans]
+    counts = [count for _, _, count in joined.plans]
+    cover = _cover(heading, shared, plans, counts, context, choice.theme)
+    cover_path = write_atomically(parts_dir / "cover.pdf", cover)
     target = out_dir / COMBINED
     with atomic_stream(target) as handle:
-        ranges = join_pdfs([Part(cover_path, labels("pdf.index")), *shared, *plans], handle, heading)
-    return target, {r.row: pages for r, pages in zip(ok, ranges[1 + len(shared) :], strict=True)}
+        ranges = joined.joiner.finish(heading, [Part(cover_path, labels("pdf.index")), *shared], handle)
+    return target, {r.row: pages for (r, _, _), pages in zip(joined.plans, ranges[1 + len(shared) :], strict=True)}
 
 
-def _cover(heading: str, shared: list[Part], plans: list[Part], context: RunContext, theme: Theme) -> bytes:
-    """The cover and index, its page numbers counted after the cover's own pages (`page_ranges`, as
-    join_pdfs places the parts). The guessed length of the cover only grows, and larger page numbers
+def _cover(
+    heading: str, shared: list[Part], plans: list[Part], plan_counts: list[int], context: RunContext, theme: Theme
+) -> bytes:
+    """The cover and index of the shared parts and the plans (of `plan_counts` pages), its page numbers
+    counted after the cover's own pages (`page_ranges`, as join_pdfs places the parts). The guessed length of the cover only grows, and larger page numbers
     never make the index shorter, so it settles in a few renderings; if it ever did not, that is a
     fault in this program and is raised, never an index with wrong numbers."""
     from exporter.pdfjoin import page_count, page_ranges
     from exporter.writers.pdf_booklet import IndexEntry, render_cover
 
     parts = (*shared, *plans)
-    counts = [page_count(part.path) for part in parts]
+    counts = [*(page_count(part.path) for part in shared), *plan_counts]
     cover_pages = 2  # the cover and at least one page of index
     for _ in range(len(parts) + 2):
         ranges = page_ranges([cover_pages, *counts])[1:]

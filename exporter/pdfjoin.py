@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,14 @@ class _Output:
         self.offsets: dict[int, int] = {}
         self.next_id = INFO_ID + 1
         self.stream.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    def move_to(self, stream: BinaryIO) -> None:
+        """Go on writing into `stream` (empty), after a copy of everything written so far."""
+        if stream.seek(0, io.SEEK_END):
+            raise ValueError("the joined file moves into an empty stream")
+        self.stream.seek(0)
+        shutil.copyfileobj(self.stream, stream)
+        self.stream = stream
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -92,26 +101,66 @@ def join_pdfs(parts: Iterable[Part], stream: BinaryIO, title: str, pad_to_even: 
     """Write every page of the parts, in order, with a bookmark for each part that names one;
     with pad_to_even each part starts on an odd page. Returns each part's pages (numbered from 1),
     as `page_ranges` of the parts' page counts gives them."""
-    output = _Output(stream)
-    kids: list[int] = []
-    counts: list[int] = []
-    bookmarks: list[tuple[str, int]] = []
+    joiner = Joiner(stream, pad_to_even)
     for part in parts:
+        joiner.add(part)
+    return joiner.finish(title)
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """A part as joined: its pages' new object numbers (and the blank page after them, if any), its page
+    count and its bookmark's title."""
+
+    kids: tuple[int, ...]
+    count: int
+    bookmark: str
+
+
+class Joiner:
+    """PDFs joined into one part by part, as they come: each part's pages are copied to the stream and
+    forgotten. `finish` adds front parts, whose pages come before all the others (their objects follow
+    them in the file: a PDF's page order is its page tree's), and writes what ends the file."""
+
+    def __init__(self, stream: BinaryIO, pad_to_even: bool = True):
+        """A joiner writing into an empty `stream`; with pad_to_even every part starts on an odd page."""
+        self._output = _Output(stream)
+        self._pad_to_even = pad_to_even
+        self._joined: list[_Joined] = []
+
+    def add(self, part: Part) -> int:
+        """The part's pages copied after those added before; its page count."""
+        joined = self._copied(part)
+        self._joined.append(joined)
+        return joined.count
+
+    def finish(self, title: str, front: Iterable[Part] = (), stream: BinaryIO | None = None) -> list[range]:
+        """The front parts copied, then the page tree (the front parts' pages first, then the added parts'
+        in order), the bookmarks in the same order, the catalogue, `title` and the cross-reference table.
+        With `stream` (empty), what was written so far is copied into it and the rest written there.
+        Returns each part's pages (numbered from 1), front parts first, as `page_ranges` gives them."""
+        if stream is not None:
+            self._output.move_to(stream)
+        output, ahead = self._output, [self._copied(part) for part in front]
+        parts = [*ahead, *self._joined]
+        kids = [kid for joined in parts for kid in joined.kids]
+        bookmarks = [(joined.bookmark, joined.kids[0]) for joined in parts if joined.bookmark and joined.count]
+        output.write(PAGES_ID, b"<< /Type /Pages /Kids [ %s ] /Count %d >>" % (_references_to(kids), len(kids)))
+        outline = b" /Outlines %s /PageMode /UseOutlines" % _write_outline(bookmarks, output) if bookmarks else b""
+        output.write(CATALOG_ID, b"<< /Type /Catalog /Pages %s%s >>" % (_reference_to(PAGES_ID), outline))
+        output.write(INFO_ID, b"<< /Title %s /Producer %s >>" % (text_string(title), text_string("pathway-exporter")))
+        output.finish()
+        return page_ranges([joined.count for joined in parts], self._pad_to_even)
+
+    def _copied(self, part: Part) -> _Joined:
+        output = self._output
         copied = _copy_part(part.path, output)
-        kids += copied.pages
-        counts.append(len(copied.pages))
-        if part.bookmark and copied.pages:
-            bookmarks.append((part.bookmark, copied.pages[0]))
-        if _blank_after(len(copied.pages), pad_to_even):
+        kids = list(copied.pages)
+        if _blank_after(len(copied.pages), self._pad_to_even):
             blank_id = output.new_id()
             output.write(blank_id, _blank_page(*copied.last_size))
             kids.append(blank_id)
-    output.write(PAGES_ID, b"<< /Type /Pages /Kids [ %s ] /Count %d >>" % (_references_to(kids), len(kids)))
-    outline = b" /Outlines %s /PageMode /UseOutlines" % _write_outline(bookmarks, output) if bookmarks else b""
-    output.write(CATALOG_ID, b"<< /Type /Catalog /Pages %s%s >>" % (_reference_to(PAGES_ID), outline))
-    output.write(INFO_ID, b"<< /Title %s /Producer %s >>" % (text_string(title), text_string("pathway-exporter")))
-    output.finish()
-    return page_ranges(counts, pad_to_even)
+        return _Joined(tuple(kids), len(copied.pages), part.bookmark)
 
 
 def _reference_to(object_id: int) -> bytes:

@@ -60,12 +60,12 @@ def _cover_of(monkeypatch, tmp_path, pages_for) -> tuple[bytes, list]:
         return _pdf(pages_for(entries[0].first))
 
     monkeypatch.setattr(pdf_booklet, "render_cover", render_cover)
-    plans = []
-    for index, count in enumerate((3, 4)):
+    plans, counts = [], (3, 4)
+    for index, count in enumerate(counts):
         path = tmp_path / f"plan-{index}.pdf"
         path.write_bytes(_pdf(count))
         plans.append(Part(path, f"Person {index}"))
-    return batch._cover("Workshop", [], plans, CONTEXT, Theme()), seen
+    return batch._cover("Workshop", [], plans, list(counts), CONTEXT, Theme()), seen
 
 
 def test_the_index_numbers_settle_on_the_cover_s_own_length(monkeypatch, tmp_path):
@@ -238,3 +238,38 @@ def test_a_malformed_media_box_is_refused_not_a_crash():
     pdf = pdfjoin._RawPdf(data)
     with pytest.raises(pdfjoin.Unreadable):
         pdf.last_size()
+
+
+@settings(deadline=None, max_examples=20)
+@given(
+    st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=4),
+    st.lists(st.integers(min_value=1, max_value=4), max_size=3),
+    st.booleans(),
+)
+def test_front_parts_given_last_read_as_if_joined_first(tmp_path_factory, counts, front_counts, pad):
+    """A batch joins plans as rows finish and puts the cover in front at the end: readers see the same
+    pages, bookmarks and title as a join of the front parts first; qpdf finds the file sound."""
+    folder = tmp_path_factory.mktemp("front")
+    parts, front = [], []
+    for kind, numbers, into in (("plan", counts, parts), ("front", front_counts, front)):
+        for index, count in enumerate(numbers):
+            path = folder / f"{kind}-{index}.pdf"
+            path.write_bytes(_pdf(count))
+            into.append(Part(path, f"{kind} {index}"))
+    body, target = io.BytesIO(), folder / "joined.pdf"
+    joiner = pdfjoin.Joiner(body, pad_to_even=pad)
+    assert [joiner.add(part) for part in parts] == counts
+    with target.open("wb") as handle:
+        ranges = joiner.finish("Joined", front, stream=handle)
+    assert ranges == page_ranges([*front_counts, *counts], pad)
+    assert _summary(target.read_bytes()) == _summary(_joined([*front, *parts], "Joined", pad))
+    assert "No syntax or stream encoding errors found" in pdf_tool("qpdf", "--check", str(target))
+
+
+def test_a_joined_file_moves_only_into_an_empty_stream(tmp_path):
+    path = tmp_path / "one.pdf"
+    path.write_bytes(_pdf(1))
+    joiner = pdfjoin.Joiner(io.BytesIO())
+    joiner.add(Part(path))
+    with pytest.raises(ValueError, match="empty stream"):
+        joiner.finish("Joined", stream=io.BytesIO(b"x"))
