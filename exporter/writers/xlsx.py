@@ -55,6 +55,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from exporter import __version__
 from exporter.context import RunContext
 from exporter.controls import ANY_CONTROL
+from exporter.kept import Kept
 from exporter.model import TaskStatus
 from exporter.plan import Plan, PlannedPhase, PlannedTask, Week
 from exporter.recorded import NOTHING_RECORDED, Progress, TaskProgress
@@ -784,12 +785,21 @@ def _phase_chart(sheet: Worksheet, title: str, row: int, end: int, phases: int) 
     return chart
 
 
+_CHARTS: Kept[ChartBase] = Kept(16)
+"""Charts a process keeps, by `_add_chart`'s key: a batch's workbooks share a few (one a chart, pathway and language)."""
+
+
 def _add_chart(book: _Book, sheet: Worksheet, anchor: str, make: Callable[..., ChartBase], *inputs: Hashable) -> None:
     """Put the chart `make(sheet, *inputs)` on the sheet at `anchor`. `make` shapes the chart from the sheet's
-    title and the inputs alone, so they are the key of its XML (`workbook_parts`)."""
-    chart = make(sheet, *inputs)
+    title and the inputs alone, so they are the key of its XML (`workbook_parts`), and the chart is made once
+    per process for them (a chart keeps no reference to its sheet; saving sets its number in the workbook and
+    its anchor afresh, so one object serves each workbook in turn, at most once in each)."""
+    key = (make.__qualname__, sheet.title, *inputs)
+    chart = _CHARTS.get(key)
+    if chart is None:
+        chart = _CHARTS.keep(key, make(sheet, *inputs))
     sheet.add_chart(chart, anchor)
-    book.chart_keys[id(chart)] = (make.__qualname__, sheet.title, *inputs)
+    book.chart_keys[id(chart)] = key
 
 
 def _figures(book: _Book, sheet: Worksheet, row: int, heading: str, figures: list[tuple[str, Any, str | None]]):
