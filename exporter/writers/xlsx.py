@@ -1,7 +1,7 @@
 """The Excel tracker: a live workbook of the plan that the person ticks off.
 
 Progress figures are formulas over the Tasks sheet, so they move when a status changes.
-The sheets' cells are kept here as values and styles (`_Cell`), not as openpyxl cells, and
+The sheets' cells are kept here as values and styles (`_Book.put`), not as openpyxl cells, and
 `finish_workbook` writes them into the sheets openpyxl saved (see `xlsx_package`): each formula
 with its value for the state in which the file leaves here (no task done yet), which phone
 previews and `data_only` readers show, and text in a shared strings table (some previewers show
@@ -142,24 +142,19 @@ def built(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions)
     return book, book.sheet_data()
 
 
-class _Cell:
-    """A cell of a sheet whose cells the tracker writes as XML (`xlsx_package.sorted_sheet_data`): its value
-    (text as a cell holds it, a number, a date, a `Formula` or None) and the style openpyxl's cells
-    take by the same names."""
-
-    __slots__ = ("alignment", "fill", "font", "number_format", "value")
-
-    def __init__(self) -> None:
-        self.value: Any = None
-        self.number_format: str | None = None
-        self.font: Font | None = None
-        self.fill: PatternFill | None = None
-        self.alignment: Alignment | None = None
+_Style = tuple[str | None, Font | None, PatternFill | None, Alignment | None]
+"""A cell's style as openpyxl's cells take it: number format (as written, `_Book.number_format`), font, fill and
+alignment, each None when not set."""
+_PLAIN: _Style = (None, None, None, None)
+_COLUMN_BITS = 15
+"""A cell of a sheet written as XML is kept by one number, its row shifted past its column (Excel's columns run
+to 16,384), so its position is no object of its own; the numbers sort as (row, column) do."""
+_COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 
 
 class _Book:
-    """The workbook being built. Most sheets keep their cells here (`_Cell`, written as XML when the
-    package is finished); a sheet with hyperlinks keeps openpyxl's cells, which carry them."""
+    """The workbook being built. Most sheets keep their cells here (values and styles by position, written
+    as XML when the package is finished); a sheet with hyperlinks keeps openpyxl's cells, which carry them."""
 
     def __init__(self, plan: Plan, context: RunContext, theme: Theme):
         self.plan = plan
@@ -171,8 +166,13 @@ class _Book:
         self.workbook = Workbook()
         self._unused: Worksheet | None = self.workbook.active
         self._lists: Worksheet | None = None
-        self.cells: dict[str, dict[tuple[int, int], _Cell]] = {}
-        """The cells of the sheets written as XML, by sheet title, then (row, column)."""
+        self.cells: dict[str, dict[int, Any]] = {}
+        """The values of the cells of the sheets written as XML, by sheet title, then position (`_COLUMN_BITS`):
+        text as a cell holds it, a number, a date, a `Formula` or None (a cell with no value)."""
+        self.styles: dict[str, dict[int, _Style]] = {}
+        """The styles of the cells given one, as `cells` holds them; cells with equal parts share one."""
+        self._styles: dict[tuple[str | None, int, int, int], _Style] = {(None, id(None), id(None), id(None)): _PLAIN}
+        """Every style a cell has here, by its number format and the identity of its other parts (held by it)."""
         self.chart_keys: dict[int, tuple] = {}
         """The key of each chart's XML (`_add_chart`), by the chart's id."""
         self.plain_rows: dict[str, list[tuple[Any, ...]]] = {}
@@ -230,42 +230,113 @@ class _Book:
             sheet = self.workbook.create_sheet(title)
         if not hyperlinks:
             self.cells[title] = {}
+            self.styles[title] = {}
             self.heights[title] = {}
         self.lengths[title] = {}
         self.date_widths[title] = {}
         return sheet
 
-    def cell(self, sheet: Worksheet, row: int, column: int) -> Any:
-        """The cell at (row, column), made when new: a `_Cell`, or openpyxl's on a sheet with hyperlinks."""
-        title = sheet.title
+    def _cells_of(self, title: str) -> dict[int, Any] | None:
+        """The values of the sheet's cells (`cells`), or None for a sheet with openpyxl's cells."""
         cells = self.cells.get(title)
-        if cells is None:
-            return sheet.cell(row=row, column=column)
-        if title in self.plain_rows:
+        if cells is not None and title in self.plain_rows:
             raise ValueError("a sheet filled by rows of values has no other cells")
-        cell = cells.get((row, column))
-        if cell is None:
-            cell = cells[(row, column)] = _Cell()
-        return cell
+        return cells
 
-    def put(self, sheet: Worksheet, row: int, column: int, value: Any, number_format: str | None = None):
+    def put(
+        self,
+        sheet: Worksheet,
+        row: int,
+        column: int,
+        value: Any,
+        number_format: str | None = None,
+        font: Font | None = None,
+        fill: PatternFill | None = None,
+        alignment: Alignment | None = None,
+    ) -> None:
         """Set a cell: a Formula (with its cached value), text as text, a number or a date; a date, or a
         formula whose value is one, gets the date format unless `number_format` says otherwise.
-        Empty text is an empty cell. Returns the cell, for its font, fill and alignment."""
+        Empty text is an empty cell. The style's parts given replace the cell's (`restyle`)."""
         kind = type(value)
         if kind is str:
             value = clean_text(value) or None
         elif not number_format and kind is not int and kind is not float and _dated(value):
             number_format = DATE_FORMAT
-        cell = self.cell(sheet, row, column)
-        if type(cell) is not _Cell and isinstance(value, str):
-            put_text(cell, value)
+        title = sheet.title
+        cells = self._cells_of(title)
+        if cells is None:
+            cell = sheet.cell(row=row, column=column)
+            if isinstance(value, str):
+                put_text(cell, value)
+            else:
+                cell.value = value
+            _set_style(cell, self.number_format(number_format) if number_format else None, font, fill, alignment)
         else:
-            cell.value = value
-        if number_format:
-            cell.number_format = self.number_format(number_format)
-        self.measure(sheet.title, column, value, number_format)
-        return cell
+            key = row << _COLUMN_BITS | column
+            cells[key] = value
+            if number_format or font is not None or fill is not None or alignment is not None:
+                written = self.number_format(number_format) if number_format else None
+                self._restyle(title, key, written, font, fill, alignment)
+        self.measure(title, column, value, number_format)
+
+    def put_link(self, sheet: Worksheet, row: int, column: int, url: str) -> None:
+        """Set a cell of a sheet with hyperlinks (openpyxl's cells) to the address, a link to it in the
+        Hyperlink style."""
+        self.put(sheet, row, column, url)
+        cell = sheet.cell(row=row, column=column)
+        cell.hyperlink = url
+        cell.style = "Hyperlink"
+
+    def value(self, sheet: Worksheet, row: int, column: int) -> Any:
+        """The value of a cell (None for a cell not set)."""
+        cells = self._cells_of(sheet.title)
+        if cells is None:
+            return sheet.cell(row=row, column=column).value
+        return cells.get(row << _COLUMN_BITS | column)
+
+    def restyle(
+        self,
+        sheet: Worksheet,
+        row: int,
+        column: int,
+        font: Font | None = None,
+        fill: PatternFill | None = None,
+        alignment: Alignment | None = None,
+    ) -> None:
+        """Give a cell (made empty when new) these parts of a style, keeping the parts not given."""
+        cells = self._cells_of(sheet.title)
+        if cells is None:
+            _set_style(sheet.cell(row=row, column=column), None, font, fill, alignment)
+            return
+        key = row << _COLUMN_BITS | column
+        cells.setdefault(key, None)
+        self._restyle(sheet.title, key, None, font, fill, alignment)
+
+    def _restyle(
+        self,
+        title: str,
+        key: int,
+        number_format: str | None,
+        font: Font | None,
+        fill: PatternFill | None,
+        alignment: Alignment | None,
+    ) -> None:
+        styles = self.styles[title]
+        old = styles.get(key, _PLAIN)
+        styles[key] = self._style(
+            number_format or old[0],
+            old[1] if font is None else font,
+            old[2] if fill is None else fill,
+            old[3] if alignment is None else alignment,
+        )
+
+    def _style(
+        self, number_format: str | None, font: Font | None, fill: PatternFill | None, alignment: Alignment | None
+    ) -> _Style:
+        """The one style of the book with these parts (by the identity of the font, fill and alignment)."""
+        return self._styles.setdefault(
+            (number_format, id(font), id(fill), id(alignment)), (number_format, font, fill, alignment)
+        )
 
     def column(self, sheet: Worksheet, number: int) -> SheetColumn:
         """The column of the sheet (from 1), made when new with openpyxl's default width; the package
@@ -326,44 +397,40 @@ class _Book:
     def sheet_data(self) -> dict[str, SheetData]:
         """The cells of the sheets written as XML, with their styles registered in the workbook's style
         table, sheet by sheet and cell by cell (row, then column), as openpyxl registers them on saving."""
-        styles: dict[tuple, int] = {}  # by the identity of the style objects, which the cells keep alive
+        styles: dict[tuple[int, bool], int] = {}  # by the identity of the book's styles (`_style`), and quoted
         written = {}
         for sheet in self.workbook.worksheets:
-            cells = self.cells.get(sheet.title)
+            title = sheet.title
+            cells = self.cells.get(title)
             if cells is None:
                 continue
-            plain = self.plain_rows.get(sheet.title)
+            plain = self.plain_rows.get(title)
             if plain is None:
-                styled = self._styled(sheet, cells, styles)
-                written[sheet.title] = sorted_sheet_data(styled, self.heights[sheet.title])
+                styled = self._styled(sheet, cells, self.styles[title], styles)
+                written[title] = sorted_sheet_data(styled, self.heights[title])
             else:
-                written[sheet.title] = rows_sheet_data(plain, self._plain_style(sheet, styles))
+                written[title] = rows_sheet_data(plain, self._plain_style(sheet, styles))
         return written
 
     @staticmethod
     def _styled(
-        sheet: Worksheet, cells: dict[tuple[int, int], _Cell], styles: dict[tuple, int]
+        sheet: Worksheet, cells: dict[int, Any], cell_styles: dict[int, _Style], styles: dict[tuple[int, bool], int]
     ) -> Iterator[tuple[tuple[int, int], tuple[Any, int]]]:
         """The sheet's cells in (row, column) order with their values and style ids, each style registered
-        as the cells come (`styles`: the ids by the identity of the style objects, which the cells keep alive)."""
-        for position, cell in sorted(cells.items()):
-            value = cell.value
-            key = (
-                cell.number_format,
-                id(cell.font),
-                id(cell.fill),
-                id(cell.alignment),
-                type(value) is str and value[:1] in QUOTED,
-            )
-            style = styles.get(key)
-            if style is None:
-                style = styles[key] = style_id(sheet, cell.number_format, cell.font, cell.fill, cell.alignment, key[4])
-            yield position, (value, style)
+        as the cells come (`styles`: the ids by the identity of the book's style and whether the text is quoted)."""
+        for key in sorted(cells):
+            value = cells[key]
+            style = cell_styles.get(key, _PLAIN)
+            found = (id(style), type(value) is str and value[:1] in QUOTED)
+            number = styles.get(found)
+            if number is None:
+                number = styles[found] = style_id(sheet, *style, found[1])
+            yield (key >> _COLUMN_BITS, key & _COLUMN_MASK), (value, number)
 
-    def _plain_style(self, sheet: Worksheet, styles: dict[tuple, int]) -> Callable[[Any], int]:
+    def _plain_style(self, sheet: Worksheet, styles: dict[tuple[int, bool], int]) -> Callable[[Any], int]:
         """The style id of a value of a sheet of rows of values (`rows_of_values`), registered as `_styled`
         registers it when first asked for: no font, fill or alignment, a date in the date format."""
-        date_format = self.number_format(DATE_FORMAT)
+        date_style = self._style(self.number_format(DATE_FORMAT), None, None, None)
         found: dict[tuple[bool, bool], int] = {}  # the ids by (a date, quoted), from `styles`
 
         def style(value: Any) -> int:
@@ -374,11 +441,11 @@ class _Book:
                 kind = (held is not float and held is not int and isinstance(value, date), False)
             known = found.get(kind)
             if known is None:
-                number_format = date_format if kind[0] else None
-                key = (number_format, id(None), id(None), id(None), kind[1])
+                cell_style = date_style if kind[0] else _PLAIN
+                key = (id(cell_style), kind[1])
                 known = styles.get(key)
                 if known is None:
-                    known = styles[key] = style_id(sheet, number_format, None, None, None, kind[1])
+                    known = styles[key] = style_id(sheet, *cell_style, kind[1])
                 found[kind] = known
             return known
 
@@ -394,11 +461,9 @@ class _Book:
         return written
 
     def header(self, sheet: Worksheet, row: int, titles: list[str], column: int = 1) -> None:
+        fill, font, alignment = self.header_fill, self.header_font, _alignment(vertical="center", wrap_text=True)
         for offset, title in enumerate(titles):
-            cell = self.put(sheet, row, column + offset, title)
-            cell.fill = self.header_fill
-            cell.font = self.header_font
-            cell.alignment = _alignment(vertical="center", wrap_text=True)
+            self.put(sheet, row, column + offset, title, font=font, fill=fill, alignment=alignment)
 
     def rows(self, sheet: Worksheet, first_row: int, rows: list[list[Any]], formats: dict[int, str] | None = None):
         put, formats = self.put, formats or {}
@@ -415,7 +480,7 @@ class _Book:
         if self._lists is None:
             self._lists = self.sheet("lists")
             self._lists.sheet_state = "hidden"
-        column = max((column for _, column in self.cells[self._lists.title]), default=0) + 1
+        column = max((key & _COLUMN_MASK for key in self.cells[self._lists.title]), default=0) + 1
         for row, value in enumerate(values, start=1):
             self.put(self._lists, row, column, value)
         column_letter = get_column_letter(column)
@@ -437,6 +502,20 @@ class _Book:
 def _dated(value: Any) -> bool:
     """A date (or date-time), or a formula whose value is one: a cell in the date format."""
     return isinstance(value, date) or (isinstance(value, Formula) and isinstance(value.value, date))
+
+
+def _set_style(
+    cell, number_format: str | None, font: Font | None, fill: PatternFill | None, alignment: Alignment | None
+) -> None:
+    """Give an openpyxl cell the style's parts that are given, in the order the workbook registers them."""
+    if number_format:
+        cell.number_format = number_format
+    if fill is not None:
+        cell.fill = fill
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
 
 
 def style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool) -> int:
@@ -672,10 +751,9 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
     tasks_done = sum(1 for task in plan.tasks if book.status(task) is TaskStatus.DONE)
     logged_hours = sum(book.week_actual(week) or 0 for week in plan.weeks)
 
-    title = book.put(sheet, 1, 1, plan.pathway.title)
-    title.font = _font(size=16, bold=True, color=book.theme.hex("primary"))
+    book.put(sheet, 1, 1, plan.pathway.title, font=_font(size=16, bold=True, color=book.theme.hex("primary")))
     who = labels("dashboard.tracker-for", name=plan.participant) if plan.participant else labels("dashboard.tracker")
-    book.put(sheet, 2, 1, who).font = _font(italic=True, color=book.theme.hex("muted"))
+    book.put(sheet, 2, 1, who, font=_font(italic=True, color=book.theme.hex("muted")))
     facts_row = 4
     facts: list[tuple[str, Any, str | None]] = [
         ("participant", plan.participant or "", None),
@@ -688,7 +766,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
     keys = [key for key, _, _ in facts]
     cells = {key: f"$B${facts_row + keys.index(key)}" for key in ("finish", "weekly-hours")}
     for offset, (key, value, number_format) in enumerate(facts):
-        book.put(sheet, facts_row + offset, 1, labels(f"dashboard.{key}")).font = _font(bold=True)
+        book.put(sheet, facts_row + offset, 1, labels(f"dashboard.{key}"), font=_font(bold=True))
         book.put(sheet, facts_row + offset, 2, value, number_format)
 
     row = 11
@@ -732,7 +810,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
 
     row += len(standing) + 2
     per_phase = labels("dashboard.per-phase")
-    book.put(sheet, row, 1, per_phase).font = _font(size=13, bold=True, color=book.theme.hex("primary"))
+    book.put(sheet, row, 1, per_phase, font=_font(size=13, bold=True, color=book.theme.hex("primary")))
     book.header(
         sheet,
         row + 1,
@@ -804,7 +882,7 @@ def _add_chart(book: _Book, sheet: Worksheet, anchor: str, make: Callable[..., C
 
 def _figures(book: _Book, sheet: Worksheet, row: int, heading: str, figures: list[tuple[str, Any, str | None]]):
     """A block of the Dashboard: a heading on `row`, then one (label, value, number format) per row."""
-    book.put(sheet, row, 1, heading).font = _font(size=13, bold=True, color=book.theme.hex("primary"))
+    book.put(sheet, row, 1, heading, font=_font(size=13, bold=True, color=book.theme.hex("primary")))
     for offset, (label, value, number_format) in enumerate(figures, start=1):
         book.put(sheet, row + offset, 1, label)
         book.put(sheet, row + offset, 2, value, number_format)
@@ -881,13 +959,12 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     start, finish, status = letter(TaskColumn.START), letter(TaskColumn.FINISH), letter(TaskColumn.STATUS)
     level_phase, level_task = labels("timeline.level-phase"), labels("timeline.level-task")
     done = formula_text(labels.term(TaskStatus.DONE))
-    book.put(sheet, 1, 1, labels("timeline.title", title=plan.pathway.title)).font = _font(bold=True, size=13)
+    book.put(sheet, 1, 1, labels("timeline.title", title=plan.pathway.title), font=_font(bold=True, size=13))
     book.header(sheet, 2, [labels(f"timeline.{key}") for key in keys])
+    week_font = _font(bold=True, color="FFFFFF", size=WEEK_LABEL_SIZE)
+    standing = _alignment(text_rotation=90, horizontal="center", vertical="bottom")
     for number, week in enumerate(weeks):
-        cell = book.put(sheet, 2, first_week_column + number, week.start, WEEK_FORMAT)
-        cell.fill = book.header_fill
-        cell.font = _font(bold=True, color="FFFFFF", size=WEEK_LABEL_SIZE)
-        cell.alignment = _alignment(text_rotation=90, horizontal="center", vertical="bottom")
+        book.put(sheet, 2, first_week_column + number, week.start, WEEK_FORMAT, week_font, book.header_fill, standing)
         book.column(sheet, first_week_column + number).width = 3.2
     # The week labels stand on end: the header row is as tall as the longest of them (`28 Feb`).
     book.row_height(sheet, 2, math.ceil(format_chars(WEEK_FORMAT) * WEEK_LABEL_SIZE * 0.75 + 12))
@@ -910,7 +987,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
             ],
         )
         for column in range(1, 6):
-            book.cell(sheet, row, column).font = _font(bold=True)
+            book.restyle(sheet, row, column, font=_font(bold=True))
         row += 1
         for source, task in own:
             book.rows(
@@ -1080,7 +1157,7 @@ def _skills(book: _Book) -> None:
     rating.add(f"F2:F{max(last, 2)}")
     sheet.add_data_validation(rating)
     row = last + 2
-    book.put(sheet, row, 1, labels("skills.transferable")).font = _font(bold=True, size=12)
+    book.put(sheet, row, 1, labels("skills.transferable"), font=_font(bold=True, size=12))
     book.header(sheet, row + 1, [labels("skills.transferable-skill"), labels("skills.transferable-why")])
     book.rows(sheet, row + 2, [[s.name, s.description] for s in plan.pathway.transferable_skills])
     sheet.freeze_panes = "A2"
@@ -1121,7 +1198,7 @@ def _other_rows(book: _Book) -> None:
         return
     labels = book.labels
     sheet = book.sheet("other")
-    book.put(sheet, 1, 1, labels("other.intro")).font = _font(italic=True, color=book.theme.hex("muted"))
+    book.put(sheet, 1, 1, labels("other.intro"), font=_font(italic=True, color=book.theme.hex("muted")))
     titles = [labels("other.row"), labels("tasks.key"), *(labels(f"tasks.{column.value}") for column in OTHER_COLUMNS)]
     book.header(sheet, 2, titles)
     formats = {3 + OTHER_COLUMNS.index(TaskColumn.DONE_ON): DATE_FORMAT}
@@ -1142,9 +1219,7 @@ def _resources(book: _Book) -> None:
             book.put(sheet, row, 2, resource.title)
             url = safe_url(resource.url)
             if url:
-                cell = book.put(sheet, row, 3, url)
-                cell.hyperlink = url
-                cell.style = "Hyperlink"
+                book.put_link(sheet, row, 3, url)
             elif resource.url:
                 book.put(sheet, row, 3, resource.url)
             row += 1
@@ -1294,15 +1369,15 @@ def _wrap_rows(
     for row in range(first_row, last_row + 1):
         lines = 1
         for column in range(1, through + 1):
-            cell = book.cell(sheet, row, column)
             if column not in columns:
-                cell.alignment = _alignment(vertical="top")
+                book.restyle(sheet, row, column, alignment=_alignment(vertical="top"))
                 continue
-            cell.alignment = _alignment(wrap_text=True, vertical="top")
-            if not isinstance(cell.value, str) or not cell.value:
+            book.restyle(sheet, row, column, alignment=_alignment(wrap_text=True, vertical="top"))
+            value = book.value(sheet, row, column)
+            if not isinstance(value, str) or not value:
                 continue
             width = book.column(sheet, column).width or 8.43
-            lines = max(lines, _line_count(cell.value, width))
+            lines = max(lines, _line_count(value, width))
         if lines > 1:
             book.row_height(sheet, row, lines * LINE_HEIGHT)
 
