@@ -84,6 +84,7 @@ from exporter.tracker import (
 from exporter.view import PlanView
 from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
+from exporter.writers.xlsx_kept import add_sheet, print_setup
 from exporter.writers.xlsx_package import (
     NOT_AVAILABLE,
     Formula,
@@ -165,6 +166,7 @@ class _Book:
         self.build_time = context.build_time.astimezone(UTC)
         self.workbook = Workbook()
         self._unused: Worksheet | None = self.workbook.active
+        """openpyxl's first sheet, whose title the first title avoids; the tracker's sheets are kept ones."""
         self._lists: Worksheet | None = None
         self.cells: dict[str, dict[int, Any]] = {}
         """The values of the cells of the sheets written as XML, by sheet title, then position (`_COLUMN_BITS`):
@@ -224,10 +226,9 @@ class _Book:
         are kept here and written as XML, unless it has `hyperlinks` (openpyxl's cells carry those)."""
         title = _sheet_title(self.labels(f"sheet.{key}"), self.workbook.sheetnames)
         if self._unused is not None:
-            sheet, self._unused = self._unused, None
-            sheet.title = title
-        else:
-            sheet = self.workbook.create_sheet(title)
+            self.workbook.remove(self._unused)
+            self._unused = None
+        sheet = add_sheet(self.workbook, title)
         if not hyperlinks:
             self.cells[title] = {}
             self.styles[title] = {}
@@ -1391,11 +1392,7 @@ def _line_count(text: str, width: float) -> int:
 
 
 def _print_setup(sheet: Worksheet, book: _Book, landscape: bool = False, title_rows: str | None = "1:1") -> None:
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4 if book.theme.paper == "a4" else sheet.PAPERSIZE_LETTER
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    """Print the sheet fitted to a page's width, its `title_rows` on every page, with the plan's footer."""
     if title_rows:
         sheet.print_title_rows = title_rows
     plan, labels = book.plan, book.labels
@@ -1403,10 +1400,13 @@ def _print_setup(sheet: Worksheet, book: _Book, landscape: bool = False, title_r
         footer = labels("document.footer-for", title=plan.pathway.title, name=plan.participant)
     else:
         footer = labels("document.footer", title=plan.pathway.title)
-    sheet.oddFooter.left.text = _header_text(footer)
-    sheet.oddFooter.left.size = 8
-    sheet.oddFooter.right.text = ANY_CONTROL.sub(" ", labels("document.footer-page"))
-    sheet.oddFooter.right.size = 8
+    print_setup(
+        sheet,
+        "landscape" if landscape else "portrait",
+        sheet.PAPERSIZE_A4 if book.theme.paper == "a4" else sheet.PAPERSIZE_LETTER,
+        _header_text(footer),
+        ANY_CONTROL.sub(" ", labels("document.footer-page")),
+    )
 
 
 def _header_text(text: str) -> str:
