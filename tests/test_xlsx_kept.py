@@ -1,5 +1,5 @@
-"""The tracker's objects made once per process (exporter/writers/xlsx_kept.py and the charts of
-exporter/writers/xlsx.py): sheets whose settings are shared or kept write as openpyxl's own sheets with the
+"""The tracker's objects made once per process (exporter/writers/xlsx_kept.py and the charts, validations and
+conditional formats of exporter/writers/xlsx.py): sheets whose settings are shared or kept write as openpyxl's own sheets with the
 same settings made in place, and nothing a process keeps changes from one workbook to the next."""
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ def test_kept_settings_write_as_openpyxls_made_in_place(top_left, orientation, p
 
 KEPT = (
     xlsx._CHARTS,
+    xlsx._VALIDATIONS,
+    xlsx._FORMATTINGS,
     xlsx_kept._VIEWS,
     xlsx_kept._PAGES,
     xlsx_kept._FOOTERS,
@@ -86,7 +88,7 @@ def test_what_a_process_keeps_stays_as_made(builtin_plan):
         make_plan(builtin_plan.pathway, name="Ada & <Bob>", hours_per_week=4),
         make_plan(builtin_plan.pathway, hours_per_week=15, lang="de"),
     ]
-    themes = (Theme(), Theme(primary="#336699", paper="a4"))
+    themes = (Theme(), Theme(accent="#AA5500"), Theme(primary="#336699", paper="a4"))
     warm = [_tracker(plan, theme) for plan in plans for theme in themes]
     xlsx_kept._DEFAULTS.clear()
     cold = []

@@ -42,7 +42,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart._chart import ChartBase
-from openpyxl.formatting.rule import DataBarRule, FormulaRule
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formatting.rule import DataBarRule, FormulaRule, Rule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -680,7 +681,9 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     table = Table(displayName="TaskList", ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref=ref))
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     sheet.add_table(table)
-    status = DataValidation(
+    _validate(
+        sheet,
+        _cells(TaskColumn.STATUS, first, last),
         type="list",
         formula1=book.choices(tuple(labels.term(value) for value in TaskStatus)),
         allow_blank=True,
@@ -688,12 +691,17 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
         errorTitle=labels("tasks.status-error-title"),
         error=labels("tasks.status-error"),
     )
-    status.add(_cells(TaskColumn.STATUS, first, last))
-    sheet.add_data_validation(status)
-    done_date = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True)
-    done_date.add(_cells(TaskColumn.DONE_ON, first, last))
-    sheet.add_data_validation(done_date)
-    effort = DataValidation(
+    _validate(
+        sheet,
+        _cells(TaskColumn.DONE_ON, first, last),
+        type="date",
+        operator="greaterThan",
+        formula1="DATE(2000,1,1)",
+        allow_blank=True,
+    )
+    _validate(
+        sheet,
+        _cells(TaskColumn.ACTUAL, first, last),
         type="decimal",
         operator="greaterThanOrEqual",
         formula1="0",
@@ -702,23 +710,23 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
         promptTitle=labels("tasks.actual-prompt-title")[:32],
         prompt=labels("tasks.actual-prompt", sheet=labels("sheet.weekly-log"))[:255],
     )
-    effort.add(_cells(TaskColumn.ACTUAL, first, last))
-    sheet.add_data_validation(effort)
     block = f"A{first}:{last_letter}{last}"
     state = f"${letter(TaskColumn.STATUS)}{first}"
     done = formula_text(labels.term(TaskStatus.DONE))
     skipped = formula_text(labels.term(TaskStatus.SKIPPED))
-    sheet.conditional_formatting.add(
-        block,
-        FormulaRule(formula=[f"{state}={done}"], fill=_done_fill(), font=_done_font(), stopIfTrue=True),
-    )
-    sheet.conditional_formatting.add(
-        block,
-        FormulaRule(
-            formula=[f"AND(${letter(TaskColumn.FINISH)}{first}<TODAY(),{state}<>{done},{state}<>{skipped})"],
-            fill=PatternFill("solid", fgColor="F4CCCC"),
-            font=Font(color="990000", bold=True),
-        ),
+    late = f"AND(${letter(TaskColumn.FINISH)}{first}<TODAY(),{state}<>{done},{state}<>{skipped})"
+    _formatting(
+        sheet,
+        ("tasks", block, state, done, late),
+        lambda: [
+            (block, FormulaRule(formula=[f"{state}={done}"], fill=_done_fill(), font=_done_font(), stopIfTrue=True)),
+            (
+                block,
+                FormulaRule(
+                    formula=[late], fill=PatternFill("solid", fgColor="F4CCCC"), font=Font(color="990000", bold=True)
+                ),
+            ),
+        ],
     )
     sheet.freeze_panes = f"{get_column_letter(index(TaskColumn.TITLE) + 1)}{first}"
     _columns(book, sheet, [column.width for column in TASK_COLUMNS], [column.minimum for column in TASK_COLUMNS])
@@ -838,9 +846,11 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
         for column, value in enumerate(values, start=1):
             book.put(sheet, r, column, value, {5: HOURS_FORMAT, 6: HOURS_FORMAT, 7: PERCENT_FORMAT}.get(column))
     end = row + 1 + len(plan.phases)
-    sheet.conditional_formatting.add(
-        f"G{row + 2}:G{end}",
-        DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color=book.theme.hex("primary")),
+    bars, primary = f"G{row + 2}:G{end}", book.theme.hex("primary")
+    _formatting(
+        sheet,
+        ("dashboard", bars, primary),
+        lambda: [(bars, DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color=primary))],
     )
     _add_chart(book, sheet, f"B{end + 2}", _phase_chart, per_phase, row, end, len(plan.phases))
     _columns(book, sheet, [44, 44, 22, 18, 14, 12, 10, BAR_LENGTH + 4])
@@ -879,6 +889,41 @@ def _add_chart(book: _Book, sheet: Worksheet, anchor: str, make: Callable[..., C
         chart = _CHARTS.keep(key, make(sheet, *inputs))
     sheet.add_chart(chart, anchor)
     book.chart_keys[id(chart)] = key
+
+
+_VALIDATIONS: Kept[DataValidation] = Kept(64)
+_FORMATTINGS: Kept[ConditionalFormattingList] = Kept(32)
+
+
+def _validate(sheet: Worksheet, cells: str, **settings: str | bool) -> None:
+    """Validate the cells as openpyxl's `DataValidation(**settings)` does, the validation made once per process
+    for the cells and settings and shared by the workbooks that have it (openpyxl's writers only read it)."""
+    key = (cells, *((name, type(value), value) for name, value in sorted(settings.items())))
+    validation = _VALIDATIONS.get(key)
+    if validation is None:
+        validation = DataValidation(**settings)
+        validation.add(cells)
+        _VALIDATIONS.keep(key, validation)
+    sheet.add_data_validation(validation)
+
+
+def _formatting(sheet: Worksheet, key: Hashable, rules: Callable[[], list[tuple[str, Rule]]]) -> None:
+    """Give the sheet the conditional formats `rules()` lists (cells, rule), in that order, made once per process
+    for `key` (every value they are made from) and shared by the sheets that have them: openpyxl's writers
+    only set each rule's differential style id, the same for every workbook as it registers them in order."""
+    formatting = _FORMATTINGS.get(key)
+    if formatting is None:
+        formatting = ConditionalFormattingList()
+        for cells, rule in rules():
+            formatting.add(cells, rule)
+        _FORMATTINGS.keep(key, formatting)
+    sheet.conditional_formatting = formatting
+
+
+def _side_borders(colour: str) -> Border:
+    """A medium border of the colour on the left and the right."""
+    side = Side(style="medium", color=colour)
+    return Border(left=side, right=side)
 
 
 def _figures(book: _Book, sheet: Worksheet, row: int, heading: str, figures: list[tuple[str, Any, str | None]]):
@@ -1013,37 +1058,30 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     overlap = f"AND({first_column}$2<=$E3,{first_column}$2+6>=$D3)"
     status_column = get_column_letter(keys.index("status") + 1)  # the task's status, read from its Tasks row
     task_done = f"AND($B3={formula_text(level_task)},${status_column}3={done})"
-    sheet.conditional_formatting.add(
-        f"A3:{get_column_letter(len(keys))}{last_row}",
-        FormulaRule(formula=[task_done], fill=_done_fill(), font=_done_font()),
-    )
-    sheet.conditional_formatting.add(
-        grid,
-        FormulaRule(
-            formula=[f"AND($B3={formula_text(level_phase)},{overlap})"],
-            fill=PatternFill("solid", fgColor=book.theme.hex("primary")),
-        ),
-    )
-    sheet.conditional_formatting.add(
-        grid,
-        FormulaRule(
-            # a done task's bar: solid green, against the open tasks' hatched blue, so it differs in greyscale too
-            formula=[f"AND({task_done},{overlap})"],
-            fill=PatternFill("solid", fgColor=DONE_BAR, bgColor=DONE_BAR),
-            stopIfTrue=True,
-        ),
-    )
-    sheet.conditional_formatting.add(
-        grid,
-        FormulaRule(
-            formula=[f"AND($B3={formula_text(level_task)},{overlap})"],
-            fill=PatternFill("darkGrid", fgColor="8FA9C4", bgColor="C9D6E3"),
-        ),
-    )
+    rows = f"A3:{get_column_letter(len(keys))}{last_row}"
+    phase_bar = f"AND($B3={formula_text(level_phase)},{overlap})"
+    task_bar = f"AND($B3={formula_text(level_task)},{overlap})"
+    weeks_shown = f"{first_column}2:{last_column}{last_row}"
     now = f"AND(TODAY()>={first_column}$2,TODAY()<{first_column}$2+7)"
-    accent = Side(style="medium", color=book.theme.hex("accent"))
-    sheet.conditional_formatting.add(
-        f"{first_column}2:{last_column}{last_row}", FormulaRule(formula=[now], border=Border(left=accent, right=accent))
+    primary, accent = book.theme.hex("primary"), book.theme.hex("accent")
+    _formatting(
+        sheet,
+        ("timeline", rows, task_done, grid, phase_bar, overlap, task_bar, weeks_shown, now, primary, accent),
+        lambda: [
+            (rows, FormulaRule(formula=[task_done], fill=_done_fill(), font=_done_font())),
+            (grid, FormulaRule(formula=[phase_bar], fill=PatternFill("solid", fgColor=primary))),
+            (
+                grid,
+                FormulaRule(
+                    # a done task's bar: solid green, against the open tasks' hatched blue, so it differs in greyscale
+                    formula=[f"AND({task_done},{overlap})"],
+                    fill=PatternFill("solid", fgColor=DONE_BAR, bgColor=DONE_BAR),
+                    stopIfTrue=True,
+                ),
+            ),
+            (grid, FormulaRule(formula=[task_bar], fill=PatternFill("darkGrid", fgColor="8FA9C4", bgColor="C9D6E3"))),
+            (weeks_shown, FormulaRule(formula=[now], border=_side_borders(accent))),
+        ],
     )
     sheet.freeze_panes = f"{get_column_letter(first_week_column)}3"
     _columns(book, sheet, [8, 7, 48, 18, 18, 13])
@@ -1096,7 +1134,9 @@ def _weekly_log(book: _Book) -> _Ranges:
             {2: HOURS_FORMAT, 3: HOURS_FORMAT, 4: HOURS_FORMAT, 5: HOURS_FORMAT},
         )
     last = len(plan.weeks) + 1
-    hours_check = DataValidation(
+    _validate(
+        sheet,
+        f"C2:C{last}",
         type="decimal",
         operator="between",
         formula1="0",
@@ -1106,8 +1146,6 @@ def _weekly_log(book: _Book) -> _Ranges:
         promptTitle=labels("log.actual-prompt-title")[:32],
         prompt=labels("log.actual-prompt")[:255],
     )
-    hours_check.add(f"C2:C{last}")
-    sheet.add_data_validation(hours_check)
     _add_chart(
         book, sheet, "G2", _log_chart, labels("log.chart"), labels("log.axis"), book.number_format(WEEK_FORMAT), last
     )
@@ -1154,9 +1192,8 @@ def _skills(book: _Book) -> None:
     ]
     book.rows(sheet, 2, rows)
     last = len(rows) + 1
-    rating = DataValidation(type="list", formula1=book.choices(labels.items("skills.ratings")), allow_blank=True)
-    rating.add(f"F2:F{max(last, 2)}")
-    sheet.add_data_validation(rating)
+    ratings = book.choices(labels.items("skills.ratings"))
+    _validate(sheet, f"F2:F{max(last, 2)}", type="list", formula1=ratings, allow_blank=True)
     row = last + 2
     book.put(sheet, row, 1, labels("skills.transferable"), font=_font(bold=True, size=12))
     book.header(sheet, row + 1, [labels("skills.transferable-skill"), labels("skills.transferable-why")])
@@ -1177,12 +1214,12 @@ def _actions(book: _Book) -> None:
     rows = [[labels.term(a.horizon), a.title, a.due, yes if done.get(a.title) else no, None] for a in plan.actions]
     book.rows(sheet, 2, rows, {5: DATE_FORMAT})
     last = max(len(rows) + 1, 2)
-    marks = DataValidation(type="list", formula1=book.choices((yes, no)), allow_blank=True)
-    marks.add(f"D2:D{last}")
-    sheet.add_data_validation(marks)
-    sheet.conditional_formatting.add(
-        f"A2:E{last}",
-        FormulaRule(formula=[f"$D2={formula_text(yes)}"], fill=_done_fill(), font=_done_font()),
+    _validate(sheet, f"D2:D{last}", type="list", formula1=book.choices((yes, no)), allow_blank=True)
+    marked, done_mark = f"A2:E{last}", f"$D2={formula_text(yes)}"
+    _formatting(
+        sheet,
+        ("actions", marked, done_mark),
+        lambda: [(marked, FormulaRule(formula=[done_mark], fill=_done_fill(), font=_done_font()))],
     )
     sheet.freeze_panes = "A2"
     _columns(book, sheet, [14, 80, 16, 8, 16])
