@@ -176,6 +176,8 @@ class _Book:
         """The styles of the cells given one, as `cells` holds them; cells with equal parts share one."""
         self._styles: dict[tuple[str | None, int, int, int], _Style] = {(None, id(None), id(None), id(None)): _PLAIN}
         """Every style a cell has here, by its number format and the identity of its other parts (held by it)."""
+        self._formats: dict[str, _Style] = {}
+        """The styles of a number format alone, by the format asked for (`_format`)."""
         self.chart_keys: dict[int, tuple] = {}
         """The key of each chart's XML (`_add_chart`), by the chart's id."""
         self.plain_rows: dict[str, list[tuple[Any, ...]]] = {}
@@ -276,10 +278,17 @@ class _Book:
         else:
             key = row << _COLUMN_BITS | column
             cells[key] = value
-            if number_format or font is not None or fill is not None or alignment is not None:
+            if font is not None or fill is not None or alignment is not None:
                 written = self.number_format(number_format) if number_format else None
                 self._restyle(title, key, written, font, fill, alignment)
-        self.measure(title, column, value, number_format)
+            elif number_format:
+                self._format(title, key, number_format)
+        if number_format or type(value) is not str:
+            self.measure(title, column, value, number_format)
+        else:  # most cells: text, measured by its length (`measure`)
+            lengths = self.lengths[title]
+            if len(value) > lengths.get(column, 0):
+                lengths[column] = len(value)
 
     def put_link(self, sheet: Worksheet, row: int, column: int, url: str) -> None:
         """Set a cell of a sheet with hyperlinks (openpyxl's cells) to the address, a link to it in the
@@ -313,6 +322,18 @@ class _Book:
         key = row << _COLUMN_BITS | column
         cells.setdefault(key, None)
         self._restyle(sheet.title, key, None, font, fill, alignment)
+
+    def _format(self, title: str, key: int, number_format: str) -> None:
+        """Give a cell the number format (as asked for, `number_format`), keeping the rest of its style."""
+        styles = self.styles[title]
+        old = styles.get(key)
+        if old is None:  # most: a new cell, whose style is the format's alone
+            style = self._formats.get(number_format)
+            if style is None:
+                style = self._formats[number_format] = self._style(self.number_format(number_format), None, None, None)
+            styles[key] = style
+        else:
+            self._restyle(title, key, self.number_format(number_format), None, None, None)
 
     def _restyle(
         self,
