@@ -1,7 +1,7 @@
 """The Excel tracker: a live workbook of the plan that the person ticks off.
 
 Progress figures are formulas over the Tasks sheet, so they move when a status changes.
-The sheets' cells are kept here as values and styles (`_Cell`), not as openpyxl cells, and
+The sheets' cells are kept here as values and styles (`_Book.put`), not as openpyxl cells, and
 `finish_workbook` writes them into the sheets openpyxl saved (see `xlsx_package`): each formula
 with its value for the state in which the file leaves here (no task done yet), which phone
 previews and `data_only` readers show, and text in a shared strings table (some previewers show
@@ -42,7 +42,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart._chart import ChartBase
-from openpyxl.formatting.rule import DataBarRule, FormulaRule
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formatting.rule import DataBarRule, FormulaRule, Rule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -55,6 +56,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from exporter import __version__
 from exporter.context import RunContext
 from exporter.controls import ANY_CONTROL
+from exporter.kept import Kept
 from exporter.model import TaskStatus
 from exporter.plan import Plan, PlannedPhase, PlannedTask, Week
 from exporter.recorded import NOTHING_RECORDED, Progress, TaskProgress
@@ -83,6 +85,7 @@ from exporter.tracker import (
 from exporter.view import PlanView
 from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
+from exporter.writers.xlsx_kept import add_sheet, print_setup
 from exporter.writers.xlsx_package import (
     NOT_AVAILABLE,
     Formula,
@@ -141,24 +144,19 @@ def built(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions)
     return book, book.sheet_data()
 
 
-class _Cell:
-    """A cell of a sheet whose cells the tracker writes as XML (`xlsx_package.sorted_sheet_data`): its value
-    (text as a cell holds it, a number, a date, a `Formula` or None) and the style openpyxl's cells
-    take by the same names."""
-
-    __slots__ = ("alignment", "fill", "font", "number_format", "value")
-
-    def __init__(self) -> None:
-        self.value: Any = None
-        self.number_format: str | None = None
-        self.font: Font | None = None
-        self.fill: PatternFill | None = None
-        self.alignment: Alignment | None = None
+_Style = tuple[str | None, Font | None, PatternFill | None, Alignment | None]
+"""A cell's style as openpyxl's cells take it: number format (as written, `_Book.number_format`), font, fill and
+alignment, each None when not set."""
+_PLAIN: _Style = (None, None, None, None)
+_COLUMN_BITS = 15
+"""A cell of a sheet written as XML is kept by one number, its row shifted past its column (Excel's columns run
+to 16,384), so its position is no object of its own; the numbers sort as (row, column) do."""
+_COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 
 
 class _Book:
-    """The workbook being built. Most sheets keep their cells here (`_Cell`, written as XML when the
-    package is finished); a sheet with hyperlinks keeps openpyxl's cells, which carry them."""
+    """The workbook being built. Most sheets keep their cells here (values and styles by position, written
+    as XML when the package is finished); a sheet with hyperlinks keeps openpyxl's cells, which carry them."""
 
     def __init__(self, plan: Plan, context: RunContext, theme: Theme):
         self.plan = plan
@@ -169,9 +167,17 @@ class _Book:
         self.build_time = context.build_time.astimezone(UTC)
         self.workbook = Workbook()
         self._unused: Worksheet | None = self.workbook.active
+        """openpyxl's first sheet, whose title the first title avoids; the tracker's sheets are kept ones."""
         self._lists: Worksheet | None = None
-        self.cells: dict[str, dict[tuple[int, int], _Cell]] = {}
-        """The cells of the sheets written as XML, by sheet title, then (row, column)."""
+        self.cells: dict[str, dict[int, Any]] = {}
+        """The values of the cells of the sheets written as XML, by sheet title, then position (`_COLUMN_BITS`):
+        text as a cell holds it, a number, a date, a `Formula` or None (a cell with no value)."""
+        self.styles: dict[str, dict[int, _Style]] = {}
+        """The styles of the cells given one, as `cells` holds them; cells with equal parts share one."""
+        self._styles: dict[tuple[str | None, int, int, int], _Style] = {(None, id(None), id(None), id(None)): _PLAIN}
+        """Every style a cell has here, by its number format and the identity of its other parts (held by it)."""
+        self._formats: dict[str, _Style] = {}
+        """The styles of a number format alone, by the format asked for (`_format`)."""
         self.chart_keys: dict[int, tuple] = {}
         """The key of each chart's XML (`_add_chart`), by the chart's id."""
         self.plain_rows: dict[str, list[tuple[Any, ...]]] = {}
@@ -223,48 +229,137 @@ class _Book:
         are kept here and written as XML, unless it has `hyperlinks` (openpyxl's cells carry those)."""
         title = _sheet_title(self.labels(f"sheet.{key}"), self.workbook.sheetnames)
         if self._unused is not None:
-            sheet, self._unused = self._unused, None
-            sheet.title = title
-        else:
-            sheet = self.workbook.create_sheet(title)
+            self.workbook.remove(self._unused)
+            self._unused = None
+        sheet = add_sheet(self.workbook, title)
         if not hyperlinks:
             self.cells[title] = {}
+            self.styles[title] = {}
             self.heights[title] = {}
         self.lengths[title] = {}
         self.date_widths[title] = {}
         return sheet
 
-    def cell(self, sheet: Worksheet, row: int, column: int) -> Any:
-        """The cell at (row, column), made when new: a `_Cell`, or openpyxl's on a sheet with hyperlinks."""
-        title = sheet.title
+    def _cells_of(self, title: str) -> dict[int, Any] | None:
+        """The values of the sheet's cells (`cells`), or None for a sheet with openpyxl's cells."""
         cells = self.cells.get(title)
-        if cells is None:
-            return sheet.cell(row=row, column=column)
-        if title in self.plain_rows:
+        if cells is not None and title in self.plain_rows:
             raise ValueError("a sheet filled by rows of values has no other cells")
-        cell = cells.get((row, column))
-        if cell is None:
-            cell = cells[(row, column)] = _Cell()
-        return cell
+        return cells
 
-    def put(self, sheet: Worksheet, row: int, column: int, value: Any, number_format: str | None = None):
+    def put(
+        self,
+        sheet: Worksheet,
+        row: int,
+        column: int,
+        value: Any,
+        number_format: str | None = None,
+        font: Font | None = None,
+        fill: PatternFill | None = None,
+        alignment: Alignment | None = None,
+    ) -> None:
         """Set a cell: a Formula (with its cached value), text as text, a number or a date; a date, or a
         formula whose value is one, gets the date format unless `number_format` says otherwise.
-        Empty text is an empty cell. Returns the cell, for its font, fill and alignment."""
+        Empty text is an empty cell. The style's parts given replace the cell's (`restyle`)."""
         kind = type(value)
         if kind is str:
             value = clean_text(value) or None
         elif not number_format and kind is not int and kind is not float and _dated(value):
             number_format = DATE_FORMAT
-        cell = self.cell(sheet, row, column)
-        if type(cell) is not _Cell and isinstance(value, str):
-            put_text(cell, value)
+        title = sheet.title
+        cells = self._cells_of(title)
+        if cells is None:
+            cell = sheet.cell(row=row, column=column)
+            if isinstance(value, str):
+                put_text(cell, value)
+            else:
+                cell.value = value
+            _set_style(cell, self.number_format(number_format) if number_format else None, font, fill, alignment)
         else:
-            cell.value = value
-        if number_format:
-            cell.number_format = self.number_format(number_format)
-        self.measure(sheet.title, column, value, number_format)
-        return cell
+            key = row << _COLUMN_BITS | column
+            cells[key] = value
+            if font is not None or fill is not None or alignment is not None:
+                written = self.number_format(number_format) if number_format else None
+                self._restyle(title, key, written, font, fill, alignment)
+            elif number_format:
+                self._format(title, key, number_format)
+        if number_format or type(value) is not str:
+            self.measure(title, column, value, number_format)
+        else:  # most cells: text, measured by its length (`measure`)
+            lengths = self.lengths[title]
+            if len(value) > lengths.get(column, 0):
+                lengths[column] = len(value)
+
+    def put_link(self, sheet: Worksheet, row: int, column: int, url: str) -> None:
+        """Set a cell of a sheet with hyperlinks (openpyxl's cells) to the address, a link to it in the
+        Hyperlink style."""
+        self.put(sheet, row, column, url)
+        cell = sheet.cell(row=row, column=column)
+        cell.hyperlink = url
+        cell.style = "Hyperlink"
+
+    def value(self, sheet: Worksheet, row: int, column: int) -> Any:
+        """The value of a cell (None for a cell not set)."""
+        cells = self._cells_of(sheet.title)
+        if cells is None:
+            return sheet.cell(row=row, column=column).value
+        return cells.get(row << _COLUMN_BITS | column)
+
+    def restyle(
+        self,
+        sheet: Worksheet,
+        row: int,
+        column: int,
+        font: Font | None = None,
+        fill: PatternFill | None = None,
+        alignment: Alignment | None = None,
+    ) -> None:
+        """Give a cell (made empty when new) these parts of a style, keeping the parts not given."""
+        cells = self._cells_of(sheet.title)
+        if cells is None:
+            _set_style(sheet.cell(row=row, column=column), None, font, fill, alignment)
+            return
+        key = row << _COLUMN_BITS | column
+        cells.setdefault(key, None)
+        self._restyle(sheet.title, key, None, font, fill, alignment)
+
+    def _format(self, title: str, key: int, number_format: str) -> None:
+        """Give a cell the number format (as asked for, `number_format`), keeping the rest of its style."""
+        styles = self.styles[title]
+        old = styles.get(key)
+        if old is None:  # most: a new cell, whose style is the format's alone
+            style = self._formats.get(number_format)
+            if style is None:
+                style = self._formats[number_format] = self._style(self.number_format(number_format), None, None, None)
+            styles[key] = style
+        else:
+            self._restyle(title, key, self.number_format(number_format), None, None, None)
+
+    def _restyle(
+        self,
+        title: str,
+        key: int,
+        number_format: str | None,
+        font: Font | None,
+        fill: PatternFill | None,
+        alignment: Alignment | None,
+    ) -> None:
+        styles = self.styles[title]
+        old = styles.get(key, _PLAIN)
+        styles[key] = self._style(
+            number_format or old[0],
+            old[1] if font is None else font,
+            old[2] if fill is None else fill,
+            old[3] if alignment is None else alignment,
+        )
+
+    def _style(
+        self, number_format: str | None, font: Font | None, fill: PatternFill | None, alignment: Alignment | None
+    ) -> _Style:
+        """The one style of the book with these parts (by the identity of the font, fill and alignment)."""
+        return self._styles.setdefault(
+            (number_format, id(font), id(fill), id(alignment)), (number_format, font, fill, alignment)
+        )
 
     def column(self, sheet: Worksheet, number: int) -> SheetColumn:
         """The column of the sheet (from 1), made when new with openpyxl's default width; the package
@@ -325,44 +420,40 @@ class _Book:
     def sheet_data(self) -> dict[str, SheetData]:
         """The cells of the sheets written as XML, with their styles registered in the workbook's style
         table, sheet by sheet and cell by cell (row, then column), as openpyxl registers them on saving."""
-        styles: dict[tuple, int] = {}  # by the identity of the style objects, which the cells keep alive
+        styles: dict[tuple[int, bool], int] = {}  # by the identity of the book's styles (`_style`), and quoted
         written = {}
         for sheet in self.workbook.worksheets:
-            cells = self.cells.get(sheet.title)
+            title = sheet.title
+            cells = self.cells.get(title)
             if cells is None:
                 continue
-            plain = self.plain_rows.get(sheet.title)
+            plain = self.plain_rows.get(title)
             if plain is None:
-                styled = self._styled(sheet, cells, styles)
-                written[sheet.title] = sorted_sheet_data(styled, self.heights[sheet.title])
+                styled = self._styled(sheet, cells, self.styles[title], styles)
+                written[title] = sorted_sheet_data(styled, self.heights[title])
             else:
-                written[sheet.title] = rows_sheet_data(plain, self._plain_style(sheet, styles))
+                written[title] = rows_sheet_data(plain, self._plain_style(sheet, styles))
         return written
 
     @staticmethod
     def _styled(
-        sheet: Worksheet, cells: dict[tuple[int, int], _Cell], styles: dict[tuple, int]
+        sheet: Worksheet, cells: dict[int, Any], cell_styles: dict[int, _Style], styles: dict[tuple[int, bool], int]
     ) -> Iterator[tuple[tuple[int, int], tuple[Any, int]]]:
         """The sheet's cells in (row, column) order with their values and style ids, each style registered
-        as the cells come (`styles`: the ids by the identity of the style objects, which the cells keep alive)."""
-        for position, cell in sorted(cells.items()):
-            value = cell.value
-            key = (
-                cell.number_format,
-                id(cell.font),
-                id(cell.fill),
-                id(cell.alignment),
-                type(value) is str and value[:1] in QUOTED,
-            )
-            style = styles.get(key)
-            if style is None:
-                style = styles[key] = style_id(sheet, cell.number_format, cell.font, cell.fill, cell.alignment, key[4])
-            yield position, (value, style)
+        as the cells come (`styles`: the ids by the identity of the book's style and whether the text is quoted)."""
+        for key in sorted(cells):
+            value = cells[key]
+            style = cell_styles.get(key, _PLAIN)
+            found = (id(style), type(value) is str and value[:1] in QUOTED)
+            number = styles.get(found)
+            if number is None:
+                number = styles[found] = style_id(sheet, *style, found[1])
+            yield (key >> _COLUMN_BITS, key & _COLUMN_MASK), (value, number)
 
-    def _plain_style(self, sheet: Worksheet, styles: dict[tuple, int]) -> Callable[[Any], int]:
+    def _plain_style(self, sheet: Worksheet, styles: dict[tuple[int, bool], int]) -> Callable[[Any], int]:
         """The style id of a value of a sheet of rows of values (`rows_of_values`), registered as `_styled`
         registers it when first asked for: no font, fill or alignment, a date in the date format."""
-        date_format = self.number_format(DATE_FORMAT)
+        date_style = self._style(self.number_format(DATE_FORMAT), None, None, None)
         found: dict[tuple[bool, bool], int] = {}  # the ids by (a date, quoted), from `styles`
 
         def style(value: Any) -> int:
@@ -373,11 +464,11 @@ class _Book:
                 kind = (held is not float and held is not int and isinstance(value, date), False)
             known = found.get(kind)
             if known is None:
-                number_format = date_format if kind[0] else None
-                key = (number_format, id(None), id(None), id(None), kind[1])
+                cell_style = date_style if kind[0] else _PLAIN
+                key = (id(cell_style), kind[1])
                 known = styles.get(key)
                 if known is None:
-                    known = styles[key] = style_id(sheet, number_format, None, None, None, kind[1])
+                    known = styles[key] = style_id(sheet, *cell_style, kind[1])
                 found[kind] = known
             return known
 
@@ -393,11 +484,9 @@ class _Book:
         return written
 
     def header(self, sheet: Worksheet, row: int, titles: list[str], column: int = 1) -> None:
+        fill, font, alignment = self.header_fill, self.header_font, _alignment(vertical="center", wrap_text=True)
         for offset, title in enumerate(titles):
-            cell = self.put(sheet, row, column + offset, title)
-            cell.fill = self.header_fill
-            cell.font = self.header_font
-            cell.alignment = _alignment(vertical="center", wrap_text=True)
+            self.put(sheet, row, column + offset, title, font=font, fill=fill, alignment=alignment)
 
     def rows(self, sheet: Worksheet, first_row: int, rows: list[list[Any]], formats: dict[int, str] | None = None):
         put, formats = self.put, formats or {}
@@ -414,7 +503,7 @@ class _Book:
         if self._lists is None:
             self._lists = self.sheet("lists")
             self._lists.sheet_state = "hidden"
-        column = max((column for _, column in self.cells[self._lists.title]), default=0) + 1
+        column = max((key & _COLUMN_MASK for key in self.cells[self._lists.title]), default=0) + 1
         for row, value in enumerate(values, start=1):
             self.put(self._lists, row, column, value)
         column_letter = get_column_letter(column)
@@ -436,6 +525,20 @@ class _Book:
 def _dated(value: Any) -> bool:
     """A date (or date-time), or a formula whose value is one: a cell in the date format."""
     return isinstance(value, date) or (isinstance(value, Formula) and isinstance(value.value, date))
+
+
+def _set_style(
+    cell, number_format: str | None, font: Font | None, fill: PatternFill | None, alignment: Alignment | None
+) -> None:
+    """Give an openpyxl cell the style's parts that are given, in the order the workbook registers them."""
+    if number_format:
+        cell.number_format = number_format
+    if fill is not None:
+        cell.fill = fill
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
 
 
 def style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool) -> int:
@@ -599,7 +702,9 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     table = Table(displayName="TaskList", ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref=ref))
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     sheet.add_table(table)
-    status = DataValidation(
+    _validate(
+        sheet,
+        _cells(TaskColumn.STATUS, first, last),
         type="list",
         formula1=book.choices(tuple(labels.term(value) for value in TaskStatus)),
         allow_blank=True,
@@ -607,12 +712,17 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
         errorTitle=labels("tasks.status-error-title"),
         error=labels("tasks.status-error"),
     )
-    status.add(_cells(TaskColumn.STATUS, first, last))
-    sheet.add_data_validation(status)
-    done_date = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True)
-    done_date.add(_cells(TaskColumn.DONE_ON, first, last))
-    sheet.add_data_validation(done_date)
-    effort = DataValidation(
+    _validate(
+        sheet,
+        _cells(TaskColumn.DONE_ON, first, last),
+        type="date",
+        operator="greaterThan",
+        formula1="DATE(2000,1,1)",
+        allow_blank=True,
+    )
+    _validate(
+        sheet,
+        _cells(TaskColumn.ACTUAL, first, last),
         type="decimal",
         operator="greaterThanOrEqual",
         formula1="0",
@@ -621,23 +731,23 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
         promptTitle=labels("tasks.actual-prompt-title")[:32],
         prompt=labels("tasks.actual-prompt", sheet=labels("sheet.weekly-log"))[:255],
     )
-    effort.add(_cells(TaskColumn.ACTUAL, first, last))
-    sheet.add_data_validation(effort)
     block = f"A{first}:{last_letter}{last}"
     state = f"${letter(TaskColumn.STATUS)}{first}"
     done = formula_text(labels.term(TaskStatus.DONE))
     skipped = formula_text(labels.term(TaskStatus.SKIPPED))
-    sheet.conditional_formatting.add(
-        block,
-        FormulaRule(formula=[f"{state}={done}"], fill=_done_fill(), font=_done_font(), stopIfTrue=True),
-    )
-    sheet.conditional_formatting.add(
-        block,
-        FormulaRule(
-            formula=[f"AND(${letter(TaskColumn.FINISH)}{first}<TODAY(),{state}<>{done},{state}<>{skipped})"],
-            fill=PatternFill("solid", fgColor="F4CCCC"),
-            font=Font(color="990000", bold=True),
-        ),
+    late = f"AND(${letter(TaskColumn.FINISH)}{first}<TODAY(),{state}<>{done},{state}<>{skipped})"
+    _formatting(
+        sheet,
+        ("tasks", block, state, done, late),
+        lambda: [
+            (block, FormulaRule(formula=[f"{state}={done}"], fill=_done_fill(), font=_done_font(), stopIfTrue=True)),
+            (
+                block,
+                FormulaRule(
+                    formula=[late], fill=PatternFill("solid", fgColor="F4CCCC"), font=Font(color="990000", bold=True)
+                ),
+            ),
+        ],
     )
     sheet.freeze_panes = f"{get_column_letter(index(TaskColumn.TITLE) + 1)}{first}"
     _columns(book, sheet, [column.width for column in TASK_COLUMNS], [column.minimum for column in TASK_COLUMNS])
@@ -671,10 +781,9 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
     tasks_done = sum(1 for task in plan.tasks if book.status(task) is TaskStatus.DONE)
     logged_hours = sum(book.week_actual(week) or 0 for week in plan.weeks)
 
-    title = book.put(sheet, 1, 1, plan.pathway.title)
-    title.font = _font(size=16, bold=True, color=book.theme.hex("primary"))
+    book.put(sheet, 1, 1, plan.pathway.title, font=_font(size=16, bold=True, color=book.theme.hex("primary")))
     who = labels("dashboard.tracker-for", name=plan.participant) if plan.participant else labels("dashboard.tracker")
-    book.put(sheet, 2, 1, who).font = _font(italic=True, color=book.theme.hex("muted"))
+    book.put(sheet, 2, 1, who, font=_font(italic=True, color=book.theme.hex("muted")))
     facts_row = 4
     facts: list[tuple[str, Any, str | None]] = [
         ("participant", plan.participant or "", None),
@@ -687,7 +796,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
     keys = [key for key, _, _ in facts]
     cells = {key: f"$B${facts_row + keys.index(key)}" for key in ("finish", "weekly-hours")}
     for offset, (key, value, number_format) in enumerate(facts):
-        book.put(sheet, facts_row + offset, 1, labels(f"dashboard.{key}")).font = _font(bold=True)
+        book.put(sheet, facts_row + offset, 1, labels(f"dashboard.{key}"), font=_font(bold=True))
         book.put(sheet, facts_row + offset, 2, value, number_format)
 
     row = 11
@@ -731,7 +840,7 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
 
     row += len(standing) + 2
     per_phase = labels("dashboard.per-phase")
-    book.put(sheet, row, 1, per_phase).font = _font(size=13, bold=True, color=book.theme.hex("primary"))
+    book.put(sheet, row, 1, per_phase, font=_font(size=13, bold=True, color=book.theme.hex("primary")))
     book.header(
         sheet,
         row + 1,
@@ -758,9 +867,11 @@ def _dashboard(book: _Book, task_rows: tuple[int, int], log: _Ranges, sessions: 
         for column, value in enumerate(values, start=1):
             book.put(sheet, r, column, value, {5: HOURS_FORMAT, 6: HOURS_FORMAT, 7: PERCENT_FORMAT}.get(column))
     end = row + 1 + len(plan.phases)
-    sheet.conditional_formatting.add(
-        f"G{row + 2}:G{end}",
-        DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color=book.theme.hex("primary")),
+    bars, primary = f"G{row + 2}:G{end}", book.theme.hex("primary")
+    _formatting(
+        sheet,
+        ("dashboard", bars, primary),
+        lambda: [(bars, DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color=primary))],
     )
     _add_chart(book, sheet, f"B{end + 2}", _phase_chart, per_phase, row, end, len(plan.phases))
     _columns(book, sheet, [44, 44, 22, 18, 14, 12, 10, BAR_LENGTH + 4])
@@ -784,17 +895,61 @@ def _phase_chart(sheet: Worksheet, title: str, row: int, end: int, phases: int) 
     return chart
 
 
+_CHARTS: Kept[ChartBase] = Kept(16)
+"""Charts a process keeps, by `_add_chart`'s key: a batch's workbooks share a few (one a chart, pathway and language)."""
+
+
 def _add_chart(book: _Book, sheet: Worksheet, anchor: str, make: Callable[..., ChartBase], *inputs: Hashable) -> None:
     """Put the chart `make(sheet, *inputs)` on the sheet at `anchor`. `make` shapes the chart from the sheet's
-    title and the inputs alone, so they are the key of its XML (`workbook_parts`)."""
-    chart = make(sheet, *inputs)
+    title and the inputs alone, so they are the key of its XML (`workbook_parts`), and the chart is made once
+    per process for them (a chart keeps no reference to its sheet; saving sets its number in the workbook and
+    its anchor afresh, so one object serves each workbook in turn, at most once in each)."""
+    key = (make.__qualname__, sheet.title, *inputs)
+    chart = _CHARTS.get(key)
+    if chart is None:
+        chart = _CHARTS.keep(key, make(sheet, *inputs))
     sheet.add_chart(chart, anchor)
-    book.chart_keys[id(chart)] = (make.__qualname__, sheet.title, *inputs)
+    book.chart_keys[id(chart)] = key
+
+
+_VALIDATIONS: Kept[DataValidation] = Kept(64)
+_FORMATTINGS: Kept[ConditionalFormattingList] = Kept(32)
+
+
+def _validate(sheet: Worksheet, cells: str, **settings: str | bool) -> None:
+    """Validate the cells as openpyxl's `DataValidation(**settings)` does, the validation made once per process
+    for the cells and settings and shared by the workbooks that have it (openpyxl's writers only read it)."""
+    key = (cells, *((name, type(value), value) for name, value in sorted(settings.items())))
+    validation = _VALIDATIONS.get(key)
+    if validation is None:
+        validation = DataValidation(**settings)
+        validation.add(cells)
+        _VALIDATIONS.keep(key, validation)
+    sheet.add_data_validation(validation)
+
+
+def _formatting(sheet: Worksheet, key: Hashable, rules: Callable[[], list[tuple[str, Rule]]]) -> None:
+    """Give the sheet the conditional formats `rules()` lists (cells, rule), in that order, made once per process
+    for `key` (every value they are made from) and shared by the sheets that have them: openpyxl's writers
+    only set each rule's differential style id, the same for every workbook as it registers them in order."""
+    formatting = _FORMATTINGS.get(key)
+    if formatting is None:
+        formatting = ConditionalFormattingList()
+        for cells, rule in rules():
+            formatting.add(cells, rule)
+        _FORMATTINGS.keep(key, formatting)
+    sheet.conditional_formatting = formatting
+
+
+def _side_borders(colour: str) -> Border:
+    """A medium border of the colour on the left and the right."""
+    side = Side(style="medium", color=colour)
+    return Border(left=side, right=side)
 
 
 def _figures(book: _Book, sheet: Worksheet, row: int, heading: str, figures: list[tuple[str, Any, str | None]]):
     """A block of the Dashboard: a heading on `row`, then one (label, value, number format) per row."""
-    book.put(sheet, row, 1, heading).font = _font(size=13, bold=True, color=book.theme.hex("primary"))
+    book.put(sheet, row, 1, heading, font=_font(size=13, bold=True, color=book.theme.hex("primary")))
     for offset, (label, value, number_format) in enumerate(figures, start=1):
         book.put(sheet, row + offset, 1, label)
         book.put(sheet, row + offset, 2, value, number_format)
@@ -871,13 +1026,12 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     start, finish, status = letter(TaskColumn.START), letter(TaskColumn.FINISH), letter(TaskColumn.STATUS)
     level_phase, level_task = labels("timeline.level-phase"), labels("timeline.level-task")
     done = formula_text(labels.term(TaskStatus.DONE))
-    book.put(sheet, 1, 1, labels("timeline.title", title=plan.pathway.title)).font = _font(bold=True, size=13)
+    book.put(sheet, 1, 1, labels("timeline.title", title=plan.pathway.title), font=_font(bold=True, size=13))
     book.header(sheet, 2, [labels(f"timeline.{key}") for key in keys])
+    week_font = _font(bold=True, color="FFFFFF", size=WEEK_LABEL_SIZE)
+    standing = _alignment(text_rotation=90, horizontal="center", vertical="bottom")
     for number, week in enumerate(weeks):
-        cell = book.put(sheet, 2, first_week_column + number, week.start, WEEK_FORMAT)
-        cell.fill = book.header_fill
-        cell.font = _font(bold=True, color="FFFFFF", size=WEEK_LABEL_SIZE)
-        cell.alignment = _alignment(text_rotation=90, horizontal="center", vertical="bottom")
+        book.put(sheet, 2, first_week_column + number, week.start, WEEK_FORMAT, week_font, book.header_fill, standing)
         book.column(sheet, first_week_column + number).width = 3.2
     # The week labels stand on end: the header row is as tall as the longest of them (`28 Feb`).
     book.row_height(sheet, 2, math.ceil(format_chars(WEEK_FORMAT) * WEEK_LABEL_SIZE * 0.75 + 12))
@@ -900,7 +1054,7 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
             ],
         )
         for column in range(1, 6):
-            book.cell(sheet, row, column).font = _font(bold=True)
+            book.restyle(sheet, row, column, font=_font(bold=True))
         row += 1
         for source, task in own:
             book.rows(
@@ -925,37 +1079,30 @@ def _timeline(book: _Book, task_rows: tuple[int, int]) -> None:
     overlap = f"AND({first_column}$2<=$E3,{first_column}$2+6>=$D3)"
     status_column = get_column_letter(keys.index("status") + 1)  # the task's status, read from its Tasks row
     task_done = f"AND($B3={formula_text(level_task)},${status_column}3={done})"
-    sheet.conditional_formatting.add(
-        f"A3:{get_column_letter(len(keys))}{last_row}",
-        FormulaRule(formula=[task_done], fill=_done_fill(), font=_done_font()),
-    )
-    sheet.conditional_formatting.add(
-        grid,
-        FormulaRule(
-            formula=[f"AND($B3={formula_text(level_phase)},{overlap})"],
-            fill=PatternFill("solid", fgColor=book.theme.hex("primary")),
-        ),
-    )
-    sheet.conditional_formatting.add(
-        grid,
-        FormulaRule(
-            # a done task's bar: solid green, against the open tasks' hatched blue, so it differs in greyscale too
-            formula=[f"AND({task_done},{overlap})"],
-            fill=PatternFill("solid", fgColor=DONE_BAR, bgColor=DONE_BAR),
-            stopIfTrue=True,
-        ),
-    )
-    sheet.conditional_formatting.add(
-        grid,
-        FormulaRule(
-            formula=[f"AND($B3={formula_text(level_task)},{overlap})"],
-            fill=PatternFill("darkGrid", fgColor="8FA9C4", bgColor="C9D6E3"),
-        ),
-    )
+    rows = f"A3:{get_column_letter(len(keys))}{last_row}"
+    phase_bar = f"AND($B3={formula_text(level_phase)},{overlap})"
+    task_bar = f"AND($B3={formula_text(level_task)},{overlap})"
+    weeks_shown = f"{first_column}2:{last_column}{last_row}"
     now = f"AND(TODAY()>={first_column}$2,TODAY()<{first_column}$2+7)"
-    accent = Side(style="medium", color=book.theme.hex("accent"))
-    sheet.conditional_formatting.add(
-        f"{first_column}2:{last_column}{last_row}", FormulaRule(formula=[now], border=Border(left=accent, right=accent))
+    primary, accent = book.theme.hex("primary"), book.theme.hex("accent")
+    _formatting(
+        sheet,
+        ("timeline", rows, task_done, grid, phase_bar, overlap, task_bar, weeks_shown, now, primary, accent),
+        lambda: [
+            (rows, FormulaRule(formula=[task_done], fill=_done_fill(), font=_done_font())),
+            (grid, FormulaRule(formula=[phase_bar], fill=PatternFill("solid", fgColor=primary))),
+            (
+                grid,
+                FormulaRule(
+                    # a done task's bar: solid green, against the open tasks' hatched blue, so it differs in greyscale
+                    formula=[f"AND({task_done},{overlap})"],
+                    fill=PatternFill("solid", fgColor=DONE_BAR, bgColor=DONE_BAR),
+                    stopIfTrue=True,
+                ),
+            ),
+            (grid, FormulaRule(formula=[task_bar], fill=PatternFill("darkGrid", fgColor="8FA9C4", bgColor="C9D6E3"))),
+            (weeks_shown, FormulaRule(formula=[now], border=_side_borders(accent))),
+        ],
     )
     sheet.freeze_panes = f"{get_column_letter(first_week_column)}3"
     _columns(book, sheet, [8, 7, 48, 18, 18, 13])
@@ -1008,7 +1155,9 @@ def _weekly_log(book: _Book) -> _Ranges:
             {2: HOURS_FORMAT, 3: HOURS_FORMAT, 4: HOURS_FORMAT, 5: HOURS_FORMAT},
         )
     last = len(plan.weeks) + 1
-    hours_check = DataValidation(
+    _validate(
+        sheet,
+        f"C2:C{last}",
         type="decimal",
         operator="between",
         formula1="0",
@@ -1018,8 +1167,6 @@ def _weekly_log(book: _Book) -> _Ranges:
         promptTitle=labels("log.actual-prompt-title")[:32],
         prompt=labels("log.actual-prompt")[:255],
     )
-    hours_check.add(f"C2:C{last}")
-    sheet.add_data_validation(hours_check)
     _add_chart(
         book, sheet, "G2", _log_chart, labels("log.chart"), labels("log.axis"), book.number_format(WEEK_FORMAT), last
     )
@@ -1066,11 +1213,10 @@ def _skills(book: _Book) -> None:
     ]
     book.rows(sheet, 2, rows)
     last = len(rows) + 1
-    rating = DataValidation(type="list", formula1=book.choices(labels.items("skills.ratings")), allow_blank=True)
-    rating.add(f"F2:F{max(last, 2)}")
-    sheet.add_data_validation(rating)
+    ratings = book.choices(labels.items("skills.ratings"))
+    _validate(sheet, f"F2:F{max(last, 2)}", type="list", formula1=ratings, allow_blank=True)
     row = last + 2
-    book.put(sheet, row, 1, labels("skills.transferable")).font = _font(bold=True, size=12)
+    book.put(sheet, row, 1, labels("skills.transferable"), font=_font(bold=True, size=12))
     book.header(sheet, row + 1, [labels("skills.transferable-skill"), labels("skills.transferable-why")])
     book.rows(sheet, row + 2, [[s.name, s.description] for s in plan.pathway.transferable_skills])
     sheet.freeze_panes = "A2"
@@ -1089,12 +1235,12 @@ def _actions(book: _Book) -> None:
     rows = [[labels.term(a.horizon), a.title, a.due, yes if done.get(a.title) else no, None] for a in plan.actions]
     book.rows(sheet, 2, rows, {5: DATE_FORMAT})
     last = max(len(rows) + 1, 2)
-    marks = DataValidation(type="list", formula1=book.choices((yes, no)), allow_blank=True)
-    marks.add(f"D2:D{last}")
-    sheet.add_data_validation(marks)
-    sheet.conditional_formatting.add(
-        f"A2:E{last}",
-        FormulaRule(formula=[f"$D2={formula_text(yes)}"], fill=_done_fill(), font=_done_font()),
+    _validate(sheet, f"D2:D{last}", type="list", formula1=book.choices((yes, no)), allow_blank=True)
+    marked, done_mark = f"A2:E{last}", f"$D2={formula_text(yes)}"
+    _formatting(
+        sheet,
+        ("actions", marked, done_mark),
+        lambda: [(marked, FormulaRule(formula=[done_mark], fill=_done_fill(), font=_done_font()))],
     )
     sheet.freeze_panes = "A2"
     _columns(book, sheet, [14, 80, 16, 8, 16])
@@ -1111,7 +1257,7 @@ def _other_rows(book: _Book) -> None:
         return
     labels = book.labels
     sheet = book.sheet("other")
-    book.put(sheet, 1, 1, labels("other.intro")).font = _font(italic=True, color=book.theme.hex("muted"))
+    book.put(sheet, 1, 1, labels("other.intro"), font=_font(italic=True, color=book.theme.hex("muted")))
     titles = [labels("other.row"), labels("tasks.key"), *(labels(f"tasks.{column.value}") for column in OTHER_COLUMNS)]
     book.header(sheet, 2, titles)
     formats = {3 + OTHER_COLUMNS.index(TaskColumn.DONE_ON): DATE_FORMAT}
@@ -1132,9 +1278,7 @@ def _resources(book: _Book) -> None:
             book.put(sheet, row, 2, resource.title)
             url = safe_url(resource.url)
             if url:
-                cell = book.put(sheet, row, 3, url)
-                cell.hyperlink = url
-                cell.style = "Hyperlink"
+                book.put_link(sheet, row, 3, url)
             elif resource.url:
                 book.put(sheet, row, 3, resource.url)
             row += 1
@@ -1284,15 +1428,15 @@ def _wrap_rows(
     for row in range(first_row, last_row + 1):
         lines = 1
         for column in range(1, through + 1):
-            cell = book.cell(sheet, row, column)
             if column not in columns:
-                cell.alignment = _alignment(vertical="top")
+                book.restyle(sheet, row, column, alignment=_alignment(vertical="top"))
                 continue
-            cell.alignment = _alignment(wrap_text=True, vertical="top")
-            if not isinstance(cell.value, str) or not cell.value:
+            book.restyle(sheet, row, column, alignment=_alignment(wrap_text=True, vertical="top"))
+            value = book.value(sheet, row, column)
+            if not isinstance(value, str) or not value:
                 continue
             width = book.column(sheet, column).width or 8.43
-            lines = max(lines, _line_count(cell.value, width))
+            lines = max(lines, _line_count(value, width))
         if lines > 1:
             book.row_height(sheet, row, lines * LINE_HEIGHT)
 
@@ -1306,11 +1450,7 @@ def _line_count(text: str, width: float) -> int:
 
 
 def _print_setup(sheet: Worksheet, book: _Book, landscape: bool = False, title_rows: str | None = "1:1") -> None:
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4 if book.theme.paper == "a4" else sheet.PAPERSIZE_LETTER
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    """Print the sheet fitted to a page's width, its `title_rows` on every page, with the plan's footer."""
     if title_rows:
         sheet.print_title_rows = title_rows
     plan, labels = book.plan, book.labels
@@ -1318,10 +1458,13 @@ def _print_setup(sheet: Worksheet, book: _Book, landscape: bool = False, title_r
         footer = labels("document.footer-for", title=plan.pathway.title, name=plan.participant)
     else:
         footer = labels("document.footer", title=plan.pathway.title)
-    sheet.oddFooter.left.text = _header_text(footer)
-    sheet.oddFooter.left.size = 8
-    sheet.oddFooter.right.text = ANY_CONTROL.sub(" ", labels("document.footer-page"))
-    sheet.oddFooter.right.size = 8
+    print_setup(
+        sheet,
+        "landscape" if landscape else "portrait",
+        sheet.PAPERSIZE_A4 if book.theme.paper == "a4" else sheet.PAPERSIZE_LETTER,
+        _header_text(footer),
+        ANY_CONTROL.sub(" ", labels("document.footer-page")),
+    )
 
 
 def _header_text(text: str) -> str:

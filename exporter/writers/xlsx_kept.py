@@ -1,0 +1,149 @@
+"""The tracker's worksheets, with their settings made once per process rather than once per sheet.
+
+openpyxl makes about a dozen settings objects for every worksheet (views, page setup, margins, print
+options, protection, header and footer, ...), each attribute through a checking descriptor, and the
+tracker then changes a few of them in place: a quarter of a millisecond a sheet, nine sheets a workbook,
+for objects that are the same for every sheet in the same state. A `KeptSheet` shares the settings the
+tracker leaves as openpyxl makes them, one set per process, and is given the ones it sets whole
+(`freeze`, `print_setup`): objects kept per process for the values they are made from, made as the
+tracker made them on each sheet. The objects are shared, so nothing changes them in place: a kept
+sheet's settings are set only through these functions (its `freeze_panes` is `freeze`). Everything a sheet
+collects (cells, rules, validations, tables, charts, columns and rows) is its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.packaging.relationship import RelationshipList
+from openpyxl.workbook import Workbook
+from openpyxl.workbook.defined_name import DefinedNameDict
+from openpyxl.worksheet.datavalidation import DataValidationList
+from openpyxl.worksheet.dimensions import DimensionHolder, SheetFormatProperties
+from openpyxl.worksheet.header_footer import HeaderFooter
+from openpyxl.worksheet.page import PrintPageSetup
+from openpyxl.worksheet.properties import WorksheetProperties
+from openpyxl.worksheet.table import TableList
+from openpyxl.worksheet.views import SheetViewList
+from openpyxl.worksheet.worksheet import Worksheet
+
+from exporter.kept import Kept
+
+SHARED = (
+    "HeaderFooter",
+    "row_breaks",
+    "col_breaks",
+    "merged_cells",
+    "page_setup",
+    "print_options",
+    "_print_area",
+    "page_margins",
+    "views",
+    "protection",
+    "auto_filter",
+    "sheet_properties",
+    "scenarios",
+)
+"""The settings a kept sheet starts with shared, as openpyxl makes them for a new worksheet."""
+
+_DEFAULTS: dict[str, Any] = {}
+_VIEWS: Kept[SheetViewList] = Kept(16)
+_PAGES: Kept[tuple[PrintPageSetup, WorksheetProperties]] = Kept(8)
+_FOOTERS: Kept[HeaderFooter] = Kept(16)
+"""A footer names its participant: a workbook's sheets share theirs, and a batch keeps the last few."""
+
+
+class KeptSheet(Worksheet):
+    """A worksheet of `workbook` (not yet added to it: `add_sheet`) whose settings are shared (see the
+    module): openpyxl's for a new sheet until `freeze` and `print_setup` set kept ones."""
+
+    def __init__(self, workbook: Workbook, title: str):
+        self._parent = workbook
+        self.title = title
+        self._setup()
+
+    def _setup(self) -> None:
+        """The attributes `Worksheet._setup` (and its parent's constructor) set: the shared settings, and
+        a new object for each one a sheet collects into or openpyxl's writers set."""
+        if not _DEFAULTS:
+            template = Worksheet(Workbook())
+            _DEFAULTS.update((name, getattr(template, name)) for name in SHARED)
+        self.__dict__.update(_DEFAULTS)
+        self.row_dimensions = DimensionHolder(worksheet=self, default_factory=self._add_row)
+        self.column_dimensions = DimensionHolder(worksheet=self, default_factory=self._add_column)
+        self._cells: dict = {}
+        self._charts: list = []
+        self._images: list = []
+        self._rels = RelationshipList()
+        self._drawing = None
+        self._comments: list = []
+        self._tables = TableList()
+        self._pivots: list = []
+        self.data_validations = DataValidationList()
+        self._hyperlinks: list = []
+        self.sheet_state = "visible"
+        self._print_rows = None
+        self._print_cols = None
+        self.defined_names = DefinedNameDict()
+        self._current_row = 0
+        self.conditional_formatting = ConditionalFormattingList()
+        self.legacy_drawing = None
+        self.sheet_format = SheetFormatProperties()
+
+    @property
+    def freeze_panes(self) -> str | None:
+        """The top left cell of the part that scrolls (openpyxl's `freeze_panes`); setting it is `freeze`."""
+        return Worksheet.freeze_panes.fget(self)
+
+    @freeze_panes.setter
+    def freeze_panes(self, top_left: str | None) -> None:
+        freeze(self, top_left)
+
+
+def add_sheet(workbook: Workbook, title: str) -> KeptSheet:
+    """A new kept sheet at the end of the workbook, as `Workbook.create_sheet` adds a sheet."""
+    sheet = KeptSheet(workbook, title)
+    workbook._add_sheet(sheet)
+    return sheet
+
+
+class _Views:
+    """What openpyxl's `freeze_panes` setter works on: a sheet's views and the active one."""
+
+    def __init__(self) -> None:
+        self.views = SheetViewList()
+
+    @property
+    def sheet_view(self) -> Any:
+        return self.views.active
+
+
+def freeze(sheet: Worksheet, top_left: str | None) -> None:
+    """Freeze the rows above and the columns left of `top_left` (None or "A1": nothing), as openpyxl's
+    `freeze_panes` does, with views kept per process for the cell."""
+    views = _VIEWS.get(top_left)
+    if views is None:
+        made = _Views()
+        Worksheet.freeze_panes.fset(made, top_left)
+        views = _VIEWS.keep(top_left, made.views)
+    sheet.views = views
+
+
+def print_setup(sheet: Worksheet, orientation: str, paper: str, left: str, right: str) -> None:
+    """Print the sheet fitted to one page wide, `orientation` on `paper` (openpyxl's paper size code), with
+    the footer's left and right parts (header and footer markup, 8-point), with objects kept per process."""
+    pages = _PAGES.get((orientation, paper))
+    if pages is None:
+        setup = PrintPageSetup(orientation=orientation, paperSize=paper, fitToWidth=1, fitToHeight=0)
+        properties = WorksheetProperties()
+        properties.pageSetUpPr.fitToPage = True
+        pages = _PAGES.keep((orientation, paper), (setup, properties))
+    sheet.page_setup, sheet.sheet_properties = pages
+    footer = _FOOTERS.get((left, right))
+    if footer is None:
+        footer = HeaderFooter()
+        footer.oddFooter.left.text, footer.oddFooter.left.size = left, 8
+        footer.oddFooter.right.text, footer.oddFooter.right.size = right, 8
+        footer = _FOOTERS.keep((left, right), footer)
+    sheet.HeaderFooter = footer

@@ -1,0 +1,101 @@
+"""The tracker's objects made once per process (exporter/writers/xlsx_kept.py and the charts, validations and
+conditional formats of exporter/writers/xlsx.py): sheets whose settings are shared or kept write as openpyxl's own sheets with the
+same settings made in place, and nothing a process keeps changes from one workbook to the next."""
+
+from __future__ import annotations
+
+import io
+
+from conftest import CONTEXT, make_plan
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
+
+from exporter.theme import Theme
+from exporter.writers import REGISTRY, WriterOptions, output_context, xlsx, xlsx_kept, xlsx_package, xlsx_sheet
+from exporter.writers.xlsx_kept import SHARED, KeptSheet, add_sheet, freeze, print_setup
+
+CELL = st.one_of(st.none(), st.builds("{}{}".format, st.sampled_from(["A", "B", "C", "D", "AA"]), st.integers(1, 5)))
+TEXT = st.sampled_from(["", "Plan & Ada", "Page &P of &N", "Ünïcödé"])
+
+
+def _written(sheet: Worksheet) -> bytes:
+    writer = WorksheetWriter(sheet, out=io.BytesIO())
+    writer.write()
+    return writer.out.getvalue()
+
+
+def _settings(sheet: Worksheet) -> list[bytes]:
+    """Each shared setting of the sheet as XML (an empty one as b"")."""
+    return [tostring(getattr(sheet, name).to_tree()) if getattr(sheet, name) else b"" for name in SHARED]
+
+
+def test_a_kept_sheet_has_what_a_new_worksheet_has():
+    workbook = Workbook()
+    ours, theirs = KeptSheet(workbook, "Mine"), Worksheet(workbook, "Mine")
+    assert vars(ours).keys() == vars(theirs).keys()
+    assert _settings(ours) == _settings(theirs)
+    assert _written(ours) == _written(theirs)
+    assert add_sheet(workbook, "Added") is workbook.worksheets[-1]
+
+
+@given(CELL, st.sampled_from(["portrait", "landscape"]), st.sampled_from(["1", "9"]), TEXT, TEXT)
+def test_kept_settings_write_as_openpyxls_made_in_place(top_left, orientation, paper, left, right):
+    """Views, page setup and footer, kept once and given again, against openpyxl's set on the sheet."""
+    workbook = Workbook()
+    for _ in range(2):
+        ours = KeptSheet(workbook, "Mine")
+        ours.freeze_panes = top_left
+        print_setup(ours, orientation, paper, left, right)
+        theirs = Worksheet(workbook, "Mine")
+        theirs.freeze_panes = top_left
+        theirs.page_setup.orientation, theirs.page_setup.paperSize = orientation, paper
+        theirs.page_setup.fitToWidth, theirs.page_setup.fitToHeight = 1, 0
+        theirs.sheet_properties.pageSetUpPr.fitToPage = True
+        theirs.oddFooter.left.text, theirs.oddFooter.left.size = left, 8
+        theirs.oddFooter.right.text, theirs.oddFooter.right.size = right, 8
+        assert (ours.freeze_panes, _written(ours)) == (theirs.freeze_panes, _written(theirs))
+    freeze(ours, None)
+    assert ours.views.to_tree() is not None and ours.freeze_panes is None
+
+
+KEPT = (
+    xlsx._CHARTS,
+    xlsx._VALIDATIONS,
+    xlsx._FORMATTINGS,
+    xlsx_kept._VIEWS,
+    xlsx_kept._PAGES,
+    xlsx_kept._FOOTERS,
+    xlsx_package._CHARTS,
+    xlsx_package._STYLESHEETS,
+    xlsx_sheet._ELEMENTS,
+)
+
+
+def _tracker(plan, theme: Theme) -> bytes:
+    context = output_context(plan, CONTEXT, REGISTRY["xlsx"])
+    return xlsx.render(plan, context, theme, WriterOptions())[xlsx.FILE_NAME]
+
+
+def test_what_a_process_keeps_stays_as_made(builtin_plan):
+    """Trackers of several plans, themes and languages, rendered after others and after every kept object
+    was forgotten, are the same; the settings kept sheets share still write as a new sheet's."""
+    plans = [
+        builtin_plan,
+        make_plan(builtin_plan.pathway, name="Ada & <Bob>", hours_per_week=4),
+        make_plan(builtin_plan.pathway, hours_per_week=15, lang="de"),
+    ]
+    themes = (Theme(), Theme(accent="#AA5500"), Theme(primary="#336699", paper="a4"))
+    warm = [_tracker(plan, theme) for plan in plans for theme in themes]
+    xlsx_kept._DEFAULTS.clear()
+    cold = []
+    for plan in plans:
+        for theme in themes:
+            for kept in KEPT:
+                kept.clear()
+            cold.append(_tracker(plan, theme))
+    assert warm == cold
+    assert _settings(KeptSheet(Workbook(), "Mine")) == _settings(Worksheet(Workbook(), "Mine"))
