@@ -19,7 +19,9 @@ from __future__ import annotations
 import copy
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -468,14 +470,76 @@ def _shared_strings_xml(strings: dict[str, int]) -> bytes:
     ).encode()
 
 
+_DEFLATED: Kept[tuple[int, bytes]] = Kept(64)
+"""Parts deflated before, by their bytes, with their CRC: the parts that are the same for every participant of a
+batch (about 20 a workbook, more for several languages or pathways) stay while each workbook's own parts come and
+go; the bound keeps a batch worker's memory flat."""
+_ZIP_INFO = zipfile.ZipInfo()  # zipfile's defaults for an entry: system and versions
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")  # zipfile's structCentralDir
+_END_RECORD = struct.Struct("<4s4H2LH")  # zipfile's structEndArchive
+_READ_WRITE = 0o644 << 16
+_UTF8_NAME = 1 << 11
+
+
 def _zip(parts: dict[str, bytes], stamp: datetime) -> bytes:
-    when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second // 2 * 2)
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
-        order = ["[Content_Types].xml", *sorted(name for name in parts if name != "[Content_Types].xml")]
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            package.writestr(info, parts[name])
-    return output.getvalue()
+    """The zip archive of the parts, [Content_Types].xml first and the rest by name, every entry deflated and
+    stamped with `stamp` (from 1980): byte for byte what `zipfile.ZipFile(..., "w", ZIP_DEFLATED)` writes into
+    memory for `writestr(ZipInfo(name, stamp), data)` with read-write permissions, each part deflated once per
+    process for its bytes (`_deflated`). Raises ValueError for a package that would need ZIP64 extensions."""
+    if len(parts) > 0xFFFF or sum(map(len, parts.values())) * 1.05 > zipfile.ZIP64_LIMIT:
+        raise ValueError("a package this large needs ZIP64 extensions, which the tracker does not write")
+    dos_time = stamp.hour << 11 | stamp.minute << 5 | stamp.second // 2
+    dos_date = (max(stamp.year, 1980) - 1980) << 9 | stamp.month << 5 | stamp.day
+    entries, directory, offset = [], [], 0
+    for name in ["[Content_Types].xml", *sorted(name for name in parts if name != "[Content_Types].xml")]:
+        data = parts[name]
+        crc, deflated = _deflated(data)
+        file_name, flags = _entry_name(name)
+        sizes = (crc, len(deflated), len(data), len(file_name))
+        local = _LOCAL_HEADER.pack(
+            b"PK\x03\x04", _ZIP_INFO.extract_version, 0, flags, zipfile.ZIP_DEFLATED, dos_time, dos_date, *sizes, 0
+        )
+        entries += (local, file_name, deflated)
+        directory += (
+            _CENTRAL_HEADER.pack(
+                b"PK\x01\x02",
+                _ZIP_INFO.create_version,
+                _ZIP_INFO.create_system,
+                _ZIP_INFO.extract_version,
+                0,
+                flags,
+                zipfile.ZIP_DEFLATED,
+                dos_time,
+                dos_date,
+                *sizes,
+                0,
+                0,
+                0,
+                0,
+                _READ_WRITE,
+                offset,
+            ),
+            file_name,
+        )
+        offset += len(local) + len(file_name) + len(deflated)
+    listing = b"".join(directory)
+    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(parts), len(parts), len(listing), offset, 0)
+    return b"".join(entries) + listing + end
+
+
+def _deflated(data: bytes) -> tuple[int, bytes]:
+    """The CRC of the data and the data deflated as zipfile deflates an entry; kept per process for the bytes."""
+    kept = _DEFLATED.get(data)
+    if kept is None:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        kept = _DEFLATED.keep(data, (zlib.crc32(data), compressor.compress(data) + compressor.flush()))
+    return kept
+
+
+def _entry_name(name: str) -> tuple[bytes, int]:
+    """An entry's name as zipfile writes it, and the flag it sets for a name that is not ASCII. Raises ValueError
+    for a name zipfile changes (one with a NUL, or a backslash where that separates folders)."""
+    if "\0" in name or "\\" in name:
+        raise ValueError(f"a part's name holds a NUL or a backslash: {name!r}")
+    return (name.encode("ascii"), 0) if name.isascii() else (name.encode("utf-8"), _UTF8_NAME)
