@@ -63,7 +63,7 @@ _RELATION = re.compile(
     r'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"|<Relationship [^>]*Target="([^"]+)"[^>]*Id="([^"]+)"'
 )
 _INLINE = re.compile(
-    r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.S
+    rb'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.S
 )
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -96,8 +96,8 @@ class SheetData:
     rows: tuple[tuple[str, tuple[str | tuple[str, str], ...]], ...]
 
 
-_EMPTY_DIMENSION = '<dimension ref="A1:A1" />'
-_EMPTY_SHEET_DATA = "<sheetData></sheetData>"
+_EMPTY_DIMENSION = b'<dimension ref="A1:A1" />'
+_EMPTY_SHEET_DATA = b"<sheetData></sheetData>"
 
 
 def sorted_sheet_data(
@@ -396,9 +396,8 @@ def finish_workbook(saved: Mapping[str, bytes], stamp: datetime, cells: dict[str
     sheets = _sheet_files(parts)
     strings: dict[str, int] = {}
     for title, path in sheets.items():
-        xml = parts[path].decode("utf-8")
-        xml = _with_cells(xml, cells[title], strings) if title in cells else _share_strings(xml, strings)
-        parts[path] = xml.encode("utf-8")
+        xml = parts[path]
+        parts[path] = _with_cells(xml, cells[title], strings) if title in cells else _share_strings(xml, strings)
     if strings:
         parts["xl/sharedStrings.xml"] = _shared_strings_xml(strings)
         parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
@@ -445,24 +444,32 @@ def _unescape(text: str) -> str:
     )
 
 
-def _with_cells(xml: str, cells: SheetData, strings: dict[str, int]) -> str:
+def _with_cells(xml: bytes, cells: SheetData, strings: dict[str, int]) -> bytes:
+    """The sheet's XML (UTF-8, saved without cells) with the cells in its `<sheetData>` and their range as its
+    `<dimension>`."""
     if xml.count(_EMPTY_SHEET_DATA) != 1 or xml.count(_EMPTY_DIMENSION) != 1:
         raise ValueError("a sheet whose cells are written as XML must be saved without cells")
-    xml = xml.replace(_EMPTY_DIMENSION, f'<dimension ref="{cells.dimension}" />')
-    return xml.replace(_EMPTY_SHEET_DATA, f"<sheetData>{_sheet_data_xml(cells, strings)}</sheetData>")
+    xml = xml.replace(_EMPTY_DIMENSION, f'<dimension ref="{cells.dimension}" />'.encode())
+    return xml.replace(_EMPTY_SHEET_DATA, f"<sheetData>{_sheet_data_xml(cells, strings)}</sheetData>".encode())
 
 
-def _share_strings(xml: str, strings: dict[str, int]) -> str:
-    def share(match: re.Match) -> str:
-        text = match.group(3)
-        index = strings.setdefault(text, len(strings))
-        return f'<c r="{match.group(1)}"{match.group(2)} t="s"><v>{index}</v></c>'
+def _share_strings(xml: bytes, strings: dict[str, int]) -> bytes:
+    """The sheet's XML (UTF-8) with each inline string openpyxl wrote a shared one."""
+
+    def share(match: re.Match) -> bytes:
+        index = strings.setdefault(match.group(3).decode(), len(strings))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (match.group(1), match.group(2), index)
 
     return _INLINE.sub(share, xml)
 
 
+_SHARED_START, _SHARED_END = '<si><t xml:space="preserve">', "</t></si>"
+_SHARED_BETWEEN = _SHARED_END + _SHARED_START
+
+
 def _shared_strings_xml(strings: dict[str, int]) -> bytes:
-    items = "".join(f'<si><t xml:space="preserve">{text}</t></si>' for text in strings)
+    """The shared strings' table: the texts (as XML), in the order of their indexes."""
+    items = f"{_SHARED_START}{_SHARED_BETWEEN.join(strings)}{_SHARED_END}" if strings else ""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(strings)}" '
