@@ -29,8 +29,10 @@ from functools import lru_cache
 from typing import Any
 
 from openpyxl.chart._chart import ChartBase
+from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.extended import ExtendedProperties
+from openpyxl.packaging.relationship import Relationship, RelationshipList
 from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -51,12 +53,13 @@ from openpyxl.xml.constants import (
     ARC_WORKBOOK,
     ARC_WORKBOOK_RELS,
     CPROPS_TYPE,
+    PKG_REL_NS,
 )
 from openpyxl.xml.functions import Element, tostring
 
 from exporter.kept import Kept
 from exporter.writers.markup import escape
-from exporter.writers.xlsx_sheet import SheetColumn, column_attributes, column_start, sheet_xml
+from exporter.writers.xlsx_sheet import SheetColumn, column_attributes, column_start, object_state, sheet_xml
 
 _SHEET_PATH = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _RELATION = re.compile(
@@ -245,11 +248,11 @@ class _PartsWriter(ExcelWriter):
     def write_data(self) -> None:
         """The parts `ExcelWriter.write_data` writes, in its order, from the same objects."""
         archive, workbook = self._archive, self.workbook
-        archive.writestr(ARC_APP, tostring(ExtendedProperties().to_tree()))
+        archive.writestr(ARC_APP, _tree_xml(ExtendedProperties()))
         archive.writestr(ARC_CORE, tostring(workbook.properties.to_tree()))
         archive.writestr(ARC_THEME, workbook.loaded_theme or theme_xml)
         if len(workbook.custom_doc_props) >= 1:
-            archive.writestr(ARC_CUSTOM, tostring(workbook.custom_doc_props.to_tree()))
+            archive.writestr(ARC_CUSTOM, _tree_xml(workbook.custom_doc_props))
             self.manifest.append(_CustomProperties())
         self._write_worksheets()
         self._write_chartsheets()
@@ -257,11 +260,19 @@ class _PartsWriter(ExcelWriter):
         self._write_charts()
         self._write_external_links()
         archive.writestr(ARC_STYLE, _stylesheet(workbook))
-        writer = WorkbookWriter(workbook)
+        writer = _WorkbookWriter(workbook)
         archive.writestr(ARC_ROOT_RELS, writer.write_root_rels())
         archive.writestr(ARC_WORKBOOK, writer.write())
         archive.writestr(ARC_WORKBOOK_RELS, writer.write_rels())
-        self.manifest._write(archive, workbook)
+        self._write_manifest()
+
+    def _write_manifest(self) -> None:
+        """What `Manifest._write` writes for a workbook without macros, its XML made once per process for its
+        state (`_tree_xml`)."""
+        manifest = self.manifest
+        manifest.append(self.workbook)
+        manifest._register_mimetypes(filenames=self._archive.namelist())
+        self._archive.writestr(manifest.path, _tree_xml(manifest))
 
     def __init__(
         self,
@@ -303,6 +314,53 @@ class _PartsWriter(ExcelWriter):
             xml, ws._rels = written
         self._archive.writestr(ws.path[1:], xml)
         self.manifest.append(ws)
+
+
+class _WorkbookWriter(WorkbookWriter):
+    """openpyxl's writer of the workbook's own parts (for a workbook without macros), each part's XML made
+    once per process for the state it is written from (`_tree_xml`)."""
+
+    def write(self) -> bytes:
+        """`WorkbookWriter.write`, with the same effects on the workbook (local names' sheets, the active tab)."""
+        self.write_properties()
+        self.write_worksheets()
+        self.write_names()
+        self.write_pivots()
+        self.write_views()
+        self.write_refs()
+        return _tree_xml(self.package)
+
+    def write_rels(self) -> bytes:
+        """`WorkbookWriter.write_rels`: the sheets' relationships (`write`), the styles' and the theme's."""
+        self.rels.append(Relationship(type="styles", Target="styles.xml"))
+        self.rels.append(Relationship(type="theme", Target="theme/theme1.xml"))
+        return _tree_xml(self.rels)
+
+    def write_root_rels(self) -> bytes:
+        """`WorkbookWriter.write_root_rels`: the workbook's, the properties' and the custom properties'."""
+        rels = RelationshipList()
+        rels.append(Relationship(type="officeDocument", Target=ARC_WORKBOOK))
+        rels.append(Relationship(Type=f"{PKG_REL_NS}/metadata/core-properties", Target=ARC_CORE))
+        rels.append(Relationship(type="extended-properties", Target=ARC_APP))
+        if len(self.wb.custom_doc_props) >= 1:
+            rels.append(Relationship(type="custom-properties", Target=ARC_CUSTOM))
+        return _tree_xml(rels)
+
+
+_TREES: Kept[bytes] = Kept(64)
+"""Package parts kept by the state they are written from: about 8 a workbook, the same for every participant who
+shares a language and pathway."""
+
+
+def _tree_xml(value: Serialisable) -> bytes:
+    """`tostring(value.to_tree())` of an openpyxl object, made once per process for its state
+    (`xlsx_sheet.object_state`; each time for an object holding other kinds of values). Only for objects whose
+    `to_tree` has no effect a later step reads (the manifest's adds its extensions' defaults to itself)."""
+    key = object_state(value)
+    if key is None:
+        return tostring(value.to_tree())
+    xml = _TREES.get(key)
+    return _TREES.keep(key, tostring(value.to_tree())) if xml is None else xml
 
 
 _CHARTS: Kept[bytes] = Kept(64)

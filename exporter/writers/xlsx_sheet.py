@@ -144,6 +144,15 @@ def _gated(setting: Serialisable) -> bytes:
     return xml
 
 
+def object_state(value: Serialisable) -> Hashable | None:
+    """Everything that shapes an openpyxl object's element (`_state`: its class and attributes, recursively,
+    but a parent sheet or workbook), or None for an object holding values of other kinds."""
+    try:
+        return _state(value)
+    except _Unsupported:
+        return None
+
+
 def _state(value: Any) -> Hashable:
     """Everything that shapes the value's element: its class and attributes, recursively. Raises
     `_Unsupported` for a value of another kind than those `sheet_xml` names."""
