@@ -108,14 +108,15 @@ def _rows(ws: Worksheet) -> bytes:
 
 
 def _hyperlinks(ws: Worksheet, rels: RelationshipList) -> bytes:
-    """`WorksheetWriter.write_hyperlinks`: each link with a target gets its relationship."""
+    """`WorksheetWriter.write_hyperlinks`: each link with a target gets its relationship; the links' element
+    kept per process for their state (`_element`: a pathway's resources are the same for each participant)."""
     links = ws._hyperlinks
     for link in links:
         if link.target:
             relation = Relationship(type="hyperlink", TargetMode="External", Target=link.target)
             rels.append(relation)
             link.id = relation.id
-    return _written(HyperlinkList(links).to_tree()) if links else b""
+    return _element(HyperlinkList(links)) if links else b""
 
 
 def _register_rules(ws: Worksheet) -> None:
