@@ -1,5 +1,6 @@
 """The tracker's package is written with openpyxl's writer into memory (`xlsx_package.workbook_parts`):
-the parts are byte for byte those `ExcelWriter` writes into a zip for the same workbook."""
+the parts are byte for byte those `ExcelWriter` writes into a zip for the same workbook. The zip archive is
+written by hand (`xlsx_package._zip`): byte for byte what zipfile writes for the same parts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import datetime
 
 import pytest
 from conftest import CONTEXT, make_plan
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -16,7 +19,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from exporter.theme import Theme
 from exporter.writers import WriterOptions, xlsx
-from exporter.writers.xlsx_package import workbook_parts
+from exporter.writers.xlsx_package import _zip, workbook_parts
 
 
 def zip_parts(data: bytes) -> dict[str, bytes]:
@@ -87,3 +90,49 @@ def _columns_workbook() -> Workbook:
 
 def test_columns_are_excel_writers():
     assert workbook_parts(_columns_workbook()) == _excel_writer_parts(_columns_workbook())
+
+
+def _zipfile_package(parts: dict[str, bytes], stamp: datetime) -> bytes:
+    """The package as zipfile writes it: [Content_Types].xml first, each entry deflated and stamped."""
+    when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second // 2 * 2)
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
+        for name in ["[Content_Types].xml", *sorted(name for name in parts if name != "[Content_Types].xml")]:
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            package.writestr(info, parts[name])
+    return output.getvalue()
+
+
+PART_NAMES = st.one_of(
+    st.sampled_from(["xl/workbook.xml", "xl/worksheets/sheet1.xml", "docProps/app.xml", "xl/théme/ü.xml", "a"]),
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x2FF, exclude_characters="\\"), min_size=1, max_size=12),
+)
+PART_DATA = st.one_of(
+    st.binary(max_size=300),
+    st.builds(lambda text, times: (text * times).encode(), st.text(max_size=40), st.integers(0, 2000)),
+    st.sampled_from([b"", b'<?xml version="1.0"?><a/>', bytes(range(256)) * 40]),
+    st.integers(1, 3000).map(  # where the deflate level shows
+        lambda rows: "".join(f'<c r="A{row}"><v>{row * 7919 % 10007}</v></c>' for row in range(rows)).encode()
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(PART_NAMES, PART_DATA, max_size=8).map(lambda parts: {"[Content_Types].xml": b"<Types/>", **parts}),
+    st.datetimes(datetime(1970, 1, 1), datetime(2107, 12, 31)),
+)
+def test_the_package_is_zipfiles(parts, stamp):
+    """Twice: the second time every part's deflated bytes are the ones kept from the first."""
+    expected = _zipfile_package(parts, stamp)
+    assert _zip(parts, stamp) == expected
+    assert _zip(parts, stamp) == expected
+    assert zip_parts(expected) == parts
+
+
+@pytest.mark.parametrize("name", ["a\0b", "xl\\sheet.xml"])
+def test_a_name_zipfile_would_change_is_refused(name):
+    with pytest.raises(ValueError, match="NUL or a backslash"):
+        _zip({"[Content_Types].xml": b"", name: b"x"}, datetime(2027, 1, 1))

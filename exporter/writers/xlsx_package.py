@@ -19,7 +19,9 @@ from __future__ import annotations
 import copy
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,8 +29,10 @@ from functools import lru_cache
 from typing import Any
 
 from openpyxl.chart._chart import ChartBase
+from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.extended import ExtendedProperties
+from openpyxl.packaging.relationship import Relationship, RelationshipList
 from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -49,19 +53,20 @@ from openpyxl.xml.constants import (
     ARC_WORKBOOK,
     ARC_WORKBOOK_RELS,
     CPROPS_TYPE,
+    PKG_REL_NS,
 )
 from openpyxl.xml.functions import Element, tostring
 
 from exporter.kept import Kept
 from exporter.writers.markup import escape
-from exporter.writers.xlsx_sheet import SheetColumn, column_attributes, column_start, sheet_xml
+from exporter.writers.xlsx_sheet import SheetColumn, column_attributes, column_start, object_state, sheet_xml
 
 _SHEET_PATH = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _RELATION = re.compile(
     r'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"|<Relationship [^>]*Target="([^"]+)"[^>]*Id="([^"]+)"'
 )
 _INLINE = re.compile(
-    r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.S
+    rb'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.S
 )
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -94,8 +99,8 @@ class SheetData:
     rows: tuple[tuple[str, tuple[str | tuple[str, str], ...]], ...]
 
 
-_EMPTY_DIMENSION = '<dimension ref="A1:A1" />'
-_EMPTY_SHEET_DATA = "<sheetData></sheetData>"
+_EMPTY_DIMENSION = b'<dimension ref="A1:A1" />'
+_EMPTY_SHEET_DATA = b"<sheetData></sheetData>"
 
 
 def sorted_sheet_data(
@@ -243,11 +248,11 @@ class _PartsWriter(ExcelWriter):
     def write_data(self) -> None:
         """The parts `ExcelWriter.write_data` writes, in its order, from the same objects."""
         archive, workbook = self._archive, self.workbook
-        archive.writestr(ARC_APP, tostring(ExtendedProperties().to_tree()))
+        archive.writestr(ARC_APP, _tree_xml(ExtendedProperties()))
         archive.writestr(ARC_CORE, tostring(workbook.properties.to_tree()))
         archive.writestr(ARC_THEME, workbook.loaded_theme or theme_xml)
         if len(workbook.custom_doc_props) >= 1:
-            archive.writestr(ARC_CUSTOM, tostring(workbook.custom_doc_props.to_tree()))
+            archive.writestr(ARC_CUSTOM, _tree_xml(workbook.custom_doc_props))
             self.manifest.append(_CustomProperties())
         self._write_worksheets()
         self._write_chartsheets()
@@ -255,11 +260,19 @@ class _PartsWriter(ExcelWriter):
         self._write_charts()
         self._write_external_links()
         archive.writestr(ARC_STYLE, _stylesheet(workbook))
-        writer = WorkbookWriter(workbook)
+        writer = _WorkbookWriter(workbook)
         archive.writestr(ARC_ROOT_RELS, writer.write_root_rels())
         archive.writestr(ARC_WORKBOOK, writer.write())
         archive.writestr(ARC_WORKBOOK_RELS, writer.write_rels())
-        self.manifest._write(archive, workbook)
+        self._write_manifest()
+
+    def _write_manifest(self) -> None:
+        """What `Manifest._write` writes for a workbook without macros, its XML made once per process for its
+        state (`_tree_xml`)."""
+        manifest = self.manifest
+        manifest.append(self.workbook)
+        manifest._register_mimetypes(filenames=self._archive.namelist())
+        self._archive.writestr(manifest.path, _tree_xml(manifest))
 
     def __init__(
         self,
@@ -301,6 +314,53 @@ class _PartsWriter(ExcelWriter):
             xml, ws._rels = written
         self._archive.writestr(ws.path[1:], xml)
         self.manifest.append(ws)
+
+
+class _WorkbookWriter(WorkbookWriter):
+    """openpyxl's writer of the workbook's own parts (for a workbook without macros), each part's XML made
+    once per process for the state it is written from (`_tree_xml`)."""
+
+    def write(self) -> bytes:
+        """`WorkbookWriter.write`, with the same effects on the workbook (local names' sheets, the active tab)."""
+        self.write_properties()
+        self.write_worksheets()
+        self.write_names()
+        self.write_pivots()
+        self.write_views()
+        self.write_refs()
+        return _tree_xml(self.package)
+
+    def write_rels(self) -> bytes:
+        """`WorkbookWriter.write_rels`: the sheets' relationships (`write`), the styles' and the theme's."""
+        self.rels.append(Relationship(type="styles", Target="styles.xml"))
+        self.rels.append(Relationship(type="theme", Target="theme/theme1.xml"))
+        return _tree_xml(self.rels)
+
+    def write_root_rels(self) -> bytes:
+        """`WorkbookWriter.write_root_rels`: the workbook's, the properties' and the custom properties'."""
+        rels = RelationshipList()
+        rels.append(Relationship(type="officeDocument", Target=ARC_WORKBOOK))
+        rels.append(Relationship(Type=f"{PKG_REL_NS}/metadata/core-properties", Target=ARC_CORE))
+        rels.append(Relationship(type="extended-properties", Target=ARC_APP))
+        if len(self.wb.custom_doc_props) >= 1:
+            rels.append(Relationship(type="custom-properties", Target=ARC_CUSTOM))
+        return _tree_xml(rels)
+
+
+_TREES: Kept[bytes] = Kept(64)
+"""Package parts kept by the state they are written from: about 8 a workbook, the same for every participant who
+shares a language and pathway."""
+
+
+def _tree_xml(value: Serialisable) -> bytes:
+    """`tostring(value.to_tree())` of an openpyxl object, made once per process for its state
+    (`xlsx_sheet.object_state`; each time for an object holding other kinds of values). Only for objects whose
+    `to_tree` has no effect a later step reads (the manifest's adds its extensions' defaults to itself)."""
+    key = object_state(value)
+    if key is None:
+        return tostring(value.to_tree())
+    xml = _TREES.get(key)
+    return _TREES.keep(key, tostring(value.to_tree())) if xml is None else xml
 
 
 _CHARTS: Kept[bytes] = Kept(64)
@@ -394,9 +454,8 @@ def finish_workbook(saved: Mapping[str, bytes], stamp: datetime, cells: dict[str
     sheets = _sheet_files(parts)
     strings: dict[str, int] = {}
     for title, path in sheets.items():
-        xml = parts[path].decode("utf-8")
-        xml = _with_cells(xml, cells[title], strings) if title in cells else _share_strings(xml, strings)
-        parts[path] = xml.encode("utf-8")
+        xml = parts[path]
+        parts[path] = _with_cells(xml, cells[title], strings) if title in cells else _share_strings(xml, strings)
     if strings:
         parts["xl/sharedStrings.xml"] = _shared_strings_xml(strings)
         parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
@@ -443,24 +502,32 @@ def _unescape(text: str) -> str:
     )
 
 
-def _with_cells(xml: str, cells: SheetData, strings: dict[str, int]) -> str:
+def _with_cells(xml: bytes, cells: SheetData, strings: dict[str, int]) -> bytes:
+    """The sheet's XML (UTF-8, saved without cells) with the cells in its `<sheetData>` and their range as its
+    `<dimension>`."""
     if xml.count(_EMPTY_SHEET_DATA) != 1 or xml.count(_EMPTY_DIMENSION) != 1:
         raise ValueError("a sheet whose cells are written as XML must be saved without cells")
-    xml = xml.replace(_EMPTY_DIMENSION, f'<dimension ref="{cells.dimension}" />')
-    return xml.replace(_EMPTY_SHEET_DATA, f"<sheetData>{_sheet_data_xml(cells, strings)}</sheetData>")
+    xml = xml.replace(_EMPTY_DIMENSION, f'<dimension ref="{cells.dimension}" />'.encode())
+    return xml.replace(_EMPTY_SHEET_DATA, f"<sheetData>{_sheet_data_xml(cells, strings)}</sheetData>".encode())
 
 
-def _share_strings(xml: str, strings: dict[str, int]) -> str:
-    def share(match: re.Match) -> str:
-        text = match.group(3)
-        index = strings.setdefault(text, len(strings))
-        return f'<c r="{match.group(1)}"{match.group(2)} t="s"><v>{index}</v></c>'
+def _share_strings(xml: bytes, strings: dict[str, int]) -> bytes:
+    """The sheet's XML (UTF-8) with each inline string openpyxl wrote a shared one."""
+
+    def share(match: re.Match) -> bytes:
+        index = strings.setdefault(match.group(3).decode(), len(strings))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (match.group(1), match.group(2), index)
 
     return _INLINE.sub(share, xml)
 
 
+_SHARED_START, _SHARED_END = '<si><t xml:space="preserve">', "</t></si>"
+_SHARED_BETWEEN = _SHARED_END + _SHARED_START
+
+
 def _shared_strings_xml(strings: dict[str, int]) -> bytes:
-    items = "".join(f'<si><t xml:space="preserve">{text}</t></si>' for text in strings)
+    """The shared strings' table: the texts (as XML), in the order of their indexes."""
+    items = f"{_SHARED_START}{_SHARED_BETWEEN.join(strings)}{_SHARED_END}" if strings else ""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(strings)}" '
@@ -468,14 +535,76 @@ def _shared_strings_xml(strings: dict[str, int]) -> bytes:
     ).encode()
 
 
+_DEFLATED: Kept[tuple[int, bytes]] = Kept(64)
+"""Parts deflated before, by their bytes, with their CRC: the parts that are the same for every participant of a
+batch (about 20 a workbook, more for several languages or pathways) stay while each workbook's own parts come and
+go; the bound keeps a batch worker's memory flat."""
+_ZIP_INFO = zipfile.ZipInfo()  # zipfile's defaults for an entry: system and versions
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")  # zipfile's structCentralDir
+_END_RECORD = struct.Struct("<4s4H2LH")  # zipfile's structEndArchive
+_READ_WRITE = 0o644 << 16
+_UTF8_NAME = 1 << 11
+
+
 def _zip(parts: dict[str, bytes], stamp: datetime) -> bytes:
-    when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second // 2 * 2)
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
-        order = ["[Content_Types].xml", *sorted(name for name in parts if name != "[Content_Types].xml")]
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            package.writestr(info, parts[name])
-    return output.getvalue()
+    """The zip archive of the parts, [Content_Types].xml first and the rest by name, every entry deflated and
+    stamped with `stamp` (from 1980): byte for byte what `zipfile.ZipFile(..., "w", ZIP_DEFLATED)` writes into
+    memory for `writestr(ZipInfo(name, stamp), data)` with read-write permissions, each part deflated once per
+    process for its bytes (`_deflated`). Raises ValueError for a package that would need ZIP64 extensions."""
+    if len(parts) > 0xFFFF or sum(map(len, parts.values())) * 1.05 > zipfile.ZIP64_LIMIT:
+        raise ValueError("a package this large needs ZIP64 extensions, which the tracker does not write")
+    dos_time = stamp.hour << 11 | stamp.minute << 5 | stamp.second // 2
+    dos_date = (max(stamp.year, 1980) - 1980) << 9 | stamp.month << 5 | stamp.day
+    entries, directory, offset = [], [], 0
+    for name in ["[Content_Types].xml", *sorted(name for name in parts if name != "[Content_Types].xml")]:
+        data = parts[name]
+        crc, deflated = _deflated(data)
+        file_name, flags = _entry_name(name)
+        sizes = (crc, len(deflated), len(data), len(file_name))
+        local = _LOCAL_HEADER.pack(
+            b"PK\x03\x04", _ZIP_INFO.extract_version, 0, flags, zipfile.ZIP_DEFLATED, dos_time, dos_date, *sizes, 0
+        )
+        entries += (local, file_name, deflated)
+        directory += (
+            _CENTRAL_HEADER.pack(
+                b"PK\x01\x02",
+                _ZIP_INFO.create_version,
+                _ZIP_INFO.create_system,
+                _ZIP_INFO.extract_version,
+                0,
+                flags,
+                zipfile.ZIP_DEFLATED,
+                dos_time,
+                dos_date,
+                *sizes,
+                0,
+                0,
+                0,
+                0,
+                _READ_WRITE,
+                offset,
+            ),
+            file_name,
+        )
+        offset += len(local) + len(file_name) + len(deflated)
+    listing = b"".join(directory)
+    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(parts), len(parts), len(listing), offset, 0)
+    return b"".join(entries) + listing + end
+
+
+def _deflated(data: bytes) -> tuple[int, bytes]:
+    """The CRC of the data and the data deflated as zipfile deflates an entry; kept per process for the bytes."""
+    kept = _DEFLATED.get(data)
+    if kept is None:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        kept = _DEFLATED.keep(data, (zlib.crc32(data), compressor.compress(data) + compressor.flush()))
+    return kept
+
+
+def _entry_name(name: str) -> tuple[bytes, int]:
+    """An entry's name as zipfile writes it, and the flag it sets for a name that is not ASCII. Raises ValueError
+    for a name zipfile changes (one with a NUL, or a backslash where that separates folders)."""
+    if "\0" in name or "\\" in name:
+        raise ValueError(f"a part's name holds a NUL or a backslash: {name!r}")
+    return (name.encode("ascii"), 0) if name.isascii() else (name.encode("utf-8"), _UTF8_NAME)

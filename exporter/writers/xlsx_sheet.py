@@ -20,9 +20,11 @@ from typing import Any
 
 from openpyxl.compat import safe_string
 from openpyxl.descriptors import Strict
+from openpyxl.descriptors.container import ElementList
 from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.packaging.relationship import Relationship, RelationshipList
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.utils.units import DEFAULT_COLUMN_WIDTH
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.cell_range import MultiCellRange
@@ -108,14 +110,15 @@ def _rows(ws: Worksheet) -> bytes:
 
 
 def _hyperlinks(ws: Worksheet, rels: RelationshipList) -> bytes:
-    """`WorksheetWriter.write_hyperlinks`: each link with a target gets its relationship."""
+    """`WorksheetWriter.write_hyperlinks`: each link with a target gets its relationship; the links' element
+    kept per process for their state (`_element`: a pathway's resources are the same for each participant)."""
     links = ws._hyperlinks
     for link in links:
         if link.target:
             relation = Relationship(type="hyperlink", TargetMode="External", Target=link.target)
             rels.append(relation)
             link.id = relation.id
-    return _written(HyperlinkList(links).to_tree()) if links else b""
+    return _element(HyperlinkList(links)) if links else b""
 
 
 def _register_rules(ws: Worksheet) -> None:
@@ -144,8 +147,18 @@ def _gated(setting: Serialisable) -> bytes:
     return xml
 
 
+def object_state(value: Serialisable) -> Hashable | None:
+    """Everything that shapes an openpyxl object's element (`_state`: its class and attributes, recursively,
+    but a parent sheet or workbook), or None for an object holding values of other kinds."""
+    try:
+        return _state(value)
+    except _Unsupported:
+        return None
+
+
 def _state(value: Any) -> Hashable:
-    """Everything that shapes the value's element: its class and attributes, recursively. Raises
+    """Everything that shapes the value's element: its class and attributes, recursively (a list's class and
+    items, for openpyxl's lists too, whose elements are written from their items alone). Raises
     `_Unsupported` for a value of another kind than those `sheet_xml` names."""
     kind = type(value)
     if kind is str or value is None:
@@ -156,7 +169,7 @@ def _state(value: Any) -> Hashable:
         return kind, str(value)
     if isinstance(value, Serialisable | Strict):  # openpyxl objects: their values kept by descriptors
         return kind, *_attribute_states(value)
-    if kind is list or kind is tuple:
+    if kind is list or kind is tuple or isinstance(value, ElementList | IndexedList):  # written from their items
         return kind, *(_state(item) for item in value)
     raise _Unsupported(kind.__name__)
 
