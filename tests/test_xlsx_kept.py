@@ -71,6 +71,8 @@ KEPT = (
     xlsx_kept._FOOTERS,
     xlsx_package._CHARTS,
     xlsx_package._STYLESHEETS,
+    xlsx_package._TREES,
+    xlsx_package._DEFLATED,
     xlsx_sheet._ELEMENTS,
 )
 
