@@ -346,7 +346,9 @@ def run_batch(
     try:
         with _joined_plans(out_dir, prepared, choice, booklet) if combining else contextlib.nullcontext() as joined:
             done = _run_all(export_row, work, jobs, _also_joining(joined, on_row))
-            interrupted = any(result is None for result in done)
+            if joined and isinstance(joined.failure, Exception):
+                raise joined.failure  # once every row is done, as when the plans were joined after them
+            interrupted = any(result is None for result in done) or bool(joined and joined.failure)
             results = _in_roster_order(prepared, done)
             combined, pages = None, {}
             if joined and not interrupted and joined.plans:
@@ -435,15 +437,19 @@ def _collector_for_rows() -> Iterator[None]:
     """Python's cyclic garbage collector set for rendering rows, and restored afterwards: what exists now
     (modules, fonts, the pathway; for worker processes, what they inherit when they fork) set aside from its
     walks (Python's gc.freeze advice: nor do forked workers copy the pages it lies on), and a collection of
-    the youngest objects after `ROW_COLLECTION_THRESHOLDS` new ones rather than 700."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
+    the youngest objects after `ROW_COLLECTION_THRESHOLDS` new ones rather than 700 (worker processes set
+    them again as they start, `_start_worker`, in case they were not forked). Nothing is frozen or unfrozen
+    when something already is."""
+    thresholds, freezing = gc.get_threshold(), gc.get_freeze_count() == 0  # what a caller froze stays its own
+    if freezing:
+        gc.freeze()
     gc.set_threshold(*ROW_COLLECTION_THRESHOLDS)
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
 
 
 def _run_in_pool(
@@ -451,7 +457,7 @@ def _run_in_pool(
 ) -> None:
     """Each job in worker processes, `finished` called as each ends; on Ctrl-C the rows not started are
     cancelled and those done are still reported (their entries of `results` filled)."""
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_ignore_interrupts)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_start_worker)
     futures: dict[Future, int] = {pool.submit(work_on, job): index for index, job in enumerate(work)}
     try:
         for future in as_completed(futures):
@@ -465,9 +471,11 @@ def _run_in_pool(
         pool.shutdown(wait=True)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the main process, which stops handing out rows and lets them finish."""
+def _start_worker() -> None:
+    """Workers leave Ctrl-C to the main process, which stops handing out rows and lets them finish, and
+    render rows with the collector's thresholds for rows (`_collector_for_rows`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.set_threshold(*ROW_COLLECTION_THRESHOLDS)
 
 
 def plan_row(job: RowJob) -> RowResult:
@@ -684,18 +692,27 @@ class _JoinedPlans:
     def __init__(self, joiner: Joiner, prepared: PreparedBatch, part_of: Callable[[RowResult], Part]):
         self.joiner = joiner
         self.plans: list[tuple[RowResult, Part, int]] = []
+        self.failure: BaseException | None = None
+        """What stopped the joining (an error, or Ctrl-C while a plan was copied): no plan is joined after it."""
         self._order = deque(item.row.number for item in prepared.ready)
         self._waiting: dict[int, RowResult] = {}
         self._part_of = part_of
 
     def finished(self, result: RowResult) -> None:
-        """Note a row as finished, and join the plans of every finished row no earlier row waits for."""
+        """Note a row as finished, and join the plans of every finished row no earlier row waits for. An error
+        while joining is kept in `failure` for after the rows (the rows go on); Ctrl-C is kept and raised."""
         self._waiting[result.row] = result
-        while self._order and self._order[0] in self._waiting:
+        while self.failure is None and self._order and self._order[0] in self._waiting:
             done = self._waiting.pop(self._order.popleft())
             if done.ok:
                 part = self._part_of(done)
-                self.plans.append((done, part, self.joiner.add(part)))
+                try:
+                    self.plans.append((done, part, self.joiner.add(part)))
+                except Exception as err:
+                    self.failure = err
+                except BaseException as err:
+                    self.failure = err
+                    raise
 
 
 @contextlib.contextmanager

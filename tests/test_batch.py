@@ -216,3 +216,76 @@ def test_rows_run_with_the_row_collector_settings_and_restore_them(jobs):
     assert seen == [(ROW_COLLECTION_THRESHOLDS, True)] * 3
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+class _Joiner:
+    """A stand-in joiner: each part is one page; the part named `fails_with` raises it."""
+
+    def __init__(self, fails_with: tuple[str, BaseException] | None = None):
+        self.fails_with = fails_with
+        self.joined: list[str] = []
+
+    def add(self, part: str) -> int:
+        if self.fails_with and part == self.fails_with[0]:
+            raise self.fails_with[1]
+        self.joined.append(part)
+        return 1
+
+
+def _joined_plans(joiner: _Joiner, rows: tuple[int, ...]):
+    from types import SimpleNamespace
+
+    from exporter import batch
+
+    prepared = SimpleNamespace(ready=[SimpleNamespace(row=SimpleNamespace(number=row)) for row in rows])
+    return batch._JoinedPlans(joiner, prepared, lambda result: f"plan {result.row}")
+
+
+def _row(row: int, ok: bool = True):
+    from exporter.batch import RowResult, RowStatus
+
+    return RowResult(row, f"P{row}", f"p{row}", RowStatus.OK if ok else RowStatus.ERROR)
+
+
+def test_plans_are_joined_in_roster_order_as_rows_finish():
+    joiner = _Joiner()
+    joined = _joined_plans(joiner, (1, 2, 3, 4))
+    joined.finished(_row(3))
+    joined.finished(_row(2, ok=False))
+    assert joiner.joined == []  # row 1 is not done: nothing after it is joined yet
+    joined.finished(_row(1))
+    assert joiner.joined == ["plan 1", "plan 3"]  # a row with an error has no plan
+    joined.finished(_row(4))
+    assert [result.row for result, _, _ in joined.plans] == [1, 3, 4]
+    assert joined.failure is None
+
+
+def test_a_join_that_fails_stops_joining_and_waits_for_the_rows():
+    """An error while joining is kept (raised once the rows are done); Ctrl-C while joining is kept and
+    raised at once, so the batch is interrupted rather than all-plans.pdf written without that plan."""
+    from exporter.batch import _also_joining, _run_all
+
+    broken = OSError("No space left on device")
+    joined = _joined_plans(_Joiner(("plan 2", broken)), (1, 2, 3))
+    for row in (1, 2, 3):
+        joined.finished(_row(row))
+    assert joined.failure is broken and [result.row for result, _, _ in joined.plans] == [1]
+
+    joined = _joined_plans(_Joiner(("plan 3", KeyboardInterrupt())), (1, 2, 3))
+    done = _run_all(_row, [1, 2, 3], 1, _also_joining(joined, None))
+    assert isinstance(joined.failure, KeyboardInterrupt)
+    assert [result.row for result, _, _ in joined.plans] == [1, 2] and None not in done
+
+
+def test_rows_leave_what_a_caller_froze_frozen():
+    import gc
+
+    from exporter.batch import _run_all
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        _run_all(_collector_state, [1], 1, None)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 from conftest import CONTEXT, make_plan
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.worksheet._writer import WorksheetWriter
@@ -42,6 +42,7 @@ def test_a_kept_sheet_has_what_a_new_worksheet_has():
     assert add_sheet(workbook, "Added") is workbook.worksheets[-1]
 
 
+@settings(deadline=None)
 @given(CELL, st.sampled_from(["portrait", "landscape"]), st.sampled_from(["1", "9"]), TEXT, TEXT)
 def test_kept_settings_write_as_openpyxls_made_in_place(top_left, orientation, paper, left, right):
     """Views, page setup and footer, kept once and given again, against openpyxl's set on the sheet."""
