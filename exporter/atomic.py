@@ -2,7 +2,8 @@
 
 Two tools:
 
-* `atomic_stream` / `write_atomically`: one file, written to a temporary name and renamed over its target.
+* `atomic_stream` / `write_atomically`: one file, written to a temporary name and renamed over its target;
+  `put_in_place` renames a file written elsewhere on the same file system (all-plans.pdf, joined as rows finish).
 * `write_file_set`: a set of files in one folder, serialised by a lock, written in two phases, with a protected
   file (the tracker, which holds the person's own progress) never overwritten without a backup and never absent.
 
@@ -58,14 +59,23 @@ def atomic_stream(path: Path) -> Iterator[BinaryIO]:
     try:
         with open(temporary, "wb") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+            put_in_place(handle, temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+
+
+def put_in_place(handle: BinaryIO, written: Path, path: Path) -> Path:
+    """The file `written` (open for writing as `handle`, on `path`'s file system) put in place of `path` in one
+    step: flushed to disk and closed first, so `path` holds either its old content or all of the new; then the
+    folder is fsynced. Returns `path`."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+    os.replace(written, path)
     _sync_folder(path.parent)
+    return path
 
 
 def write_atomically(path: Path, data: bytes) -> Path:

@@ -29,10 +29,10 @@ from datetime import date
 from enum import StrEnum
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from exporter import pipeline
-from exporter.atomic import atomic_stream, write_atomically
+from exporter.atomic import put_in_place, write_atomically
 from exporter.context import RunContext
 from exporter.controls import CONTROL
 from exporter.drafts import check_address, draft
@@ -689,8 +689,17 @@ class _JoinedPlans:
     last step of a batch is only its cover, index and shared parts); `plans`: each ok row's result, its
     part and its page count, in roster order."""
 
-    def __init__(self, joiner: Joiner, prepared: PreparedBatch, part_of: Callable[[RowResult], Part]):
+    def __init__(
+        self,
+        joiner: Joiner,
+        prepared: PreparedBatch,
+        part_of: Callable[[RowResult], Part],
+        body: BinaryIO,
+        path: Path,
+    ) -> None:
+        """Plans joined by `joiner` into `body`, the file open at `path`; `part_of` gives a finished row's plan."""
         self.joiner = joiner
+        self.body, self.path = body, path
         self.plans: list[tuple[RowResult, Part, int]] = []
         self.failure: BaseException | None = None
         """What stopped the joining (an error, or Ctrl-C while a plan was copied): no plan is joined after it."""
@@ -730,8 +739,9 @@ def _joined_plans(
         path = parts_dir / "plans" / f"{result.folder}.pdf" if booklet else out_dir / result.folder / plan_pdf
         return Part(path, CONTROL.sub("", result.name))
 
-    with open(parts_dir / "plans-joined.pdf", "w+b") as body:
-        yield _JoinedPlans(Joiner(body), prepared, part_of)
+    path = parts_dir / "plans-joined.pdf"
+    with open(path, "wb") as body:
+        yield _JoinedPlans(Joiner(body), prepared, part_of, body, path)
 
 
 def _also_joining(joined: _JoinedPlans | None, on_row: RowCallback | None) -> RowCallback | None:
@@ -772,9 +782,8 @@ def _combine_pdfs(
     counts = [count for _, _, count in joined.plans]
     cover = _cover(heading, shared, plans, counts, context, choice.theme)
     cover_path = write_atomically(parts_dir / "cover.pdf", cover)
-    target = out_dir / COMBINED
-    with atomic_stream(target) as handle:
-        ranges = joined.joiner.finish(heading, [Part(cover_path, labels("pdf.index")), *shared], handle)
+    ranges = joined.joiner.finish(heading, [Part(cover_path, labels("pdf.index")), *shared])
+    target = put_in_place(joined.body, joined.path, out_dir / COMBINED)
     return target, {r.row: pages for (r, _, _), pages in zip(joined.plans, ranges[1 + len(shared) :], strict=True)}
 
 
@@ -782,9 +791,10 @@ def _cover(
     heading: str, shared: list[Part], plans: list[Part], plan_counts: list[int], context: RunContext, theme: Theme
 ) -> bytes:
     """The cover and index of the shared parts and the plans (of `plan_counts` pages), its page numbers
-    counted after the cover's own pages (`page_ranges`, as join_pdfs places the parts). The guessed length of the cover only grows, and larger page numbers
-    never make the index shorter, so it settles in a few renderings; if it ever did not, that is a
-    fault in this program and is raised, never an index with wrong numbers."""
+    counted after the cover's own pages (`page_ranges`, as `Joiner.finish` places the parts). The guessed
+    length of the cover only grows, and larger page numbers never make the index shorter, so it settles in
+    a few renderings; if it ever did not, that is a fault in this program and is raised, never an index
+    with wrong numbers."""
     from exporter.pdfjoin import page_count, page_ranges
     from exporter.writers.pdf_booklet import IndexEntry, render_cover
 

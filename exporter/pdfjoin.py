@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,14 +33,6 @@ class _Output:
         self.offsets: dict[int, int] = {}
         self.next_id = INFO_ID + 1
         self.stream.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-
-    def move_to(self, stream: BinaryIO) -> None:
-        """Go on writing into `stream` (empty), after a copy of everything written so far."""
-        if stream.seek(0, io.SEEK_END):
-            raise ValueError("the joined file moves into an empty stream")
-        self.stream.seek(0)
-        shutil.copyfileobj(self.stream, stream)
-        self.stream = stream
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -134,13 +125,10 @@ class Joiner:
         self._joined.append(joined)
         return joined.count
 
-    def finish(self, title: str, front: Iterable[Part] = (), stream: BinaryIO | None = None) -> list[range]:
+    def finish(self, title: str, front: Iterable[Part] = ()) -> list[range]:
         """The front parts copied, then the page tree (the front parts' pages first, then the added parts'
         in order), the bookmarks in the same order, the catalogue, `title` and the cross-reference table.
-        With `stream` (empty), what was written so far is copied into it and the rest written there.
         Returns each part's pages (numbered from 1), front parts first, as `page_ranges` gives them."""
-        if stream is not None:
-            self._output.move_to(stream)
         output, ahead = self._output, [self._copied(part) for part in front]
         parts = [*ahead, *self._joined]
         kids = [kid for joined in parts for kid in joined.kids]

@@ -1,5 +1,6 @@
 import csv
 import filecmp
+import io
 import re
 from pathlib import Path
 
@@ -238,7 +239,7 @@ def _joined_plans(joiner: _Joiner, rows: tuple[int, ...]):
     from exporter import batch
 
     prepared = SimpleNamespace(ready=[SimpleNamespace(row=SimpleNamespace(number=row)) for row in rows])
-    return batch._JoinedPlans(joiner, prepared, lambda result: f"plan {result.row}")
+    return batch._JoinedPlans(joiner, prepared, lambda result: f"plan {result.row}", io.BytesIO(), Path("unused"))
 
 
 def _row(row: int, ok: bool = True):
