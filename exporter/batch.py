@@ -18,7 +18,6 @@ import contextlib
 import csv
 import gc
 import io
-import itertools
 import shutil
 import signal
 from collections import deque
@@ -420,14 +419,35 @@ FULL_COLLECTION_EVERY = 20
 that outlive two collections reach the oldest generation, which Python collects ever more rarely as it
 grows; without these a worker's memory crept up row after row (64 MiB to 76 over 250 rows; with them
 it stays at 67). Each costs about as much as a row; every 10 rows it cost a few per cent of the time."""
-_ROWS_RENDERED = itertools.count(1)
+
+
+class _RowsRendered:
+    """This process's count of rendered rows, and whether it may freeze what its first row left alive."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.may_freeze = False
+
+    def start(self, may_freeze: bool) -> None:
+        """Count from 0 again; `may_freeze` when this batch owns the process's frozen objects."""
+        self.count, self.may_freeze = 0, may_freeze
+
+
+_ROWS_RENDERED = _RowsRendered()
 
 
 def _collecting_now_and_then(work_on: Callable[[RowJob], RowResult], job: RowJob) -> RowResult:
-    """`work_on(job)`, then a full collection if this process has rendered a multiple of
-    `FULL_COLLECTION_EVERY` rows."""
+    """`work_on(job)`, then: after the process's first row, when it may, a full collection and a freeze of
+    what is left (the writers' modules, fonts and kept parts, loaded by the first row, so later full
+    collections do not walk them: they were about a third of each one's time); and a full collection
+    each `FULL_COLLECTION_EVERY` rows."""
     result = work_on(job)
-    if next(_ROWS_RENDERED) % FULL_COLLECTION_EVERY == 0:
+    rendered = _ROWS_RENDERED
+    rendered.count += 1
+    if rendered.count == 1 and rendered.may_freeze:
+        gc.collect()
+        gc.freeze()
+    elif rendered.count % FULL_COLLECTION_EVERY == 0:
         gc.collect()
     return result
 
@@ -438,11 +458,12 @@ def _collector_for_rows() -> Iterator[None]:
     (modules, fonts, the pathway; for worker processes, what they inherit when they fork) set aside from its
     walks (Python's gc.freeze advice: nor do forked workers copy the pages it lies on), and a collection of
     the youngest objects after `ROW_COLLECTION_THRESHOLDS` new ones rather than 700 (worker processes set
-    them again as they start, `_start_worker`, in case they were not forked). Nothing is frozen or unfrozen
-    when something already is."""
+    them again as they start, `_start_worker`, in case they were not forked). What the first row leaves alive
+    is frozen too (`_collecting_now_and_then`). Nothing is frozen or unfrozen when something already is."""
     thresholds, freezing = gc.get_threshold(), gc.get_freeze_count() == 0  # what a caller froze stays its own
     if freezing:
         gc.freeze()
+    _ROWS_RENDERED.start(may_freeze=freezing)
     gc.set_threshold(*ROW_COLLECTION_THRESHOLDS)
     try:
         yield
@@ -473,8 +494,9 @@ def _run_in_pool(
 
 def _start_worker() -> None:
     """Workers leave Ctrl-C to the main process, which stops handing out rows and lets them finish, and
-    render rows with the collector's thresholds for rows (`_collector_for_rows`)."""
+    render rows with the collector's settings for rows (`_collector_for_rows`, `_collecting_now_and_then`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ROWS_RENDERED.start(may_freeze=True)  # a worker's objects are its own
     gc.set_threshold(*ROW_COLLECTION_THRESHOLDS)
 
 

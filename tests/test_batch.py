@@ -219,6 +219,24 @@ def test_rows_run_with_the_row_collector_settings_and_restore_them(jobs):
     assert gc.get_freeze_count() == 0
 
 
+def _frozen_count(_job) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_what_the_first_row_leaves_alive_is_frozen_until_the_batch_ends():
+    """After a process's first row, what is left alive is set aside from the collector's walks once; the
+    batch unfreezes it all as it ends."""
+    import gc
+
+    from exporter.batch import _run_all
+
+    counts = _run_all(_frozen_count, [1, 2, 3], 1, None)
+    assert counts[0] < counts[1] == counts[2]
+    assert gc.get_freeze_count() == 0
+
+
 class _Joiner:
     """A stand-in joiner: each part is one page; the part named `fails_with` raises it."""
 
@@ -286,7 +304,9 @@ def test_rows_leave_what_a_caller_froze_frozen():
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
-        _run_all(_collector_state, [1], 1, None)
+        made_since = [[] for _ in range(10)]  # the caller's own, not frozen: none of the batch's to freeze
+        _run_all(_collector_state, [1, 2], 1, None)
         assert gc.get_freeze_count() == frozen
+        assert any(item is made_since for item in gc.get_objects())  # the collector still walks it
     finally:
         gc.unfreeze()
