@@ -92,11 +92,13 @@ class Formula:
 @dataclass(frozen=True)
 class SheetData:
     """A sheet's cells as `finish_workbook` writes them into its XML: the range they span (`<dimension>`)
-    and its rows, each as its start tag and its cells, a cell either as XML or, for text, as the start
-    of its tag and its text as XML (shared when the package is finished)."""
+    and its `<sheetData>` content as pieces of XML, but for the pieces at the positions `texts` (in
+    ascending order), which are cells' text as XML, shared when the package is finished (each replaced by
+    its index in the shared strings). Flat, so a cell is no object of its own."""
 
     dimension: str
-    rows: tuple[tuple[str, tuple[str | tuple[str, str], ...]], ...]
+    pieces: tuple[str, ...]
+    texts: tuple[int, ...]
 
 
 _EMPTY_DIMENSION = b'<dimension ref="A1:A1" />'
@@ -112,13 +114,21 @@ def sorted_sheet_data(
     formulas' results. A value is text (as a cell holds it, see `xlsx.clean_text`), an int or a finite float, a
     date or a naive date-time (its Excel serial number), a `Formula`, or None (no value: a cell only if it has a
     style, but its row and the dimension count it). Raises TypeError for another kind of value."""
-    rows: dict[int, list[str | tuple[str, str]]] = {number: [] for number in heights}
-    row: list[str | tuple[str, str]] = []
+    pieces: list[str] = []
+    texts: list[int] = []
+    add, mark = pieces.append, texts.append
+    tall, next_tall = sorted(heights), 0  # the rows with a height, and the first not yet written
     last_row = first_row = 0
     first_column, last_column = 1 << 30, 0
     for (number, column), (value, style) in cells:
         if number != last_row:
-            row = rows.get(number) or rows.setdefault(number, [])
+            if last_row:
+                add("</row>")
+            while next_tall < len(tall) and tall[next_tall] <= number:
+                if tall[next_tall] < number:  # a row with a height and no cells
+                    add(_row_start(tall[next_tall], heights) + "</row>")
+                next_tall += 1
+            add(_row_start(number, heights))
             last_row = number
             first_row = first_row or number
         if column < first_column:
@@ -128,40 +138,63 @@ def sorted_sheet_data(
         if value is None and not style:
             continue
         start = f'<c r="{_letter(column)}{number}" s="{style}"' if style else f'<c r="{_letter(column)}{number}"'
-        row.append(_cell(start, value))
-    written = tuple(
-        (
-            f'<row r="{number}"' + (f' ht="{heights[number]:.16g}" customHeight="1">' if number in heights else ">"),
-            tuple(row),
-        )
-        for number, row in sorted(rows.items())
-    )
+        if type(value) is str or isinstance(value, str):
+            add(start + ' t="s"><v>')
+            mark(len(pieces))
+            add(_escaped(value))
+            add("</v></c>")
+        else:
+            add(_cell(start, value))
+    if last_row:
+        add("</row>")
+    pieces.extend(_row_start(number, heights) + "</row>" for number in tall[next_tall:])
     if not last_row:
-        return SheetData("A1:A1", written)
-    return SheetData(f"{_letter(first_column)}{first_row}:{_letter(last_column)}{last_row}", written)
+        return SheetData("A1:A1", tuple(pieces), ())
+    dimension = f"{_letter(first_column)}{first_row}:{_letter(last_column)}{last_row}"
+    return SheetData(dimension, tuple(pieces), tuple(texts))
+
+
+def _row_start(number: int, heights: Mapping[int, float]) -> str:
+    if number in heights:
+        return f'<row r="{number}" ht="{heights[number]:.16g}" customHeight="1">'
+    return f'<row r="{number}">'
 
 
 def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) -> SheetData:
     """`sorted_sheet_data` of rows of values from cell A1, without row heights: each value of row r (from 1)
-    at column c (from 1) is the cell ((r, c), (value, style(value))), `style` asked in that order."""
-    written: list[tuple[str, tuple[str | tuple[str, str], ...]]] = []
+    at column c (from 1) is the cell ((r, c), (value, style(value))). `style` must give the same id for values
+    of the same type (and, for text, the same first character): it is asked once for each, in cell order."""
+    pieces: list[str] = []
+    texts: list[int] = []
+    add, mark = pieces.append, texts.append
+    attributes: dict[Any, str] = {}  # ' s="id"' (or nothing) by the type of a value, or the first character of text
     first_row = last_row = last_column = 0
     letters = [_letter(column) for column in range(1, max(map(len, rows), default=0) + 1)]
     for number, values in enumerate(rows, start=1):
         if not values:
             continue
         first_row, last_row, last_column = first_row or number, number, max(last_column, len(values))
-        row: list[str | tuple[str, str]] = []
+        add(f'<row r="{number}">')
         for letter, value in zip(letters, values, strict=False):  # letters for the longest row
-            cell_style = style(value)
-            if value is None and not cell_style:
-                continue
-            start = f'<c r="{letter}{number}" s="{cell_style}"' if cell_style else f'<c r="{letter}{number}"'
-            row.append(_cell(start, value))
-        written.append((f'<row r="{number}">', tuple(row)))
+            kind = type(value)
+            found = value[:1] if kind is str else kind
+            attribute = attributes.get(found)
+            if attribute is None:
+                cell_style = style(value)
+                attribute = attributes[found] = f' s="{cell_style}"' if cell_style else ""
+            if kind is str:
+                add(f'<c r="{letter}{number}"{attribute} t="s"><v>')
+                mark(len(pieces))
+                add(_escaped(value))
+                add("</v></c>")
+            elif value is not None:
+                add(_cell(f'<c r="{letter}{number}"{attribute}', value))
+            elif attribute:
+                add(f'<c r="{letter}{number}"{attribute} t="n" />')
+        add("</row>")
     if not last_row:
-        return SheetData("A1:A1", ())
-    return SheetData(f"A{first_row}:{_letter(last_column)}{last_row}", tuple(written))
+        return SheetData("A1:A1", (), ())
+    return SheetData(f"A{first_row}:{_letter(last_column)}{last_row}", tuple(pieces), tuple(texts))
 
 
 @lru_cache(maxsize=1024)
@@ -169,18 +202,14 @@ def _letter(column: int) -> str:
     return get_column_letter(column)
 
 
-def _cell(start: str, value: Any) -> str | tuple[str, str]:
-    """A cell (its tag up to the attributes) holding the value, as `sorted_sheet_data` documents it; the kinds
-    nearly every cell holds are told by their exact type first, without the checks for the others."""
+def _cell(start: str, value: Any) -> str:
+    """A cell (its tag up to the attributes) holding a value that is not text, as `sorted_sheet_data`
+    documents it; the kinds nearly every cell holds are told by their exact type first."""
     kind = type(value)
-    if kind is str:
-        return start, _escaped(value)
     if kind is int or kind is float:
         return f'{start} t="n"><v>{format(value, ".16g")}</v></c>'
     if kind is datetime or kind is date:
         return f'{start} t="n"><v>{format(to_excel(value), ".16g")}</v></c>'
-    if isinstance(value, str):
-        return start, _escaped(value)
     if value is None:
         return f'{start} t="n" />'
     if isinstance(value, Formula):
@@ -212,16 +241,9 @@ def _formula_cell(start: str, formula: str, value: Any) -> str:
 
 def _sheet_data_xml(cells: SheetData, strings: dict[str, int]) -> str:
     """The `<sheetData>` content of the cells, their text added to the shared strings in cell order."""
-    parts: list[str] = []
-    add, share = parts.append, strings.setdefault
-    for start, row in cells.rows:
-        add(start)
-        for cell in row:
-            if type(cell) is str:
-                add(cell)
-            else:
-                add(f'{cell[0]} t="s"><v>{share(cell[1], len(strings))}</v></c>')
-        add("</row>")
+    parts, share = list(cells.pieces), strings.setdefault
+    for position in cells.texts:
+        parts[position] = str(share(parts[position], len(strings)))
     return "".join(parts)
 
 
