@@ -133,18 +133,62 @@ def _register_rules(ws: Worksheet) -> None:
 
 def _element(setting: Serialisable) -> bytes:
     """The setting's element as `WorksheetWriter` writes it, made once per process for its state."""
-    key = _state(setting)
+    held = _settled(setting)
+    if held is not None and held.element is not None:
+        return held.element
+    key = _state(setting) if held is None else held.state
     xml = _ELEMENTS.get(key)
-    return _ELEMENTS.keep(key, _written(setting.to_tree())) if xml is None else xml
+    if xml is None:
+        xml = _ELEMENTS.keep(key, _written(setting.to_tree()))
+    if held is not None:
+        held.element = xml
+    return xml
 
 
 def _gated(setting: Serialisable) -> bytes:
     """`_element` of a setting `WorksheetWriter` writes only when it is true (not empty)."""
-    key = ("gated", _state(setting))
+    held = _settled(setting)
+    if held is not None and held.gated is not None:
+        return held.gated
+    key = ("gated", _state(setting) if held is None else held.state)
     xml = _ELEMENTS.get(key)
     if xml is None:
         xml = _ELEMENTS.keep(key, _written(setting.to_tree()) if setting else b"")
+    if held is not None:
+        held.gated = xml
     return xml
+
+
+class _Settled:
+    """A setting that no longer changes, its state (`_state`) and its elements once written."""
+
+    __slots__ = ("element", "gated", "setting", "state")
+
+    def __init__(self, setting: Serialisable, state: Hashable):
+        self.setting, self.state = setting, state
+        self.element: bytes | None = None
+        self.gated: bytes | None = None
+
+
+_SETTLED: Kept[_Settled] = Kept(128)
+"""Settings shared by sheets (`settled`), by their identity; each holds its setting, so the identity is not
+reused while it is kept. About 50 in a batch (`xlsx_kept`'s objects)."""
+
+
+def settled(setting: Serialisable) -> None:
+    """Note that the setting, an openpyxl object that sheets share, is not changed any more (in place or in
+    any object it holds): `sheet_xml` then knows its element by the object itself, without working out its
+    state for each sheet. A setting holding values `sheet_xml` does not write is not noted."""
+    try:
+        state = _state(setting)
+    except _Unsupported:
+        return
+    _SETTLED.keep(id(setting), _Settled(setting, state))
+
+
+def _settled(setting: Serialisable) -> _Settled | None:
+    held = _SETTLED.get(id(setting))
+    return held if held is not None and held.setting is setting else None
 
 
 def object_state(value: Serialisable) -> Hashable | None:
