@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from test_xlsx_package import zip_parts
 
-from exporter.writers.xlsx import QUOTED, clean_text, put_text, style_id
+from exporter.writers.xlsx import QUOTED, _held_rows, clean_text, put_text, style_id
 from exporter.writers.xlsx_package import Formula, finish_workbook, rows_sheet_data, sorted_sheet_data, workbook_parts
 
 STAMP = datetime(2027, 1, 1, tzinfo=UTC)
@@ -146,3 +146,14 @@ def test_rows_of_values_are_their_cells(rows):
         firsts.setdefault(value[:1] if type(value) is str else type(value), value)
     assert rows_sheet_data(held, style) == sorted_sheet_data(cells, {})
     assert [(type(value), value) for value in asked] == [(type(value), value) for value in firsts.values()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), TEXT, NUMBER, MOMENT), st.one_of(TEXT, DAY)), max_size=8))
+def test_rows_of_values_hold_text_as_cells_do(rows):
+    """The rows a sheet of rows of values keeps: each text as `clean_text` makes it (empty: None), checked for the
+    whole sheet at once."""
+    expected = [tuple(clean_text(value) or None if isinstance(value, str) else value for value in row) for row in rows]
+    held = _held_rows(rows)
+    assert [tuple(row) for row in held] == expected
+    assert [[type(value) for value in row] for row in held] == [[type(value) for value in row] for row in expected]

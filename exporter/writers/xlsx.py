@@ -33,8 +33,9 @@ import textwrap
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import zip_longest
+from operator import is_not
 from typing import Any
 
 from openpyxl import Workbook
@@ -104,6 +105,7 @@ SIGNED_HOURS_FORMAT = "+0.##;-0.##;0"
 SIGNED_DAYS_FORMAT = "+0.0;-0.0;0"
 BAR_LENGTH = 20
 MAX_SHEET_TITLE = 31
+MAX_CELL_TEXT = 32767  # Excel's limit on a cell's text
 MAX_INLINE_LIST = 255  # Excel's limit on a dropdown's list written into the rule itself
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]\x00-\x1f\x7f-\x9f]")
 _PLAIN_SHEET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -405,13 +407,17 @@ class _Book:
         title = sheet.title
         if self.cells[title] or title in self.plain_rows:
             raise ValueError("rows of values fill a sheet of their own")
-        held = [
-            tuple((clean_text(value) or None) if isinstance(value, str) else value for value in row) for row in rows
-        ]
+        held = _held_rows(rows)
         self.plain_rows[title] = held
         for column, values in enumerate(zip_longest(*held), start=1):
-            dates = [value for value in values if isinstance(value, date)]
-            others = [value for value in values if value is not None and not isinstance(value, date)]
+            present = list(filter(_IS_VALUE, values))
+            if not present:
+                continue
+            if set(map(type, present)) == _TEXT:  # most columns: the longest text stands for them all
+                self.measure(title, column, max(present, key=len), None)
+                continue
+            dates = [value for value in present if isinstance(value, date)]
+            others = [value for value in present if not isinstance(value, date)]
             if dates:  # every date needs the same width, and so does the column
                 self.measure(title, column, dates[0], DATE_FORMAT)
             if others:  # the longest stands for them all
@@ -522,6 +528,20 @@ class _Book:
         self.workbook.move_sheet(sheet, offset=len(sheets) - 1 - sheets.index(sheet))
 
 
+_IS_VALUE = partial(is_not, None)
+_TEXT = {str}
+
+
+def _held_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows with their text as cells hold it (`clean_text`; empty text: None). Rows whose text needs no
+    change are kept as they are: the check is one pass over all the text at once."""
+    texts = [value for row in rows for value in row if isinstance(value, str)]
+    plain = set(map(type, texts)) <= _TEXT and max(map(len, texts), default=0) <= MAX_CELL_TEXT
+    if plain and not ILLEGAL_CHARACTERS_RE.search("\n".join(texts)):
+        return [row if "" not in row else tuple(None if value == "" else value for value in row) for row in rows]
+    return [tuple((clean_text(value) or None) if isinstance(value, str) else value for value in row) for row in rows]
+
+
 def _dated(value: Any) -> bool:
     """A date (or date-time), or a formula whose value is one: a cell in the date format."""
     return isinstance(value, date) or (isinstance(value, Formula) and isinstance(value.value, date))
@@ -598,7 +618,7 @@ one carries a quote prefix, so a program that edits the cell keeps it text."""
 def clean_text(text: str) -> str:
     """The text as a cell can hold it: control characters XML cannot carry become spaces, and it is
     cut at Excel's 32,767 characters. Cached: the pathway's own text recurs in every workbook."""
-    return ILLEGAL_CHARACTERS_RE.sub(" ", text)[:32767]
+    return ILLEGAL_CHARACTERS_RE.sub(" ", text)[:MAX_CELL_TEXT]
 
 
 def formula_text(text: str) -> str:
