@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.hyperlink import Hyperlink
 from test_xlsx_package import zip_parts
 
 from exporter.writers.xlsx import QUOTED, _held_rows, clean_text, put_text, style_id
@@ -157,3 +158,47 @@ def test_rows_of_values_hold_text_as_cells_do(rows):
     held = _held_rows(rows)
     assert [tuple(row) for row in held] == expected
     assert [[type(value) for value in row] for row in held] == [[type(value) for value in row] for row in expected]
+
+
+LINKED = st.lists(st.tuples(TEXT, st.booleans()), min_size=1, max_size=8)
+
+
+def _linked_packages(cells) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Cells down column A as the tracker puts them (empty text: no value), some of them links to themselves in the
+    Hyperlink style: as openpyxl's cells, and as XML cells with the links given to the sheet writer (styles
+    registered in cell order)."""
+    cells = [(text, link and bool(clean_text(text))) for text, link in cells]
+    theirs = Workbook()
+    for row, (text, link) in enumerate(cells, start=1):
+        cell = theirs.active.cell(row=row, column=1)
+        if clean_text(text):
+            put_text(cell, text)
+        if link:
+            cell.hyperlink = "https://example.org/" + text
+            cell.style = "Hyperlink"
+    buffer = io.BytesIO()
+    theirs.save(buffer)
+    ours = Workbook()
+    sheet, values, links = ours.active, [], []
+    for row, (text, link) in enumerate(cells, start=1):
+        held = clean_text(text) or None
+        quoted = isinstance(held, str) and held[:1] in QUOTED
+        values.append(
+            ((row, 1), (held, style_id(sheet, None, None, None, None, quoted, "Hyperlink" if link else None)))
+        )
+        if link:
+            links.append(Hyperlink(ref=f"A{row}", target="https://example.org/" + text))
+    parts = workbook_parts(ours, links={sheet.title: links})
+    written = finish_workbook(parts, STAMP, {sheet.title: sorted_sheet_data(values, {})})
+    return zip_parts(finish_workbook(zip_parts(buffer.getvalue()), STAMP, {})), zip_parts(written)
+
+
+@settings(max_examples=100, deadline=None)
+@given(LINKED)
+def test_links_given_to_the_sheet_are_openpyxls_cell_links(cells):
+    """A sheet whose cells are XML and whose links are given to the package writer (the Resources sheet) is byte
+    for byte openpyxl's sheet of the same cells with the links and the Hyperlink style on them."""
+    theirs, ours = _linked_packages(cells)
+    for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/_rels/sheet1.xml.rels", "xl/styles.xml"):
+        assert ours.get(name) == theirs.get(name), name
+    assert ours.get("xl/sharedStrings.xml") == theirs.get("xl/sharedStrings.xml")

@@ -51,6 +51,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -123,7 +124,7 @@ def file_names(options: WriterOptions) -> tuple[str, ...]:
 def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
     """The tracker workbook of the plan."""
     book, cells = built(plan, context, theme, options)
-    parts = workbook_parts(book.workbook, book.chart_keys, book.columns)
+    parts = workbook_parts(book.workbook, book.chart_keys, book.columns, book.links)
     return {FILE_NAME: finish_workbook(parts, book.build_time, cells)}
 
 
@@ -150,6 +151,9 @@ _Style = tuple[str | None, Font | None, PatternFill | None, Alignment | None]
 """A cell's style as openpyxl's cells take it: number format (as written, `_Book.number_format`), font, fill and
 alignment, each None when not set."""
 _PLAIN: _Style = (None, None, None, None)
+_LINK: _Style = tuple([None] * 4)  # type: ignore[assignment]
+"""The style of a link's cell: openpyxl's Hyperlink style alone (a style of its own, told by its identity)."""
+LINK_STYLE = "Hyperlink"
 _COLUMN_BITS = 15
 """A cell of a sheet written as XML is kept by one number, its row shifted past its column (Excel's columns run
 to 16,384), so its position is no object of its own; the numbers sort as (row, column) do."""
@@ -158,7 +162,7 @@ _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 
 class _Book:
     """The workbook being built. Most sheets keep their cells here (values and styles by position, written
-    as XML when the package is finished); a sheet with hyperlinks keeps openpyxl's cells, which carry them."""
+    as XML when the package is finished)."""
 
     def __init__(self, plan: Plan, context: RunContext, theme: Theme):
         self.plan = plan
@@ -171,6 +175,8 @@ class _Book:
         self._unused: Worksheet | None = self.workbook.active
         """openpyxl's first sheet, whose title the first title avoids; the tracker's sheets are kept ones."""
         self._lists: Worksheet | None = None
+        self.links: dict[str, list[Hyperlink]] = {}
+        """The links of the sheets made with hyperlinks, by sheet title, in the order they were put."""
         self.cells: dict[str, dict[int, Any]] = {}
         """The values of the cells of the sheets written as XML, by sheet title, then position (`_COLUMN_BITS`):
         text as a cell holds it, a number, a date, a `Formula` or None (a cell with no value)."""
@@ -228,16 +234,20 @@ class _Book:
 
     def sheet(self, key: str, hyperlinks: bool = False) -> Worksheet:
         """A new sheet titled by the catalogue's `sheet.<key>`, made safe and unique for Excel. Its cells
-        are kept here and written as XML, unless it has `hyperlinks` (openpyxl's cells carry those)."""
+        are kept here and written as XML. A sheet with `hyperlinks` (`put_link`) has its cells' styles
+        registered in the workbook's style table as openpyxl registered them when its cells were openpyxl's
+        (the table's order is part of the file's bytes): each part as it is set, the cells' styles after
+        every other sheet's (`sheet_data`)."""
         title = _sheet_title(self.labels(f"sheet.{key}"), self.workbook.sheetnames)
         if self._unused is not None:
             self.workbook.remove(self._unused)
             self._unused = None
         sheet = add_sheet(self.workbook, title)
-        if not hyperlinks:
-            self.cells[title] = {}
-            self.styles[title] = {}
-            self.heights[title] = {}
+        self.cells[title] = {}
+        self.styles[title] = {}
+        self.heights[title] = {}
+        if hyperlinks:
+            self.links[title] = []
         self.lengths[title] = {}
         self.date_widths[title] = {}
         return sheet
@@ -285,6 +295,9 @@ class _Book:
                 self._restyle(title, key, written, font, fill, alignment)
             elif number_format:
                 self._format(title, key, number_format)
+            if title in self.links and (number_format or font is not None or fill is not None or alignment is not None):
+                written = self.number_format(number_format) if number_format else None
+                _set_style(WriteOnlyCell(sheet), written, font, fill, alignment)  # registers the parts now
         if number_format or type(value) is not str:
             self.measure(title, column, value, number_format)
         else:  # most cells: text, measured by its length (`measure`)
@@ -293,12 +306,13 @@ class _Book:
                 lengths[column] = len(value)
 
     def put_link(self, sheet: Worksheet, row: int, column: int, url: str) -> None:
-        """Set a cell of a sheet with hyperlinks (openpyxl's cells) to the address, a link to it in the
-        Hyperlink style."""
+        """Set a cell of a sheet made with hyperlinks to the address, a link to it in openpyxl's Hyperlink
+        style (registered in the workbook now, as setting it on a cell does)."""
         self.put(sheet, row, column, url)
-        cell = sheet.cell(row=row, column=column)
-        cell.hyperlink = url
-        cell.style = "Hyperlink"
+        letter = get_column_letter(column)
+        self.links[sheet.title].append(Hyperlink(ref=f"{letter}{row}", target=url))
+        WriteOnlyCell(sheet).style = LINK_STYLE
+        self.styles[sheet.title][row << _COLUMN_BITS | column] = _LINK
 
     def value(self, sheet: Worksheet, row: int, column: int) -> Any:
         """The value of a cell (None for a cell not set)."""
@@ -324,6 +338,8 @@ class _Book:
         key = row << _COLUMN_BITS | column
         cells.setdefault(key, None)
         self._restyle(sheet.title, key, None, font, fill, alignment)
+        if sheet.title in self.links:
+            _set_style(WriteOnlyCell(sheet), None, font, fill, alignment)  # registers the parts now (`sheet`)
 
     def _format(self, title: str, key: int, number_format: str) -> None:
         """Give a cell the number format (as asked for, `number_format`), keeping the rest of its style."""
@@ -428,7 +444,8 @@ class _Book:
         table, sheet by sheet and cell by cell (row, then column), as openpyxl registers them on saving."""
         styles: dict[tuple[int, bool], int] = {}  # by the identity of the book's styles (`_style`), and quoted
         written = {}
-        for sheet in self.workbook.worksheets:
+        sheets = self.workbook.worksheets
+        for sheet in [*(s for s in sheets if s.title not in self.links), *(s for s in sheets if s.title in self.links)]:
             title = sheet.title
             cells = self.cells.get(title)
             if cells is None:
@@ -453,7 +470,8 @@ class _Book:
             found = (id(style), type(value) is str and value[:1] in QUOTED)
             number = styles.get(found)
             if number is None:
-                number = styles[found] = style_id(sheet, *style, found[1])
+                named = LINK_STYLE if style is _LINK else None
+                number = styles[found] = style_id(sheet, *style, found[1], named)
             yield (key >> _COLUMN_BITS, key & _COLUMN_MASK), (value, number)
 
     def _plain_style(self, sheet: Worksheet, styles: dict[tuple[int, bool], int]) -> Callable[[Any], int]:
@@ -561,10 +579,14 @@ def _set_style(
         cell.alignment = alignment
 
 
-def style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool) -> int:
+def style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool, named: str | None = None) -> int:
     """The workbook's id of a cell style (0: none), registered in its style table if new, through a cell
-    that is not on the sheet (openpyxl's way for cells it does not hold)."""
+    that is not on the sheet (openpyxl's way for cells it does not hold). A `named` style replaces the rest,
+    as setting it on a cell does."""
     probe = WriteOnlyCell(sheet)
+    if named:
+        probe.style = named
+        return probe.style_id
     if number_format:
         probe.number_format = number_format
     for name, value in (("font", font), ("fill", fill), ("alignment", alignment)):

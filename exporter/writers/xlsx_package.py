@@ -40,6 +40,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
 from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
@@ -302,10 +303,12 @@ class _PartsWriter(ExcelWriter):
         archive: _Parts,
         chart_keys: Mapping[int, Hashable],
         columns: Mapping[str, Mapping[int, SheetColumn]],
+        links: Mapping[str, Sequence[Hyperlink]],
     ):
         """The writer of `workbook` into `archive`; `chart_keys` maps id(chart) to what shapes its XML, `columns`
-        a sheet's title to its columns (see `workbook_parts`)."""
+        a sheet's title to its columns, `links` to its links (see `workbook_parts`)."""
         super().__init__(workbook, archive)
+        self._links = links
         self._chart_keys = chart_keys
         self._columns = columns
 
@@ -323,8 +326,10 @@ class _PartsWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        columns = self._columns.get(ws.title)
-        written = sheet_xml(ws, columns)
+        columns, links = self._columns.get(ws.title), self._links.get(ws.title)
+        written = sheet_xml(ws, columns, links)
+        if written is None and links:
+            raise ValueError("a sheet given links must be one `xlsx_sheet.sheet_xml` writes")
         if written is None:
             for number, column in (columns or {}).items():
                 dimension = ws.column_dimensions[get_column_letter(number)]
@@ -454,17 +459,20 @@ def workbook_parts(
     workbook: Workbook,
     chart_keys: Mapping[int, Hashable] | None = None,
     columns: Mapping[str, Mapping[int, SheetColumn]] | None = None,
+    links: Mapping[str, Sequence[Hyperlink]] | None = None,
 ) -> dict[str, bytes]:
     """The parts of the package openpyxl writes for the (not write-only) workbook, by name, as
     `ExcelWriter` writes them into a zip archive: the same bytes, without the archive. Unlike
     `Workbook.save`, leaves the properties' time as it is. `chart_keys` (by the id of a chart of the
     workbook) holds a key for each chart whose XML is the same whenever the key is: made once per process.
     `columns` (by sheet title) gives sheets without column dimensions of their own their columns' widths
-    and hidden marks, written as openpyxl writes column dimensions with the same width and hidden mark."""
+    and hidden marks, written as openpyxl writes column dimensions with the same width and hidden mark.
+    `links` (by sheet title) gives sheets without openpyxl cells their cells' links, in cell order (see
+    `xlsx_sheet.sheet_xml`)."""
     if workbook.write_only or workbook.vba_archive:
         raise ValueError("a write-only workbook writes its sheets as it goes, and macros are not kept")
     parts = _Parts()
-    _PartsWriter(workbook, parts, chart_keys or {}, columns or {}).save()
+    _PartsWriter(workbook, parts, chart_keys or {}, columns or {}, links or {}).save()
     return dict(parts)
 
 

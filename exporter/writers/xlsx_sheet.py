@@ -8,14 +8,14 @@ process by the setting object's state: its class and every attribute, nested obj
 included (`_state`). A sheet with merged cells, comments, a legacy drawing, a table without columns or a
 setting whose state holds other kinds of values is left to `WorksheetWriter`: `sheet_xml` returns None. The
 columns, the drawing, the table parts and the hyperlinks are written here directly, from the same attributes
-and with the same relationships `WorksheetWriter` adds; a sheet's openpyxl cells and row dimensions (the
-Resources sheet's links live on cells) are written by `WorksheetWriter.write_rows` itself.
+and with the same relationships `WorksheetWriter` adds (the links of a sheet whose cells are XML are given
+to `sheet_xml`); a sheet's openpyxl cells and row dimensions are written by `WorksheetWriter.write_rows` itself.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from openpyxl.compat import safe_string
@@ -29,7 +29,7 @@ from openpyxl.utils.units import DEFAULT_COLUMN_WIDTH
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.dimensions import ColumnDimension, SheetDimension
-from openpyxl.worksheet.hyperlink import HyperlinkList
+from openpyxl.worksheet.hyperlink import Hyperlink, HyperlinkList
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import Element, xmlfile
 
@@ -59,7 +59,9 @@ class SheetColumn:
         self.hidden = False
 
 
-def sheet_xml(ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None) -> tuple[bytes, RelationshipList] | None:
+def sheet_xml(
+    ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None, links: Sequence[Hyperlink] | None = None
+) -> tuple[bytes, RelationshipList] | None:
     """The sheet's XML and relationships as `WorksheetWriter(ws).write()` writes them, with the same effects on
     the sheet and its workbook (differential styles registered, rule ids, column bounds and outline, the
     tables' relationship ids, its cells' hyperlinks, no comments); openpyxl cells and row dimensions are
@@ -68,9 +70,12 @@ def sheet_xml(ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None) -
     numbers, ranges, openpyxl objects and sequences of them); the sheet's rules may then have registered
     their differential styles and its outline level been set, as `WorksheetWriter` does again.
     `columns` (by number, from 1), for a sheet without column dimensions, are written as openpyxl writes
-    column dimensions with the same width and hidden mark."""
+    column dimensions with the same width and hidden mark. `links`, for a sheet without openpyxl cells (whose
+    cells are written as XML), are its cells' links in cell order, written as those of openpyxl's cells."""
     if columns and len(ws.column_dimensions):
         raise ValueError("a sheet's columns are given either as column dimensions or as columns")
+    if links and ws._cells:
+        raise ValueError("a sheet's links are given either on its cells or as links")
     if ws.merged_cells or ws.legacy_drawing is not None or any(cell._comment for cell in ws._cells.values()):
         return None
     if any(not table.tableColumns for table in ws.tables.values()):
@@ -89,6 +94,8 @@ def sheet_xml(ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None) -
         return None
     top.append(_given_cols(ws, columns) if columns else _cols(ws))
     rows = _rows(ws)  # with the hyperlinks of its cells
+    if links:
+        ws._hyperlinks = list(links)
     rels = RelationshipList()
     links = _hyperlinks(ws, rels)
     drawing = _drawing(ws, rels)
