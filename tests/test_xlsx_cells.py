@@ -89,7 +89,8 @@ def _own_package(cells, heights) -> bytes:
     for position, (value, style) in sorted(cells.items()):
         quoted = isinstance(value, str) and value[:1] in QUOTED
         values[position] = (value, style_id(sheet, *style, quoted))
-    written = {sheet.title: sorted_sheet_data(sorted(values.items()), heights)}
+    cells = [(row, column, value, style) for (row, column), (value, style) in sorted(values.items())]
+    written = {sheet.title: sorted_sheet_data(cells, heights)}
     return finish_workbook(workbook_parts(workbook), STAMP, written)
 
 
@@ -138,7 +139,7 @@ def test_rows_of_values_are_their_cells(rows):
         return 1 if isinstance(value, date) else 2 if isinstance(value, str) and value[:1] in QUOTED else 0
 
     cells = [
-        ((number, column), (value, style(value, expected_asked)))
+        (number, column, value, style(value, expected_asked))
         for number, row in enumerate(held, start=1)
         for column, value in enumerate(row, start=1)
     ]
@@ -183,9 +184,7 @@ def _linked_packages(cells) -> tuple[dict[str, bytes], dict[str, bytes]]:
     for row, (text, link) in enumerate(cells, start=1):
         held = clean_text(text) or None
         quoted = isinstance(held, str) and held[:1] in QUOTED
-        values.append(
-            ((row, 1), (held, style_id(sheet, None, None, None, None, quoted, "Hyperlink" if link else None)))
-        )
+        values.append((row, 1, held, style_id(sheet, None, None, None, None, quoted, "Hyperlink" if link else None)))
         if link:
             links.append(Hyperlink(ref=f"A{row}", target="https://example.org/" + text))
     parts = workbook_parts(ours, links={sheet.title: links})

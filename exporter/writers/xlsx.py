@@ -461,7 +461,7 @@ class _Book:
     @staticmethod
     def _styled(
         sheet: Worksheet, cells: dict[int, Any], cell_styles: dict[int, _Style], styles: dict[tuple[int, bool], int]
-    ) -> Iterator[tuple[tuple[int, int], tuple[Any, int]]]:
+    ) -> Iterator[tuple[int, int, Any, int]]:
         """The sheet's cells in (row, column) order with their values and style ids, each style registered
         as the cells come (`styles`: the ids by the identity of the book's style and whether the text is quoted)."""
         for key in sorted(cells):
@@ -472,7 +472,7 @@ class _Book:
             if number is None:
                 named = LINK_STYLE if style is _LINK else None
                 number = styles[found] = style_id(sheet, *style, found[1], named)
-            yield (key >> _COLUMN_BITS, key & _COLUMN_MASK), (value, number)
+            yield key >> _COLUMN_BITS, key & _COLUMN_MASK, value, number
 
     def _plain_style(self, sheet: Worksheet, styles: dict[tuple[int, bool], int]) -> Callable[[Any], int]:
         """The style id of a value of a sheet of rows of values (`rows_of_values`), registered as `_styled`
@@ -513,10 +513,20 @@ class _Book:
             self.put(sheet, row, column + offset, title, font=font, fill=fill, alignment=alignment)
 
     def rows(self, sheet: Worksheet, first_row: int, rows: list[list[Any]], formats: dict[int, str] | None = None):
-        put, formats = self.put, formats or {}
+        """`put` each value of the rows from `first_row` and column 1, with the number format `formats` gives its
+        column; text in a column without one (most cells) is set here as `put` sets it."""
+        put, formats, title = self.put, formats or {}, sheet.title
+        cells, lengths = self._cells_of(title), self.lengths[title]
         for number, values in enumerate(rows, start=first_row):
+            row = number << _COLUMN_BITS
             for column, value in enumerate(values, start=1):
-                put(sheet, number, column, value, formats.get(column))
+                if type(value) is not str or cells is None or column in formats:
+                    put(sheet, number, column, value, formats.get(column))
+                    continue
+                value = clean_text(value)
+                cells[row | column] = value or None
+                if len(value) > lengths.get(column, 0):
+                    lengths[column] = len(value)
 
     def choices(self, values: tuple[str, ...]) -> str:
         """A dropdown's list: written into the rule, or, when a value holds a comma or a quote or

@@ -106,10 +106,8 @@ _EMPTY_DIMENSION = b'<dimension ref="A1:A1" />'
 _EMPTY_SHEET_DATA = b"<sheetData></sheetData>"
 
 
-def sorted_sheet_data(
-    cells: Iterable[tuple[tuple[int, int], tuple[Any, int]]], heights: Mapping[int, float]
-) -> SheetData:
-    """The cells of a sheet, ((row, column), (value, cell style id; 0: no style)) in (row, column) order, and
+def sorted_sheet_data(cells: Iterable[tuple[int, int, Any, int]], heights: Mapping[int, float]) -> SheetData:
+    """The cells of a sheet, (row, column, value, cell style id; 0: no style) in (row, column) order, and
     the heights of rows that have one, as `finish_workbook` writes them: byte for byte what openpyxl 3.1 writes
     for the same cells and row heights once `finish_workbook` has shared their strings and filled in their
     formulas' results. A value is text (as a cell holds it, see `xlsx.clean_text`), an int or a finite float, a
@@ -121,7 +119,7 @@ def sorted_sheet_data(
     tall, next_tall = sorted(heights), 0  # the rows with a height, and the first not yet written
     last_row = first_row = 0
     first_column, last_column = 1 << 30, 0
-    for (number, column), (value, style) in cells:
+    for number, column, value, style in cells:
         if number != last_row:
             if last_row:
                 add("</row>")
@@ -163,7 +161,7 @@ def _row_start(number: int, heights: Mapping[int, float]) -> str:
 
 def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) -> SheetData:
     """`sorted_sheet_data` of rows of values from cell A1, without row heights: each value of row r (from 1)
-    at column c (from 1) is the cell ((r, c), (value, style(value))). `style` must give the same id for values
+    at column c (from 1) is the cell (r, c, value, style(value)). `style` must give the same id for values
     of the same type (and, for text, the same first character): it is asked once for each, in cell order."""
     pieces: list[str] = []
     texts: list[int] = []
