@@ -12,11 +12,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.hyperlink import Hyperlink
 from test_xlsx_package import zip_parts
 
 from exporter.writers.xlsx import QUOTED, _held_rows, clean_text, put_text, style_id
-from exporter.writers.xlsx_package import Formula, finish_workbook, rows_sheet_data, sorted_sheet_data, workbook_parts
+from exporter.writers.xlsx_package import (
+    Formula,
+    _serial,
+    finish_workbook,
+    rows_sheet_data,
+    sorted_sheet_data,
+    workbook_parts,
+)
 
 STAMP = datetime(2027, 1, 1, tzinfo=UTC)
 DATE_FORMATS = ("ddd d mmm yyyy", "[$-407]d mmm")
@@ -201,3 +209,11 @@ def test_links_given_to_the_sheet_are_openpyxls_cell_links(cells):
     for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/_rels/sheet1.xml.rels", "xl/styles.xml"):
         assert ours.get(name) == theirs.get(name), name
     assert ours.get("xl/sharedStrings.xml") == theirs.get("xl/sharedStrings.xml")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(MOMENT, st.datetimes(min_value=datetime(1899, 12, 30), max_value=datetime(1900, 3, 2))))
+def test_a_date_times_serial_number_is_openpyxls(moment):
+    """The serial number of a date-time, worked out without `to_excel`'s checks: its very value, also in the
+    first days of 1900, which Excel counts from a day that did not exist."""
+    assert repr(_serial(moment)) == repr(to_excel(moment))

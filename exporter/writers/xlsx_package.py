@@ -116,18 +116,19 @@ def sorted_sheet_data(cells: Iterable[tuple[int, int, Any, int]], heights: Mappi
     pieces: list[str] = []
     texts: list[int] = []
     add, mark = pieces.append, texts.append
+    pending = ""  # the XML since the last text, not yet a piece
     tall, next_tall = sorted(heights), 0  # the rows with a height, and the first not yet written
     last_row = first_row = 0
     first_column, last_column = 1 << 30, 0
     for number, column, value, style in cells:
         if number != last_row:
             if last_row:
-                add("</row>")
+                pending += "</row>"
             while next_tall < len(tall) and tall[next_tall] <= number:
                 if tall[next_tall] < number:  # a row with a height and no cells
-                    add(_row_start(tall[next_tall], heights) + "</row>")
+                    pending += _row_start(tall[next_tall], heights) + "</row>"
                 next_tall += 1
-            add(_row_start(number, heights))
+            pending += _row_start(number, heights)
             last_row = number
             first_row = first_row or number
         if column < first_column:
@@ -138,15 +139,15 @@ def sorted_sheet_data(cells: Iterable[tuple[int, int, Any, int]], heights: Mappi
             continue
         start = f'<c r="{_letter(column)}{number}" s="{style}"' if style else f'<c r="{_letter(column)}{number}"'
         if type(value) is str or isinstance(value, str):
-            add(start + ' t="s"><v>')
+            add(f'{pending}{start} t="s"><v>')
             mark(len(pieces))
             add(_escaped(value))
-            add("</v></c>")
+            pending = "</v></c>"
         else:
-            add(_cell(start, value))
+            pending += _cell(start, value)
     if last_row:
-        add("</row>")
-    pieces.extend(_row_start(number, heights) + "</row>" for number in tall[next_tall:])
+        pending += "</row>"
+    add(pending + "".join(_row_start(number, heights) + "</row>" for number in tall[next_tall:]))
     if not last_row:
         return SheetData("A1:A1", tuple(pieces), ())
     dimension = f"{_letter(first_column)}{first_row}:{_letter(last_column)}{last_row}"
@@ -166,6 +167,7 @@ def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) 
     pieces: list[str] = []
     texts: list[int] = []
     add, mark = pieces.append, texts.append
+    pending = ""  # the XML since the last text, not yet a piece
     attributes: dict[Any, str] = {}  # ' s="id"' (or nothing) by the type of a value, or the first character of text
     first_row = last_row = last_column = 0
     letters = [_letter(column) for column in range(1, max(map(len, rows), default=0) + 1)]
@@ -173,7 +175,7 @@ def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) 
         if not values:
             continue
         first_row, last_row, last_column = first_row or number, number, max(last_column, len(values))
-        add(f'<row r="{number}">')
+        pending += f'<row r="{number}">'
         for letter, value in zip(letters, values, strict=False):  # letters for the longest row
             kind = type(value)
             found = value[:1] if kind is str else kind
@@ -182,17 +184,22 @@ def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) 
                 cell_style = style(value)
                 attribute = attributes[found] = f' s="{cell_style}"' if cell_style else ""
             if kind is str:
-                add(f'<c r="{letter}{number}"{attribute} t="s"><v>')
+                add(f'{pending}<c r="{letter}{number}"{attribute} t="s"><v>')
                 mark(len(pieces))
                 add(_escaped(value))
-                add("</v></c>")
+                pending = "</v></c>"
+            elif kind is float or kind is int:
+                pending += f'<c r="{letter}{number}"{attribute} t="n"><v>{value:.16g}</v></c>'
+            elif kind is datetime:
+                pending += f'<c r="{letter}{number}"{attribute} t="n"><v>{_serial(value):.16g}</v></c>'
             elif value is not None:
-                add(_cell(f'<c r="{letter}{number}"{attribute}', value))
+                pending += _cell(f'<c r="{letter}{number}"{attribute}', value)
             elif attribute:
-                add(f'<c r="{letter}{number}"{attribute} t="n" />')
-        add("</row>")
+                pending += f'<c r="{letter}{number}"{attribute} t="n" />'
+        pending += "</row>"
+    add(pending)
     if not last_row:
-        return SheetData("A1:A1", (), ())
+        return SheetData("A1:A1", tuple(pieces), ())
     return SheetData(f"A{first_row}:{_letter(last_column)}{last_row}", tuple(pieces), tuple(texts))
 
 
@@ -201,13 +208,29 @@ def _letter(column: int) -> str:
     return get_column_letter(column)
 
 
+_WINDOWS_EPOCH = datetime(1899, 12, 30)  # openpyxl's WINDOWS_EPOCH
+_SECONDS_A_DAY = 86400
+
+
+def _serial(moment: datetime) -> float:
+    """`openpyxl.utils.datetime.to_excel` of a naive date-time, the same arithmetic in the same order without its
+    checks for other kinds of value."""
+    days = (moment - _WINDOWS_EPOCH).days
+    if 0 < days <= 60:
+        days -= 1
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 10**6
+    return days + seconds / _SECONDS_A_DAY
+
+
 def _cell(start: str, value: Any) -> str:
     """A cell (its tag up to the attributes) holding a value that is not text, as `sorted_sheet_data`
     documents it; the kinds nearly every cell holds are told by their exact type first."""
     kind = type(value)
     if kind is int or kind is float:
         return f'{start} t="n"><v>{format(value, ".16g")}</v></c>'
-    if kind is datetime or kind is date:
+    if kind is datetime:
+        return f'{start} t="n"><v>{format(_serial(value), ".16g")}</v></c>'
+    if kind is date:
         return f'{start} t="n"><v>{format(to_excel(value), ".16g")}</v></c>'
     if value is None:
         return f'{start} t="n" />'
