@@ -514,19 +514,32 @@ class _Book:
 
     def rows(self, sheet: Worksheet, first_row: int, rows: list[list[Any]], formats: dict[int, str] | None = None):
         """`put` each value of the rows from `first_row` and column 1, with the number format `formats` gives its
-        column; text in a column without one (most cells) is set here as `put` sets it."""
+        column; text, numbers and formulas whose value is no date in a column without one (most cells) are set
+        here as `put` sets them."""
         put, formats, title = self.put, formats or {}, sheet.title
         cells, lengths = self._cells_of(title), self.lengths[title]
         for number, values in enumerate(rows, start=first_row):
             row = number << _COLUMN_BITS
             for column, value in enumerate(values, start=1):
-                if type(value) is not str or cells is None or column in formats:
+                kind = type(value)
+                if cells is None or column in formats:
                     put(sheet, number, column, value, formats.get(column))
                     continue
-                value = clean_text(value)
-                cells[row | column] = value or None
-                if len(value) > lengths.get(column, 0):
-                    lengths[column] = len(value)
+                if kind is str:
+                    value = clean_text(value)
+                    length = len(value)
+                    cells[row | column] = value or None
+                elif kind is int or kind is float:
+                    length = len(str(value))
+                    cells[row | column] = value
+                elif kind is Formula and not isinstance(value.value, date):
+                    length = 10  # as `measure` counts a formula's result
+                    cells[row | column] = value
+                else:
+                    put(sheet, number, column, value)
+                    continue
+                if length > lengths.get(column, 0):
+                    lengths[column] = length
 
     def choices(self, values: tuple[str, ...]) -> str:
         """A dropdown's list: written into the rule, or, when a value holds a comma or a quote or
