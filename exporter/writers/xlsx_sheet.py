@@ -143,7 +143,7 @@ def _element(setting: Serialisable) -> bytes:
     held = _settled(setting)
     if held is not None and held.element is not None:
         return held.element
-    key = _state(setting) if held is None else held.state
+    key = _state(setting)
     xml = _ELEMENTS.get(key)
     if xml is None:
         xml = _ELEMENTS.keep(key, _written(setting.to_tree()))
@@ -157,7 +157,7 @@ def _gated(setting: Serialisable) -> bytes:
     held = _settled(setting)
     if held is not None and held.gated is not None:
         return held.gated
-    key = ("gated", _state(setting) if held is None else held.state)
+    key = ("gated", _state(setting))
     xml = _ELEMENTS.get(key)
     if xml is None:
         xml = _ELEMENTS.keep(key, _written(setting.to_tree()) if setting else b"")
@@ -167,30 +167,26 @@ def _gated(setting: Serialisable) -> bytes:
 
 
 class _Settled:
-    """A setting that no longer changes, its state (`_state`) and its elements once written."""
+    """A setting that no longer changes and its elements once written (`_element`, `_gated`)."""
 
-    __slots__ = ("element", "gated", "setting", "state")
+    __slots__ = ("element", "gated", "setting")
 
-    def __init__(self, setting: Serialisable, state: Hashable):
-        self.setting, self.state = setting, state
+    def __init__(self, setting: Serialisable):
+        self.setting = setting
         self.element: bytes | None = None
         self.gated: bytes | None = None
 
 
-_SETTLED: Kept[_Settled] = Kept(128)
+_SETTLED: Kept[_Settled] = Kept(64)
 """Settings shared by sheets (`settled`), by their identity; each holds its setting, so the identity is not
-reused while it is kept. About 50 in a batch (`xlsx_kept`'s objects)."""
+reused while it is kept. About 30 in use in a batch (`xlsx_kept`'s objects: a footer a participant)."""
 
 
 def settled(setting: Serialisable) -> None:
     """Note that the setting, an openpyxl object that sheets share, is not changed any more (in place or in
-    any object it holds): `sheet_xml` then knows its element by the object itself, without working out its
-    state for each sheet. A setting holding values `sheet_xml` does not write is not noted."""
-    try:
-        state = _state(setting)
-    except _Unsupported:
-        return
-    _SETTLED.keep(id(setting), _Settled(setting, state))
+    any object it holds): `sheet_xml` then knows its element by the object itself once it has written it,
+    without working out its state for each sheet."""
+    _SETTLED.keep(id(setting), _Settled(setting))
 
 
 def _settled(setting: Serialisable) -> _Settled | None:
