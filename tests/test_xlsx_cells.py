@@ -12,10 +12,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.hyperlink import Hyperlink
 from test_xlsx_package import zip_parts
 
-from exporter.writers.xlsx import QUOTED, clean_text, put_text, style_id
-from exporter.writers.xlsx_package import Formula, finish_workbook, rows_sheet_data, sorted_sheet_data, workbook_parts
+from exporter.writers.xlsx import QUOTED, _held_rows, clean_text, put_text, style_id
+from exporter.writers.xlsx_package import (
+    Formula,
+    _serial,
+    finish_workbook,
+    rows_sheet_data,
+    sorted_sheet_data,
+    workbook_parts,
+)
 
 STAMP = datetime(2027, 1, 1, tzinfo=UTC)
 DATE_FORMATS = ("ddd d mmm yyyy", "[$-407]d mmm")
@@ -88,7 +97,8 @@ def _own_package(cells, heights) -> bytes:
     for position, (value, style) in sorted(cells.items()):
         quoted = isinstance(value, str) and value[:1] in QUOTED
         values[position] = (value, style_id(sheet, *style, quoted))
-    written = {sheet.title: sorted_sheet_data(sorted(values.items()), heights)}
+    cells = [(row, column, value, style) for (row, column), (value, style) in sorted(values.items())]
+    written = {sheet.title: sorted_sheet_data(cells, heights)}
     return finish_workbook(workbook_parts(workbook), STAMP, written)
 
 
@@ -126,8 +136,9 @@ ROWS = st.lists(st.lists(st.one_of(st.none(), TEXT, NUMBER, DAY, MOMENT), max_si
 @settings(max_examples=300, deadline=None)
 @given(ROWS)
 def test_rows_of_values_are_their_cells(rows):
-    """`rows_sheet_data` is `sorted_sheet_data` of the same cells from A1, each style asked in cell order (a
-    style for a value that is a date or quoted text, no style for the rest, as the plan inputs have them)."""
+    """`rows_sheet_data` is `sorted_sheet_data` of the same cells from A1, the style asked once for each type of
+    value (and first character of text), in cell order (a style for a value that is a date or quoted text, no
+    style for the rest, as the plan inputs have them)."""
     held = [[clean_text(value) or None if isinstance(value, str) else value for value in row] for row in rows]
     asked, expected_asked = [], []
 
@@ -136,9 +147,73 @@ def test_rows_of_values_are_their_cells(rows):
         return 1 if isinstance(value, date) else 2 if isinstance(value, str) and value[:1] in QUOTED else 0
 
     cells = [
-        ((number, column), (value, style(value, expected_asked)))
+        (number, column, value, style(value, expected_asked))
         for number, row in enumerate(held, start=1)
         for column, value in enumerate(row, start=1)
     ]
+    firsts: dict = {}  # the first value of each kind, in cell order
+    for value in expected_asked:
+        firsts.setdefault(value[:1] if type(value) is str else type(value), value)
     assert rows_sheet_data(held, style) == sorted_sheet_data(cells, {})
-    assert asked == expected_asked
+    assert [(type(value), value) for value in asked] == [(type(value), value) for value in firsts.values()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), TEXT, NUMBER, MOMENT), st.one_of(TEXT, DAY)), max_size=8))
+def test_rows_of_values_hold_text_as_cells_do(rows):
+    """The rows a sheet of rows of values keeps: each text as `clean_text` makes it (empty: None), checked for the
+    whole sheet at once."""
+    expected = [tuple(clean_text(value) or None if isinstance(value, str) else value for value in row) for row in rows]
+    held = _held_rows(rows)
+    assert [tuple(row) for row in held] == expected
+    assert [[type(value) for value in row] for row in held] == [[type(value) for value in row] for row in expected]
+
+
+LINKED = st.lists(st.tuples(TEXT, st.booleans()), min_size=1, max_size=8)
+
+
+def _linked_packages(cells) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Cells down column A as the tracker puts them (empty text: no value), some of them links to themselves in the
+    Hyperlink style: as openpyxl's cells, and as XML cells with the links given to the sheet writer (styles
+    registered in cell order)."""
+    cells = [(text, link and bool(clean_text(text))) for text, link in cells]
+    theirs = Workbook()
+    for row, (text, link) in enumerate(cells, start=1):
+        cell = theirs.active.cell(row=row, column=1)
+        if clean_text(text):
+            put_text(cell, text)
+        if link:
+            cell.hyperlink = "https://example.org/" + text
+            cell.style = "Hyperlink"
+    buffer = io.BytesIO()
+    theirs.save(buffer)
+    ours = Workbook()
+    sheet, values, links = ours.active, [], []
+    for row, (text, link) in enumerate(cells, start=1):
+        held = clean_text(text) or None
+        quoted = isinstance(held, str) and held[:1] in QUOTED
+        values.append((row, 1, held, style_id(sheet, None, None, None, None, quoted, "Hyperlink" if link else None)))
+        if link:
+            links.append(Hyperlink(ref=f"A{row}", target="https://example.org/" + text))
+    parts = workbook_parts(ours, links={sheet.title: links})
+    written = finish_workbook(parts, STAMP, {sheet.title: sorted_sheet_data(values, {})})
+    return zip_parts(finish_workbook(zip_parts(buffer.getvalue()), STAMP, {})), zip_parts(written)
+
+
+@settings(max_examples=100, deadline=None)
+@given(LINKED)
+def test_links_given_to_the_sheet_are_openpyxls_cell_links(cells):
+    """A sheet whose cells are XML and whose links are given to the package writer (the Resources sheet) is byte
+    for byte openpyxl's sheet of the same cells with the links and the Hyperlink style on them."""
+    theirs, ours = _linked_packages(cells)
+    for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/_rels/sheet1.xml.rels", "xl/styles.xml"):
+        assert ours.get(name) == theirs.get(name), name
+    assert ours.get("xl/sharedStrings.xml") == theirs.get("xl/sharedStrings.xml")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(MOMENT, st.datetimes(min_value=datetime(1899, 12, 30), max_value=datetime(1900, 3, 2))))
+def test_a_date_times_serial_number_is_openpyxls(moment):
+    """The serial number of a date-time, worked out without `to_excel`'s checks: its very value, also in the
+    first days of 1900, which Excel counts from a day that did not exist."""
+    assert repr(_serial(moment)) == repr(to_excel(moment))

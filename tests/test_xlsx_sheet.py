@@ -22,7 +22,8 @@ from test_xlsx_package import with_column_dimensions
 
 from exporter.theme import Theme
 from exporter.writers import REGISTRY, WriterOptions, output_context, xlsx
-from exporter.writers.xlsx_sheet import SheetColumn, sheet_xml
+from exporter.writers.xlsx_kept import SHARED
+from exporter.writers.xlsx_sheet import SheetColumn, settled, sheet_xml
 
 TEXT = st.one_of(
     st.sampled_from(["", "Done", "a & b", "<x>", '"q"', "P&L &P", "100%", "Ünïcödé ✓", "&[Page] of &[Pages]"]),
@@ -176,6 +177,22 @@ def test_generated_sheets_are_worksheet_writers(spec):
         columns.setdefault(number, SheetColumn()).hidden = True
     given = _sheet({**spec, "widths": {}, "hidden": []}).active
     assert _ours(given, columns) == _openpyxl_sheet(_sheet(spec).active)
+
+
+@settings(max_examples=80, deadline=None)
+@given(SPEC)
+def test_settled_settings_are_written_as_before(spec):
+    """Settings noted as settled (as `xlsx_kept`'s shared ones are) are written from what is kept for the objects
+    themselves: the same bytes, for their sheet and for another sheet sharing them."""
+    expected = _openpyxl_sheet(_sheet(spec).active)
+    sheet = _sheet(spec).active
+    for name in SHARED:
+        settled(getattr(sheet, name))
+    assert _ours(sheet) == expected
+    again = _sheet(spec).active
+    for name in SHARED:
+        setattr(again, name, getattr(sheet, name))
+    assert _ours(again) == expected
 
 
 def test_tracker_sheets_are_worksheet_writers(builtin_plan):

@@ -33,8 +33,9 @@ import textwrap
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import zip_longest
+from operator import is_not
 from typing import Any
 
 from openpyxl import Workbook
@@ -50,6 +51,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -104,6 +106,7 @@ SIGNED_HOURS_FORMAT = "+0.##;-0.##;0"
 SIGNED_DAYS_FORMAT = "+0.0;-0.0;0"
 BAR_LENGTH = 20
 MAX_SHEET_TITLE = 31
+MAX_CELL_TEXT = 32767  # Excel's limit on a cell's text
 MAX_INLINE_LIST = 255  # Excel's limit on a dropdown's list written into the rule itself
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]\x00-\x1f\x7f-\x9f]")
 _PLAIN_SHEET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -121,7 +124,7 @@ def file_names(options: WriterOptions) -> tuple[str, ...]:
 def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
     """The tracker workbook of the plan."""
     book, cells = built(plan, context, theme, options)
-    parts = workbook_parts(book.workbook, book.chart_keys, book.columns)
+    parts = workbook_parts(book.workbook, book.chart_keys, book.columns, book.links)
     return {FILE_NAME: finish_workbook(parts, book.build_time, cells)}
 
 
@@ -148,6 +151,9 @@ _Style = tuple[str | None, Font | None, PatternFill | None, Alignment | None]
 """A cell's style as openpyxl's cells take it: number format (as written, `_Book.number_format`), font, fill and
 alignment, each None when not set."""
 _PLAIN: _Style = (None, None, None, None)
+_LINK: _Style = tuple([None] * 4)  # type: ignore[assignment]
+"""The style of a link's cell: openpyxl's Hyperlink style alone (a style of its own, told by its identity)."""
+LINK_STYLE = "Hyperlink"
 _COLUMN_BITS = 15
 """A cell of a sheet written as XML is kept by one number, its row shifted past its column (Excel's columns run
 to 16,384), so its position is no object of its own; the numbers sort as (row, column) do."""
@@ -156,7 +162,7 @@ _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 
 class _Book:
     """The workbook being built. Most sheets keep their cells here (values and styles by position, written
-    as XML when the package is finished); a sheet with hyperlinks keeps openpyxl's cells, which carry them."""
+    as XML when the package is finished)."""
 
     def __init__(self, plan: Plan, context: RunContext, theme: Theme):
         self.plan = plan
@@ -169,6 +175,8 @@ class _Book:
         self._unused: Worksheet | None = self.workbook.active
         """openpyxl's first sheet, whose title the first title avoids; the tracker's sheets are kept ones."""
         self._lists: Worksheet | None = None
+        self.links: dict[str, list[Hyperlink]] = {}
+        """The links of the sheets made with hyperlinks, by sheet title, in the order they were put."""
         self.cells: dict[str, dict[int, Any]] = {}
         """The values of the cells of the sheets written as XML, by sheet title, then position (`_COLUMN_BITS`):
         text as a cell holds it, a number, a date, a `Formula` or None (a cell with no value)."""
@@ -226,16 +234,20 @@ class _Book:
 
     def sheet(self, key: str, hyperlinks: bool = False) -> Worksheet:
         """A new sheet titled by the catalogue's `sheet.<key>`, made safe and unique for Excel. Its cells
-        are kept here and written as XML, unless it has `hyperlinks` (openpyxl's cells carry those)."""
+        are kept here and written as XML. A sheet with `hyperlinks` (`put_link`) has its cells' styles
+        registered in the workbook's style table as openpyxl registered them when its cells were openpyxl's
+        (the table's order is part of the file's bytes): each part as it is set, the cells' styles after
+        every other sheet's (`sheet_data`)."""
         title = _sheet_title(self.labels(f"sheet.{key}"), self.workbook.sheetnames)
         if self._unused is not None:
             self.workbook.remove(self._unused)
             self._unused = None
         sheet = add_sheet(self.workbook, title)
-        if not hyperlinks:
-            self.cells[title] = {}
-            self.styles[title] = {}
-            self.heights[title] = {}
+        self.cells[title] = {}
+        self.styles[title] = {}
+        self.heights[title] = {}
+        if hyperlinks:
+            self.links[title] = []
         self.lengths[title] = {}
         self.date_widths[title] = {}
         return sheet
@@ -283,6 +295,9 @@ class _Book:
                 self._restyle(title, key, written, font, fill, alignment)
             elif number_format:
                 self._format(title, key, number_format)
+            if title in self.links and (number_format or font is not None or fill is not None or alignment is not None):
+                written = self.number_format(number_format) if number_format else None
+                _set_style(WriteOnlyCell(sheet), written, font, fill, alignment)  # registers the parts now
         if number_format or type(value) is not str:
             self.measure(title, column, value, number_format)
         else:  # most cells: text, measured by its length (`measure`)
@@ -291,12 +306,13 @@ class _Book:
                 lengths[column] = len(value)
 
     def put_link(self, sheet: Worksheet, row: int, column: int, url: str) -> None:
-        """Set a cell of a sheet with hyperlinks (openpyxl's cells) to the address, a link to it in the
-        Hyperlink style."""
+        """Set a cell of a sheet made with hyperlinks to the address, a link to it in openpyxl's Hyperlink
+        style (registered in the workbook now, as setting it on a cell does)."""
         self.put(sheet, row, column, url)
-        cell = sheet.cell(row=row, column=column)
-        cell.hyperlink = url
-        cell.style = "Hyperlink"
+        letter = get_column_letter(column)
+        self.links[sheet.title].append(Hyperlink(ref=f"{letter}{row}", target=url))
+        WriteOnlyCell(sheet).style = LINK_STYLE
+        self.styles[sheet.title][row << _COLUMN_BITS | column] = _LINK
 
     def value(self, sheet: Worksheet, row: int, column: int) -> Any:
         """The value of a cell (None for a cell not set)."""
@@ -322,6 +338,8 @@ class _Book:
         key = row << _COLUMN_BITS | column
         cells.setdefault(key, None)
         self._restyle(sheet.title, key, None, font, fill, alignment)
+        if sheet.title in self.links:
+            _set_style(WriteOnlyCell(sheet), None, font, fill, alignment)  # registers the parts now (`sheet`)
 
     def _format(self, title: str, key: int, number_format: str) -> None:
         """Give a cell the number format (as asked for, `number_format`), keeping the rest of its style."""
@@ -405,13 +423,17 @@ class _Book:
         title = sheet.title
         if self.cells[title] or title in self.plain_rows:
             raise ValueError("rows of values fill a sheet of their own")
-        held = [
-            tuple((clean_text(value) or None) if isinstance(value, str) else value for value in row) for row in rows
-        ]
+        held = _held_rows(rows)
         self.plain_rows[title] = held
         for column, values in enumerate(zip_longest(*held), start=1):
-            dates = [value for value in values if isinstance(value, date)]
-            others = [value for value in values if value is not None and not isinstance(value, date)]
+            present = list(filter(_IS_VALUE, values))
+            if not present:
+                continue
+            if set(map(type, present)) == _TEXT:  # most columns: the longest text stands for them all
+                self.measure(title, column, max(present, key=len), None)
+                continue
+            dates = [value for value in present if isinstance(value, date)]
+            others = [value for value in present if not isinstance(value, date)]
             if dates:  # every date needs the same width, and so does the column
                 self.measure(title, column, dates[0], DATE_FORMAT)
             if others:  # the longest stands for them all
@@ -422,7 +444,8 @@ class _Book:
         table, sheet by sheet and cell by cell (row, then column), as openpyxl registers them on saving."""
         styles: dict[tuple[int, bool], int] = {}  # by the identity of the book's styles (`_style`), and quoted
         written = {}
-        for sheet in self.workbook.worksheets:
+        sheets = self.workbook.worksheets
+        for sheet in [*(s for s in sheets if s.title not in self.links), *(s for s in sheets if s.title in self.links)]:
             title = sheet.title
             cells = self.cells.get(title)
             if cells is None:
@@ -438,7 +461,7 @@ class _Book:
     @staticmethod
     def _styled(
         sheet: Worksheet, cells: dict[int, Any], cell_styles: dict[int, _Style], styles: dict[tuple[int, bool], int]
-    ) -> Iterator[tuple[tuple[int, int], tuple[Any, int]]]:
+    ) -> Iterator[tuple[int, int, Any, int]]:
         """The sheet's cells in (row, column) order with their values and style ids, each style registered
         as the cells come (`styles`: the ids by the identity of the book's style and whether the text is quoted)."""
         for key in sorted(cells):
@@ -447,8 +470,9 @@ class _Book:
             found = (id(style), type(value) is str and value[:1] in QUOTED)
             number = styles.get(found)
             if number is None:
-                number = styles[found] = style_id(sheet, *style, found[1])
-            yield (key >> _COLUMN_BITS, key & _COLUMN_MASK), (value, number)
+                named = LINK_STYLE if style is _LINK else None
+                number = styles[found] = style_id(sheet, *style, found[1], named)
+            yield key >> _COLUMN_BITS, key & _COLUMN_MASK, value, number
 
     def _plain_style(self, sheet: Worksheet, styles: dict[tuple[int, bool], int]) -> Callable[[Any], int]:
         """The style id of a value of a sheet of rows of values (`rows_of_values`), registered as `_styled`
@@ -489,10 +513,33 @@ class _Book:
             self.put(sheet, row, column + offset, title, font=font, fill=fill, alignment=alignment)
 
     def rows(self, sheet: Worksheet, first_row: int, rows: list[list[Any]], formats: dict[int, str] | None = None):
-        put, formats = self.put, formats or {}
+        """`put` each value of the rows from `first_row` and column 1, with the number format `formats` gives its
+        column; text, numbers and formulas whose value is no date in a column without one (most cells) are set
+        here as `put` sets them."""
+        put, formats, title = self.put, formats or {}, sheet.title
+        cells, lengths = self._cells_of(title), self.lengths[title]
         for number, values in enumerate(rows, start=first_row):
+            row = number << _COLUMN_BITS
             for column, value in enumerate(values, start=1):
-                put(sheet, number, column, value, formats.get(column))
+                kind = type(value)
+                if cells is None or column in formats:
+                    put(sheet, number, column, value, formats.get(column))
+                    continue
+                if kind is str:
+                    value = clean_text(value)
+                    length = len(value)
+                    cells[row | column] = value or None
+                elif kind is int or kind is float:
+                    length = len(str(value))
+                    cells[row | column] = value
+                elif kind is Formula and not isinstance(value.value, date):
+                    length = 10  # as `measure` counts a formula's result
+                    cells[row | column] = value
+                else:
+                    put(sheet, number, column, value)
+                    continue
+                if length > lengths.get(column, 0):
+                    lengths[column] = length
 
     def choices(self, values: tuple[str, ...]) -> str:
         """A dropdown's list: written into the rule, or, when a value holds a comma or a quote or
@@ -522,6 +569,20 @@ class _Book:
         self.workbook.move_sheet(sheet, offset=len(sheets) - 1 - sheets.index(sheet))
 
 
+_IS_VALUE = partial(is_not, None)
+_TEXT = {str}
+
+
+def _held_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows with their text as cells hold it (`clean_text`; empty text: None). Rows whose text needs no
+    change are kept as they are: the check is one pass over all the text at once."""
+    texts = [value for row in rows for value in row if isinstance(value, str)]
+    plain = set(map(type, texts)) <= _TEXT and max(map(len, texts), default=0) <= MAX_CELL_TEXT
+    if plain and not ILLEGAL_CHARACTERS_RE.search("\n".join(texts)):
+        return [row if "" not in row else tuple(None if value == "" else value for value in row) for row in rows]
+    return [tuple((clean_text(value) or None) if isinstance(value, str) else value for value in row) for row in rows]
+
+
 def _dated(value: Any) -> bool:
     """A date (or date-time), or a formula whose value is one: a cell in the date format."""
     return isinstance(value, date) or (isinstance(value, Formula) and isinstance(value.value, date))
@@ -541,10 +602,14 @@ def _set_style(
         cell.alignment = alignment
 
 
-def style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool) -> int:
+def style_id(sheet: Worksheet, number_format, font, fill, alignment, quoted: bool, named: str | None = None) -> int:
     """The workbook's id of a cell style (0: none), registered in its style table if new, through a cell
-    that is not on the sheet (openpyxl's way for cells it does not hold)."""
+    that is not on the sheet (openpyxl's way for cells it does not hold). A `named` style replaces the rest,
+    as setting it on a cell does."""
     probe = WriteOnlyCell(sheet)
+    if named:
+        probe.style = named
+        return probe.style_id
     if number_format:
         probe.number_format = number_format
     for name, value in (("font", font), ("fill", fill), ("alignment", alignment)):
@@ -598,7 +663,7 @@ one carries a quote prefix, so a program that edits the cell keeps it text."""
 def clean_text(text: str) -> str:
     """The text as a cell can hold it: control characters XML cannot carry become spaces, and it is
     cut at Excel's 32,767 characters. Cached: the pathway's own text recurs in every workbook."""
-    return ILLEGAL_CHARACTERS_RE.sub(" ", text)[:32767]
+    return ILLEGAL_CHARACTERS_RE.sub(" ", text)[:MAX_CELL_TEXT]
 
 
 def formula_text(text: str) -> str:

@@ -7,7 +7,8 @@ for objects that are the same for every sheet in the same state. A `KeptSheet` s
 tracker leaves as openpyxl makes them, one set per process, and is given the ones it sets whole
 (`freeze`, `print_setup`): objects kept per process for the values they are made from, made as the
 tracker made them on each sheet. The objects are shared, so nothing changes them in place: a kept
-sheet's settings are set only through these functions (its `freeze_panes` is `freeze`). Everything a sheet
+sheet's settings are set only through these functions (its `freeze_panes` is `freeze`), and each shared
+object is noted as settled (`xlsx_sheet.settled`): the sheet writer knows its element by the object itself. Everything a sheet
 collects (cells, rules, validations, tables, charts, columns and rows) is its own.
 """
 
@@ -29,6 +30,7 @@ from openpyxl.worksheet.views import SheetViewList
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exporter.kept import Kept
+from exporter.writers.xlsx_sheet import settled
 
 SHARED = (
     "HeaderFooter",
@@ -69,6 +71,8 @@ class KeptSheet(Worksheet):
         if not _DEFAULTS:
             template = Worksheet(Workbook())
             _DEFAULTS.update((name, getattr(template, name)) for name in SHARED)
+            for setting in _DEFAULTS.values():
+                settled(setting)
         self.__dict__.update(_DEFAULTS)
         self.row_dimensions = DimensionHolder(worksheet=self, default_factory=self._add_row)
         self.column_dimensions = DimensionHolder(worksheet=self, default_factory=self._add_column)
@@ -127,6 +131,7 @@ def freeze(sheet: Worksheet, top_left: str | None) -> None:
         made = _Views()
         Worksheet.freeze_panes.fset(made, top_left)
         views = _VIEWS.keep(top_left, made.views)
+        settled(views)
     sheet.views = views
 
 
@@ -139,6 +144,8 @@ def print_setup(sheet: Worksheet, orientation: str, paper: str, left: str, right
         properties = WorksheetProperties()
         properties.pageSetUpPr.fitToPage = True
         pages = _PAGES.keep((orientation, paper), (setup, properties))
+        settled(setup)
+        settled(properties)
     sheet.page_setup, sheet.sheet_properties = pages
     footer = _FOOTERS.get((left, right))
     if footer is None:
@@ -146,4 +153,5 @@ def print_setup(sheet: Worksheet, orientation: str, paper: str, left: str, right
         footer.oddFooter.left.text, footer.oddFooter.left.size = left, 8
         footer.oddFooter.right.text, footer.oddFooter.right.size = right, 8
         footer = _FOOTERS.keep((left, right), footer)
+        settled(footer)
     sheet.HeaderFooter = footer

@@ -40,6 +40,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook import Workbook
 from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.writer.theme import theme_xml
@@ -92,33 +93,42 @@ class Formula:
 @dataclass(frozen=True)
 class SheetData:
     """A sheet's cells as `finish_workbook` writes them into its XML: the range they span (`<dimension>`)
-    and its rows, each as its start tag and its cells, a cell either as XML or, for text, as the start
-    of its tag and its text as XML (shared when the package is finished)."""
+    and its `<sheetData>` content as pieces of XML, but for the pieces at the positions `texts` (in
+    ascending order), which are cells' text as XML, shared when the package is finished (each replaced by
+    its index in the shared strings). Flat, so a cell is no object of its own."""
 
     dimension: str
-    rows: tuple[tuple[str, tuple[str | tuple[str, str], ...]], ...]
+    pieces: tuple[str, ...]
+    texts: tuple[int, ...]
 
 
 _EMPTY_DIMENSION = b'<dimension ref="A1:A1" />'
 _EMPTY_SHEET_DATA = b"<sheetData></sheetData>"
 
 
-def sorted_sheet_data(
-    cells: Iterable[tuple[tuple[int, int], tuple[Any, int]]], heights: Mapping[int, float]
-) -> SheetData:
-    """The cells of a sheet, ((row, column), (value, cell style id; 0: no style)) in (row, column) order, and
+def sorted_sheet_data(cells: Iterable[tuple[int, int, Any, int]], heights: Mapping[int, float]) -> SheetData:
+    """The cells of a sheet, (row, column, value, cell style id; 0: no style) in (row, column) order, and
     the heights of rows that have one, as `finish_workbook` writes them: byte for byte what openpyxl 3.1 writes
     for the same cells and row heights once `finish_workbook` has shared their strings and filled in their
     formulas' results. A value is text (as a cell holds it, see `xlsx.clean_text`), an int or a finite float, a
     date or a naive date-time (its Excel serial number), a `Formula`, or None (no value: a cell only if it has a
     style, but its row and the dimension count it). Raises TypeError for another kind of value."""
-    rows: dict[int, list[str | tuple[str, str]]] = {number: [] for number in heights}
-    row: list[str | tuple[str, str]] = []
+    pieces: list[str] = []
+    texts: list[int] = []
+    add, mark = pieces.append, texts.append
+    pending = ""  # the XML since the last text, not yet a piece
+    tall, next_tall = sorted(heights), 0  # the rows with a height, and the first not yet written
     last_row = first_row = 0
     first_column, last_column = 1 << 30, 0
-    for (number, column), (value, style) in cells:
+    for number, column, value, style in cells:
         if number != last_row:
-            row = rows.get(number) or rows.setdefault(number, [])
+            if last_row:
+                pending += "</row>"
+            while next_tall < len(tall) and tall[next_tall] <= number:
+                if tall[next_tall] < number:  # a row with a height and no cells
+                    pending += _row_start(tall[next_tall], heights) + "</row>"
+                next_tall += 1
+            pending += _row_start(number, heights)
             last_row = number
             first_row = first_row or number
         if column < first_column:
@@ -128,40 +138,69 @@ def sorted_sheet_data(
         if value is None and not style:
             continue
         start = f'<c r="{_letter(column)}{number}" s="{style}"' if style else f'<c r="{_letter(column)}{number}"'
-        row.append(_cell(start, value))
-    written = tuple(
-        (
-            f'<row r="{number}"' + (f' ht="{heights[number]:.16g}" customHeight="1">' if number in heights else ">"),
-            tuple(row),
-        )
-        for number, row in sorted(rows.items())
-    )
+        if type(value) is str or isinstance(value, str):
+            add(f'{pending}{start} t="s"><v>')
+            mark(len(pieces))
+            add(_escaped(value))
+            pending = "</v></c>"
+        else:
+            pending += _cell(start, value)
+    if last_row:
+        pending += "</row>"
+    add(pending + "".join(_row_start(number, heights) + "</row>" for number in tall[next_tall:]))
     if not last_row:
-        return SheetData("A1:A1", written)
-    return SheetData(f"{_letter(first_column)}{first_row}:{_letter(last_column)}{last_row}", written)
+        return SheetData("A1:A1", tuple(pieces), ())
+    dimension = f"{_letter(first_column)}{first_row}:{_letter(last_column)}{last_row}"
+    return SheetData(dimension, tuple(pieces), tuple(texts))
+
+
+def _row_start(number: int, heights: Mapping[int, float]) -> str:
+    if number in heights:
+        return f'<row r="{number}" ht="{heights[number]:.16g}" customHeight="1">'
+    return f'<row r="{number}">'
 
 
 def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) -> SheetData:
     """`sorted_sheet_data` of rows of values from cell A1, without row heights: each value of row r (from 1)
-    at column c (from 1) is the cell ((r, c), (value, style(value))), `style` asked in that order."""
-    written: list[tuple[str, tuple[str | tuple[str, str], ...]]] = []
+    at column c (from 1) is the cell (r, c, value, style(value)). `style` must give the same id for values
+    of the same type (and, for text, the same first character): it is asked once for each, in cell order."""
+    pieces: list[str] = []
+    texts: list[int] = []
+    add, mark = pieces.append, texts.append
+    pending = ""  # the XML since the last text, not yet a piece
+    attributes: dict[Any, str] = {}  # ' s="id"' (or nothing) by the type of a value, or the first character of text
     first_row = last_row = last_column = 0
     letters = [_letter(column) for column in range(1, max(map(len, rows), default=0) + 1)]
     for number, values in enumerate(rows, start=1):
         if not values:
             continue
         first_row, last_row, last_column = first_row or number, number, max(last_column, len(values))
-        row: list[str | tuple[str, str]] = []
+        pending += f'<row r="{number}">'
         for letter, value in zip(letters, values, strict=False):  # letters for the longest row
-            cell_style = style(value)
-            if value is None and not cell_style:
-                continue
-            start = f'<c r="{letter}{number}" s="{cell_style}"' if cell_style else f'<c r="{letter}{number}"'
-            row.append(_cell(start, value))
-        written.append((f'<row r="{number}">', tuple(row)))
+            kind = type(value)
+            found = value[:1] if kind is str else kind
+            attribute = attributes.get(found)
+            if attribute is None:
+                cell_style = style(value)
+                attribute = attributes[found] = f' s="{cell_style}"' if cell_style else ""
+            if kind is str:
+                add(f'{pending}<c r="{letter}{number}"{attribute} t="s"><v>')
+                mark(len(pieces))
+                add(_escaped(value))
+                pending = "</v></c>"
+            elif kind is float or kind is int:
+                pending += f'<c r="{letter}{number}"{attribute} t="n"><v>{value:.16g}</v></c>'
+            elif kind is datetime:
+                pending += f'<c r="{letter}{number}"{attribute} t="n"><v>{_serial(value):.16g}</v></c>'
+            elif value is not None:
+                pending += _cell(f'<c r="{letter}{number}"{attribute}', value)
+            elif attribute:
+                pending += f'<c r="{letter}{number}"{attribute} t="n" />'
+        pending += "</row>"
+    add(pending)
     if not last_row:
-        return SheetData("A1:A1", ())
-    return SheetData(f"A{first_row}:{_letter(last_column)}{last_row}", tuple(written))
+        return SheetData("A1:A1", tuple(pieces), ())
+    return SheetData(f"A{first_row}:{_letter(last_column)}{last_row}", tuple(pieces), tuple(texts))
 
 
 @lru_cache(maxsize=1024)
@@ -169,18 +208,30 @@ def _letter(column: int) -> str:
     return get_column_letter(column)
 
 
-def _cell(start: str, value: Any) -> str | tuple[str, str]:
-    """A cell (its tag up to the attributes) holding the value, as `sorted_sheet_data` documents it; the kinds
-    nearly every cell holds are told by their exact type first, without the checks for the others."""
+_WINDOWS_EPOCH = datetime(1899, 12, 30)  # openpyxl's WINDOWS_EPOCH
+_SECONDS_A_DAY = 86400
+
+
+def _serial(moment: datetime) -> float:
+    """`openpyxl.utils.datetime.to_excel` of a naive date-time, the same arithmetic in the same order without its
+    checks for other kinds of value."""
+    days = (moment - _WINDOWS_EPOCH).days
+    if 0 < days <= 60:
+        days -= 1
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 10**6
+    return days + seconds / _SECONDS_A_DAY
+
+
+def _cell(start: str, value: Any) -> str:
+    """A cell (its tag up to the attributes) holding a value that is not text, as `sorted_sheet_data`
+    documents it; the kinds nearly every cell holds are told by their exact type first."""
     kind = type(value)
-    if kind is str:
-        return start, _escaped(value)
     if kind is int or kind is float:
         return f'{start} t="n"><v>{format(value, ".16g")}</v></c>'
-    if kind is datetime or kind is date:
+    if kind is datetime:
+        return f'{start} t="n"><v>{format(_serial(value), ".16g")}</v></c>'
+    if kind is date:
         return f'{start} t="n"><v>{format(to_excel(value), ".16g")}</v></c>'
-    if isinstance(value, str):
-        return start, _escaped(value)
     if value is None:
         return f'{start} t="n" />'
     if isinstance(value, Formula):
@@ -212,16 +263,9 @@ def _formula_cell(start: str, formula: str, value: Any) -> str:
 
 def _sheet_data_xml(cells: SheetData, strings: dict[str, int]) -> str:
     """The `<sheetData>` content of the cells, their text added to the shared strings in cell order."""
-    parts: list[str] = []
-    add, share = parts.append, strings.setdefault
-    for start, row in cells.rows:
-        add(start)
-        for cell in row:
-            if type(cell) is str:
-                add(cell)
-            else:
-                add(f'{cell[0]} t="s"><v>{share(cell[1], len(strings))}</v></c>')
-        add("</row>")
+    parts, share = list(cells.pieces), strings.setdefault
+    for position in cells.texts:
+        parts[position] = str(share(parts[position], len(strings)))
     return "".join(parts)
 
 
@@ -280,10 +324,12 @@ class _PartsWriter(ExcelWriter):
         archive: _Parts,
         chart_keys: Mapping[int, Hashable],
         columns: Mapping[str, Mapping[int, SheetColumn]],
+        links: Mapping[str, Sequence[Hyperlink]],
     ):
         """The writer of `workbook` into `archive`; `chart_keys` maps id(chart) to what shapes its XML, `columns`
-        a sheet's title to its columns (see `workbook_parts`)."""
+        a sheet's title to its columns, `links` to its links (see `workbook_parts`)."""
         super().__init__(workbook, archive)
+        self._links = links
         self._chart_keys = chart_keys
         self._columns = columns
 
@@ -301,8 +347,10 @@ class _PartsWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        columns = self._columns.get(ws.title)
-        written = sheet_xml(ws, columns)
+        columns, links = self._columns.get(ws.title), self._links.get(ws.title)
+        written = sheet_xml(ws, columns, links)
+        if written is None and links:
+            raise ValueError("a sheet given links must be one `xlsx_sheet.sheet_xml` writes")
         if written is None:
             for number, column in (columns or {}).items():
                 dimension = ws.column_dimensions[get_column_letter(number)]
@@ -432,17 +480,20 @@ def workbook_parts(
     workbook: Workbook,
     chart_keys: Mapping[int, Hashable] | None = None,
     columns: Mapping[str, Mapping[int, SheetColumn]] | None = None,
+    links: Mapping[str, Sequence[Hyperlink]] | None = None,
 ) -> dict[str, bytes]:
     """The parts of the package openpyxl writes for the (not write-only) workbook, by name, as
     `ExcelWriter` writes them into a zip archive: the same bytes, without the archive. Unlike
     `Workbook.save`, leaves the properties' time as it is. `chart_keys` (by the id of a chart of the
     workbook) holds a key for each chart whose XML is the same whenever the key is: made once per process.
     `columns` (by sheet title) gives sheets without column dimensions of their own their columns' widths
-    and hidden marks, written as openpyxl writes column dimensions with the same width and hidden mark."""
+    and hidden marks, written as openpyxl writes column dimensions with the same width and hidden mark.
+    `links` (by sheet title) gives sheets without openpyxl cells their cells' links, in cell order (see
+    `xlsx_sheet.sheet_xml`)."""
     if workbook.write_only or workbook.vba_archive:
         raise ValueError("a write-only workbook writes its sheets as it goes, and macros are not kept")
     parts = _Parts()
-    _PartsWriter(workbook, parts, chart_keys or {}, columns or {}).save()
+    _PartsWriter(workbook, parts, chart_keys or {}, columns or {}, links or {}).save()
     return dict(parts)
 
 

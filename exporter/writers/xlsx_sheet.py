@@ -8,14 +8,14 @@ process by the setting object's state: its class and every attribute, nested obj
 included (`_state`). A sheet with merged cells, comments, a legacy drawing, a table without columns or a
 setting whose state holds other kinds of values is left to `WorksheetWriter`: `sheet_xml` returns None. The
 columns, the drawing, the table parts and the hyperlinks are written here directly, from the same attributes
-and with the same relationships `WorksheetWriter` adds; a sheet's openpyxl cells and row dimensions (the
-Resources sheet's links live on cells) are written by `WorksheetWriter.write_rows` itself.
+and with the same relationships `WorksheetWriter` adds (the links of a sheet whose cells are XML are given
+to `sheet_xml`); a sheet's openpyxl cells and row dimensions are written by `WorksheetWriter.write_rows` itself.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from openpyxl.compat import safe_string
@@ -29,7 +29,7 @@ from openpyxl.utils.units import DEFAULT_COLUMN_WIDTH
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.dimensions import ColumnDimension, SheetDimension
-from openpyxl.worksheet.hyperlink import HyperlinkList
+from openpyxl.worksheet.hyperlink import Hyperlink, HyperlinkList
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import Element, xmlfile
 
@@ -59,7 +59,9 @@ class SheetColumn:
         self.hidden = False
 
 
-def sheet_xml(ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None) -> tuple[bytes, RelationshipList] | None:
+def sheet_xml(
+    ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None, links: Sequence[Hyperlink] | None = None
+) -> tuple[bytes, RelationshipList] | None:
     """The sheet's XML and relationships as `WorksheetWriter(ws).write()` writes them, with the same effects on
     the sheet and its workbook (differential styles registered, rule ids, column bounds and outline, the
     tables' relationship ids, its cells' hyperlinks, no comments); openpyxl cells and row dimensions are
@@ -68,9 +70,12 @@ def sheet_xml(ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None) -
     numbers, ranges, openpyxl objects and sequences of them); the sheet's rules may then have registered
     their differential styles and its outline level been set, as `WorksheetWriter` does again.
     `columns` (by number, from 1), for a sheet without column dimensions, are written as openpyxl writes
-    column dimensions with the same width and hidden mark."""
+    column dimensions with the same width and hidden mark. `links`, for a sheet without openpyxl cells (whose
+    cells are written as XML), are its cells' links in cell order, written as those of openpyxl's cells."""
     if columns and len(ws.column_dimensions):
         raise ValueError("a sheet's columns are given either as column dimensions or as columns")
+    if links and ws._cells:
+        raise ValueError("a sheet's links are given either on its cells or as links")
     if ws.merged_cells or ws.legacy_drawing is not None or any(cell._comment for cell in ws._cells.values()):
         return None
     if any(not table.tableColumns for table in ws.tables.values()):
@@ -89,6 +94,8 @@ def sheet_xml(ws: Worksheet, columns: Mapping[int, SheetColumn] | None = None) -
         return None
     top.append(_given_cols(ws, columns) if columns else _cols(ws))
     rows = _rows(ws)  # with the hyperlinks of its cells
+    if links:
+        ws._hyperlinks = list(links)
     rels = RelationshipList()
     links = _hyperlinks(ws, rels)
     drawing = _drawing(ws, rels)
@@ -133,18 +140,58 @@ def _register_rules(ws: Worksheet) -> None:
 
 def _element(setting: Serialisable) -> bytes:
     """The setting's element as `WorksheetWriter` writes it, made once per process for its state."""
+    held = _settled(setting)
+    if held is not None and held.element is not None:
+        return held.element
     key = _state(setting)
     xml = _ELEMENTS.get(key)
-    return _ELEMENTS.keep(key, _written(setting.to_tree())) if xml is None else xml
+    if xml is None:
+        xml = _ELEMENTS.keep(key, _written(setting.to_tree()))
+    if held is not None:
+        held.element = xml
+    return xml
 
 
 def _gated(setting: Serialisable) -> bytes:
     """`_element` of a setting `WorksheetWriter` writes only when it is true (not empty)."""
+    held = _settled(setting)
+    if held is not None and held.gated is not None:
+        return held.gated
     key = ("gated", _state(setting))
     xml = _ELEMENTS.get(key)
     if xml is None:
         xml = _ELEMENTS.keep(key, _written(setting.to_tree()) if setting else b"")
+    if held is not None:
+        held.gated = xml
     return xml
+
+
+class _Settled:
+    """A setting that no longer changes and its elements once written (`_element`, `_gated`)."""
+
+    __slots__ = ("element", "gated", "setting")
+
+    def __init__(self, setting: Serialisable):
+        self.setting = setting
+        self.element: bytes | None = None
+        self.gated: bytes | None = None
+
+
+_SETTLED: Kept[_Settled] = Kept(64)
+"""Settings shared by sheets (`settled`), by their identity; each holds its setting, so the identity is not
+reused while it is kept. About 30 in use in a batch (`xlsx_kept`'s objects: a footer a participant)."""
+
+
+def settled(setting: Serialisable) -> None:
+    """Note that the setting, an openpyxl object that sheets share, is not changed any more (in place or in
+    any object it holds): `sheet_xml` then knows its element by the object itself once it has written it,
+    without working out its state for each sheet."""
+    _SETTLED.keep(id(setting), _Settled(setting))
+
+
+def _settled(setting: Serialisable) -> _Settled | None:
+    held = _SETTLED.get(id(setting))
+    return held if held is not None and held.setting is setting else None
 
 
 def object_state(value: Serialisable) -> Hashable | None:
