@@ -31,7 +31,6 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -64,6 +63,7 @@ from exporter.writers import Handout, WriterOptions
 from exporter.writers.common import safe_url
 from exporter.writers.markup import escape, quoteattr
 from exporter.writers.pdf_draw import (
+    LinkingCanvas,
     RuledDrawing,
     ShapedDrawing,
     UncheckedLine,
@@ -494,7 +494,7 @@ def _numbered_canvas(view: PlanView, build_time: datetime, styles: _Styles, page
     dates = _line(labels("pdf.footer-dates", start=view.short_date(plan.start), finish=view.short_date(plan.finish)))
     muted = colors.HexColor(styles.theme.muted)
 
-    class NumberedCanvas(pdfcanvas.Canvas):
+    class NumberedCanvas(LinkingCanvas):
         def __init__(self, *args, **kwargs):
             kwargs.setdefault("initialFontName", styles.regular)
             super().__init__(*args, **kwargs)

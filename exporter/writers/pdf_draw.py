@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from reportlab import rl_config
 from reportlab.graphics.renderbase import STATE_DEFAULTS, getStateDelta, renderScaledDrawing
@@ -24,7 +24,7 @@ from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import PDF_SUPPORT_VERSION
+from reportlab.pdfbase.pdfdoc import PDF_SUPPORT_VERSION, NoEncryption, PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import PATH_OPS, Canvas, ExtGState
@@ -429,3 +429,65 @@ def _polygon(polygon: Polygon, stroke: int, fill: int, fill_mode: int) -> list[s
 
 
 _GEOMETRY = {UncheckedLine: _line, UncheckedRect: _rect, UncheckedPolygon: _polygon}
+
+
+class LinkingCanvas(Canvas):
+    """ReportLab's Canvas whose plain URI links (what a paragraph's `<a href>` makes: no colour, dash or
+    extra entries) are `LinkAnnotation`s, written straight to bytes when the document is saved; every
+    other link is ReportLab's."""
+
+    def linkURL(self, url, rect, relative=0, thickness=0, color=None, dashArray=None, kind="URI", **kw):
+        """ReportLab's linkURL: a link annotation on the page for `url` over `rect`, the same object in the file."""
+        if kw or color or dashArray or kind != "URI" or not isinstance(url, str):
+            return super().linkURL(url, rect, relative, thickness, color, dashArray, kind, **kw)
+        self._addAnnotation(LinkAnnotation(url, self._absRect(rect, relative), thickness or 0))
+        return None
+
+
+class LinkAnnotation(PDFDictionary):
+    """The dictionary ReportLab's `Canvas.linkURL` makes for a plain URI link (its url, absolute rectangle and
+    border thickness), formatted directly as PDFDictionary formats that dictionary, byte for byte, for
+    ASCII urls without parentheses or backslashes, plain numbers, no encryption and single-line
+    dictionaries. Its `dict` is ReportLab's, made when first read; once it is, ReportLab formats it."""
+
+    def __init__(self, url: str, rect: tuple, thickness: float):
+        self.url, self.rect, self.thickness = url, tuple(rect), thickness
+
+    @cached_property
+    def dict(self) -> dict:
+        """The dictionary `Canvas.linkURL` makes for these values."""
+        action = PDFDictionary()
+        action["Type"] = PDFName("Action")
+        action["S"] = PDFName("URI")
+        action["URI"] = PDFString(self.url)
+        return {
+            "Type": PDFName("Annot"),
+            "Subtype": PDFName("Link"),
+            "Rect": PDFArray(self.rect),
+            "A": action,
+            "Border": PDFArray([0, 0, self.thickness]),
+        }
+
+    def format(self, document, IND=b"\n "):
+        """PDFDictionary's bytes for the link in `document`."""
+        if "dict" in self.__dict__ or not self._direct(document):
+            return super().format(document, IND)
+        numbers = fp_str(*self.rect)
+        return (
+            b"<<\n/A <<\n/S /URI /Type /Action /URI (%s)\n>> /Border [ 0 0 %s ] /Rect [ %s ] /Subtype /Link /Type /Annot\n>>"
+            % (self.url.encode("ascii"), fp_str(self.thickness).encode("ascii"), numbers.encode("ascii"))
+        )
+
+    def _direct(self, document) -> bool:
+        url = self.url
+        return (
+            not rl_config.pdfMultiLine
+            and type(document.encrypt) is NoEncryption
+            and url.isascii()
+            and url.isprintable()
+            and "(" not in url
+            and ")" not in url
+            and "\\" not in url
+            and len(self.rect) == 4
+            and all(type(value) in _NUMBERS for value in (*self.rect, self.thickness))
+        )
