@@ -306,7 +306,7 @@ class _Paragraph(Paragraph):
         paragraph with kept lines."""
         if self._lines_key is None:
             return super().breakLines(width)
-        key = (self._lines_key, tuple(width) if isinstance(width, list | tuple) else width)
+        key = (self._lines_key, tuple(width) if isinstance(width, _WIDTH_LISTS) else width)
         kept = _BROKEN.get(key)
         if kept is None:
             kept = _BROKEN.keep(key, self._kept_call(super().breakLines, (width,), _BREAK_STATE))
@@ -353,6 +353,7 @@ broke the lines at and the lines."""
 _BROKEN: Kept[tuple] = Kept(BREAKS)
 _WRAPPED: Kept[tuple] = Kept(BREAKS)
 _UNSET = object()
+_WIDTH_LISTS = (list, tuple)
 
 
 @lru_cache(maxsize=PARAGRAPHS)

@@ -55,6 +55,7 @@ CANVAS_CLASSES = 8
 """Classes whose drawing methods a process remembers checking: every document draws on a class of its own (its
 page numbering's canvas), so an unbounded cache would keep each document's class and all it refers to."""
 _NO_ALPHA = ExtGState.defaults["ca"]
+_ALPHA_TYPES = (float, int)
 _TRANSPARENCY = PDF_SUPPORT_VERSION["transparency"]
 SETTINGS = 512
 """Paragraph settings (font, size, colour, origin) a process keeps: a plan draws about 100 different ones."""
@@ -121,7 +122,7 @@ def _keeps_alpha(canvas: Canvas, alpha) -> bool:
     """Whether setting the text's fill alpha writes nothing (the canvas has that alpha already)."""
     if alpha is None:
         return True
-    valid = isinstance(alpha, float | int) and 0 <= alpha <= 1
+    valid = isinstance(alpha, _ALPHA_TYPES) and 0 <= alpha <= 1
     return valid and alpha == canvas._extgstate._d.get("ca", _NO_ALPHA)
 
 
