@@ -18,7 +18,13 @@ from reportlab.platypus.paraparser import ParaParser
 from exporter.environment import installed_fonts
 from exporter.theme import Theme
 from exporter.writers.pdf import CopiedFrame, _shaped, document_styles, parse_markup
-from exporter.writers.pdf_fonts import SUBSETS, KeptFlate, KeptWidths, ShapingFont, SubsetFace
+from exporter.writers.pdf_fonts import (
+    SUBSETS,
+    KeptFlate,
+    KeptWidths,
+    ShapingFont,
+    SubsetFace,
+)
 
 DEJAVU = str(resources.files("exporter.fonts") / "DejaVuSans.ttf")
 FAST = ShapingFont("SpeedTestSans", DEJAVU)
@@ -37,6 +43,8 @@ class _Document:
 
 
 texts = st.lists(st.text(characters, max_size=40), max_size=40)
+MANY = "".join(chr(code) for code in range(0x100, 0x600) if code in LIBRARY.face.charToGlyph)[:600]
+"""Characters enough for three subsets."""
 
 
 def _state(font: TTFont, doc) -> tuple:
@@ -192,3 +200,37 @@ def _fragments(parse, markup: str, style: ParagraphStyle) -> list | str | None:
     except ValueError as error:
         return str(error)
     return None if fragments is None else [(type(fragment), vars(fragment)) for fragment in fragments]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.one_of(texts, st.just([MANY])), st.integers(-1, 3), st.booleans()), max_size=12
+    )
+)
+def test_subset_names_are_reportlabs(steps):
+    """Three documents asked in turn (texts, then subset names, valid or not), their font state sometimes
+    dropped and made again, some past the first subsets: the same names, errors and codes as ReportLab's."""
+    ours = [pdfdoc.PDFDocument() for _ in range(3)]
+    theirs = [pdfdoc.PDFDocument() for _ in range(3)]
+    try:
+        for which, calls, subset, drop in steps:
+            mine, reference = ours[which], theirs[which]
+            for text in calls[:3]:
+                assert FAST.splitString(text, mine) == TTFont.splitString(LIBRARY, text, reference)
+            assert _name(FAST, subset, mine) == _name(LIBRARY, subset, reference)
+            if drop:
+                FAST.state.pop(mine, None)
+                LIBRARY.state.pop(reference, None)
+    finally:
+        for doc in ours:
+            FAST.state.pop(doc, None)
+        for doc in theirs:
+            LIBRARY.state.pop(doc, None)
+
+
+def _name(font: TTFont, subset: int, doc) -> str:
+    try:
+        return font.getSubsetInternalName(subset, doc)
+    except IndexError as error:
+        return str(error).replace(font.fontName, "")

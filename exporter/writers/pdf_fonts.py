@@ -17,6 +17,7 @@ A character no font has is never drawn as a silent box: `unprintable` names it, 
 from __future__ import annotations
 
 import hashlib
+import weakref
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import groupby, islice
@@ -196,11 +197,12 @@ class ShapingFont(TTFont):
         self.path, self.subfont = path, subfont
         self._face_without_dlig = None
         self._codes = _SubsetCodes(None)
+        self._document = _no_document
 
     def splitString(self, text, doc, encoding="utf-8"):
         """TTFont.splitString, with a fast path for text whose every character already has a code in the
         document's first subset (most text after the first lines): the same list of (subset, bytes)."""
-        state = self.state.get(doc)
+        state = self._state_of(doc)
         if state is None or not text or not isinstance(text, str):
             return super().splitString(text, doc, encoding)
         codes = self._codes
@@ -208,6 +210,26 @@ class ShapingFont(TTFont):
             codes = self._codes = _SubsetCodes(state)
         encoded = codes.encode(text)
         return super().splitString(text, doc, encoding) if encoded is None else [(0, encoded)]
+
+    def getSubsetInternalName(self, subset, doc):
+        """TTFont.getSubsetInternalName: the PDF name of the subset in the document, the same string."""
+        state = self._state_of(doc)
+        if (
+            state is None
+            or state.internalName is None
+            or type(subset) is not int
+            or not 0 <= subset < len(state.subsets)
+        ):
+            return super().getSubsetInternalName(subset, doc)
+        return f"/{state.internalName}+{subset}"
+
+    def _state_of(self, doc):
+        """`self.state.get(doc)`, looked up with the last document's weak reference (made once per
+        document rather than once per call)."""
+        reference = self._document
+        if doc is None or reference() is not doc:
+            reference = self._document = weakref.ref(doc)
+        return self.state.data.get(reference)
 
     def addObjects(self, doc):
         """ReportLab's objects for the font's subsets in the document, each subset's widths written once
@@ -232,6 +254,11 @@ class ShapingFont(TTFont):
             data = without_feature(Path(self.path).read_bytes(), DISCRETIONARY_LIGATURES)
             self._face_without_dlig = uharfbuzz.Face(uharfbuzz.Blob(data), self.subfont)
         return self._face_without_dlig
+
+
+def _no_document() -> None:
+    """A font's last document before it has one: a dead reference."""
+    return None
 
 
 SUBSETS = 8
