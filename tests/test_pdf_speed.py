@@ -19,6 +19,7 @@ from exporter.environment import installed_fonts
 from exporter.theme import Theme
 from exporter.writers.pdf import CopiedFrame, _shaped, document_styles, parse_markup
 from exporter.writers.pdf_fonts import (
+    KEPT_TO_UNICODE_FLATE,
     SUBSETS,
     KeptFlate,
     KeptWidths,
@@ -147,6 +148,35 @@ def test_embedded_fonts_write_their_widths_as_reportlab():
     assert len(fonts) == 2 and all(type(font.Widths) is KeptWidths for font in fonts)
     for font in fonts:
         assert font.Widths.format(canvas._doc) == pdfdoc.PDFArray(font.Widths.sequence).format(canvas._doc)
+
+
+def test_embedded_to_unicode_maps_are_reportlabs():
+    """The writer's fonts compress their ToUnicode maps with the kept filter (documents drawn twice, so the
+    second takes the kept bytes): each map's stream is the bytes ReportLab's Flate filter gives it."""
+    pdfmetrics.registerFont(FAST)
+    assert isinstance(pdfmetrics.getFont(FAST.fontName), ShapingFont)
+    text = "Maps é ω " + "".join(chr(code) for code in range(0x400, 0x520))
+    for _ in range(2):
+        canvas = _drawn(FAST.fontName, text)
+        canvas.getpdfdata()
+        maps = [canvas._doc.idToObject[font.ToUnicode.name] for font in _subset_fonts(canvas)]
+        assert len(maps) == 2 and all(cmap.filters == [KEPT_TO_UNICODE_FLATE] for cmap in maps)
+        for cmap in maps:
+            kept = cmap.format(canvas._doc)
+            cmap.filters = [pdfdoc.PDFZCompress]
+            assert kept == cmap.format(canvas._doc)
+
+
+def _drawn(font: str, text: str) -> Canvas:
+    canvas = Canvas(None, invariant=1, pageCompression=1)
+    canvas.setFont(font, 10)
+    canvas.drawString(10, 10, text)
+    canvas.showPage()
+    return canvas
+
+
+def _subset_fonts(canvas: Canvas) -> list:
+    return [font for font in canvas._doc.idToObject["BasicFonts"].dict.values() if hasattr(font, "ToUnicode")]
 
 
 def test_frame_copy_is_deepcopys():

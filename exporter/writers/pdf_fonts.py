@@ -243,6 +243,9 @@ class ShapingFont(TTFont):
             for subset in range(subsets):
                 font = fonts[f"{prefix}+{subset}"]
                 font.Widths = KeptWidths(font.Widths.sequence)
+                to_unicode = doc.idToObject[font.ToUnicode.name]
+                if to_unicode.filters == [pdfdoc.PDFZCompress]:
+                    to_unicode.filters = [KEPT_TO_UNICODE_FLATE]
 
     @property
     def hbFace(self):
@@ -294,22 +297,25 @@ class SubsetFace(TTFontFace):
 
 
 class KeptFlate(pdfdoc.PDFStreamFilterZCompress):
-    """ReportLab's Flate filter that keeps what it compressed last (the font files of SubsetFace, the
-    same bytes in every plan of a batch), at most SUBSETS of them."""
+    """ReportLab's Flate filter that keeps what it compressed last (the font files of SubsetFace and the
+    fonts' ToUnicode maps, the same in every plan of a batch), at most SUBSETS of them."""
 
     def __init__(self):
         self._compressed: Kept[bytes] = Kept(SUBSETS)
 
     def encode(self, text):
-        """ReportLab's Flate encoding of `text`; bytes compressed before are taken from the last SUBSETS
-        (the least recently used is dropped)."""
-        if not isinstance(text, bytes):
+        """ReportLab's Flate encoding of `text`; bytes or text compressed before are taken from the last
+        SUBSETS (the least recently used is dropped)."""
+        if not isinstance(text, _KEPT_CONTENTS):
             return super().encode(text)
         compressed = self._compressed.get(text)
         return self._compressed.keep(text, super().encode(text)) if compressed is None else compressed
 
 
+_KEPT_CONTENTS = (bytes, str)
 KEPT_FLATE = KeptFlate()
+KEPT_TO_UNICODE_FLATE = KeptFlate()
+"""The Flate filter of the fonts' ToUnicode maps (text, the same for every plan of a batch)."""
 
 
 class KeptWidths(pdfdoc.PDFArray):
