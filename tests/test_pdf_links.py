@@ -59,11 +59,15 @@ def test_links_are_reportlabs(pages, transform):
 
 
 @settings(max_examples=150, deadline=None)
-@given(urls, rects, st.one_of(numbers, st.just(True)))
-def test_annotation_formats_as_its_dictionary(url, rect, thickness):
-    """A link annotation's bytes are PDFDictionary's for its dictionary; read, its dictionary is kept."""
+@given(urls, rects, st.one_of(numbers, st.just(True)), st.sampled_from([True, False, "forced"]))
+def test_annotation_formats_as_its_dictionary(url, rect, thickness, multiline):
+    """A link annotation's bytes are PDFDictionary's for its dictionary (written on one line or not); read,
+    its dictionary is kept."""
     document = Canvas(None)._doc
     annotation = LinkAnnotation(url, rect, thickness)
+    annotation.multiline = multiline
     direct = annotation.format(document)
-    assert direct == PDFDictionary(annotation.dict).format(document)
+    dictionary = PDFDictionary(annotation.dict)
+    dictionary.multiline = multiline
+    assert direct == dictionary.format(document)
     assert annotation.format(document) == direct

@@ -483,6 +483,7 @@ class LinkAnnotation(PDFDictionary):
         url = self.url
         return (
             not rl_config.pdfMultiLine
+            and self.multiline is True
             and type(document.encrypt) is NoEncryption
             and url.isascii()
             and url.isprintable()
