@@ -70,7 +70,6 @@ from exporter.writers.icslines import (
     serialise,
     text,
     wall_time,
-    zone_id,
 )
 from exporter.writers.vtimezone import vtimezone
 
@@ -625,14 +624,15 @@ class _SessionEvents:
 
     def _time_line(self, name: str, moment: datetime) -> str:
         """A DTSTART or DTEND line, folded (see `_moment`): `date_time`'s value and parameters, its zone's
-        part of the line made once per calendar for each zone name."""
+        part of the line made once per calendar for each zone."""
         moment = _moment(moment)
-        key = (name, zone_id(moment.tzinfo))
-        if key not in self._times:
+        key = (name, moment.tzinfo)
+        found = self._times.get(key)
+        if found is None:
             value, parameters = date_time(moment)
-            self._times[key] = (content_line(name, "", parameters).text, "Z" if value.endswith("Z") else "")
-        prefix, suffix = self._times[key]
-        return fold(f"{prefix}{wall_time(moment)}{suffix}")
+            found = self._times[key] = (content_line(name, "", parameters).text, "Z" if value.endswith("Z") else "")
+        prefix, suffix = found
+        return fold(prefix + wall_time(moment) + suffix)
 
     def _parts_of(self, task_keys: tuple[str, ...]) -> _SessionParts:
         tasks = [self.view.plan.task(key) for key in task_keys]
@@ -745,7 +745,18 @@ def _moment(moment: datetime) -> datetime:
 
     A local time with TZID names the first of two occurrences; the second is only unambiguous in UTC.
     """
-    if moment.utcoffset() != moment.replace(fold=1 - moment.fold).utcoffset():
+    other = datetime(  # `moment.replace(fold=...)`, made directly: replace is several times slower
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        moment.microsecond,
+        moment.tzinfo,
+        fold=1 - moment.fold,
+    )
+    if moment.utcoffset() != other.utcoffset():
         return moment.astimezone(UTC)
     return moment
 
