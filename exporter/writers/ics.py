@@ -52,6 +52,7 @@ from exporter.context import RunContext
 from exporter.controls import CONTROL
 from exporter.kept import Kept
 from exporter.labels import Labels
+from exporter.model import Resource
 from exporter.plan import Plan, PlannedTask, Session
 from exporter.theme import Theme
 from exporter.view import PlanView
@@ -719,12 +720,24 @@ class _Descriptions:
         return self._resources[phases]
 
 
+_RESOURCE_LABELS = ("calendar.resources", "calendar.resource-link", "calendar.resource")
+"""The labels a session's resource lines are made from (see `_resource_lines`)."""
+_RESOURCES: Kept[tuple[str, ...]] = Kept(256)
+
+
 def _resource_lines(view: PlanView, phases: tuple[int, ...]) -> tuple[str, ...]:
-    """The resources of these phases for a session's description: a heading and one line each (none: nothing)."""
+    """The resources of these phases for a session's description: a heading and one line each (none: nothing).
+    They are made from the resources (frozen: their titles and addresses) and the labels (templates, locale) alone,
+    the same in every plan of a pathway: each process makes them once for all those inputs."""
     plan, labels = view.plan, view.labels
-    resources = dict.fromkeys(r for phase in phases for r in plan.resources_of(phase))
+    resources = tuple(dict.fromkeys(r for phase in phases for r in plan.resources_of(phase)))
     if not resources:
         return ()
+    key = (labels.locale, tuple(labels.entries[name] for name in _RESOURCE_LABELS), resources)
+    return _RESOURCES.get(key) or _RESOURCES.keep(key, _resource_lines_of(labels, resources))
+
+
+def _resource_lines_of(labels: Labels, resources: tuple[Resource, ...]) -> tuple[str, ...]:
     lines = [labels("calendar.resources")]
     for resource in resources:
         url = safe_url(resource.url)
