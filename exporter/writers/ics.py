@@ -58,7 +58,7 @@ from exporter.theme import Theme
 from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.icsfold import fold, fold_joined
+from exporter.writers.icsfold import LIMIT, fold, fold_joined
 from exporter.writers.icslines import (
     Component,
     ContentLine,
@@ -602,26 +602,22 @@ class _SessionEvents:
         self._description = content_line("DESCRIPTION", "", self.language).text
         self._descriptions = _Descriptions(view)
         self._parts: dict[tuple[str, ...], _SessionParts] = {}
-        self._times: dict[tuple[str, tzinfo | None], tuple[str, str]] = {}
+        self._times: dict[tuple[str, tzinfo | None], tuple[str, str, bool]] = {}
         self._uids = _Uids(view.plan, edition)
 
     def event(self, number: int, session: Session) -> str:
         """The event of the plan's `number`th session (from 1)."""
         parts = self._parts.get(session.task_keys) or self._parts_of(session.task_keys)
         shared = parts.shared
-        lines = (
-            "BEGIN:VEVENT",
-            shared.summary,
-            self._time_line("DTSTART", session.start),
-            self._time_line("DTEND", session.end),
-            self.stamp,
-            f"UID:{self._uids(f'session/{session.key}')}",  # hex digits and a domain: nothing to escape or fold
-            "SEQUENCE:0",
-            shared.categories,
-            _description_line(self._description, _heading(self.view.labels, number, session.hours), parts.tail),
-            shared.closing,
+        start, end = self._time_line("DTSTART", session.start), self._time_line("DTEND", session.end)
+        uid_ = self._uids(f"session/{session.key}")  # hex digits and a domain: nothing to escape or fold
+        description = _description_line(
+            self._description, _heading(self.view.labels, number, session.hours), parts.tail
         )
-        return "\r\n".join(lines)
+        return (
+            f"BEGIN:VEVENT\r\n{shared.summary}\r\n{start}\r\n{end}\r\n{self.stamp}\r\nUID:{uid_}\r\n"
+            f"SEQUENCE:0\r\n{shared.categories}\r\n{description}\r\n{shared.closing}"
+        )
 
     def _time_line(self, name: str, moment: datetime) -> str:
         """A DTSTART or DTEND line, folded (see `_moment`): `date_time`'s value and parameters, its zone's
@@ -631,9 +627,11 @@ class _SessionEvents:
         found = self._times.get(key)
         if found is None:
             value, parameters = date_time(moment)
-            found = self._times[key] = (content_line(name, "", parameters).text, "Z" if value.endswith("Z") else "")
-        prefix, suffix = found
-        return fold(prefix + wall_time(moment) + suffix)
+            prefix = content_line(name, "", parameters).text
+            found = self._times[key] = (prefix, "Z" if value.endswith("Z") else "", prefix.isascii())
+        prefix, suffix, ascii_ = found
+        line = prefix + wall_time(moment) + suffix  # the wall time is ASCII: a short ASCII line has no fold
+        return line if ascii_ and len(line) < LIMIT else fold(line)
 
     def _parts_of(self, task_keys: tuple[str, ...]) -> _SessionParts:
         tasks = [self.view.plan.task(key) for key in task_keys]
