@@ -50,9 +50,10 @@ class Session:
     task_keys: tuple[str, ...]
     key: str
 
-    @property
+    @cached_property
     def hours(self) -> float:
-        """Elapsed hours (timestamps, so a session across a DST change counts what really passes)."""
+        """Elapsed hours (timestamps, so a session across a DST change counts what really passes); worked out
+        once per session (the plan, the calendar, the tracker and the PDF each read it)."""
         return (self.end.timestamp() - self.start.timestamp()) / 3600
 
 

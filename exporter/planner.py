@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from exporter.availability import WeeklyAvailability, Window, holiday_names
@@ -171,10 +172,13 @@ def _window_stretches(
     by_day = [availability.on(weekday) for weekday in range(7)]
     done = datetime.min.replace(tzinfo=UTC)
     last = MAX_DAYS if until is None else min(MAX_DAYS, (until - request.start).days)
+    first_ordinal, first_weekday = request.start.toordinal(), request.start.weekday()
     for offset in range(last + 1):
-        day = request.start + timedelta(days=offset)
-        windows = by_day[day.weekday()]
-        if not windows or request.closed.reason(day):
+        windows = by_day[(first_weekday + offset) % 7]  # the day itself is made only when it has windows
+        if not windows:
+            continue
+        day = date.fromordinal(first_ordinal + offset)
+        if request.closed.reason(day):
             continue
         # A repeated hour can interleave two windows' stretches, hence the sort. A stretch before one already
         # given could only come from a wall date stepping back over midnight (no zone has done that since 2010).
@@ -226,8 +230,13 @@ def _window_spans(day: date, start: int, end: int, zone: ZoneInfo) -> list[tuple
     """
     first = _local(day, start, zone)
     last = _local(day, end, zone, fold=1)
-    if first.utcoffset() == last.utcoffset() == first.replace(fold=1).utcoffset() == last.replace(fold=0).utcoffset():
-        quarters = int((last - first) / _STEP)  # one UTC offset throughout: wall time is elapsed time
+    if (  # each end with the other fold made anew: datetime.replace is several times slower
+        first.utcoffset()
+        == last.utcoffset()
+        == _local(day, start, zone, 1).utcoffset()
+        == _local(day, end, zone).utcoffset()
+    ):
+        quarters = (end - start) // QUARTER  # one UTC offset throughout: wall time is elapsed time
         return [(first.astimezone(UTC), quarters)] if quarters > 0 else []
     # The clock changes at an end of the window or inside it: walk its instants minute by minute. The
     # stretches lie between the earliest reading of its start and the latest reading of its end.
@@ -252,8 +261,14 @@ def _window_spans(day: date, start: int, end: int, zone: ZoneInfo) -> list[tuple
 def _local(day: date, minutes: int, zone: ZoneInfo, fold: int = 0) -> datetime:
     """The wall-clock time `minutes` after the day's midnight in `zone` (1440: the next midnight), with `fold`."""
     if minutes >= 24 * 60:
-        return datetime.combine(day + timedelta(days=1), time(0, fold=fold), tzinfo=zone)
-    return datetime.combine(day, time(minutes // 60, minutes % 60, fold=fold), tzinfo=zone)
+        return datetime.combine(day + timedelta(days=1), _clock(0, fold), tzinfo=zone)
+    return datetime.combine(day, _clock(minutes, fold), tzinfo=zone)
+
+
+@cache
+def _clock(minutes: int, fold: int) -> time:
+    """The time of day `minutes` after midnight (below 1440), with `fold`: one object per process for each."""
+    return time(minutes // 60, minutes % 60, fold=fold)
 
 
 def _fill(

@@ -1,3 +1,4 @@
+import functools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -6,6 +7,8 @@ import pytest
 import recurring_ical_events
 import vobject
 from conftest import CONTEXT, make_plan, render_format, render_one
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from realclients import khal_events
 
 from exporter.context import fixed_context
@@ -240,3 +243,42 @@ def test_control_characters_never_reach_the_calendar():
     )
     raw = render_ics(make_plan(pathway, name="Ana"))
     assert not any(byte < 32 and byte not in (9, 10, 13) for byte in raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31)),
+    st.sampled_from(["America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "America/Santiago", "UTC"]),
+    st.integers(0, 1),
+    st.booleans(),
+)
+def test_a_moment_is_written_in_utc_exactly_where_its_other_fold_has_another_offset(moment, zone_name, fold, near):
+    """`_moment` flips the fold without `datetime.replace`: the same decision as with it, at and away from changes."""
+    from exporter.writers.ics import _moment
+
+    zone = ZoneInfo(zone_name)
+    if near:  # a quarter hour of a clock change's gap or repeated hour, where the other fold has another offset
+        odd = _changing_quarters(zone, moment.year)
+        if odd:
+            moment = odd[(moment.day * 96 + moment.minute) % len(odd)] + timedelta(minutes=moment.minute % 15)
+    moment = moment.replace(tzinfo=zone, fold=fold)
+    expected = moment.astimezone(UTC) if moment.utcoffset() != moment.replace(fold=1 - fold).utcoffset() else moment
+    written = _moment(moment)
+    assert (written, written.tzinfo, written.fold) == (expected, expected.tzinfo, expected.fold)
+
+
+@functools.cache
+def _changing_quarters(zone: ZoneInfo, year: int) -> list[datetime]:
+    """The wall times (naive, on quarter hours) of the year whose two folds have different offsets in `zone`."""
+    found = []
+    for day in range(366):
+        midnight = datetime(year, 1, 1) + timedelta(days=day)
+        if datetime.combine(midnight, midnight.time(), zone).utcoffset() == (
+            datetime.combine(midnight + timedelta(days=1), midnight.time(), zone).utcoffset()
+        ):
+            continue
+        for quarter in range(96):
+            wall = midnight + timedelta(minutes=15 * quarter)
+            if wall.replace(tzinfo=zone).utcoffset() != wall.replace(tzinfo=zone, fold=1).utcoffset():
+                found.append(wall)
+    return found

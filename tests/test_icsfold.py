@@ -309,9 +309,11 @@ def test_a_text_unfolded_the_quick_way_is_the_text_unfolded(pieces):
 
 def test_parts_kept_for_other_plans_give_each_calendar_its_own_bytes():
     """A session's summary, categories and alarm are kept per process for the labels, reminder and tasks they
-    are made from (`ics._shared_parts`): calendars of other languages, reminders and task titles made in any
-    order are the bytes each gives made alone."""
+    are made from (`ics._shared_parts`), and its resource lines for the labels and resources (`ics._resource_lines`):
+    calendars of other languages, reminders, task titles and resources made in any order are the bytes each gives
+    made alone."""
     from exporter.loader import load_pathway
+    from exporter.model import Resource
 
     builtin = load_pathway()
     first = builtin.phases[0]
@@ -319,9 +321,13 @@ def test_parts_kept_for_other_plans_give_each_calendar_its_own_bytes():
         builtin,
         phases=(replace(first, tasks=(replace(first.tasks[0], title="Other"), *first.tasks[1:])), *builtin.phases[1:]),
     )
+    linked, unlinked = (
+        replace(builtin, phases=(replace(first, resources=(Resource("Other", url),)), *builtin.phases[1:]))
+        for url in ("https://example.org/other", "ftp://example.org/other")
+    )
     cases = [
         (pathway, language, reminder)
-        for pathway in (builtin, retitled)
+        for pathway in (builtin, retitled, linked, unlinked)
         for language in ("en", "de")
         for reminder in (None, 15, 90)
     ]
@@ -334,6 +340,7 @@ def test_parts_kept_for_other_plans_give_each_calendar_its_own_bytes():
     alone = []
     for case in cases:
         ics._SHARED.clear()
+        ics._RESOURCES.clear()
         alone.append(calendar(*case))
     assert len(set(alone)) == len(cases)
     assert [calendar(*case) for case in cases] == alone

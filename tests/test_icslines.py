@@ -62,6 +62,19 @@ def test_zone_id_of_every_zone_is_the_librarys():
     assert {name: pair for name, pair in differ.items() if pair[0] != pair[1]} == {}
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(9980, 12, 31, 23, 59, 59)),
+    st.sampled_from(["UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]),
+    st.integers(0, 1),
+)
+def test_date_times_are_the_librarys(moment, zone_name, fold):
+    """The value (digits of the wall time, a `Z` in UTC) and TZID of any time, either fold, as icalendar writes them."""
+    moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone_name), fold=fold)
+    theirs = vDDDTypes(moment)
+    assert date_time(moment) == (theirs.to_ical().decode("ascii"), dict(theirs.params))
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.timedeltas(min_value=timedelta(days=-400), max_value=timedelta(days=400)))
 def test_durations_are_the_librarys(value):

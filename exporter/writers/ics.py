@@ -52,12 +52,13 @@ from exporter.context import RunContext
 from exporter.controls import CONTROL
 from exporter.kept import Kept
 from exporter.labels import Labels
+from exporter.model import Resource
 from exporter.plan import Plan, PlannedTask, Session
 from exporter.theme import Theme
 from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.icsfold import fold, fold_joined
+from exporter.writers.icsfold import LIMIT, fold, fold_joined
 from exporter.writers.icslines import (
     Component,
     ContentLine,
@@ -70,7 +71,6 @@ from exporter.writers.icslines import (
     serialise,
     text,
     wall_time,
-    zone_id,
 )
 from exporter.writers.vtimezone import vtimezone
 
@@ -602,37 +602,36 @@ class _SessionEvents:
         self._description = content_line("DESCRIPTION", "", self.language).text
         self._descriptions = _Descriptions(view)
         self._parts: dict[tuple[str, ...], _SessionParts] = {}
-        self._times: dict[tuple[str, tzinfo | None], tuple[str, str]] = {}
+        self._times: dict[tuple[str, tzinfo | None], tuple[str, str, bool]] = {}
         self._uids = _Uids(view.plan, edition)
 
     def event(self, number: int, session: Session) -> str:
         """The event of the plan's `number`th session (from 1)."""
         parts = self._parts.get(session.task_keys) or self._parts_of(session.task_keys)
         shared = parts.shared
-        lines = (
-            "BEGIN:VEVENT",
-            shared.summary,
-            self._time_line("DTSTART", session.start),
-            self._time_line("DTEND", session.end),
-            self.stamp,
-            f"UID:{self._uids(f'session/{session.key}')}",  # hex digits and a domain: nothing to escape or fold
-            "SEQUENCE:0",
-            shared.categories,
-            _description_line(self._description, _heading(self.view.labels, number, session.hours), parts.tail),
-            shared.closing,
+        start, end = self._time_line("DTSTART", session.start), self._time_line("DTEND", session.end)
+        uid_ = self._uids(f"session/{session.key}")  # hex digits and a domain: nothing to escape or fold
+        description = _description_line(
+            self._description, _heading(self.view.labels, number, session.hours), parts.tail
         )
-        return "\r\n".join(lines)
+        return (
+            f"BEGIN:VEVENT\r\n{shared.summary}\r\n{start}\r\n{end}\r\n{self.stamp}\r\nUID:{uid_}\r\n"
+            f"SEQUENCE:0\r\n{shared.categories}\r\n{description}\r\n{shared.closing}"
+        )
 
     def _time_line(self, name: str, moment: datetime) -> str:
         """A DTSTART or DTEND line, folded (see `_moment`): `date_time`'s value and parameters, its zone's
-        part of the line made once per calendar for each zone name."""
+        part of the line made once per calendar for each zone."""
         moment = _moment(moment)
-        key = (name, zone_id(moment.tzinfo))
-        if key not in self._times:
+        key = (name, moment.tzinfo)
+        found = self._times.get(key)
+        if found is None:
             value, parameters = date_time(moment)
-            self._times[key] = (content_line(name, "", parameters).text, "Z" if value.endswith("Z") else "")
-        prefix, suffix = self._times[key]
-        return fold(f"{prefix}{wall_time(moment)}{suffix}")
+            prefix = content_line(name, "", parameters).text
+            found = self._times[key] = (prefix, "Z" if value.endswith("Z") else "", prefix.isascii())
+        prefix, suffix, ascii_ = found
+        line = prefix + wall_time(moment) + suffix  # the wall time is ASCII: a short ASCII line has no fold
+        return line if ascii_ and len(line) < LIMIT else fold(line)
 
     def _parts_of(self, task_keys: tuple[str, ...]) -> _SessionParts:
         tasks = [self.view.plan.task(key) for key in task_keys]
@@ -719,12 +718,24 @@ class _Descriptions:
         return self._resources[phases]
 
 
+_RESOURCE_LABELS = ("calendar.resources", "calendar.resource-link", "calendar.resource")
+"""The labels a session's resource lines are made from (see `_resource_lines`)."""
+_RESOURCES: Kept[tuple[str, ...]] = Kept(256)
+
+
 def _resource_lines(view: PlanView, phases: tuple[int, ...]) -> tuple[str, ...]:
-    """The resources of these phases for a session's description: a heading and one line each (none: nothing)."""
+    """The resources of these phases for a session's description: a heading and one line each (none: nothing).
+    They are made from the resources (frozen: their titles and addresses) and the labels (templates, locale) alone,
+    the same in every plan of a pathway: each process makes them once for all those inputs."""
     plan, labels = view.plan, view.labels
-    resources = dict.fromkeys(r for phase in phases for r in plan.resources_of(phase))
+    resources = tuple(dict.fromkeys(r for phase in phases for r in plan.resources_of(phase)))
     if not resources:
         return ()
+    key = (labels.locale, tuple(labels.entries[name] for name in _RESOURCE_LABELS), resources)
+    return _RESOURCES.get(key) or _RESOURCES.keep(key, _resource_lines_of(labels, resources))
+
+
+def _resource_lines_of(labels: Labels, resources: tuple[Resource, ...]) -> tuple[str, ...]:
     lines = [labels("calendar.resources")]
     for resource in resources:
         url = safe_url(resource.url)
@@ -745,7 +756,18 @@ def _moment(moment: datetime) -> datetime:
 
     A local time with TZID names the first of two occurrences; the second is only unambiguous in UTC.
     """
-    if moment.utcoffset() != moment.replace(fold=1 - moment.fold).utcoffset():
+    other = datetime(  # `moment.replace(fold=...)`, made directly: replace is several times slower
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        moment.microsecond,
+        moment.tzinfo,
+        fold=1 - moment.fold,
+    )
+    if moment.utcoffset() != other.utcoffset():
         return moment.astimezone(UTC)
     return moment
 

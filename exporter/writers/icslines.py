@@ -220,7 +220,15 @@ def date_time(moment: datetime) -> tuple[str, dict[str, str]]:
 def wall_time(moment: datetime) -> str:
     """The moment's date and time of day as a DATE-TIME value writes them (`20270104T190000`), without the
     `Z` or TZID `date_time` adds for its zone."""
-    return f"{moment.year:04}{moment.month:02}{moment.day:02}T{moment.hour:02}{moment.minute:02}{moment.second:02}"
+    # %-formatting: about twice as fast as f-string format specs, the same digits
+    return "%04d%02d%02dT%02d%02d%02d" % (  # noqa: UP031
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
 
 
 def zone_id(zone: tzinfo | None) -> str | None:
