@@ -8,6 +8,8 @@ import re
 import zipfile
 from datetime import UTC, date, datetime
 
+import pytest
+from conftest import CONTEXT, make_plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -16,7 +18,8 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.hyperlink import Hyperlink
 from test_xlsx_package import zip_parts
 
-from exporter.writers.xlsx import QUOTED, _held_rows, clean_text, put_text, style_id
+from exporter.theme import Theme
+from exporter.writers.xlsx import QUOTED, _Book, _held_rows, clean_text, style_id
 from exporter.writers.xlsx_package import (
     Formula,
     _serial,
@@ -46,6 +49,16 @@ VALUE = st.one_of(
 STYLE = st.tuples(st.sampled_from(FORMATS), st.sampled_from(FONTS), st.sampled_from(FILLS), st.sampled_from(ALIGNMENTS))
 CELLS = st.dictionaries(st.tuples(st.integers(1, 9), st.integers(1, 30)), st.tuples(VALUE, STYLE), max_size=40)
 HEIGHTS = st.dictionaries(st.integers(1, 12), st.sampled_from([15.0, 30.0, 45.0, 48, 12.75]), max_size=4)
+
+
+def put_text(cell, text: str) -> None:
+    """Text in an openpyxl cell as the tracker stores it: never a formula, never an error value, whatever
+    it starts with (`clean_text`, a quote prefix for `QUOTED`)."""
+    clean = clean_text(text)
+    cell.value = clean
+    cell.data_type = "s"
+    if clean[:1] in QUOTED:
+        cell.quotePrefix = True
 
 
 def _as_held(value, style):
@@ -217,3 +230,24 @@ def test_a_date_times_serial_number_is_openpyxls(moment):
     """The serial number of a date-time, worked out without `to_excel`'s checks: its very value, also in the
     first days of 1900, which Excel counts from a day that did not exist."""
     assert repr(_serial(moment)) == repr(to_excel(moment))
+
+
+def test_a_cells_links_are_written_last_one_kept_in_cell_order_and_their_style_is_not_restyled():
+    """Links put out of cell order are handed to the sheet writer in cell order, a cell keeping its last
+    link (as openpyxl's cells do); a link's cell refuses another style rather than losing the link's."""
+    book = _Book(make_plan(), CONTEXT, Theme())
+    sheet = book.sheet("resources", hyperlinks=True)
+    book.put_link(sheet, 3, 1, "https://example.org/c")
+    book.put_link(sheet, 1, 2, "https://example.org/b")
+    book.put_link(sheet, 1, 1, "https://example.org/a")
+    book.put_link(sheet, 3, 1, "https://example.org/c2")
+    links = book.links_in_cell_order()[sheet.title]
+    assert [(link.ref, link.target) for link in links] == [
+        ("A1", "https://example.org/a"),
+        ("B1", "https://example.org/b"),
+        ("A3", "https://example.org/c2"),
+    ]
+    with pytest.raises(ValueError, match="Hyperlink style"):
+        book.restyle(sheet, 1, 1, font=Font(bold=True))
+    with pytest.raises(ValueError, match="Hyperlink style"):
+        book.put(sheet, 1, 2, "https://example.org/b", number_format="0%")

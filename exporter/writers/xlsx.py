@@ -124,7 +124,7 @@ def file_names(options: WriterOptions) -> tuple[str, ...]:
 def render(plan: Plan, context: RunContext, theme: Theme, options: WriterOptions) -> dict[str, bytes]:
     """The tracker workbook of the plan."""
     book, cells = built(plan, context, theme, options)
-    parts = workbook_parts(book.workbook, book.chart_keys, book.columns, book.links)
+    parts = workbook_parts(book.workbook, book.chart_keys, book.columns, book.links_in_cell_order())
     return {FILE_NAME: finish_workbook(parts, book.build_time, cells)}
 
 
@@ -175,8 +175,9 @@ class _Book:
         self._unused: Worksheet | None = self.workbook.active
         """openpyxl's first sheet, whose title the first title avoids; the tracker's sheets are kept ones."""
         self._lists: Worksheet | None = None
-        self.links: dict[str, list[Hyperlink]] = {}
-        """The links of the sheets made with hyperlinks, by sheet title, in the order they were put."""
+        self.links: dict[str, dict[int, Hyperlink]] = {}
+        """The links of the sheets made with hyperlinks, by sheet title, then position (`_COLUMN_BITS`): a
+        cell's last link, as an openpyxl cell keeps it."""
         self.cells: dict[str, dict[int, Any]] = {}
         """The values of the cells of the sheets written as XML, by sheet title, then position (`_COLUMN_BITS`):
         text as a cell holds it, a number, a date, a `Formula` or None (a cell with no value)."""
@@ -247,15 +248,15 @@ class _Book:
         self.styles[title] = {}
         self.heights[title] = {}
         if hyperlinks:
-            self.links[title] = []
+            self.links[title] = {}
         self.lengths[title] = {}
         self.date_widths[title] = {}
         return sheet
 
-    def _cells_of(self, title: str) -> dict[int, Any] | None:
-        """The values of the sheet's cells (`cells`), or None for a sheet with openpyxl's cells."""
-        cells = self.cells.get(title)
-        if cells is not None and title in self.plain_rows:
+    def _cells_of(self, title: str) -> dict[int, Any]:
+        """The values of the sheet's cells (`cells`); ValueError for a sheet filled by rows of values."""
+        cells = self.cells[title]
+        if title in self.plain_rows:
             raise ValueError("a sheet filled by rows of values has no other cells")
         return cells
 
@@ -280,24 +281,16 @@ class _Book:
             number_format = DATE_FORMAT
         title = sheet.title
         cells = self._cells_of(title)
-        if cells is None:
-            cell = sheet.cell(row=row, column=column)
-            if isinstance(value, str):
-                put_text(cell, value)
-            else:
-                cell.value = value
-            _set_style(cell, self.number_format(number_format) if number_format else None, font, fill, alignment)
-        else:
-            key = row << _COLUMN_BITS | column
-            cells[key] = value
-            if font is not None or fill is not None or alignment is not None:
-                written = self.number_format(number_format) if number_format else None
-                self._restyle(title, key, written, font, fill, alignment)
-            elif number_format:
-                self._format(title, key, number_format)
-            if title in self.links and (number_format or font is not None or fill is not None or alignment is not None):
-                written = self.number_format(number_format) if number_format else None
-                _set_style(WriteOnlyCell(sheet), written, font, fill, alignment)  # registers the parts now
+        key = row << _COLUMN_BITS | column
+        cells[key] = value
+        if font is not None or fill is not None or alignment is not None:
+            written = self.number_format(number_format) if number_format else None
+            self._restyle(title, key, written, font, fill, alignment)
+        elif number_format:
+            self._format(title, key, number_format)
+        if title in self.links and (number_format or font is not None or fill is not None or alignment is not None):
+            written = self.number_format(number_format) if number_format else None
+            _set_style(WriteOnlyCell(sheet), written, font, fill, alignment)  # registers the parts now
         if number_format or type(value) is not str:
             self.measure(title, column, value, number_format)
         else:  # most cells: text, measured by its length (`measure`)
@@ -309,17 +302,19 @@ class _Book:
         """Set a cell of a sheet made with hyperlinks to the address, a link to it in openpyxl's Hyperlink
         style (registered in the workbook now, as setting it on a cell does)."""
         self.put(sheet, row, column, url)
-        letter = get_column_letter(column)
-        self.links[sheet.title].append(Hyperlink(ref=f"{letter}{row}", target=url))
+        key = row << _COLUMN_BITS | column
+        self.links[sheet.title][key] = Hyperlink(ref=f"{get_column_letter(column)}{row}", target=url)
         WriteOnlyCell(sheet).style = LINK_STYLE
-        self.styles[sheet.title][row << _COLUMN_BITS | column] = _LINK
+        self.styles[sheet.title][key] = _LINK
+
+    def links_in_cell_order(self) -> dict[str, list[Hyperlink]]:
+        """The links of the sheets made with hyperlinks, by sheet title, in cell order (row, then column), as
+        openpyxl writes its cells' links."""
+        return {title: [links[key] for key in sorted(links)] for title, links in self.links.items()}
 
     def value(self, sheet: Worksheet, row: int, column: int) -> Any:
         """The value of a cell (None for a cell not set)."""
-        cells = self._cells_of(sheet.title)
-        if cells is None:
-            return sheet.cell(row=row, column=column).value
-        return cells.get(row << _COLUMN_BITS | column)
+        return self._cells_of(sheet.title).get(row << _COLUMN_BITS | column)
 
     def restyle(
         self,
@@ -332,9 +327,6 @@ class _Book:
     ) -> None:
         """Give a cell (made empty when new) these parts of a style, keeping the parts not given."""
         cells = self._cells_of(sheet.title)
-        if cells is None:
-            _set_style(sheet.cell(row=row, column=column), None, font, fill, alignment)
-            return
         key = row << _COLUMN_BITS | column
         cells.setdefault(key, None)
         self._restyle(sheet.title, key, None, font, fill, alignment)
@@ -364,6 +356,8 @@ class _Book:
     ) -> None:
         styles = self.styles[title]
         old = styles.get(key, _PLAIN)
+        if old is _LINK:
+            raise ValueError("a link's cell keeps openpyxl's Hyperlink style alone")
         styles[key] = self._style(
             number_format or old[0],
             old[1] if font is None else font,
@@ -447,9 +441,7 @@ class _Book:
         sheets = self.workbook.worksheets
         for sheet in [*(s for s in sheets if s.title not in self.links), *(s for s in sheets if s.title in self.links)]:
             title = sheet.title
-            cells = self.cells.get(title)
-            if cells is None:
-                continue
+            cells = self.cells[title]
             plain = self.plain_rows.get(title)
             if plain is None:
                 styled = self._styled(sheet, cells, self.styles[title], styles)
@@ -522,7 +514,7 @@ class _Book:
             row = number << _COLUMN_BITS
             for column, value in enumerate(values, start=1):
                 kind = type(value)
-                if cells is None or column in formats:
+                if column in formats:
                     put(sheet, number, column, value, formats.get(column))
                     continue
                 if kind is str:
@@ -642,16 +634,6 @@ def _font(**properties: Any) -> Font:
 def _alignment(**properties: Any) -> Alignment:
     """A cell alignment, made once per process (see `_font`)."""
     return Alignment(**properties)
-
-
-def put_text(cell, text: str) -> None:
-    """Store text in an openpyxl cell as text: never a formula, never an error value, whatever it
-    starts with (`clean_text`, `QUOTED`)."""
-    clean = clean_text(text)
-    cell.value = clean
-    cell.data_type = "s"
-    if clean[:1] in QUOTED:
-        cell.quotePrefix = True
 
 
 QUOTED = ("=", "+", "-", "@")

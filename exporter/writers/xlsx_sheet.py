@@ -97,9 +97,9 @@ def sheet_xml(
     if links:
         ws._hyperlinks = list(links)
     rels = RelationshipList()
-    links = _hyperlinks(ws, rels)
+    hyperlinks = _hyperlinks(ws, rels)
     drawing = _drawing(ws, rels)
-    xml = b"".join((_START, *top, rows, *before_links, links, *after_links, drawing, _table_parts(ws, rels), _END))
+    xml = b"".join((_START, *top, rows, *before_links, hyperlinks, *after_links, drawing, _table_parts(ws, rels), _END))
     return xml, rels
 
 
