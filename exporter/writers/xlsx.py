@@ -283,13 +283,13 @@ class _Book:
         cells = self._cells_of(title)
         key = row << _COLUMN_BITS | column
         cells[key] = value
-        if font is not None or fill is not None or alignment is not None:
-            written = self.number_format(number_format) if number_format else None
+        styled = font is not None or fill is not None or alignment is not None
+        written = self.number_format(number_format) if number_format else None
+        if styled:
             self._restyle(title, key, written, font, fill, alignment)
         elif number_format:
             self._format(title, key, number_format)
-        if title in self.links and (number_format or font is not None or fill is not None or alignment is not None):
-            written = self.number_format(number_format) if number_format else None
+        if title in self.links and (number_format or styled):
             _set_style(WriteOnlyCell(sheet), written, font, fill, alignment)  # registers the parts now
         if number_format or type(value) is not str:
             self.measure(title, column, value, number_format)

@@ -188,10 +188,6 @@ def rows_sheet_data(rows: Sequence[Sequence[Any]], style: Callable[[Any], int]) 
                 mark(len(pieces))
                 add(_escaped(value))
                 pending = "</v></c>"
-            elif kind is float or kind is int:
-                pending += f'<c r="{letter}{number}"{attribute} t="n"><v>{value:.16g}</v></c>'
-            elif kind is datetime:
-                pending += f'<c r="{letter}{number}"{attribute} t="n"><v>{_serial(value):.16g}</v></c>'
             elif value is not None:
                 pending += _cell(f'<c r="{letter}{number}"{attribute}', value)
             elif attribute:

@@ -140,41 +140,38 @@ def _register_rules(ws: Worksheet) -> None:
 
 def _element(setting: Serialisable) -> bytes:
     """The setting's element as `WorksheetWriter` writes it, made once per process for its state."""
-    held = _settled(setting)
-    if held is not None and held.element is not None:
-        return held.element
-    key = _state(setting)
-    xml = _ELEMENTS.get(key)
-    if xml is None:
-        xml = _ELEMENTS.keep(key, _written(setting.to_tree()))
-    if held is not None:
-        held.element = xml
-    return xml
+    return _kept_element(setting, gated=False)
 
 
 def _gated(setting: Serialisable) -> bytes:
     """`_element` of a setting `WorksheetWriter` writes only when it is true (not empty)."""
+    return _kept_element(setting, gated=True)
+
+
+def _kept_element(setting: Serialisable, gated: bool) -> bytes:
+    """`_element` or `_gated` of the setting: known by the object itself once written if it is settled, else
+    kept per process for its state."""
     held = _settled(setting)
-    if held is not None and held.gated is not None:
-        return held.gated
-    key = ("gated", _state(setting))
+    if held is not None and gated in held.written:
+        return held.written[gated]
+    key = ("gated", _state(setting)) if gated else _state(setting)
     xml = _ELEMENTS.get(key)
     if xml is None:
-        xml = _ELEMENTS.keep(key, _written(setting.to_tree()) if setting else b"")
+        xml = _ELEMENTS.keep(key, b"" if gated and not setting else _written(setting.to_tree()))
     if held is not None:
-        held.gated = xml
+        held.written[gated] = xml
     return xml
 
 
 class _Settled:
-    """A setting that no longer changes and its elements once written (`_element`, `_gated`)."""
+    """A setting that no longer changes and its elements once written, by whether they are gated
+    (`_kept_element`)."""
 
-    __slots__ = ("element", "gated", "setting")
+    __slots__ = ("setting", "written")
 
     def __init__(self, setting: Serialisable):
         self.setting = setting
-        self.element: bytes | None = None
-        self.gated: bytes | None = None
+        self.written: dict[bool, bytes] = {}
 
 
 _SETTLED: Kept[_Settled] = Kept(64)
