@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from openpyxl.utils import get_column_letter
 
+from exporter.kept import Kept
 from exporter.labels import Labels
 from exporter.loader import pathway_to_dict
 from exporter.model import Pathway
@@ -223,11 +224,20 @@ BUSY_SEPARATOR = "\n"
 BLACKOUT_SEPARATOR = ";"
 
 
+_DIGESTS: Kept[tuple[Pathway, str]] = Kept(4)
+"""Pathways' digests by the pathway's identity, each with its pathway (so the identity is not reused while kept):
+a batch's rows share a few pathway objects, which are frozen all the way down."""
+
+
 def pathway_sha256(pathway: Pathway) -> str:
     """The SHA-256 (hex) of a pathway's content: `loader.pathway_to_dict(pathway)` as JSON with sorted
-    keys, no spaces, UTF-8, so a reader can tell whether the pathway changed since the export."""
+    keys, no spaces, UTF-8, so a reader can tell whether the pathway changed since the export. Worked out
+    once per process for a pathway object (`_DIGESTS`)."""
+    kept = _DIGESTS.get(id(pathway))
+    if kept is not None and kept[0] is pathway:
+        return kept[1]
     text = json.dumps(pathway_to_dict(pathway), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _DIGESTS.keep(id(pathway), (pathway, hashlib.sha256(text.encode("utf-8")).hexdigest()))[1]
 
 
 def input_values(plan: Plan, paper: str, reminder: int | None, build_time: datetime) -> dict[str, str]:

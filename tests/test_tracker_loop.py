@@ -35,6 +35,7 @@ from exporter.tracker import (
     format_width,
     index,
     letter,
+    pathway_sha256,
     read_inputs,
     read_sessions,
 )
@@ -371,3 +372,23 @@ def test_inputs_survive_a_libreoffice_save(builtin_plan, tmp_path):
     assert values == expected
     assert read_inputs(values.items())["start"] == builtin_plan.start.isoformat()
     assert next(ws.title for ws in book.worksheets if ws.sheet_state == "visible") == "Dashboard"
+
+
+def test_a_pathways_digest_is_its_contents_also_when_kept(builtin_plan):
+    """The digest a process keeps for a pathway object is the one worked out afresh, for the pathway and for
+    copies of it that differ in one field, asked for in turn and again."""
+    pathway = builtin_plan.pathway
+    variants = [
+        pathway,
+        dataclasses.replace(pathway, title=pathway.title + "!"),
+        dataclasses.replace(pathway, phases=()),
+    ]
+
+    def fresh(value) -> str:
+        text = json.dumps(pathway_to_dict(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    expected = [fresh(variant) for variant in variants]
+    assert len(set(expected)) == len(variants)
+    for _ in range(2):
+        assert [pathway_sha256(variant) for variant in variants] == expected
