@@ -10,13 +10,25 @@ from conftest import CONTEXT, make_plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from exporter.theme import Theme
 from exporter.writers import REGISTRY, WriterOptions, output_context, xlsx, xlsx_kept, xlsx_package, xlsx_sheet
-from exporter.writers.xlsx_kept import SHARED, KeptSheet, add_sheet, freeze, print_setup
+from exporter.writers.xlsx_kept import (
+    FIRST_SHEET,
+    SHARED,
+    STYLE_TABLES,
+    KeptSheet,
+    KeptWorkbook,
+    add_sheet,
+    freeze,
+    print_setup,
+)
 
 CELL = st.one_of(st.none(), st.builds("{}{}".format, st.sampled_from(["A", "B", "C", "D", "AA"]), st.integers(1, 5)))
 TEXT = st.sampled_from(["", "Plan & Ada", "Page &P of &N", "Ünïcödé"])
@@ -40,6 +52,53 @@ def test_a_kept_sheet_has_what_a_new_worksheet_has():
     assert _settings(ours) == _settings(theirs)
     assert _written(ours) == _written(theirs)
     assert add_sheet(workbook, "Added") is workbook.worksheets[-1]
+
+
+def _styles(workbook: Workbook) -> tuple:
+    """Everything of the workbook's style tables that a style id or the stylesheet is made from."""
+    tables = tuple((list(getattr(workbook, name)), getattr(workbook, name)._dict) for name in STYLE_TABLES)
+    named = [
+        (vars(style) | {"_wb": style._wb is workbook, "_style": list(style._style)}) for style in workbook._named_styles
+    ]
+    return tables, named, tostring(write_stylesheet(workbook))
+
+
+def _register(workbook: Workbook, sheet: Worksheet, parts: list[tuple[str, object]]) -> list[int]:
+    """The style id of a cell with each part (name, value), registered in turn."""
+    ids = []
+    for name, value in parts:
+        cell = WriteOnlyCell(sheet)
+        setattr(cell, name, value)
+        ids.append(cell.style_id)
+    return ids
+
+
+PARTS = st.lists(
+    st.one_of(
+        st.tuples(st.just("font"), st.builds(Font, bold=st.booleans(), color=st.sampled_from([None, "FF0000"]))),
+        st.tuples(
+            st.just("fill"), st.builds(PatternFill, st.just("solid"), fgColor=st.sampled_from(["00FF00", "0000FF"]))
+        ),
+        st.tuples(st.just("alignment"), st.builds(Alignment, wrap_text=st.booleans())),
+        st.tuples(st.just("number_format"), st.sampled_from(["0.00", "0.##", "d mmm"])),
+        st.tuples(st.just("style"), st.sampled_from(["Hyperlink", "Normal", "Good"])),
+    ),
+    max_size=8,
+)
+
+
+@settings(deadline=None, max_examples=30)
+@given(PARTS)
+def test_a_kept_workbook_has_what_a_new_workbook_has(parts):
+    """A kept workbook's attributes and style tables are a new workbook's (but for its first sheet), it registers
+    styles as that workbook does, and the tables it starts from stay as they were for the next one."""
+    ours, theirs = KeptWorkbook(), Workbook()
+    assert vars(ours).keys() == vars(theirs).keys()
+    assert (ours.sheetnames, theirs.sheetnames) == ([], [FIRST_SHEET])
+    assert _styles(ours) == _styles(theirs)
+    registered = _register(ours, add_sheet(ours, "Mine"), parts), _styles(ours)  # before openpyxl's built-in
+    assert registered == (_register(theirs, theirs.active, parts), _styles(theirs))  # styles are bound to theirs
+    assert _styles(KeptWorkbook()) == _styles(Workbook())
 
 
 @settings(deadline=None)

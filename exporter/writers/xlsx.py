@@ -38,7 +38,6 @@ from itertools import zip_longest
 from operator import is_not
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -87,7 +86,7 @@ from exporter.tracker import (
 from exporter.view import PlanView
 from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.xlsx_kept import add_sheet, print_setup
+from exporter.writers.xlsx_kept import FIRST_SHEET, KeptWorkbook, add_sheet, print_setup
 from exporter.writers.xlsx_package import (
     NOT_AVAILABLE,
     Formula,
@@ -171,9 +170,7 @@ class _Book:
         self.view = PlanView(plan, context.labels)
         self.today = context.today
         self.build_time = context.build_time.astimezone(UTC)
-        self.workbook = Workbook()
-        self._unused: Worksheet | None = self.workbook.active
-        """openpyxl's first sheet, whose title the first title avoids; the tracker's sheets are kept ones."""
+        self.workbook = KeptWorkbook()
         self._lists: Worksheet | None = None
         self.links: dict[str, dict[int, Hyperlink]] = {}
         """The links of the sheets made with hyperlinks, by sheet title, then position (`_COLUMN_BITS`): a
@@ -239,10 +236,7 @@ class _Book:
         registered in the workbook's style table as openpyxl registered them when its cells were openpyxl's
         (the table's order is part of the file's bytes): each part as it is set, the cells' styles after
         every other sheet's (`sheet_data`)."""
-        title = _sheet_title(self.labels(f"sheet.{key}"), self.workbook.sheetnames)
-        if self._unused is not None:
-            self.workbook.remove(self._unused)
-            self._unused = None
+        title = _sheet_title(self.labels(f"sheet.{key}"), self.workbook.sheetnames or [FIRST_SHEET])
         sheet = add_sheet(self.workbook, title)
         self.cells[title] = {}
         self.styles[title] = {}

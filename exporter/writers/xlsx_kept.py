@@ -14,12 +14,23 @@ collects (cells, rules, validations, tables, charts, columns and rows) is its ow
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.packaging.core import DocumentProperties
+from openpyxl.packaging.custom import CustomPropertyList
 from openpyxl.packaging.relationship import RelationshipList
+from openpyxl.styles.differential import DifferentialStyleList
+from openpyxl.styles.named_styles import NamedStyle, NamedStyleList
+from openpyxl.styles.table import TableStyleList
+from openpyxl.utils.datetime import WINDOWS_EPOCH
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedNameDict
+from openpyxl.workbook.properties import CalcProperties
+from openpyxl.workbook.protection import DocumentSecurity
+from openpyxl.workbook.views import BookView
 from openpyxl.worksheet.datavalidation import DataValidationList
 from openpyxl.worksheet.dimensions import DimensionHolder, SheetFormatProperties
 from openpyxl.worksheet.header_footer import HeaderFooter
@@ -103,6 +114,74 @@ class KeptSheet(Worksheet):
     @freeze_panes.setter
     def freeze_panes(self, top_left: str | None) -> None:
         freeze(self, top_left)
+
+
+STYLE_TABLES = ("_fonts", "_alignments", "_borders", "_fills", "_number_formats", "_protections", "_cell_styles")
+"""The style tables a new workbook starts with a default entry or two in, each an `IndexedList`."""
+_TEMPLATE: list[Workbook] = []
+"""A workbook made once per process, whose style tables and Normal style every `KeptWorkbook` starts from; never
+changed."""
+
+
+class KeptWorkbook(Workbook):
+    """A workbook as `Workbook()` makes it, but without its first sheet (its sheets are kept ones, `add_sheet`;
+    the first title should avoid openpyxl's first sheet's, `FIRST_SHEET`), and with its style tables and Normal
+    style copied from those of a workbook made once per process rather than made and hashed entry by entry."""
+
+    def __init__(self) -> None:
+        """The attributes `Workbook.__init__` sets, in its order, for a workbook that is not write-only."""
+        self._sheets: list = []
+        self._pivots: list = []
+        self._active_sheet_index = 0
+        self.defined_names = DefinedNameDict()
+        self._external_links: list = []
+        self.properties = DocumentProperties()
+        self.custom_doc_props = CustomPropertyList()
+        self.security = DocumentSecurity()
+        self._Workbook__write_only = False
+        self.shared_strings = IndexedList()
+        self._setup_styles()
+        self.loaded_theme = None
+        self.vba_archive = None
+        self.is_template = False
+        self.code_name = None
+        self.epoch = WINDOWS_EPOCH
+        self.encoding = "utf-8"
+        self.iso_dates = False
+        self.rels = RelationshipList()
+        self.calculation = CalcProperties()
+        self.views = [BookView()]
+
+    def _setup_styles(self) -> None:
+        """The style tables `Workbook._setup_styles` makes, copied from the template's (their entries shared: style
+        objects are not changed once made), and the Normal style bound to this workbook as it binds it."""
+        if not _TEMPLATE:
+            _TEMPLATE.append(Workbook())
+        template = _TEMPLATE[0]
+        for name in STYLE_TABLES:
+            setattr(self, name, _copied(getattr(template, name)))
+        self._date_formats: dict = {}
+        self._timedelta_formats: dict = {}
+        self._colors = template._colors
+        normal = NamedStyle.__new__(NamedStyle)
+        vars(normal).update(vars(template._named_styles[0]), _wb=self, _style=copy(template._named_styles[0]._style))
+        self._named_styles = NamedStyleList([normal])
+        self._table_styles = TableStyleList()
+        self._differential_styles = DifferentialStyleList()
+
+
+FIRST_SHEET = "Sheet"
+"""The title of the sheet `Workbook()` starts with, which a `KeptWorkbook` does not have."""
+
+
+def _copied(table: IndexedList) -> IndexedList:
+    """A copy of the indexed list with the same entries and index, no entry hashed again (a dict's copy keeps the
+    hashes it stored)."""
+    copied = IndexedList()
+    list.extend(copied, table)
+    copied._dict = dict(table._dict)
+    copied.clean = table.clean
+    return copied
 
 
 def add_sheet(workbook: Workbook, title: str) -> KeptSheet:
