@@ -149,17 +149,19 @@ def _gated(setting: Serialisable) -> bytes:
 
 
 def _kept_element(setting: Serialisable, gated: bool) -> bytes:
-    """`_element` or `_gated` of the setting: known by the object itself once written if it is settled, else
-    kept per process for its state."""
+    """`_element` or `_gated` of the setting: known by the object itself once written if it is settled (written
+    from the object the first time, without working out its state: a settled object is written once, and a
+    footer naming its participant is the same as no other), else kept per process for its state."""
     held = _settled(setting)
-    if held is not None and gated in held.written:
-        return held.written[gated]
+    if held is not None:
+        xml = held.written.get(gated)
+        if xml is None:
+            xml = held.written[gated] = b"" if gated and not setting else _written(setting.to_tree())
+        return xml
     key = ("gated", _state(setting)) if gated else _state(setting)
     xml = _ELEMENTS.get(key)
     if xml is None:
         xml = _ELEMENTS.keep(key, b"" if gated and not setting else _written(setting.to_tree()))
-    if held is not None:
-        held.written[gated] = xml
     return xml
 
 
@@ -182,7 +184,8 @@ reused while it is kept. About 30 in use in a batch (`xlsx_kept`'s objects: a fo
 def settled(setting: Serialisable) -> None:
     """Note that the setting, an openpyxl object that sheets share, is not changed any more (in place or in
     any object it holds): `sheet_xml` then knows its element by the object itself once it has written it,
-    without working out its state for each sheet."""
+    without working out its state at all (so the object holds only what `to_tree` writes as openpyxl's writer
+    does, as the settings `xlsx_kept` makes do)."""
     _SETTLED.keep(id(setting), _Settled(setting))
 
 
