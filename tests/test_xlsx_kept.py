@@ -130,6 +130,7 @@ KEPT = (
     xlsx_kept._PAGES,
     xlsx_kept._FOOTERS,
     xlsx_package._CHARTS,
+    xlsx_package._DRAWINGS,
     xlsx_package._STYLESHEETS,
     xlsx_package._TREES,
     xlsx_package._DEFLATED,

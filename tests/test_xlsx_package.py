@@ -13,6 +13,8 @@ from conftest import CONTEXT, make_plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.drawing.spreadsheet_drawing import OneCellAnchor
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -90,6 +92,44 @@ def _columns_workbook() -> Workbook:
 
 def test_columns_are_excel_writers():
     assert workbook_parts(_columns_workbook()) == _excel_writer_parts(_columns_workbook())
+
+
+CHARTS = st.lists(
+    st.tuples(
+        st.sampled_from([BarChart, LineChart]),
+        st.one_of(st.builds("{}{}".format, st.sampled_from(["A", "B", "G", "AB"]), st.integers(1, 40)), st.none()),
+        st.sampled_from([15, 16, 7.5, 22]),
+        st.sampled_from([7.5, 10, 5.2]),
+    ),
+    max_size=3,
+)
+
+
+def _charted(sheets: list[list[tuple]]) -> Workbook:
+    """A workbook with a sheet of charts (kind, anchor: a cell or None for an anchor object, width, height) each."""
+    workbook = Workbook()
+    workbook.properties.created = workbook.properties.modified = datetime(2027, 1, 1)  # not the clock's
+    for number, charts in enumerate(sheets):
+        sheet = workbook.create_sheet(f"S{number}")
+        sheet.append([1, 2, 3])
+        for kind, anchor, width, height in charts:
+            chart = kind()
+            chart.add_data(Reference(sheet, min_col=1, max_col=3, min_row=1), titles_from_data=True)
+            chart.width, chart.height = width, height
+            if anchor is None:
+                anchor = OneCellAnchor()
+                anchor._from.col, anchor._from.row = 2, 3
+            sheet.add_chart(chart, anchor)
+    return workbook
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(CHARTS, max_size=3))
+def test_drawings_are_excel_writers(sheets):
+    """Drawings of charts at generated cells and sizes (some anchored by an object), written twice, so the second
+    workbook's drawings are those kept from the first."""
+    for _ in range(2):
+        assert workbook_parts(_charted(sheets)) == _excel_writer_parts(_charted(sheets))
 
 
 def _zipfile_package(parts: dict[str, bytes], stamp: datetime) -> bytes:

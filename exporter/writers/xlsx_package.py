@@ -32,7 +32,7 @@ from openpyxl.chart._chart import ChartBase
 from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.extended import ExtendedProperties
-from openpyxl.packaging.relationship import Relationship, RelationshipList
+from openpyxl.packaging.relationship import Relationship, RelationshipList, get_rels_path
 from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -337,6 +337,25 @@ class _PartsWriter(ExcelWriter):
             self._archive.writestr(chart.path[1:], _chart_xml(chart, self._chart_keys.get(id(chart))))
             self.manifest.append(chart)
 
+    def _write_drawing(self, drawing: SpreadsheetDrawing) -> None:
+        """`ExcelWriter._write_drawing`, the XML of a drawing of charts anchored at a cell (no images) and of its
+        relationships made once per process for each chart's anchor, size and part (`_DRAWINGS`)."""
+        if drawing.images or any(type(chart.anchor) is not str for chart in drawing.charts):
+            super()._write_drawing(drawing)
+            return
+        self._drawings.append(drawing)
+        drawing._id = len(self._drawings)
+        for chart in drawing.charts:
+            self._charts.append(chart)
+            chart._id = len(self._charts)
+        key = tuple((chart.anchor, chart.width, chart.height, chart.path) for chart in drawing.charts)
+        xml = _DRAWINGS.get(key)
+        if xml is None:
+            xml = _DRAWINGS.keep(key, (tostring(drawing._write()), tostring(drawing._write_rels())))
+        self._archive.writestr(drawing.path[1:], xml[0])
+        self._archive.writestr(get_rels_path(drawing.path)[1:], xml[1])
+        self.manifest.append(drawing)
+
     def write_worksheet(self, ws: Worksheet) -> None:
         """The sheet as `ExcelWriter.write_worksheet` writes it, into memory rather than a temporary file, and
         without `WorksheetWriter` where `xlsx_sheet.sheet_xml` writes it."""
@@ -408,6 +427,9 @@ def _tree_xml(value: Serialisable) -> bytes:
 
 
 _CHARTS: Kept[bytes] = Kept(64)
+_DRAWINGS: Kept[tuple[bytes, bytes]] = Kept(16)
+"""Drawings' XML and their relationships', by their charts' anchors, sizes and parts: the same for every participant
+who shares a pathway (a tracker has two)."""
 
 
 def _chart_xml(chart: ChartBase, key: Hashable | None) -> bytes:
