@@ -4,6 +4,7 @@ for every sheet of tracker workbooks, each setting's element kept per process fr
 
 from __future__ import annotations
 
+import copy
 import io
 
 from conftest import CONTEXT, make_plan
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
 from openpyxl.styles import Border, Font, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
@@ -193,6 +195,29 @@ def test_settled_settings_are_written_as_before(spec):
     for name in SHARED:
         setattr(again, name, getattr(sheet, name))
     assert _ours(again) == expected
+
+
+def _with_styles(workbook: Workbook, colours: list[str]) -> Workbook:
+    """The workbook with a differential style of each colour's fill registered, as a rule of an earlier sheet does."""
+    for colour in colours:
+        workbook._differential_styles.add(DifferentialStyle(fill=PatternFill("solid", fgColor=colour)))
+    return workbook
+
+
+@settings(max_examples=60, deadline=None)
+@given(SPEC, st.lists(COLOUR, min_size=1, max_size=2))
+def test_settled_conditional_formats_follow_their_rules_ids(spec, colours):
+    """Conditional formats noted as settled and shared by sheets of several workbooks, some with other differential
+    styles registered first (so the rules get other ids, and again the first ones), are written as openpyxl writes
+    sheets with their own formats."""
+    shared = _sheet(spec).active.conditional_formatting
+    for formatting in shared:
+        settled(formatting)
+    for before in ([], colours, colours, [], colours):
+        ours = _with_styles(_sheet(spec), before).active
+        ours.conditional_formatting = shared
+        theirs = _with_styles(_sheet(copy.deepcopy(spec)), before).active
+        assert _ours(ours) == _openpyxl_sheet(theirs)
 
 
 def test_tracker_sheets_are_worksheet_writers(builtin_plan):

@@ -97,6 +97,7 @@ from exporter.writers.xlsx_package import (
     sorted_sheet_data,
     workbook_parts,
 )
+from exporter.writers.xlsx_sheet import settled
 
 FILE_NAME = "tracker.xlsx"
 PERCENT_FORMAT = "0%"
@@ -972,13 +973,16 @@ def _validate(sheet: Worksheet, cells: str, **settings: str | bool) -> None:
 def _formatting(sheet: Worksheet, key: Hashable, rules: Callable[[], list[tuple[str, Rule]]]) -> None:
     """Give the sheet the conditional formats `rules()` lists (cells, rule), in that order, made once per process
     for `key` (every value they are made from) and shared by the sheets that have them: openpyxl's writers
-    only set each rule's differential style id, the same for every workbook as it registers them in order."""
+    only set each rule's differential style id, the same for every workbook as it registers them in order; the
+    sheet writer knows each format's element by the object (`xlsx_sheet.settled`) while that id stays)."""
     formatting = _FORMATTINGS.get(key)
     if formatting is None:
         formatting = ConditionalFormattingList()
         for cells, rule in rules():
             formatting.add(cells, rule)
         _FORMATTINGS.keep(key, formatting)
+        for each in formatting:
+            settled(each)
     sheet.conditional_formatting = formatting
 
 

@@ -130,12 +130,16 @@ def _hyperlinks(ws: Worksheet, rels: RelationshipList) -> bytes:
 
 def _register_rules(ws: Worksheet) -> None:
     """What `WorksheetWriter.write_formatting` does before writing the rules: each rule's differential style
-    registered in the workbook, its id on the rule (registering again finds the same id)."""
+    registered in the workbook, its id on the rule (registering again finds the same id). A settled formatting
+    (`settled`) whose rule gets another id than it had forgets its element."""
     empty, styles = DifferentialStyle(), ws.parent._differential_styles
     for formatting in ws.conditional_formatting:
         for rule in formatting.rules:
             if rule.dxf and rule.dxf != empty:
-                rule.dxfId = styles.add(rule.dxf)
+                number = styles.add(rule.dxf)
+                if rule.dxfId != number:
+                    rule.dxfId = number
+                    _forget(formatting)
 
 
 def _element(setting: Serialisable) -> bytes:
@@ -176,17 +180,26 @@ class _Settled:
         self.written: dict[bool, bytes] = {}
 
 
-_SETTLED: Kept[_Settled] = Kept(64)
+_SETTLED: Kept[_Settled] = Kept(128)
 """Settings shared by sheets (`settled`), by their identity; each holds its setting, so the identity is not
-reused while it is kept. About 30 in use in a batch (`xlsx_kept`'s objects: a footer a participant)."""
+reused while it is kept. About 40 in use in a batch (`xlsx_kept`'s objects: a footer a participant; the tracker's
+conditional formats, six for a pathway, language and theme)."""
 
 
 def settled(setting: Serialisable) -> None:
     """Note that the setting, an openpyxl object that sheets share, is not changed any more (in place or in
-    any object it holds): `sheet_xml` then knows its element by the object itself once it has written it,
+    any object it holds; but a conditional format's rules' differential style ids, which `sheet_xml` sets and
+    checks itself): `sheet_xml` then knows its element by the object itself once it has written it,
     without working out its state at all (so the object holds only what `to_tree` writes as openpyxl's writer
     does, as the settings `xlsx_kept` makes do)."""
     _SETTLED.keep(id(setting), _Settled(setting))
+
+
+def _forget(setting: Serialisable) -> None:
+    """Forget the elements written of a settled setting that changed (`_register_rules`)."""
+    held = _settled(setting)
+    if held is not None:
+        held.written.clear()
 
 
 def _settled(setting: Serialisable) -> _Settled | None:
