@@ -126,6 +126,7 @@ KEPT = (
     xlsx._CHARTS,
     xlsx._VALIDATIONS,
     xlsx._FORMATTINGS,
+    xlsx._DIFFERENTIAL_STYLES,
     xlsx_kept._VIEWS,
     xlsx_kept._PAGES,
     xlsx_kept._FOOTERS,

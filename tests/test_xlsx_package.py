@@ -15,13 +15,17 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.drawing.spreadsheet_drawing import OneCellAnchor
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import tostring
 
 from exporter.theme import Theme
 from exporter.writers import WriterOptions, xlsx
-from exporter.writers.xlsx_package import _zip, workbook_parts
+from exporter.writers.xlsx_kept import KeptWorkbook, add_sheet
+from exporter.writers.xlsx_package import _stylesheet, _zip, workbook_parts
 
 
 def zip_parts(data: bytes) -> dict[str, bytes]:
@@ -74,6 +78,33 @@ def test_a_new_set_of_styles_gets_its_own_stylesheet():
         assert parts == _excel_writer_parts(styled(font))
         styles.append(parts["xl/styles.xml"])
     assert styles[0] != styles[1] and styles[0] == styles[2]
+
+
+STYLE_POOL = [Font(bold=True), Font(bold=True), Font(italic=True), PatternFill("solid", fgColor="1F3A5F")]
+STYLE_POOL += [
+    PatternFill("solid", fgColor="1F3A5F"),
+    PatternFill("solid", fgColor="D9EAD3"),
+    Alignment(wrap_text=True),
+]
+RULE_STYLES = [DifferentialStyle(font=Font(bold=True)), DifferentialStyle(fill=PatternFill("solid", fgColor="FF0000"))]
+POOLED = st.sampled_from(range(len(STYLE_POOL)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(POOLED, max_size=4), min_size=1, max_size=3), st.lists(st.sampled_from([0, 1]), max_size=2))
+def test_stylesheets_kept_by_their_objects_are_openpyxls(cells, rules):
+    """Workbooks whose cells take styles from a few objects (some equal to others) and whose rules register a few
+    differential styles: each one's stylesheet, made once per process for its style objects, is openpyxl's."""
+    for indexes in cells:
+        workbook = KeptWorkbook()  # whose Normal style's objects are the same in every one, as in the tracker's
+        sheet = add_sheet(workbook, "Styled")
+        for row, index in enumerate(indexes, start=1):
+            style = STYLE_POOL[index]
+            name = {Font: "font", PatternFill: "fill", Alignment: "alignment"}[type(style)]
+            setattr(sheet.cell(row, 1), name, style)
+        for rule in rules:
+            workbook._differential_styles.add(RULE_STYLES[rule])
+        assert _stylesheet(workbook) == tostring(write_stylesheet(workbook))
 
 
 def _columns_workbook() -> Workbook:

@@ -46,6 +46,7 @@ from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import DataBarRule, FormulaRule, Rule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -191,7 +192,7 @@ class _Book:
         """The rows of the sheets filled by `rows_of_values`, by sheet title: values as cells hold them."""
         self.heights: dict[str, dict[int, float]] = {}
         """The heights of rows given one, by sheet title, then row (sheets written as XML)."""
-        self.header_fill = PatternFill("solid", fgColor=theme.hex("primary"))
+        self.header_fill = _solid_fill(theme.hex("primary"))
         self.header_font = _font(bold=True, color="FFFFFF")
         self.tasks_ref = ""
         """The Tasks sheet's name as formulas write it, once the sheet exists."""
@@ -626,6 +627,12 @@ def _font(**properties: Any) -> Font:
 
 
 @lru_cache(maxsize=16)
+def _solid_fill(colour: str) -> PatternFill:
+    """A cell fill of one colour, made once per process (see `_font`)."""
+    return PatternFill("solid", fgColor=colour)
+
+
+@lru_cache(maxsize=16)
 def _alignment(**properties: Any) -> Alignment:
     """A cell alignment, made once per process (see `_font`)."""
     return Alignment(**properties)
@@ -956,6 +963,8 @@ def _add_chart(book: _Book, sheet: Worksheet, anchor: str, make: Callable[..., C
 
 _VALIDATIONS: Kept[DataValidation] = Kept(64)
 _FORMATTINGS: Kept[ConditionalFormattingList] = Kept(32)
+_DIFFERENTIAL_STYLES: Kept[DifferentialStyle] = Kept(32)
+"""The rules' differential styles, one of each, by value (`_shared_style`)."""
 
 
 def _validate(sheet: Worksheet, cells: str, **settings: str | bool) -> None:
@@ -979,11 +988,20 @@ def _formatting(sheet: Worksheet, key: Hashable, rules: Callable[[], list[tuple[
     if formatting is None:
         formatting = ConditionalFormattingList()
         for cells, rule in rules():
+            if rule.dxf is not None:
+                rule.dxf = _shared_style(rule.dxf)
             formatting.add(cells, rule)
         _FORMATTINGS.keep(key, formatting)
         for each in formatting:
             settled(each)
     sheet.conditional_formatting = formatting
+
+
+def _shared_style(style: DifferentialStyle) -> DifferentialStyle:
+    """The process's one differential style equal to this one: the rules of formats made for other cells share
+    them, so the stylesheet of a workbook's differential styles is known by their identity (`xlsx_package`)."""
+    kept = _DIFFERENTIAL_STYLES.get(style)
+    return _DIFFERENTIAL_STYLES.keep(style, style) if kept is None else kept
 
 
 def _side_borders(colour: str) -> Border:

@@ -466,32 +466,41 @@ class _CustomProperties:
     mime_type: str = CPROPS_TYPE
 
 
-_STYLESHEETS: Kept[bytes] = Kept(16)
+_STYLESHEETS: Kept[tuple[bytes, tuple]] = Kept(16)
+"""Stylesheets by the tables they are written from (`_stylesheet`), each with the style objects its key names by
+identity."""
 
 
 def _stylesheet(workbook: Workbook) -> bytes:
     """openpyxl's stylesheet of the workbook (`write_stylesheet`), made once per process for each set of
-    styles: the key holds every table it is written from, copied, so a later change to a style object
-    cannot change a key."""
-    named = tuple(
-        (style.name, style.builtinId, style.hidden, tuple(style._style), style.alignment, style.protection)
-        for style in workbook._named_styles
-    )
-    key = (
+    styles. The key holds every table it is written from: the style objects (fonts, fills, borders, differential
+    styles, alignments and protections, the named styles' too) by their identity, which the kept stylesheet holds
+    them for, so none is reused while it is kept (style objects are not changed once registered: openpyxl hands a
+    cell's out as read-only proxies, and the tracker's own are made once per process and shared); the rest by
+    value, copied, so a later change to a workbook's own object cannot change a key."""
+    objects = (
         tuple(workbook._fonts),
         tuple(workbook._fills),
         tuple(workbook._borders),
         tuple(workbook._differential_styles.styles),
+        tuple(workbook._alignments),
+        tuple(workbook._protections),
+        tuple((style.alignment, style.protection) for style in workbook._named_styles),
+    )
+    named = tuple((style.name, style.builtinId, style.hidden, tuple(style._style)) for style in workbook._named_styles)
+    key = (
+        tuple(tuple(map(id, table)) for table in objects[:-1]),
+        tuple((id(alignment), id(protection)) for alignment, protection in objects[-1]),
         tuple(workbook._colors),
         tuple(workbook._number_formats),
         tuple(tuple(style) for style in workbook._cell_styles),
-        tuple(workbook._alignments),
-        tuple(workbook._protections),
         named,
         workbook._table_styles,
     )
-    xml = _STYLESHEETS.get(key)
-    return _STYLESHEETS.keep(copy.deepcopy(key), tostring(write_stylesheet(workbook))) if xml is None else xml
+    kept = _STYLESHEETS.get(key)
+    if kept is None:
+        kept = _STYLESHEETS.keep(copy.deepcopy(key), (tostring(write_stylesheet(workbook)), objects))
+    return kept[0]
 
 
 def workbook_parts(
