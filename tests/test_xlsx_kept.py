@@ -14,6 +14,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
@@ -24,6 +27,7 @@ from exporter.writers.xlsx_kept import (
     SHARED,
     STYLE_TABLES,
     KeptSheet,
+    KeptTable,
     KeptWorkbook,
     add_sheet,
     freeze,
@@ -52,6 +56,13 @@ def test_a_kept_sheet_has_what_a_new_worksheet_has():
     assert _settings(ours) == _settings(theirs)
     assert _written(ours) == _written(theirs)
     assert add_sheet(workbook, "Added") is workbook.worksheets[-1]
+    other = KeptSheet(workbook, "Other")
+    ours.add_data_validation(DataValidation(type="list", formula1='"a,b"'))
+    ours.sheet_format.outlineLevelCol = 2
+    for name in ("data_validations", "sheet_format"):  # copies of a new sheet's: their own, not shared
+        assert type(getattr(other, name)) is type(getattr(theirs, name))
+        assert vars(getattr(other, name)) == vars(getattr(theirs, name))
+        assert getattr(other, name) is not getattr(ours, name)
 
 
 def _styles(workbook: Workbook) -> tuple:
@@ -122,10 +133,42 @@ def test_kept_settings_write_as_openpyxls_made_in_place(top_left, orientation, p
     assert ours.views.to_tree() is not None and ours.freeze_panes is None
 
 
+class _Archive(dict):
+    def writestr(self, name: str, data: bytes) -> None:
+        self[name] = data
+
+
+NAMES = st.lists(st.sampled_from(["ID", "Task", "a & b", "<x>", "Ünï"]), min_size=1, max_size=4, unique=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=1, max_size=4), st.integers(2, 40), NAMES, st.booleans())
+def test_a_kept_table_writes_as_a_table(numbers, last, names, styled):
+    """A kept table, given one number after another by the package, writes the part a table made alike writes."""
+
+    def made(kind: type) -> Table:
+        ref = f"A1:{'ABCD'[len(names) - 1]}{last}"
+        columns = [TableColumn(id=number, name=name) for number, name in enumerate(names, start=1)]
+        table = kind(displayName="TaskList", ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref=ref))
+        if styled:
+            table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        return table
+
+    ours = made(KeptTable)
+    for number in numbers:
+        theirs = made(Table)
+        ours.id = theirs.id = number
+        written, expected = _Archive(), _Archive()
+        ours._write(written)
+        theirs._write(expected)
+        assert written == expected
+
+
 KEPT = (
     xlsx._CHARTS,
     xlsx._VALIDATIONS,
     xlsx._FORMATTINGS,
+    xlsx._TABLES,
     xlsx._DIFFERENTIAL_STYLES,
     xlsx_kept._VIEWS,
     xlsx_kept._PAGES,

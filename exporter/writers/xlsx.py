@@ -52,7 +52,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exporter import __version__
@@ -87,7 +87,7 @@ from exporter.tracker import (
 from exporter.view import PlanView
 from exporter.writers import WriterOptions
 from exporter.writers.common import safe_url
-from exporter.writers.xlsx_kept import FIRST_SHEET, KeptWorkbook, add_sheet, print_setup
+from exporter.writers.xlsx_kept import FIRST_SHEET, KeptTable, KeptWorkbook, add_sheet, print_setup
 from exporter.writers.xlsx_package import (
     NOT_AVAILABLE,
     Formula,
@@ -747,10 +747,7 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
     first, last = FIRST_ROW, FIRST_ROW + len(rows) - 1
     last_letter = get_column_letter(len(TASK_COLUMNS))
     ref = f"A{first - 1}:{last_letter}{last}"
-    columns = [TableColumn(id=number, name=clean_text(title)) for number, title in enumerate(titles, start=1)]
-    table = Table(displayName="TaskList", ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref=ref))
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    sheet.add_table(table)
+    sheet.add_table(_task_table(ref, tuple(clean_text(title) for title in titles)))
     _validate(
         sheet,
         _cells(TaskColumn.STATUS, first, last),
@@ -805,6 +802,20 @@ def _tasks_sheet(book: _Book) -> tuple[int, int]:
             book.column(sheet, index(column.name)).hidden = True
     _print_setup(sheet, book, landscape=True)
     return first, last
+
+
+_TABLES: Kept[KeptTable] = Kept(16)
+
+
+def _task_table(ref: str, names: tuple[str, ...]) -> KeptTable:
+    """The Tasks sheet's table over `ref` with these column names, made once per process for them."""
+    table = _TABLES.get((ref, names))
+    if table is None:
+        columns = [TableColumn(id=number, name=name) for number, name in enumerate(names, start=1)]
+        table = KeptTable(displayName="TaskList", ref=ref, tableColumns=columns, autoFilter=AutoFilter(ref=ref))
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        _TABLES.keep((ref, names), table)
+    return table
 
 
 # ---- Dashboard --------------------------------------------------------------------------

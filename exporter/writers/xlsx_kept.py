@@ -31,14 +31,14 @@ from openpyxl.workbook.defined_name import DefinedNameDict
 from openpyxl.workbook.properties import CalcProperties
 from openpyxl.workbook.protection import DocumentSecurity
 from openpyxl.workbook.views import BookView
-from openpyxl.worksheet.datavalidation import DataValidationList
-from openpyxl.worksheet.dimensions import DimensionHolder, SheetFormatProperties
+from openpyxl.worksheet.dimensions import DimensionHolder
 from openpyxl.worksheet.header_footer import HeaderFooter
 from openpyxl.worksheet.page import PrintPageSetup
 from openpyxl.worksheet.properties import WorksheetProperties
-from openpyxl.worksheet.table import TableList
+from openpyxl.worksheet.table import Table, TableList
 from openpyxl.worksheet.views import SheetViewList
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
 
 from exporter.kept import Kept
 from exporter.writers.xlsx_sheet import settled
@@ -61,6 +61,9 @@ SHARED = (
 """The settings a kept sheet starts with shared, as openpyxl makes them for a new worksheet."""
 
 _DEFAULTS: dict[str, Any] = {}
+_NEW: dict[str, Any] = {}
+"""A new worksheet's data validations and sheet format, as openpyxl makes them: a kept sheet has a copy of each
+(`_fresh`), which it collects into or openpyxl's writers set. Never changed."""
 _VIEWS: Kept[SheetViewList] = Kept(16)
 _PAGES: Kept[tuple[PrintPageSetup, WorksheetProperties]] = Kept(8)
 _FOOTERS: Kept[HeaderFooter] = Kept(16)
@@ -84,6 +87,7 @@ class KeptSheet(Worksheet):
             _DEFAULTS.update((name, getattr(template, name)) for name in SHARED)
             for setting in _DEFAULTS.values():
                 settled(setting)
+            _NEW.update((name, getattr(template, name)) for name in ("data_validations", "sheet_format"))
         self.__dict__.update(_DEFAULTS)
         self.row_dimensions = DimensionHolder(worksheet=self, default_factory=self._add_row)
         self.column_dimensions = DimensionHolder(worksheet=self, default_factory=self._add_column)
@@ -95,7 +99,7 @@ class KeptSheet(Worksheet):
         self._comments: list = []
         self._tables = TableList()
         self._pivots: list = []
-        self.data_validations = DataValidationList()
+        self.data_validations = _fresh(_NEW["data_validations"])
         self._hyperlinks: list = []
         self.sheet_state = "visible"
         self._print_rows = None
@@ -104,7 +108,7 @@ class KeptSheet(Worksheet):
         self._current_row = 0
         self.conditional_formatting = ConditionalFormattingList()
         self.legacy_drawing = None
-        self.sheet_format = SheetFormatProperties()
+        self.sheet_format = _fresh(_NEW["sheet_format"])
 
     @property
     def freeze_panes(self) -> str | None:
@@ -182,6 +186,35 @@ def _copied(table: IndexedList) -> IndexedList:
     copied._dict = dict(table._dict)
     copied.clean = table.clean
     return copied
+
+
+class KeptTable(Table):
+    """A table that workbooks share, made once per process for what it is made from: openpyxl's package writer sets
+    only its number (`id`) and relationship id on it, so its part's XML is made once for each number."""
+
+    __attrs__ = Table.__attrs__  # what openpyxl writes of a table (its metaclass would find none on a subclass)
+    __elements__ = Table.__elements__
+    __nested__ = Table.__nested__
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._parts: dict[int, bytes] = {}
+
+    def _write(self, archive: Any) -> None:
+        """`Table._write`: the part's XML written into the archive."""
+        xml = self._parts.get(self.id)
+        if xml is None:
+            xml = self._parts[self.id] = tostring(self.to_tree())
+        archive.writestr(self.path[1:], xml)
+
+
+def _fresh(template: Any) -> Any:
+    """A new object of the template's class with its attributes, as that class's constructor set them on the
+    template (their values numbers, text, None or lists: each list a new one with the same items), without the
+    constructor's descriptor checks."""
+    made = object.__new__(type(template))
+    vars(made).update((name, list(value) if type(value) is list else value) for name, value in vars(template).items())
+    return made
 
 
 def add_sheet(workbook: Workbook, title: str) -> KeptSheet:
