@@ -167,6 +167,7 @@ def test_a_kept_table_writes_as_a_table(numbers, last, names, styled):
 KEPT = (
     xlsx._CHARTS,
     xlsx._VALIDATIONS,
+    xlsx._VALIDATION_LISTS,
     xlsx._FORMATTINGS,
     xlsx._TABLES,
     xlsx._DIFFERENTIAL_STYLES,

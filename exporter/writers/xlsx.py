@@ -49,7 +49,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.datavalidation import DataValidation, DataValidationList
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
@@ -980,14 +980,30 @@ _DIFFERENTIAL_STYLES: Kept[DifferentialStyle] = Kept(32)
 
 def _validate(sheet: Worksheet, cells: str, **settings: str | bool) -> None:
     """Validate the cells as openpyxl's `DataValidation(**settings)` does, the validation made once per process
-    for the cells and settings and shared by the workbooks that have it (openpyxl's writers only read it)."""
+    for the cells and settings and shared by the workbooks that have it (openpyxl's writers only read it). The
+    sheet's validations are set only here: a list kept per process for its validations (`_validations`)."""
     key = (cells, *((name, type(value), value) for name, value in sorted(settings.items())))
     validation = _VALIDATIONS.get(key)
     if validation is None:
         validation = DataValidation(**settings)
         validation.add(cells)
         _VALIDATIONS.keep(key, validation)
-    sheet.add_data_validation(validation)
+    sheet.data_validations = _validations((*sheet.data_validations.dataValidation, validation))
+
+
+_VALIDATION_LISTS: Kept[DataValidationList] = Kept(32)
+
+
+def _validations(validations: tuple[DataValidation, ...]) -> DataValidationList:
+    """A sheet's list of these validations, as `add_data_validation` makes it on a new sheet, kept per process by
+    their identities (the list holds them, so none is reused while it is kept) and settled (`xlsx_sheet.settled`):
+    openpyxl's writers only read it, and the sheet writer knows its element by the object."""
+    key = tuple(map(id, validations))
+    kept = _VALIDATION_LISTS.get(key)
+    if kept is None:
+        kept = _VALIDATION_LISTS.keep(key, DataValidationList(dataValidation=list(validations)))
+        settled(kept)
+    return kept
 
 
 def _formatting(sheet: Worksheet, key: Hashable, rules: Callable[[], list[tuple[str, Rule]]]) -> None:
