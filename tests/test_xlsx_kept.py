@@ -84,8 +84,13 @@ def _register(workbook: Workbook, sheet: Worksheet, parts: list[tuple[str, objec
     return ids
 
 
+KEPT_PARTS = [("font", Font(bold=True)), ("font", Font(bold=True)), ("font", Font(italic=True)), ("font", Font())]
+KEPT_PARTS += [("fill", PatternFill("solid", fgColor="00FF00")), ("fill", PatternFill("solid", fgColor="00FF00"))]
+KEPT_PARTS += [("alignment", Alignment(wrap_text=True)), ("alignment", Alignment()), ("alignment", Alignment())]
+"""Style parts that workbooks share, some equal to others, as the tracker's are shared."""
 PARTS = st.lists(
     st.one_of(
+        st.sampled_from(KEPT_PARTS),
         st.tuples(st.just("font"), st.builds(Font, bold=st.booleans(), color=st.sampled_from([None, "FF0000"]))),
         st.tuples(
             st.just("fill"), st.builds(PatternFill, st.just("solid"), fgColor=st.sampled_from(["00FF00", "0000FF"]))
@@ -98,7 +103,7 @@ PARTS = st.lists(
 )
 
 
-@settings(deadline=None, max_examples=30)
+@settings(deadline=None, max_examples=60)
 @given(PARTS)
 def test_a_kept_workbook_has_what_a_new_workbook_has(parts):
     """A kept workbook's attributes and style tables are a new workbook's (but for its first sheet), it registers

@@ -122,6 +122,9 @@ class KeptSheet(Worksheet):
 
 STYLE_TABLES = ("_fonts", "_alignments", "_borders", "_fills", "_number_formats", "_protections", "_cell_styles")
 """The style tables a new workbook starts with a default entry or two in, each an `IndexedList`."""
+OBJECT_TABLES = ("_fonts", "_alignments", "_borders", "_fills", "_protections")
+"""The tables of style objects, which a `KeptWorkbook` keeps as `StyleTable`s (the cell styles are arrays that a
+cell changes in place, the number formats text)."""
 _TEMPLATE: list[Workbook] = []
 """A workbook made once per process, whose style tables and Normal style every `KeptWorkbook` starts from; never
 changed."""
@@ -163,7 +166,7 @@ class KeptWorkbook(Workbook):
             _TEMPLATE.append(Workbook())
         template = _TEMPLATE[0]
         for name in STYLE_TABLES:
-            setattr(self, name, _copied(getattr(template, name)))
+            setattr(self, name, _copied(getattr(template, name), StyleTable if name in OBJECT_TABLES else IndexedList))
         self._date_formats: dict = {}
         self._timedelta_formats: dict = {}
         self._colors = template._colors
@@ -178,10 +181,31 @@ FIRST_SHEET = "Sheet"
 """The title of the sheet `Workbook()` starts with, which a `KeptWorkbook` does not have."""
 
 
-def _copied(table: IndexedList) -> IndexedList:
-    """A copy of the indexed list with the same entries and index, no entry hashed again (a dict's copy keeps the
-    hashes it stored)."""
-    copied = IndexedList()
+class StyleTable(IndexedList):
+    """An `IndexedList` of a workbook's style objects that finds an object added before by its identity rather than
+    by its value (hashing a style object walks every attribute it has): the same indexes for style objects that are
+    not changed once added, as the tracker's are (made once per process and added again and again)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._known: dict[int, int] = {}
+        """The index of each object added, by its identity."""
+        self._held: list = []
+        """Every object added, so no identity in `_known` is reused while the table lives."""
+
+    def add(self, value: Any) -> int:
+        """`IndexedList.add`: the index of the value (of the first equal value added), added if new."""
+        index = self._known.get(id(value))
+        if index is None:
+            index = self._known[id(value)] = super().add(value)
+            self._held.append(value)
+        return index
+
+
+def _copied(table: IndexedList, kind: type[IndexedList]) -> IndexedList:
+    """A copy of the indexed list, of this kind, with the same entries and index, no entry hashed again (a dict's
+    copy keeps the hashes it stored)."""
+    copied = kind()
     list.extend(copied, table)
     copied._dict = dict(table._dict)
     copied.clean = table.clean
