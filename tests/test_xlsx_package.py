@@ -25,7 +25,7 @@ from openpyxl.xml.functions import tostring
 from exporter.theme import Theme
 from exporter.writers import WriterOptions, xlsx
 from exporter.writers.xlsx_kept import KeptWorkbook, add_sheet
-from exporter.writers.xlsx_package import _stylesheet, _zip, workbook_parts
+from exporter.writers.xlsx_package import DEFLATE_LEVEL, _stylesheet, _zip, workbook_parts
 
 
 def zip_parts(data: bytes) -> dict[str, bytes]:
@@ -164,7 +164,8 @@ def test_drawings_are_excel_writers(sheets):
 
 
 def _zipfile_package(parts: dict[str, bytes], stamp: datetime) -> bytes:
-    """The package as zipfile writes it: [Content_Types].xml first, each entry deflated and stamped."""
+    """The package as zipfile writes it: [Content_Types].xml first, each entry deflated at the tracker's level and
+    stamped."""
     when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second // 2 * 2)
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
@@ -172,7 +173,7 @@ def _zipfile_package(parts: dict[str, bytes], stamp: datetime) -> bytes:
             info = zipfile.ZipInfo(name, date_time=when)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            package.writestr(info, parts[name])
+            package.writestr(info, parts[name], compresslevel=DEFLATE_LEVEL)
     return output.getvalue()
 
 
