@@ -79,7 +79,7 @@ def drawn_paragraph(paragraph: Paragraph, canvas: Canvas, x: float, y: float) ->
     if alpha is not None and doc._pdfVersion < _TRANSPARENCY:
         doc.ensureMinPdfVersion("transparency")
     setting = _setting(paragraph, lines)
-    text = _text_object(setting, getFont(lines.fontName), lines.lines, canvas, doc)
+    text = _kept_text_object(setting, getFont(lines.fontName), lines, canvas, doc)
     return ["q", f"1 0 0 1 {fp_str(x, y)} cm", "q", setting.colour, text, "Q", "Q"]
 
 
@@ -156,6 +156,45 @@ def _setting(paragraph: Paragraph, lines) -> _Setting:
             ),
         )
     return setting
+
+
+TEXTS = 1024
+"""Text objects a process keeps: a plan draws about 330 paragraphs, most of them the same lines in every plan."""
+
+
+@dataclass(frozen=True)
+class _KeptText:
+    """A paragraph's text object, written for these lines and setting, and what it takes from its document:
+    the codes of its characters (`probe`, each once) in the font's first subset and that subset's name."""
+
+    lines: object
+    setting: _Setting
+    probe: str
+    codes: tuple[str, bytes]
+    text: str
+
+
+_TEXTS: Kept[_KeptText] = Kept(TEXTS)
+
+
+def _kept_text_object(setting: _Setting, font: TTFont, lines, canvas: Canvas, doc) -> str:
+    """`_text_object` for the paragraph's lines, kept per process for the lines (the kept breaks of a text
+    are the same object in every plan) and setting: given again when every character of the lines has
+    the same code in the document's first subset of the font, under the same name (nothing to assign)."""
+    first_subset = getattr(font, "first_subset", None)
+    if first_subset is None:
+        return _text_object(setting, font, lines.lines, canvas, doc)
+    key = (id(lines), id(setting))
+    kept = _TEXTS.get(key)
+    same = kept is not None and kept.lines is lines and kept.setting is setting
+    if same and first_subset(kept.probe, doc) == kept.codes:
+        return kept.text
+    text = _text_object(setting, font, lines.lines, canvas, doc)
+    probe = "".join(set("".join(" ".join(line[1]) for line in lines.lines)))
+    codes = first_subset(probe, doc)
+    if codes is not None:
+        _TEXTS.keep(key, _KeptText(lines, setting, probe, codes, text))
+    return text
 
 
 def _text_object(setting: _Setting, font: TTFont, lines: list, canvas: Canvas, doc) -> str:
