@@ -13,6 +13,7 @@ ReportLab's over generated input and whole plans.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -24,7 +25,21 @@ from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import PDF_SUPPORT_VERSION, NoEncryption, PDFArray, PDFDictionary, PDFName, PDFString
+from reportlab.pdfbase.pdfdoc import (
+    PDF_SUPPORT_VERSION,
+    NoEncryption,
+    PDFArray,
+    PDFBase85Encode,
+    PDFDictionary,
+    PDFName,
+    PDFObjectReference,
+    PDFPage,
+    PDFStream,
+    PDFStreamFilterBase85Encode,
+    PDFString,
+    PDFZCompress,
+)
+from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import PATH_OPS, Canvas, ExtGState
@@ -474,7 +489,14 @@ _GEOMETRY = {UncheckedLine: _line, UncheckedRect: _rect, UncheckedPolygon: _poly
 class LinkingCanvas(Canvas):
     """ReportLab's Canvas whose plain URI links (what a paragraph's `<a href>` makes: no colour, dash or
     extra entries) are `LinkAnnotation`s, written straight to bytes when the document is saved; every
-    other link is ReportLab's."""
+    other link is ReportLab's. Its pages are `DirectPage`s."""
+
+    def _setAnnotations(self, page):
+        """ReportLab's step that gives the page its annotations, the page then made a `DirectPage`: the
+        PDFPage that Canvas.showPage has just made, written the same way in fewer steps."""
+        super()._setAnnotations(page)
+        if type(page) is PDFPage:
+            page.__class__ = DirectPage
 
     def linkURL(self, url, rect, relative=0, thickness=0, color=None, dashArray=None, kind="URI", **kw):
         """ReportLab's linkURL: a link annotation on the page for `url` over `rect`, the same object in the file."""
@@ -532,3 +554,80 @@ class LinkAnnotation(PDFDictionary):
             and len(self.rect) == 4
             and all(type(value) in _NUMBERS for value in (*self.rect, self.thickness))
         )
+
+
+_PAGE_ENTRIES = ("Parent", "MediaBox", "Resources", "Contents", "Rotate", "Annots", "Trans")
+"""The entries of a page dictionary `DirectPage` writes itself (the others must be unset)."""
+_PAGE_UNSET = tuple(name for name in PDFPage.__NoDefault__ if name not in _PAGE_ENTRIES)
+_NOT_PDFDOC = re.compile(r"[^\x00-\x17\x20-\x7f]")
+"""Characters that ReportLab's PDFDocEncoding does not write as their ASCII byte."""
+
+
+class DirectPage(PDFPage):
+    """ReportLab's page dictionary (PDFPage), formatted directly as PDFCatalog and PDFDictionary format it
+    when it holds what Canvas.showPage sets (contents, media box, parent, resources, rotation, an empty
+    transition, annotations) and pages are written one entry after another (no `pdfMultiLine`): the
+    references made in ReportLab's order, the values ReportLab's. Its contents stream, encoded with
+    ASCII85 and Flate as ReportLab's canvas asks, gets its ASCII85 text as bytes (`ASCII_BASE85`) rather
+    than through ReportLab's PDFDocEncoding codec, which writes those characters as their ASCII bytes."""
+
+    def check_format(self, document):
+        """PDFPage's set-up of the entries, the contents stream given `ASCII_BASE85`."""
+        super().check_format(document)
+        contents = self.Contents
+        if type(contents) is PDFStream and contents.filters == [PDFBase85Encode, PDFZCompress]:
+            contents.filters = [ASCII_BASE85, PDFZCompress]
+
+    def format(self, document):
+        """The bytes PDFCatalog.format writes for the page."""
+        self.check_format(document)
+        if not self._direct():
+            return super().format(document)
+        contents = document.Reference(self.Contents)
+        parent = document.Reference(self.Parent)
+        entries = [] if self.Annots is None else [b"/Annots " + pdf_format(self.Annots, document)]
+        entries += [
+            b"/Contents " + pdf_format(contents, document),
+            b"/MediaBox [ " + fp_str(*self.MediaBox.sequence).encode("ascii") + b" ]",
+            b"/Parent " + pdf_format(parent, document),
+            b"/Resources " + pdf_format(self.Resources, document),
+            b"/Rotate " + fp_str(self.Rotate).encode("ascii"),
+        ]
+        if self.Trans is not None:
+            entries.append(b"/Trans <<\n\n>>")
+        entries.append(b"/Type /Page")
+        for index in reversed(range(6, len(entries), 6)):  # PDFDictionary's break every six entries
+            entries.insert(index, b"\n ")
+        return b"<<\n" + b" ".join(entries) + b"\n>>"
+
+    def _direct(self) -> bool:
+        """Whether the page holds only what `format` writes, in the values it writes them from."""
+        box, annotations, transition = self.MediaBox, self.Annots, self.Trans
+        return (
+            not rl_config.pdfMultiLine
+            and not self.Override_default_compilation
+            and getattr(self, "Type", None) is None
+            and all(getattr(self, name) is None for name in _PAGE_UNSET)
+            and type(box) is PDFArray
+            and len(box.sequence) == 4
+            and all(type(value) in _NUMBERS for value in (*box.sequence, self.Rotate))
+            and (annotations is None or type(annotations) is PDFArray)
+            and (transition is None or (type(transition) is PDFDictionary and not transition.dict))
+            and type(self.Parent) is PDFObjectReference
+        )
+
+
+class _AsciiBase85(PDFStreamFilterBase85Encode):
+    """ReportLab's ASCII85 filter giving its text as the bytes ReportLab's PDFDocEncoding writes for it:
+    its ASCII bytes, for the characters ASCII85 writes."""
+
+    def encode(self, text):
+        """ReportLab's ASCII85 encoding of `text`, as bytes when PDFDocEncoding writes each character as its
+        ASCII byte (else as ReportLab gives it)."""
+        encoded = super().encode(text)
+        if isinstance(encoded, str) and encoded.isascii() and not _NOT_PDFDOC.search(encoded):
+            return encoded.encode("ascii")
+        return encoded
+
+
+ASCII_BASE85 = _AsciiBase85()
