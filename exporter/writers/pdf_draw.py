@@ -85,7 +85,7 @@ def drawn_paragraph(paragraph: Paragraph, canvas: Canvas, x: float, y: float) ->
         return None
     lines = paragraph.blPara
     if not lines.lines:
-        return ["q", f"1 0 0 1 {fp_str(x, y)} cm", "Q"]
+        return ["q", f"1 0 0 1 {number(x)} {number(y)} cm", "Q"]
     colour = lines.textColor
     alpha = colour.alpha
     if not _keeps_alpha(canvas, alpha):
@@ -95,7 +95,34 @@ def drawn_paragraph(paragraph: Paragraph, canvas: Canvas, x: float, y: float) ->
         doc.ensureMinPdfVersion("transparency")
     setting = _setting(paragraph, lines)
     text = _kept_text_object(setting, getFont(lines.fontName), lines, canvas, doc)
-    return ["q", f"1 0 0 1 {fp_str(x, y)} cm", "q", setting.colour, text, "Q", "Q"]
+    return ["q", f"1 0 0 1 {number(x)} {number(y)} cm", "q", setting.colour, text, "Q", "Q"]
+
+
+NUMBERS = 4096
+"""Numbers whose text a process keeps, for floats and for integers: a plan writes about 2,500 numbers, all
+but a few dozen written before (positions, sizes and colours recur in every plan of a batch)."""
+_FLOAT_TEXTS: dict[float, str] = {}
+_INTEGER_TEXTS: dict[int, str] = {}
+
+
+def number(value) -> str:
+    """`fp_str(value)`, ReportLab's text of a number in a PDF, kept per process for floats and integers (at
+    most NUMBERS of each, all dropped when full): fp_str writes a number from its value alone."""
+    kind = type(value)
+    kept = _FLOAT_TEXTS if kind is float else _INTEGER_TEXTS if kind is int else None
+    if kept is None:
+        return fp_str(value)
+    text = kept.get(value)
+    if text is None:
+        if len(kept) >= NUMBERS:
+            kept.clear()
+        text = kept[value] = fp_str(value)
+    return text
+
+
+def fp(*values) -> str:
+    """`fp_str(*values)` for numbers given one by one: their texts (`number`) a space apart."""
+    return " ".join([number(value) for value in values])
 
 
 @lru_cache(maxsize=CANVAS_CLASSES)
@@ -222,7 +249,7 @@ def _text_object(setting: _Setting, font: TTFont, lines: list, canvas: Canvas, d
         text = " ".join(words)
         spaces = 0 if extra > -1e-8 else len(words) + text.count("\xa0") - 1
         if spaces > 0:
-            code.append(f"{fp_str(extra / float(spaces))} Tw")
+            code.append(f"{number(extra / float(spaces))} Tw")
         shown = len(code)
         for subset, piece in font.splitString(text, doc):
             if subset != subset_now:
@@ -463,14 +490,14 @@ def _line(line: Line, stroke: int, fill: int, fill_mode: int) -> list[str] | Non
     """canvas.line's operators as renderPDF's drawLine writes them."""
     if not _numbers(line.x1, line.y1, line.x2, line.y2):
         return None
-    return [f"n {fp_str(line.x1, line.y1)} m {fp_str(line.x2, line.y2)} l S"] if stroke else []
+    return [f"n {fp(line.x1, line.y1)} m {fp(line.x2, line.y2)} l S"] if stroke else []
 
 
 def _rect(rect: Rect, stroke: int, fill: int, fill_mode: int) -> list[str] | None:
     """canvas.rect's operators as renderPDF's drawRect writes them (square corners only)."""
     if not _numbers(rect.x, rect.y, rect.width, rect.height, rect.rx, rect.ry) or rect.rx or rect.ry:
         return None
-    return [f"n {fp_str(rect.x, rect.y, rect.width, rect.height)} re {PATH_OPS[stroke, fill, fill_mode]}"]
+    return [f"n {fp(rect.x, rect.y, rect.width, rect.height)} re {PATH_OPS[stroke, fill, fill_mode]}"]
 
 
 def _polygon(polygon: Polygon, stroke: int, fill: int, fill_mode: int) -> list[str] | None:
@@ -478,8 +505,8 @@ def _polygon(polygon: Polygon, stroke: int, fill: int, fill_mode: int) -> list[s
     points = polygon.points
     if type(points) is not list or len(points) < 2 or len(points) % 2 or not _numbers(*points):
         return None
-    path = ["n", f"{fp_str(points[0], points[1])} m"]
-    path += [f"{fp_str(points[index], points[index + 1])} l" for index in range(2, len(points), 2)]
+    path = ["n", f"{fp(points[0], points[1])} m"]
+    path += [f"{fp(points[index], points[index + 1])} l" for index in range(2, len(points), 2)]
     return [" ".join([*path, "h"]), PATH_OPS[stroke, fill, fill_mode]]
 
 
@@ -534,10 +561,10 @@ class LinkAnnotation(PDFDictionary):
         """PDFDictionary's bytes for the link in `document`."""
         if "dict" in self.__dict__ or not self._direct(document):
             return super().format(document, IND)
-        numbers = fp_str(*self.rect)
+        numbers = fp(*self.rect)
         return (
             b"<<\n/A <<\n/S /URI /Type /Action /URI (%s)\n>> /Border [ 0 0 %s ] /Rect [ %s ] /Subtype /Link /Type /Annot\n>>"
-            % (self.url.encode("ascii"), fp_str(self.thickness).encode("ascii"), numbers.encode("ascii"))
+            % (self.url.encode("ascii"), number(self.thickness).encode("ascii"), numbers.encode("ascii"))
         )
 
     def _direct(self, document) -> bool:
@@ -588,10 +615,10 @@ class DirectPage(PDFPage):
         entries = [] if self.Annots is None else [b"/Annots " + pdf_format(self.Annots, document)]
         entries += [
             b"/Contents " + pdf_format(contents, document),
-            b"/MediaBox [ " + fp_str(*self.MediaBox.sequence).encode("ascii") + b" ]",
+            b"/MediaBox [ " + fp(*self.MediaBox.sequence).encode("ascii") + b" ]",
             b"/Parent " + pdf_format(parent, document),
             b"/Resources " + pdf_format(self.Resources, document),
-            b"/Rotate " + fp_str(self.Rotate).encode("ascii"),
+            b"/Rotate " + number(self.Rotate).encode("ascii"),
         ]
         if self.Trans is not None:
             entries.append(b"/Trans <<\n\n>>")
