@@ -13,7 +13,6 @@ ReportLab's over generated input and whole plans.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -34,6 +33,7 @@ from reportlab.pdfbase.pdfdoc import (
     PDFName,
     PDFObjectReference,
     PDFPage,
+    PDFResourceDictionary,
     PDFStream,
     PDFStreamFilterBase85Encode,
     PDFString,
@@ -586,8 +586,6 @@ class LinkAnnotation(PDFDictionary):
 _PAGE_ENTRIES = ("Parent", "MediaBox", "Resources", "Contents", "Rotate", "Annots", "Trans")
 """The entries of a page dictionary `DirectPage` writes itself (the others must be unset)."""
 _PAGE_UNSET = tuple(name for name in PDFPage.__NoDefault__ if name not in _PAGE_ENTRIES)
-_NOT_PDFDOC = re.compile(r"[^\x00-\x17\x20-\x7f]")
-"""Characters that ReportLab's PDFDocEncoding does not write as their ASCII byte."""
 
 
 class DirectPage(PDFPage):
@@ -604,6 +602,7 @@ class DirectPage(PDFPage):
         contents = self.Contents
         if type(contents) is PDFStream and contents.filters == [PDFBase85Encode, PDFZCompress]:
             contents.filters = [ASCII_BASE85, PDFZCompress]
+            contents.__class__ = _ContentsStream
 
     def format(self, document):
         """The bytes PDFCatalog.format writes for the page."""
@@ -617,7 +616,7 @@ class DirectPage(PDFPage):
             b"/Contents " + pdf_format(contents, document),
             b"/MediaBox [ " + fp(*self.MediaBox.sequence).encode("ascii") + b" ]",
             b"/Parent " + pdf_format(parent, document),
-            b"/Resources " + pdf_format(self.Resources, document),
+            b"/Resources " + _resources(self.Resources, document),
             b"/Rotate " + number(self.Rotate).encode("ascii"),
         ]
         if self.Trans is not None:
@@ -644,17 +643,65 @@ class DirectPage(PDFPage):
         )
 
 
+_RESOURCE_DICTIONARIES = tuple(name for name in PDFResourceDictionary.dict_attributes if name != "Font")
+
+
+def _resources(resources, document) -> bytes:
+    """The bytes PDFResourceDictionary formats for a page's resources: written directly when they are
+    ReportLab's fonts' reference and a list of procedure sets only (no colour spaces, graphics states,
+    images or shadings)."""
+    procedures = resources.ProcSet
+    plain = (
+        type(resources) is PDFResourceDictionary
+        and type(resources.Font) is PDFObjectReference
+        and type(procedures) is list
+        and 0 < len(procedures) <= 10
+        and all(type(name) is str and name.isascii() for name in procedures)
+        and all(getattr(resources, name) == {} for name in _RESOURCE_DICTIONARIES)
+    )
+    if not plain:
+        return pdf_format(resources, document)
+    font = resources.Font.format(document)
+    return b"<<\n/Font " + font + b" /ProcSet [ " + " ".join(procedures).encode("ascii") + b" ]\n>>"
+
+
+class _ContentsStream(PDFStream):
+    """A page's contents stream as DirectPage gives it (encoded with `ASCII_BASE85` and Flate), formatted
+    directly as PDFStream formats it when its dictionary is empty and the document is not encrypted."""
+
+    def format(self, document):
+        """The bytes PDFStream.format writes for the stream."""
+        if (
+            self.dictionary.dict
+            or self.filters != [ASCII_BASE85, PDFZCompress]
+            or type(document.encrypt) is not NoEncryption
+            or rl_config.pdfMultiLine
+            or self.content is None
+        ):
+            return super().format(document)
+        content = ASCII_BASE85.encode(PDFZCompress.encode(self.content))
+        if type(content) is not bytes:
+            return super().format(document)
+        length = str(len(content)).encode("ascii")
+        return (
+            b"<<\n/Filter [ /ASCII85Decode /FlateDecode ] /Length "
+            + length
+            + b"\n>>\nstream\n"
+            + content
+            + b"endstream\n"
+        )
+
+
 class _AsciiBase85(PDFStreamFilterBase85Encode):
     """ReportLab's ASCII85 filter giving its text as the bytes ReportLab's PDFDocEncoding writes for it:
-    its ASCII bytes, for the characters ASCII85 writes."""
+    its ASCII bytes, as ASCII85 writes only characters PDFDocEncoding writes as their ASCII byte (`!` to
+    `u`, `z`, `~>` and line breaks)."""
 
     def encode(self, text):
-        """ReportLab's ASCII85 encoding of `text`, as bytes when PDFDocEncoding writes each character as its
-        ASCII byte (else as ReportLab gives it)."""
+        """ReportLab's ASCII85 encoding of `text`, as ASCII bytes (what ReportLab gives, should it not be
+        ASCII text)."""
         encoded = super().encode(text)
-        if isinstance(encoded, str) and encoded.isascii() and not _NOT_PDFDOC.search(encoded):
-            return encoded.encode("ascii")
-        return encoded
+        return encoded.encode("ascii") if isinstance(encoded, str) and encoded.isascii() else encoded
 
 
 ASCII_BASE85 = _AsciiBase85()
