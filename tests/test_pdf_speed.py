@@ -15,12 +15,13 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
+from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.paraparser import ParaParser
 
 from exporter.environment import installed_fonts
 from exporter.theme import Theme
 from exporter.writers import pdf_draw
-from exporter.writers.pdf import CopiedFrame, _shaped, document_styles, parse_markup
+from exporter.writers.pdf import CopiedFrame, _shaped, document_styles, para, parse_markup
 from exporter.writers.pdf_fonts import (
     KEPT_TO_UNICODE_FLATE,
     SUBSETS,
@@ -293,3 +294,24 @@ def test_kept_number_texts_are_fp_strs(values, size):
                 assert pdf_draw.number(int(value)) == fp_str(int(value))
     finally:
         pdf_draw.NUMBERS = saved
+
+
+class _Bare:
+    """A style with no spaces and no keeping with the next flowable."""
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["body", "h1", "h2", "cell", "title"]),
+    st.dictionaries(st.sampled_from(["spaceBefore", "spaceAfter", "keepWithNext"]), st.sampled_from([0, 3.5, 1])),
+    st.booleans(),
+)
+def test_paragraph_spaces_are_flowables(name, own, bare):
+    """A paragraph's spaces and keeping with the next are Flowable's: its own attributes, else its style's,
+    else 0."""
+    paragraph = para("Ada Lovelace", getattr(STYLES, name))
+    if bare:
+        paragraph.style = _Bare()
+    paragraph.__dict__.update(own)
+    for method in ("getSpaceBefore", "getSpaceAfter", "getKeepWithNext"):
+        assert getattr(paragraph, method)() == getattr(Flowable, method)(paragraph), method

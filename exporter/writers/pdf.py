@@ -323,6 +323,22 @@ class _Paragraph(Paragraph):
         changed = {name for name, value in state.items() if before.get(name, _UNSET) is not value}
         return result, {name: state[name] for name in changed.union(always) if name in state}
 
+    def getSpaceBefore(self):
+        """Flowable.getSpaceBefore: the paragraph's own spaceBefore, else its style's (0 if neither has one),
+        read in one step (no class of the writer's paragraphs has the attribute)."""
+        state = self.__dict__
+        return state["spaceBefore"] if "spaceBefore" in state else getattr(state["style"], "spaceBefore", 0)
+
+    def getSpaceAfter(self):
+        """Flowable.getSpaceAfter, read in one step as getSpaceBefore."""
+        state = self.__dict__
+        return state["spaceAfter"] if "spaceAfter" in state else getattr(state["style"], "spaceAfter", 0)
+
+    def getKeepWithNext(self):
+        """Flowable.getKeepWithNext, read in one step as getSpaceBefore."""
+        state = self.__dict__
+        return state["keepWithNext"] if "keepWithNext" in state else getattr(state["style"], "keepWithNext", 0)
+
     def drawOn(self, canvas, x, y, _sW=0):
         """ReportLab's drawing of the paragraph at (x, y): written directly for a plain paragraph, by ReportLab
         for any other; the page's operators and the canvas's and document's state are the same either way."""
