@@ -163,7 +163,7 @@ def test_plans_draw_as_reportlab_draws_them(monkeypatch, name, lang, options):
     drawing every paragraph and every drawing and checking every shape."""
     context = replace(CONTEXT, fonts=installed_fonts())
     plan = make_plan(name=name, lang=lang, context=context)
-    for kept in (_DRAWN, _STATES, pdf_draw._SETTINGS, pdf_fonts._WIDTHS):
+    for kept in (_DRAWN, _STATES, pdf_draw._SETTINGS, pdf_draw._TEXTS, pdf_fonts._WIDTHS):
         kept.clear()
     cold = render_one("pdf", plan, context=context, options=options)
     warm = render_one("pdf", plan, context=context, options=options)

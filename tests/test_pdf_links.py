@@ -1,15 +1,18 @@
 """The PDF writer's link annotations (writers/pdf_draw.py, LinkingCanvas, LinkAnnotation) are the bytes
-ReportLab's Canvas.linkURL writes, over generated urls, rectangles, borders and canvas transforms."""
+ReportLab's Canvas.linkURL writes, over generated urls, rectangles, borders and canvas transforms; its
+pages (DirectPage) and their contents streams (ASCII_BASE85) are the bytes ReportLab's PDFPage writes."""
 
 import io
+import operator
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reportlab import rl_config
 from reportlab.lib.colors import red
-from reportlab.pdfbase.pdfdoc import PDFDictionary
+from reportlab.pdfbase.pdfdoc import PDFBase85Encode, PDFDictionary, pdfdocEnc
 from reportlab.pdfgen.canvas import Canvas
 
-from exporter.writers.pdf_draw import LinkAnnotation, LinkingCanvas
+from exporter.writers.pdf_draw import ASCII_BASE85, LinkAnnotation, LinkingCanvas
 
 urls = st.one_of(
     st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60),
@@ -71,3 +74,80 @@ def test_annotation_formats_as_its_dictionary(url, rect, thickness, multiline):
     dictionary.multiline = multiline
     assert direct == dictionary.format(document)
     assert annotation.format(document) == direct
+
+
+page_settings = st.fixed_dictionaries(
+    {
+        "size": st.tuples(st.sampled_from([612, 595.2755905511812, 100.5]), st.sampled_from([792, 841.89, 7])),
+        "compression": st.sampled_from([0, 1]),
+        "links": st.integers(min_value=0, max_value=25),
+        "text": st.text(st.characters(min_codepoint=0x20, max_codepoint=0x17F), max_size=300),
+    },
+    optional={
+        "rotation": st.sampled_from([0, 90, 180]),
+        "transition": st.just({"S": "/Dissolve", "D": 2}),
+        "crop": st.just((0, 0, 50, 60)),
+        "duration": st.just(3),
+        "alpha": st.just(0.5),
+        "image": st.just(True),
+    },
+)
+
+
+def _pages_file(canvas_class: type, pages: list[dict]) -> bytes:
+    buffer = io.BytesIO()
+    canvas = canvas_class(buffer, invariant=1, pageCompression=pages[0]["compression"])
+    for page in pages:
+        canvas.setPageSize(page["size"])
+        canvas.setPageCompression(page["compression"])
+        canvas.setPageRotation(page.get("rotation", 0))
+        if "transition" in page:
+            canvas._pageTransition = page["transition"]
+        if "crop" in page:
+            canvas.setCropBox(page["crop"])
+        if "duration" in page:
+            canvas.setPageDuration(page["duration"])
+        if "alpha" in page:
+            canvas.setFillAlpha(page["alpha"])
+        if "image" in page:
+            canvas._currentPageHasImages = 1
+        canvas.drawString(10, 10, page["text"])
+        for index in range(page["links"]):
+            canvas.linkURL(f"https://example.org/{index}", (index, index, index + 5, index + 5))
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(page_settings, min_size=1, max_size=3), st.sampled_from([0, 0, 1]))
+def test_pages_are_reportlabs(pages, multiline):
+    """Pages of generated sizes, rotations, transitions, crop boxes, durations, transparency, images,
+    compression, text and numbers of links (past ten and six entries) make the file ReportLab's pages
+    make, written one entry after another or (`pdfMultiLine`) on lines of their own."""
+    saved = rl_config.pdfMultiLine
+    rl_config.pdfMultiLine = multiline
+    try:
+        assert _pages_file(LinkingCanvas, pages) == _pages_file(Canvas, pages)
+    finally:
+        rl_config.pdfMultiLine = saved
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.builds(
+        operator.mul,
+        st.one_of(st.binary(max_size=40), st.text(st.characters(max_codepoint=0xFF), max_size=40)),
+        st.integers(min_value=1, max_value=12),
+    ),
+    st.sampled_from([0, 1]),
+)
+def test_ascii_base85_is_reportlabs(content, wrapped):
+    """The contents stream's ASCII85 bytes are what ReportLab's filter gives (in lines of 60 or not), as
+    PDFDocEncoding writes it."""
+    saved = rl_config.wrapA85
+    rl_config.wrapA85 = wrapped
+    try:
+        assert ASCII_BASE85.encode(content) == pdfdocEnc(PDFBase85Encode.encode(content))
+    finally:
+        rl_config.wrapA85 = saved

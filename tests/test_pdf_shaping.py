@@ -279,5 +279,9 @@ def test_kept_line_breaks_follow_the_width(text, style_name, widths):
 
 def _state(paragraph: Paragraph) -> dict:
     """What breaking and wrapping set on a paragraph: every attribute, lines and fragments by count."""
-    state = {name: value for name, value in vars(paragraph).items() if name not in ("_lines_key", "blPara", "frags")}
+    state = {
+        name: value
+        for name, value in vars(paragraph).items()
+        if name not in ("_lines_key", "_last_wrap", "blPara", "frags")
+    }
     return state | {"lines": len(paragraph.blPara.lines), "kind": paragraph.blPara.kind, "frags": len(paragraph.frags)}

@@ -1,6 +1,7 @@
 """The PDF writer's faster stand-ins for ReportLab steps give exactly ReportLab's results: the subset
 codes of a TrueType font (ShapingFont.splitString), its embedded subsets (SubsetFace), the copy of
-a frame (CopiedFrame) and the fragments of plain paragraph markup (parse_markup)."""
+a frame (CopiedFrame), the fragments of plain paragraph markup (parse_markup) and numbers' texts
+(pdf_draw.number)."""
 
 import copy
 from importlib import resources
@@ -8,16 +9,19 @@ from importlib import resources
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib import colors
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
+from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.paraparser import ParaParser
 
 from exporter.environment import installed_fonts
 from exporter.theme import Theme
-from exporter.writers.pdf import CopiedFrame, _shaped, document_styles, parse_markup
+from exporter.writers import pdf_draw
+from exporter.writers.pdf import CopiedFrame, _shaped, document_styles, para, parse_markup
 from exporter.writers.pdf_fonts import (
     KEPT_TO_UNICODE_FLATE,
     SUBSETS,
@@ -264,3 +268,50 @@ def _name(font: TTFont, subset: int, doc) -> str:
         return font.getSubsetInternalName(subset, doc)
     except IndexError as error:
         return str(error).replace(font.fontName, "")
+
+
+numbers = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.sampled_from([0, 0.0, -0.0, 1e-7, -1e-7, 1.5e-7, 0.5, 1, 1.0, True, 595.2755905511812, 12345678.9]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(numbers, min_size=1, max_size=8), st.integers(min_value=1, max_value=5))
+def test_kept_number_texts_are_fp_strs(values, size):
+    """A number's kept text (pdf_draw.number, fp) is ReportLab's fp_str of it, asked again and again, an
+    integer and a float of the same value apart, the store filling up and emptied."""
+    saved = pdf_draw.NUMBERS
+    pdf_draw.NUMBERS = size
+    try:
+        for _ in range(2):
+            for value in values:
+                assert pdf_draw.number(value) == fp_str(value)
+            assert pdf_draw.fp(*values) == fp_str(*values)
+            for value in values:
+                assert pdf_draw.number(float(value)) == fp_str(float(value))
+                assert pdf_draw.number(int(value)) == fp_str(int(value))
+    finally:
+        pdf_draw.NUMBERS = saved
+
+
+class _Bare:
+    """A style with no spaces and no keeping with the next flowable."""
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["body", "h1", "h2", "cell", "title"]),
+    st.dictionaries(st.sampled_from(["spaceBefore", "spaceAfter", "keepWithNext"]), st.sampled_from([0, 3.5, 1])),
+    st.booleans(),
+)
+def test_paragraph_spaces_are_flowables(name, own, bare):
+    """A paragraph's spaces and keeping with the next are Flowable's: its own attributes, else its style's,
+    else 0."""
+    paragraph = para("Ada Lovelace", getattr(STYLES, name))
+    if bare:
+        paragraph.style = _Bare()
+    paragraph.__dict__.update(own)
+    for method in ("getSpaceBefore", "getSpaceAfter", "getKeepWithNext"):
+        assert getattr(paragraph, method)() == getattr(Flowable, method)(paragraph), method

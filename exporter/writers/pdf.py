@@ -287,16 +287,23 @@ class _Paragraph(Paragraph):
     def __init__(self, text, style=None, bulletText=None, frags=None, caseSensitive=1, encoding="utf8", lines_key=None):
         super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
         self._lines_key = lines_key if _keeps_lines(self.style) else None
+        self._last_wrap: tuple | None = None
 
     def wrap(self, availWidth, availHeight):
         """ReportLab's wrap: the paragraph's size at this width, with what ReportLab's wrap sets on the
-        paragraph; for a paragraph with kept lines, kept per process for its text, style and width."""
+        paragraph; for a paragraph with kept lines, kept per process for its text, style and width (and by
+        the paragraph for the width it was last wrapped at: tables wrap their cells again as they draw)."""
         if self._lines_key is None:
             return super().wrap(availWidth, availHeight)
-        key = (self._lines_key, availWidth)  # ReportLab's wrap does not read the height
-        kept = _WRAPPED.get(key)
-        if kept is None:
-            kept = _WRAPPED.keep(key, self._kept_call(super().wrap, (availWidth, availHeight), _WRAP_STATE))
+        last = self._last_wrap
+        if last is not None and last[0] == availWidth:
+            kept = last[1]
+        else:
+            key = (self._lines_key, availWidth)  # ReportLab's wrap does not read the height
+            kept = _WRAPPED.get(key)
+            if kept is None:
+                kept = _WRAPPED.keep(key, self._kept_call(super().wrap, (availWidth, availHeight), _WRAP_STATE))
+            self._last_wrap = (availWidth, kept)
         size, state = kept
         self.__dict__.update(state)
         return size
@@ -322,6 +329,22 @@ class _Paragraph(Paragraph):
         state = self.__dict__
         changed = {name for name, value in state.items() if before.get(name, _UNSET) is not value}
         return result, {name: state[name] for name in changed.union(always) if name in state}
+
+    def getSpaceBefore(self):
+        """Flowable.getSpaceBefore: the paragraph's own spaceBefore, else its style's (0 if neither has one),
+        read in one step (no class of the writer's paragraphs has the attribute)."""
+        state = self.__dict__
+        return state["spaceBefore"] if "spaceBefore" in state else getattr(state["style"], "spaceBefore", 0)
+
+    def getSpaceAfter(self):
+        """Flowable.getSpaceAfter, read in one step as getSpaceBefore."""
+        state = self.__dict__
+        return state["spaceAfter"] if "spaceAfter" in state else getattr(state["style"], "spaceAfter", 0)
+
+    def getKeepWithNext(self):
+        """Flowable.getKeepWithNext, read in one step as getSpaceBefore."""
+        state = self.__dict__
+        return state["keepWithNext"] if "keepWithNext" in state else getattr(state["style"], "keepWithNext", 0)
 
     def drawOn(self, canvas, x, y, _sW=0):
         """ReportLab's drawing of the paragraph at (x, y): written directly for a plain paragraph, by ReportLab

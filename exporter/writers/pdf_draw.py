@@ -24,7 +24,22 @@ from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import PDF_SUPPORT_VERSION, NoEncryption, PDFArray, PDFDictionary, PDFName, PDFString
+from reportlab.pdfbase.pdfdoc import (
+    PDF_SUPPORT_VERSION,
+    NoEncryption,
+    PDFArray,
+    PDFBase85Encode,
+    PDFDictionary,
+    PDFName,
+    PDFObjectReference,
+    PDFPage,
+    PDFResourceDictionary,
+    PDFStream,
+    PDFStreamFilterBase85Encode,
+    PDFString,
+    PDFZCompress,
+)
+from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import PATH_OPS, Canvas, ExtGState
@@ -70,7 +85,7 @@ def drawn_paragraph(paragraph: Paragraph, canvas: Canvas, x: float, y: float) ->
         return None
     lines = paragraph.blPara
     if not lines.lines:
-        return ["q", f"1 0 0 1 {fp_str(x, y)} cm", "Q"]
+        return ["q", f"1 0 0 1 {number(x)} {number(y)} cm", "Q"]
     colour = lines.textColor
     alpha = colour.alpha
     if not _keeps_alpha(canvas, alpha):
@@ -79,8 +94,35 @@ def drawn_paragraph(paragraph: Paragraph, canvas: Canvas, x: float, y: float) ->
     if alpha is not None and doc._pdfVersion < _TRANSPARENCY:
         doc.ensureMinPdfVersion("transparency")
     setting = _setting(paragraph, lines)
-    text = _text_object(setting, getFont(lines.fontName), lines.lines, canvas, doc)
-    return ["q", f"1 0 0 1 {fp_str(x, y)} cm", "q", setting.colour, text, "Q", "Q"]
+    text = _kept_text_object(setting, getFont(lines.fontName), lines, canvas, doc)
+    return ["q", f"1 0 0 1 {number(x)} {number(y)} cm", "q", setting.colour, text, "Q", "Q"]
+
+
+NUMBERS = 4096
+"""Numbers whose text a process keeps, for floats and for integers: a plan writes about 2,500 numbers, all
+but a few dozen written before (positions, sizes and colours recur in every plan of a batch)."""
+_FLOAT_TEXTS: dict[float, str] = {}
+_INTEGER_TEXTS: dict[int, str] = {}
+
+
+def number(value) -> str:
+    """`fp_str(value)`, ReportLab's text of a number in a PDF, kept per process for floats and integers (at
+    most NUMBERS of each, all dropped when full): fp_str writes a number from its value alone."""
+    kind = type(value)
+    kept = _FLOAT_TEXTS if kind is float else _INTEGER_TEXTS if kind is int else None
+    if kept is None:
+        return fp_str(value)
+    text = kept.get(value)
+    if text is None:
+        if len(kept) >= NUMBERS:
+            kept.clear()
+        text = kept[value] = fp_str(value)
+    return text
+
+
+def fp(*values) -> str:
+    """`fp_str(*values)` for numbers given one by one: their texts (`number`) a space apart."""
+    return " ".join([number(value) for value in values])
 
 
 @lru_cache(maxsize=CANVAS_CLASSES)
@@ -158,6 +200,45 @@ def _setting(paragraph: Paragraph, lines) -> _Setting:
     return setting
 
 
+TEXTS = 1024
+"""Text objects a process keeps: a plan draws about 330 paragraphs, most of them the same lines in every plan."""
+
+
+@dataclass(frozen=True)
+class _KeptText:
+    """A paragraph's text object, written for these lines and setting, and what it takes from its document:
+    the codes of its characters (`probe`, each once) in the font's first subset and that subset's name."""
+
+    lines: object
+    setting: _Setting
+    probe: str
+    codes: tuple[str, bytes]
+    text: str
+
+
+_TEXTS: Kept[_KeptText] = Kept(TEXTS)
+
+
+def _kept_text_object(setting: _Setting, font: TTFont, lines, canvas: Canvas, doc) -> str:
+    """`_text_object` for the paragraph's lines, kept per process for the lines (the kept breaks of a text
+    are the same object in every plan) and setting: given again when every character of the lines has
+    the same code in the document's first subset of the font, under the same name (nothing to assign)."""
+    first_subset = getattr(font, "first_subset", None)
+    if first_subset is None:
+        return _text_object(setting, font, lines.lines, canvas, doc)
+    key = (id(lines), id(setting))
+    kept = _TEXTS.get(key)
+    same = kept is not None and kept.lines is lines and kept.setting is setting
+    if same and first_subset(kept.probe, doc) == kept.codes:
+        return kept.text
+    text = _text_object(setting, font, lines.lines, canvas, doc)
+    probe = "".join(set("".join(" ".join(line[1]) for line in lines.lines)))
+    codes = first_subset(probe, doc)
+    if codes is not None:
+        _TEXTS.keep(key, _KeptText(lines, setting, probe, codes, text))
+    return text
+
+
 def _text_object(setting: _Setting, font: TTFont, lines: list, canvas: Canvas, doc) -> str:
     """The paragraph's text object (BT ... ET) as ReportLab's text object writes it for _leftDrawParaLine."""
     escape = canvas._escape
@@ -168,7 +249,7 @@ def _text_object(setting: _Setting, font: TTFont, lines: list, canvas: Canvas, d
         text = " ".join(words)
         spaces = 0 if extra > -1e-8 else len(words) + text.count("\xa0") - 1
         if spaces > 0:
-            code.append(f"{fp_str(extra / float(spaces))} Tw")
+            code.append(f"{number(extra / float(spaces))} Tw")
         shown = len(code)
         for subset, piece in font.splitString(text, doc):
             if subset != subset_now:
@@ -409,14 +490,14 @@ def _line(line: Line, stroke: int, fill: int, fill_mode: int) -> list[str] | Non
     """canvas.line's operators as renderPDF's drawLine writes them."""
     if not _numbers(line.x1, line.y1, line.x2, line.y2):
         return None
-    return [f"n {fp_str(line.x1, line.y1)} m {fp_str(line.x2, line.y2)} l S"] if stroke else []
+    return [f"n {fp(line.x1, line.y1)} m {fp(line.x2, line.y2)} l S"] if stroke else []
 
 
 def _rect(rect: Rect, stroke: int, fill: int, fill_mode: int) -> list[str] | None:
     """canvas.rect's operators as renderPDF's drawRect writes them (square corners only)."""
     if not _numbers(rect.x, rect.y, rect.width, rect.height, rect.rx, rect.ry) or rect.rx or rect.ry:
         return None
-    return [f"n {fp_str(rect.x, rect.y, rect.width, rect.height)} re {PATH_OPS[stroke, fill, fill_mode]}"]
+    return [f"n {fp(rect.x, rect.y, rect.width, rect.height)} re {PATH_OPS[stroke, fill, fill_mode]}"]
 
 
 def _polygon(polygon: Polygon, stroke: int, fill: int, fill_mode: int) -> list[str] | None:
@@ -424,8 +505,8 @@ def _polygon(polygon: Polygon, stroke: int, fill: int, fill_mode: int) -> list[s
     points = polygon.points
     if type(points) is not list or len(points) < 2 or len(points) % 2 or not _numbers(*points):
         return None
-    path = ["n", f"{fp_str(points[0], points[1])} m"]
-    path += [f"{fp_str(points[index], points[index + 1])} l" for index in range(2, len(points), 2)]
+    path = ["n", f"{fp(points[0], points[1])} m"]
+    path += [f"{fp(points[index], points[index + 1])} l" for index in range(2, len(points), 2)]
     return [" ".join([*path, "h"]), PATH_OPS[stroke, fill, fill_mode]]
 
 
@@ -435,7 +516,14 @@ _GEOMETRY = {UncheckedLine: _line, UncheckedRect: _rect, UncheckedPolygon: _poly
 class LinkingCanvas(Canvas):
     """ReportLab's Canvas whose plain URI links (what a paragraph's `<a href>` makes: no colour, dash or
     extra entries) are `LinkAnnotation`s, written straight to bytes when the document is saved; every
-    other link is ReportLab's."""
+    other link is ReportLab's. Its pages are `DirectPage`s."""
+
+    def _setAnnotations(self, page):
+        """ReportLab's step that gives the page its annotations, the page then made a `DirectPage`: the
+        PDFPage that Canvas.showPage has just made, written the same way in fewer steps."""
+        super()._setAnnotations(page)
+        if type(page) is PDFPage:
+            page.__class__ = DirectPage
 
     def linkURL(self, url, rect, relative=0, thickness=0, color=None, dashArray=None, kind="URI", **kw):
         """ReportLab's linkURL: a link annotation on the page for `url` over `rect`, the same object in the file."""
@@ -473,10 +561,10 @@ class LinkAnnotation(PDFDictionary):
         """PDFDictionary's bytes for the link in `document`."""
         if "dict" in self.__dict__ or not self._direct(document):
             return super().format(document, IND)
-        numbers = fp_str(*self.rect)
+        numbers = fp(*self.rect)
         return (
             b"<<\n/A <<\n/S /URI /Type /Action /URI (%s)\n>> /Border [ 0 0 %s ] /Rect [ %s ] /Subtype /Link /Type /Annot\n>>"
-            % (self.url.encode("ascii"), fp_str(self.thickness).encode("ascii"), numbers.encode("ascii"))
+            % (self.url.encode("ascii"), number(self.thickness).encode("ascii"), numbers.encode("ascii"))
         )
 
     def _direct(self, document) -> bool:
@@ -493,3 +581,127 @@ class LinkAnnotation(PDFDictionary):
             and len(self.rect) == 4
             and all(type(value) in _NUMBERS for value in (*self.rect, self.thickness))
         )
+
+
+_PAGE_ENTRIES = ("Parent", "MediaBox", "Resources", "Contents", "Rotate", "Annots", "Trans")
+"""The entries of a page dictionary `DirectPage` writes itself (the others must be unset)."""
+_PAGE_UNSET = tuple(name for name in PDFPage.__NoDefault__ if name not in _PAGE_ENTRIES)
+
+
+class DirectPage(PDFPage):
+    """ReportLab's page dictionary (PDFPage), formatted directly as PDFCatalog and PDFDictionary format it
+    when it holds what Canvas.showPage sets (contents, media box, parent, resources, rotation, an empty
+    transition, annotations) and pages are written one entry after another (no `pdfMultiLine`): the
+    references made in ReportLab's order, the values ReportLab's. Its contents stream, encoded with
+    ASCII85 and Flate as ReportLab's canvas asks, gets its ASCII85 text as bytes (`ASCII_BASE85`) rather
+    than through ReportLab's PDFDocEncoding codec, which writes those characters as their ASCII bytes."""
+
+    def check_format(self, document):
+        """PDFPage's set-up of the entries, the contents stream given `ASCII_BASE85`."""
+        super().check_format(document)
+        contents = self.Contents
+        if type(contents) is PDFStream and contents.filters == [PDFBase85Encode, PDFZCompress]:
+            contents.filters = [ASCII_BASE85, PDFZCompress]
+            contents.__class__ = _ContentsStream
+
+    def format(self, document):
+        """The bytes PDFCatalog.format writes for the page."""
+        self.check_format(document)
+        if not self._direct():
+            return super().format(document)
+        contents = document.Reference(self.Contents)
+        parent = document.Reference(self.Parent)
+        entries = [] if self.Annots is None else [b"/Annots " + pdf_format(self.Annots, document)]
+        entries += [
+            b"/Contents " + pdf_format(contents, document),
+            b"/MediaBox [ " + fp(*self.MediaBox.sequence).encode("ascii") + b" ]",
+            b"/Parent " + pdf_format(parent, document),
+            b"/Resources " + _resources(self.Resources, document),
+            b"/Rotate " + number(self.Rotate).encode("ascii"),
+        ]
+        if self.Trans is not None:
+            entries.append(b"/Trans <<\n\n>>")
+        entries.append(b"/Type /Page")
+        for index in reversed(range(6, len(entries), 6)):  # PDFDictionary's break every six entries
+            entries.insert(index, b"\n ")
+        return b"<<\n" + b" ".join(entries) + b"\n>>"
+
+    def _direct(self) -> bool:
+        """Whether the page holds only what `format` writes, in the values it writes them from."""
+        box, annotations, transition = self.MediaBox, self.Annots, self.Trans
+        return (
+            not rl_config.pdfMultiLine
+            and not self.Override_default_compilation
+            and getattr(self, "Type", None) is None
+            and all(getattr(self, name) is None for name in _PAGE_UNSET)
+            and type(box) is PDFArray
+            and len(box.sequence) == 4
+            and all(type(value) in _NUMBERS for value in (*box.sequence, self.Rotate))
+            and (annotations is None or type(annotations) is PDFArray)
+            and (transition is None or (type(transition) is PDFDictionary and not transition.dict))
+            and type(self.Parent) is PDFObjectReference
+        )
+
+
+_RESOURCE_DICTIONARIES = tuple(name for name in PDFResourceDictionary.dict_attributes if name != "Font")
+
+
+def _resources(resources, document) -> bytes:
+    """The bytes PDFResourceDictionary formats for a page's resources: written directly when they are
+    ReportLab's fonts' reference and a list of procedure sets only (no colour spaces, graphics states,
+    images or shadings)."""
+    procedures = resources.ProcSet
+    plain = (
+        type(resources) is PDFResourceDictionary
+        and type(resources.Font) is PDFObjectReference
+        and type(procedures) is list
+        and 0 < len(procedures) <= 10
+        and all(type(name) is str and name.isascii() for name in procedures)
+        and all(getattr(resources, name) == {} for name in _RESOURCE_DICTIONARIES)
+    )
+    if not plain:
+        return pdf_format(resources, document)
+    font = resources.Font.format(document)
+    return b"<<\n/Font " + font + b" /ProcSet [ " + " ".join(procedures).encode("ascii") + b" ]\n>>"
+
+
+class _ContentsStream(PDFStream):
+    """A page's contents stream as DirectPage gives it (encoded with `ASCII_BASE85` and Flate), formatted
+    directly as PDFStream formats it when its dictionary is empty and the document is not encrypted."""
+
+    def format(self, document):
+        """The bytes PDFStream.format writes for the stream."""
+        if (
+            self.dictionary.dict
+            or self.filters != [ASCII_BASE85, PDFZCompress]
+            or type(document.encrypt) is not NoEncryption
+            or rl_config.pdfMultiLine
+            or self.content is None
+        ):
+            return super().format(document)
+        content = ASCII_BASE85.encode(PDFZCompress.encode(self.content))
+        if type(content) is not bytes:
+            return super().format(document)
+        length = str(len(content)).encode("ascii")
+        return (
+            b"<<\n/Filter [ /ASCII85Decode /FlateDecode ] /Length "
+            + length
+            + b"\n>>\nstream\n"
+            + content
+            + b"endstream\n"
+        )
+
+
+class _AsciiBase85(PDFStreamFilterBase85Encode):
+    """ReportLab's ASCII85 filter giving its text as the bytes ReportLab's PDFDocEncoding writes for it:
+    its ASCII bytes, as ASCII85 writes only characters PDFDocEncoding writes as their ASCII byte (`!` to
+    `u`, `z`, `~>` and line breaks)."""
+
+    def encode(self, text):
+        """ReportLab's ASCII85 encoding of `text`, as ASCII bytes (what ReportLab gives, should it not be
+        ASCII text)."""
+        encoded = super().encode(text)
+        return encoded.encode("ascii") if isinstance(encoded, str) and encoded.isascii() else encoded
+
+
+ASCII_BASE85 = _AsciiBase85()

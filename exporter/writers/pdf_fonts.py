@@ -211,6 +211,19 @@ class ShapingFont(TTFont):
         encoded = codes.encode(text)
         return super().splitString(text, doc, encoding) if encoded is None else [(0, encoded)]
 
+    def first_subset(self, text: str, doc) -> tuple[str, bytes] | None:
+        """The name of the document's first subset of the font and the text's codes in it, when every
+        character of the text has a code there and the subset a name (what splitString and
+        getSubsetInternalName then give without changing the document's state); else None."""
+        state = self._state_of(doc)
+        if state is None or state.internalName is None:
+            return None
+        codes = self._codes
+        if codes.state is not state:
+            codes = self._codes = _SubsetCodes(state)
+        encoded = codes.encode(text)
+        return None if encoded is None else (state.internalName, encoded)
+
     def getSubsetInternalName(self, subset, doc):
         """TTFont.getSubsetInternalName: the PDF name of the subset in the document, the same string."""
         state = self._state_of(doc)
