@@ -813,22 +813,30 @@ def _cover(
     heading: str, shared: list[Part], plans: list[Part], plan_counts: list[int], context: RunContext, theme: Theme
 ) -> bytes:
     """The cover and index of the shared parts and the plans (of `plan_counts` pages), its page numbers
-    counted after the cover's own pages (`page_ranges`, as `Joiner.finish` places the parts). The guessed
-    length of the cover only grows, and larger page numbers never make the index shorter, so it settles in
-    a few renderings; if it ever did not, that is a fault in this program and is raised, never an index
-    with wrong numbers."""
+    counted after the cover's own pages (`page_ranges`, as `Joiner.finish` places the parts). The first
+    guess of the cover's length is what its layout takes at least (`cover_pages_at_least`, with the page
+    numbers of the shortest cover, which are never larger than the right ones), so it is mostly right
+    and rendered once. The guessed length only grows, and larger page numbers never make the index
+    shorter, so it settles in a few renderings on the length that guessing from two pages settles on;
+    if it ever did not, that is a fault in this program and is raised, never an index with wrong numbers."""
     from exporter.pdfjoin import page_count, page_ranges
-    from exporter.writers.pdf_booklet import IndexEntry, render_cover
+    from exporter.writers.pdf_booklet import IndexEntry, cover_pages_at_least, render_cover
 
     parts = (*shared, *plans)
     counts = [*(page_count(part.path) for part in shared), *plan_counts]
-    cover_pages = 2  # the cover and at least one page of index
-    for _ in range(len(parts) + 2):
+
+    def index(cover_pages: int) -> tuple[list[range], tuple[IndexEntry, ...], tuple[IndexEntry, ...]]:
         ranges = page_ranges([cover_pages, *counts])[1:]
         entries = [
             IndexEntry(part.bookmark, pages.start, pages.stop - 1) for part, pages in zip(parts, ranges, strict=True)
         ]
-        cover = render_cover(heading, tuple(entries[len(shared) :]), tuple(entries[: len(shared)]), context, theme)
+        return ranges, tuple(entries[len(shared) :]), tuple(entries[: len(shared)])
+
+    least = cover_pages_at_least(*index(2)[1:], context, theme)
+    cover_pages = max(2, least)  # the cover and at least one page of index
+    for _ in range(len(parts) + 2):
+        ranges, plan_entries, shared_entries = index(cover_pages)
+        cover = render_cover(heading, plan_entries, shared_entries, context, theme)
         rendered = page_count(cover)
         if page_ranges([rendered, *counts])[1:] == ranges:
             return cover  # every part lands where the index says

@@ -2,6 +2,7 @@
 index of all-plans.pdf; the index's numbers settle, or the batch fails loudly."""
 
 import io
+from pathlib import Path
 
 import pytest
 from conftest import CONTEXT, make_plan, render_format
@@ -77,6 +78,77 @@ def test_the_index_numbers_settle_on_the_cover_s_own_length(monkeypatch, tmp_pat
 def test_an_index_that_never_settles_is_a_fault_not_wrong_numbers(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="does not settle"):
         _cover_of(monkeypatch, tmp_path, lambda first: 6 if first < 6 else 2)
+
+
+def _entries(names: list[str], counts: list[int], cover_pages: int) -> tuple[pdf_booklet.IndexEntry, ...]:
+    ranges = page_ranges([cover_pages, *counts])[1:]
+    return tuple(
+        pdf_booklet.IndexEntry(name, pages.start, pages.stop - 1) for name, pages in zip(names, ranges, strict=True)
+    )
+
+
+def _settled_from_two_pages(names: list[str], counts: list[int]) -> bytes:
+    """The cover as guessing its length from two pages settles on it (what the batch did before it guessed
+    from the layout)."""
+    cover_pages = 2
+    while True:
+        ranges = page_ranges([cover_pages, *counts])[1:]
+        cover = pdf_booklet.render_cover("Workshop", _entries(names, counts, cover_pages), (), CONTEXT, Theme())
+        rendered = page_count(cover)
+        if page_ranges([rendered, *counts])[1:] == ranges:
+            return cover
+        cover_pages = rendered
+
+
+_NAMES = st.lists(
+    st.one_of(
+        st.text(st.sampled_from("ab Ωé-"), min_size=1, max_size=8),
+        st.text(st.sampled_from("abcdefgh ijkl mnop"), min_size=60, max_size=200),  # two lines or more
+    ),
+    min_size=1,
+    max_size=90,
+)
+
+
+@settings(deadline=None, max_examples=12)
+@given(_NAMES, st.data())
+def test_the_cover_s_least_length_is_never_more_than_it_takes(tmp_path_factory, names, data):
+    """The index's length worked out from its layout is never more than the cover takes, at the numbers of
+    the shortest cover or at larger ones, and the cover rendered from that guess is the one that guessing
+    from two pages settles on (rows of one line and of several, tables across page breaks)."""
+    counts = data.draw(st.lists(st.integers(1, 12), min_size=len(names), max_size=len(names)))
+    shared = data.draw(
+        st.lists(st.sampled_from(["Shared part", "A shared part of a much longer title " * 3]), max_size=2)
+    )
+    shared_entries = tuple(pdf_booklet.IndexEntry(title, 3, 9) for title in shared)
+    least = pdf_booklet.cover_pages_at_least(_entries(names, counts, 2), shared_entries, CONTEXT, Theme())
+    for cover_pages in (2, 40):
+        entries = _entries(names, counts, cover_pages)
+        rendered = page_count(pdf_booklet.render_cover("Workshop", entries, shared_entries, CONTEXT, Theme()))
+        assert least <= rendered
+    folder = tmp_path_factory.mktemp("plans")
+    plans = [Part(folder / f"{index}.pdf", name) for index, name in enumerate(names)]
+    assert batch._cover("Workshop", [], plans, counts, CONTEXT, Theme()) == _settled_from_two_pages(names, counts)
+
+
+def test_rows_of_several_lines_may_split_across_pages():
+    """ReportLab splits a row of several lines at a page's end: the least length counts it as filling the
+    page, never as moving whole to the next one."""
+    names, counts = [("word " * 180).strip()] * 50, [3] * 50
+    least = pdf_booklet.cover_pages_at_least(_entries(names, counts, 2), (), CONTEXT, Theme())
+    cover = pdf_booklet.render_cover("Workshop", _entries(names, counts, 2), (), CONTEXT, Theme())
+    assert least <= page_count(cover)
+
+
+def test_a_long_index_is_rendered_once(monkeypatch):
+    """Rows of one line: the least length is the length, so the cover is rendered once."""
+    rendered = []
+    render_cover = pdf_booklet.render_cover
+    monkeypatch.setattr(pdf_booklet, "render_cover", lambda *args: rendered.append(1) or render_cover(*args))
+    names, counts = [f"Person {index}" for index in range(150)], [7] * 150
+    plans = [Part(Path(f"{index}.pdf"), name) for index, name in enumerate(names)]
+    batch._cover("Workshop", [], plans, counts, CONTEXT, Theme())
+    assert len(rendered) == 1
 
 
 _AWKWARD = st.lists(
