@@ -2,6 +2,7 @@
 index of all-plans.pdf; the index's numbers settle, or the batch fails loudly."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -302,6 +303,34 @@ def test_references_spelled_with_other_white_space_are_followed(tmp_path):
     path.write_bytes(respelled)
     parts = [Part(path, "respelled")]
     assert _summary(_by_hand(parts, "t", True)) == _summary(_with_pypdf(parts, "t", True))
+
+
+_MARK_BY_LOOK_BEHIND = re.compile(rb"(?<=[ \t\r\n\f\x00])R(?=[\s()<>\[\]{}/%]|\Z)")
+"""An `R` after white space and before a delimiter, as the look-behind is naturally written."""
+
+
+_MARK_PIECES = [
+    b"R",
+    b"1 0 R",
+    b" ",
+    b"\t",
+    b"\r",
+    b"\n",
+    b"\f",
+    b"\v",
+    b"\x00",
+    *(bytes([byte]) for byte in b"()<>[]{}/%0a"),
+]
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.sampled_from(_MARK_PIECES), max_size=40).map(b"".join), st.data())
+def test_the_reference_mark_is_found_where_the_look_behind_finds_it(data, draw):
+    """`_MARK`, written to start with its letter, finds the `R`s the look-behind pattern finds, within any span."""
+    start = draw.draw(st.integers(0, len(data)))
+    end = draw.draw(st.integers(start, len(data)))
+    found = [mark.span() for mark in pdfjoin._MARK.finditer(data, start, end)]
+    assert found == [mark.span() for mark in _MARK_BY_LOOK_BEHIND.finditer(data, start, end)]
 
 
 def test_a_malformed_media_box_is_refused_not_a_crash():
