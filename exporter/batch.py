@@ -389,11 +389,14 @@ def _in_roster_order(prepared: PreparedBatch, done: list[RowResult | None]) -> t
 def _run_all(work_on: Callable, work: list, jobs: int, on_row: RowCallback | None) -> list[RowResult | None]:
     """Each row's result in roster order, reported as rows finish; None for the rows Ctrl-C kept from finishing."""
     results: list[RowResult | None] = [None] * len(work)
+    done = 0
 
     def finished(index: int, result: RowResult) -> None:
+        nonlocal done
         results[index] = result
+        done += 1
         if on_row:
-            on_row(result, sum(r is not None for r in results), len(work))
+            on_row(result, done, len(work))
 
     work_on = partial(_collecting_now_and_then, work_on)
     with _collector_for_rows():
@@ -478,8 +481,9 @@ def _run_in_pool(
 ) -> None:
     """Each job in worker processes, `finished` called as each ends; on Ctrl-C the rows not started are
     cancelled and those done are still reported (their entries of `results` filled)."""
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_start_worker)
-    futures: dict[Future, int] = {pool.submit(work_on, job): index for index, job in enumerate(work)}
+    workers = min(jobs, len(work))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker_with, initargs=(work_on, work))
+    futures: dict[Future, int] = {pool.submit(_work_on_row, index): index for index in range(len(work))}
     try:
         for future in as_completed(futures):
             finished(futures[future], future.result())
@@ -490,6 +494,33 @@ def _run_in_pool(
                 finished(index, future.result())
     finally:
         pool.shutdown(wait=True)
+
+
+class _WorkerRows:
+    """A worker process's work, given once as it starts: what to do with a row and every row's job."""
+
+    def __init__(self) -> None:
+        self.work_on: Callable[[RowJob], RowResult] | None = None
+        self.work: list = []
+
+
+_WORKER_ROWS = _WorkerRows()
+
+
+def _start_worker_with(work_on: Callable[[RowJob], RowResult], work: list) -> None:
+    """A worker started (`_start_worker`) with the batch's work: a forked worker inherits it, another is sent
+    it once, so each row is then sent as its index (`_work_on_row`) rather than as its job, which carries
+    the run's context (the label catalogue: about 20 kB to pickle, send and read again for every row)."""
+    _start_worker()
+    _WORKER_ROWS.work_on, _WORKER_ROWS.work = work_on, work
+
+
+def _work_on_row(index: int) -> RowResult:
+    """The row at `index` of the work this worker was started with (`_start_worker_with`), done."""
+    rows = _WORKER_ROWS
+    if rows.work_on is None:
+        raise RuntimeError("a worker without the batch's work")
+    return rows.work_on(rows.work[index])
 
 
 def _start_worker() -> None:

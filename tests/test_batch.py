@@ -219,6 +219,27 @@ def test_rows_run_with_the_row_collector_settings_and_restore_them(jobs):
     assert gc.get_freeze_count() == 0
 
 
+def _with_its_process(job: str) -> tuple[str, int]:
+    import os
+
+    return job, os.getpid()
+
+
+def test_workers_are_given_the_work_once_and_do_each_row_s_own_job():
+    """Rows in worker processes are sent as their index into the work the workers started with: each row's
+    result is its own job's, in roster order, done in workers and reported once each as it finishes."""
+    import os
+
+    from exporter.batch import _run_all
+
+    work = [f"row {index}" for index in range(7)]
+    reported = []
+    done = _run_all(_with_its_process, work, 2, lambda result, count, total: reported.append((count, total)))
+    assert [job for job, _ in done] == work
+    assert os.getpid() not in {pid for _, pid in done}
+    assert reported == [(count, 7) for count in range(1, 8)]
+
+
 def _frozen_count(_job) -> int:
     import gc
 
