@@ -357,10 +357,14 @@ class _RawPdf:
         """Object `object_id` read: Unreadable if it is missing or not in ReportLab's form."""
         data = self.data
         offset = self.offsets.get(object_id)
-        header = None if offset is None else _HEADER.match(data, offset)
-        if header is None or int(header.group(1)) != object_id or header.group(2) != b"0":
-            raise Unreadable(f"object {object_id} is not where the table says")
-        start = header.end()
+        spelled = b"%d 0 obj" % object_id  # as ReportLab writes it; any other spelling is matched below
+        if offset is not None and data.startswith(spelled, offset):
+            start = offset + len(spelled)
+        else:
+            header = None if offset is None else _HEADER.match(data, offset)
+            if header is None or int(header.group(1)) != object_id or header.group(2) != b"0":
+                raise Unreadable(f"object {object_id} is not where the table says")
+            start = header.end()
         strings: list[tuple[int, int]] = []
         position = start
         while True:
@@ -394,7 +398,14 @@ def _references(data: bytes, start: int, end: int, strings: list[tuple[int, int]
         at = mark.start()
         if strings and any(opening <= at < closing for opening, closing in strings):
             continue
-        numbers = _NUMBERS.search(data, max(start, at - 24), at)
+        reach = max(start, at - 24)
+        if data[at - 3 : at] == b" 0 ":  # `N 0 R` as ReportLab writes it: N read as _NUMBERS reads it
+            space = data.rfind(b" ", reach, at - 3)
+            digits = data[space + 1 : at - 3]
+            if space >= 0 and digits.isdigit():
+                found.append((space + 1, at + 1, int(digits)))
+                continue
+        numbers = _NUMBERS.search(data, reach, at)
         if numbers is None:
             raise Unreadable("an R that is not a reference to generation 0")
         number, generation = numbers.groups()

@@ -333,6 +333,49 @@ def test_the_reference_mark_is_found_where_the_look_behind_finds_it(data, draw):
     assert found == [mark.span() for mark in _MARK_BY_LOOK_BEHIND.finditer(data, start, end)]
 
 
+def _references_by_search(data: bytes, start: int, end: int) -> tuple | str:
+    """The references as the reader first read them: each `R` with the numbers `_NUMBERS` finds before it,
+    within 24 bytes; "unreadable" where it refused the object."""
+    found = []
+    for mark in _MARK_BY_LOOK_BEHIND.finditer(data, start, end):
+        numbers = pdfjoin._NUMBERS.search(data, max(start, mark.start() - 24), mark.start())
+        if numbers is None or numbers.group(2) != b"0":
+            return "unreadable"
+        found.append((numbers.start() + 1, mark.end(), int(numbers.group(1))))
+    return tuple(found)
+
+
+_REFERENCE_PIECES = st.one_of(
+    st.sampled_from(
+        [
+            b" 12 0 R",
+            b" 3 0 R",
+            b"[5 0 R",
+            b"\n7 0 R",
+            b" 0 R",
+            b"  4 0 R",
+            b" 12345678901234567890 0 R",
+            b" 1234567890123456789012 0 R",
+        ]
+    ),
+    st.sampled_from([b" ", b"/a ", b"[ ", b"] ", b"<< ", b">>", b"\t", b"0", b"R", b" 1 R", b"1 0 R"]),
+)
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.lists(_REFERENCE_PIECES, max_size=12).map(b"".join), st.data())
+def test_references_are_read_as_the_numbers_before_each_r_say(data, draw):
+    """References read with the shortcut for ReportLab's `N 0 R` are those the numbers' pattern finds before
+    each `R`, and the same objects are refused."""
+    start = draw.draw(st.one_of(st.just(0), st.integers(0, len(data))))
+    end = draw.draw(st.one_of(st.just(len(data)), st.integers(start, len(data))))
+    try:
+        found = pdfjoin._references(data, start, end, [])
+    except pdfjoin.Unreadable:
+        found = "unreadable"
+    assert found == _references_by_search(data, start, end)
+
+
 def test_a_malformed_media_box_is_refused_not_a_crash():
     """A media box whose numbers do not parse makes the hand-written reader refuse the part (pypdf reads it)."""
     data = _awkward_pdf("x", 1, True).replace(b"595.2756", b"595.2.56")
