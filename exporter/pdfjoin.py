@@ -28,11 +28,19 @@ PAGES_ID, CATALOG_ID, INFO_ID = 1, 2, 3
 
 
 class _Output:
+    """The joined file as it is written: each object's offset, counted as the bytes are written (asking a
+    file for its position is a system call)."""
+
     def __init__(self, stream: BinaryIO):
         self.stream = stream
         self.offsets: dict[int, int] = {}
         self.next_id = INFO_ID + 1
-        self.stream.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        self.position = stream.tell()
+        self._put(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    def _put(self, content: bytes) -> None:
+        self.stream.write(content)
+        self.position += len(content)
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -40,25 +48,23 @@ class _Output:
 
     def write(self, object_id: int, content: bytes) -> None:
         """The object `object_id`, whose value is written as `content`."""
-        self.offsets[object_id] = self.stream.tell()
-        self.stream.write(b"%d 0 obj\n%s\nendobj\n" % (object_id, content))
+        self.offsets[object_id] = self.position
+        self._put(b"%d 0 obj\n%s\nendobj\n" % (object_id, content))
 
     def write_raw(self, object_id: int, body: Iterable[bytes]) -> None:
         """The object `object_id` from its body's bytes: what follows `N 0 obj` up to and with `endobj`."""
-        self.offsets[object_id] = self.stream.tell()
-        self.stream.write(f"{object_id} 0 obj".encode())
-        self.stream.writelines(body)
-        self.stream.write(b"\n")
+        self.offsets[object_id] = self.position
+        self._put(b"".join((b"%d 0 obj" % object_id, *body, b"\n")))
 
     def finish(self) -> None:
-        xref = self.stream.tell()
+        xref = self.position
         count = max(self.offsets) + 1
-        self.stream.write(f"xref\n0 {count}\n0000000000 65535 f \n".encode())
-        for object_id in range(1, count):
-            offset = self.offsets.get(object_id)
-            line = f"{offset:010d} 00000 n \n" if offset is not None else "0000000000 65535 f \n"
-            self.stream.write(line.encode())
+        offsets = (self.offsets.get(object_id) for object_id in range(1, count))
+        entries = "".join(
+            f"{offset:010d} 00000 n \n" if offset is not None else "0000000000 65535 f \n" for offset in offsets
+        )
         self.stream.write(
+            f"xref\n0 {count}\n0000000000 65535 f \n{entries}"
             f"trailer\n<< /Size {count} /Root {CATALOG_ID} 0 R /Info {INFO_ID} 0 R >>\n"
             f"startxref\n{xref}\n%%EOF\n".encode()
         )
