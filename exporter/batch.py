@@ -18,6 +18,7 @@ import contextlib
 import csv
 import gc
 import io
+import os
 import shutil
 import signal
 from collections import deque
@@ -759,6 +760,7 @@ class _JoinedPlans:
         self._order = deque(item.row.number for item in prepared.ready)
         self._waiting: dict[int, RowResult] = {}
         self._part_of = part_of
+        self._written_out = 0
 
     def finished(self, result: RowResult) -> None:
         """Note a row as finished, and join the plans of every finished row no earlier row waits for. An error
@@ -770,11 +772,25 @@ class _JoinedPlans:
                 part = self._part_of(done)
                 try:
                     self.plans.append((done, part, self.joiner.add(part)))
+                    self._write_out_now_and_then()
                 except Exception as err:
                     self.failure = err
                 except BaseException as err:
                     self.failure = err
                     raise
+
+    def _write_out_now_and_then(self) -> None:
+        """The joined plans sent to the disk each `WRITE_OUT_EVERY` bytes, while the rows go on, so that
+        putting all-plans.pdf in place after the rows (which syncs it) waits for its last part only."""
+        written = self.body.tell()
+        if written - self._written_out >= WRITE_OUT_EVERY:
+            self.body.flush()
+            os.fsync(self.body.fileno())
+            self._written_out = written
+
+
+WRITE_OUT_EVERY = 4 << 20
+"""Bytes of joined plans between syncs of all-plans.pdf's file while rows run (about 60 plans)."""
 
 
 @contextlib.contextmanager

@@ -331,3 +331,32 @@ def test_rows_leave_what_a_caller_froze_frozen():
         assert any(item is made_since for item in gc.get_objects())  # the collector still walks it
     finally:
         gc.unfreeze()
+
+
+def test_joined_plans_are_written_out_while_rows_run_and_the_file_is_the_same(tmp_path, monkeypatch):
+    """With a write-out after every plan joined, all-plans.pdf is synced as rows finish (once a plan, besides
+    the syncs of writing files) and ends byte for byte as it does when written out at the end only."""
+    import os
+
+    from exporter import batch
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    path = tmp_path / "room.csv"
+    path.write_text(HEADER + "\n".join(roster_rows()[:3]) + "\n", encoding="utf-8")
+    syncs, fsync = [], os.fsync
+
+    def counted(descriptor: int) -> None:
+        syncs.append(descriptor)
+        fsync(descriptor)
+
+    monkeypatch.setattr(batch.os, "fsync", counted)
+    combined = {}
+    for every in (batch.WRITE_OUT_EVERY, 1):
+        monkeypatch.setattr(batch, "WRITE_OUT_EVERY", every)
+        syncs.clear()
+        out = tmp_path / f"every-{every}"
+        assert run("batch", path, "-o", out, "--jobs", "1", "--formats", "pdf").exit_code == 0
+        combined[every] = ((out / "all-plans.pdf").read_bytes(), len(syncs))
+    (at_the_end, synced_at_the_end), (as_rows_run, synced_as_rows_run) = combined.values()
+    assert as_rows_run == at_the_end
+    assert synced_as_rows_run == synced_at_the_end + 3
