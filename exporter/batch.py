@@ -18,6 +18,7 @@ import contextlib
 import csv
 import gc
 import io
+import os
 import shutil
 import signal
 from collections import deque
@@ -389,11 +390,14 @@ def _in_roster_order(prepared: PreparedBatch, done: list[RowResult | None]) -> t
 def _run_all(work_on: Callable, work: list, jobs: int, on_row: RowCallback | None) -> list[RowResult | None]:
     """Each row's result in roster order, reported as rows finish; None for the rows Ctrl-C kept from finishing."""
     results: list[RowResult | None] = [None] * len(work)
+    done = 0
 
     def finished(index: int, result: RowResult) -> None:
+        nonlocal done
         results[index] = result
+        done += 1
         if on_row:
-            on_row(result, sum(r is not None for r in results), len(work))
+            on_row(result, done, len(work))
 
     work_on = partial(_collecting_now_and_then, work_on)
     with _collector_for_rows():
@@ -478,8 +482,9 @@ def _run_in_pool(
 ) -> None:
     """Each job in worker processes, `finished` called as each ends; on Ctrl-C the rows not started are
     cancelled and those done are still reported (their entries of `results` filled)."""
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_start_worker)
-    futures: dict[Future, int] = {pool.submit(work_on, job): index for index, job in enumerate(work)}
+    workers = min(jobs, len(work))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker_with, initargs=(work_on, work))
+    futures: dict[Future, int] = {pool.submit(_work_on_row, index): index for index in range(len(work))}
     try:
         for future in as_completed(futures):
             finished(futures[future], future.result())
@@ -490,6 +495,33 @@ def _run_in_pool(
                 finished(index, future.result())
     finally:
         pool.shutdown(wait=True)
+
+
+class _WorkerRows:
+    """A worker process's work, given once as it starts: what to do with a row and every row's job."""
+
+    def __init__(self) -> None:
+        self.work_on: Callable[[RowJob], RowResult] | None = None
+        self.work: list = []
+
+
+_WORKER_ROWS = _WorkerRows()
+
+
+def _start_worker_with(work_on: Callable[[RowJob], RowResult], work: list) -> None:
+    """A worker started (`_start_worker`) with the batch's work: a forked worker inherits it, another is sent
+    it once, so each row is then sent as its index (`_work_on_row`) rather than as its job, which carries
+    the run's context (the label catalogue: about 20 kB to pickle, send and read again for every row)."""
+    _start_worker()
+    _WORKER_ROWS.work_on, _WORKER_ROWS.work = work_on, work
+
+
+def _work_on_row(index: int) -> RowResult:
+    """The row at `index` of the work this worker was started with (`_start_worker_with`), done."""
+    rows = _WORKER_ROWS
+    if rows.work_on is None:
+        raise RuntimeError("a worker without the batch's work")
+    return rows.work_on(rows.work[index])
 
 
 def _start_worker() -> None:
@@ -728,6 +760,7 @@ class _JoinedPlans:
         self._order = deque(item.row.number for item in prepared.ready)
         self._waiting: dict[int, RowResult] = {}
         self._part_of = part_of
+        self._written_out = 0
 
     def finished(self, result: RowResult) -> None:
         """Note a row as finished, and join the plans of every finished row no earlier row waits for. An error
@@ -739,11 +772,25 @@ class _JoinedPlans:
                 part = self._part_of(done)
                 try:
                     self.plans.append((done, part, self.joiner.add(part)))
+                    self._write_out_now_and_then()
                 except Exception as err:
                     self.failure = err
                 except BaseException as err:
                     self.failure = err
                     raise
+
+    def _write_out_now_and_then(self) -> None:
+        """The joined plans sent to the disk each `WRITE_OUT_EVERY` bytes, while the rows go on, so that
+        putting all-plans.pdf in place after the rows (which syncs it) waits for its last part only."""
+        written = self.body.tell()
+        if written - self._written_out >= WRITE_OUT_EVERY:
+            self.body.flush()
+            os.fsync(self.body.fileno())
+            self._written_out = written
+
+
+WRITE_OUT_EVERY = 4 << 20
+"""Bytes of joined plans between syncs of all-plans.pdf's file while rows run (about 60 plans)."""
 
 
 @contextlib.contextmanager
@@ -813,22 +860,30 @@ def _cover(
     heading: str, shared: list[Part], plans: list[Part], plan_counts: list[int], context: RunContext, theme: Theme
 ) -> bytes:
     """The cover and index of the shared parts and the plans (of `plan_counts` pages), its page numbers
-    counted after the cover's own pages (`page_ranges`, as `Joiner.finish` places the parts). The guessed
-    length of the cover only grows, and larger page numbers never make the index shorter, so it settles in
-    a few renderings; if it ever did not, that is a fault in this program and is raised, never an index
-    with wrong numbers."""
+    counted after the cover's own pages (`page_ranges`, as `Joiner.finish` places the parts). The first
+    guess of the cover's length is what its layout takes at least (`cover_pages_at_least`, with the page
+    numbers of the shortest cover, which are never larger than the right ones), so it is mostly right
+    and rendered once. The guessed length only grows, and larger page numbers never make the index
+    shorter, so it settles in a few renderings on the length that guessing from two pages settles on;
+    if it ever did not, that is a fault in this program and is raised, never an index with wrong numbers."""
     from exporter.pdfjoin import page_count, page_ranges
-    from exporter.writers.pdf_booklet import IndexEntry, render_cover
+    from exporter.writers.pdf_booklet import IndexEntry, cover_pages_at_least, render_cover
 
     parts = (*shared, *plans)
     counts = [*(page_count(part.path) for part in shared), *plan_counts]
-    cover_pages = 2  # the cover and at least one page of index
-    for _ in range(len(parts) + 2):
+
+    def index(cover_pages: int) -> tuple[list[range], tuple[IndexEntry, ...], tuple[IndexEntry, ...]]:
         ranges = page_ranges([cover_pages, *counts])[1:]
         entries = [
             IndexEntry(part.bookmark, pages.start, pages.stop - 1) for part, pages in zip(parts, ranges, strict=True)
         ]
-        cover = render_cover(heading, tuple(entries[len(shared) :]), tuple(entries[: len(shared)]), context, theme)
+        return ranges, tuple(entries[len(shared) :]), tuple(entries[: len(shared)])
+
+    least = cover_pages_at_least(*index(2)[1:], context, theme)
+    cover_pages = max(2, least)  # the cover and at least one page of index
+    for _ in range(len(parts) + 2):
+        ranges, plan_entries, shared_entries = index(cover_pages)
+        cover = render_cover(heading, plan_entries, shared_entries, context, theme)
         rendered = page_count(cover)
         if page_ranges([rendered, *counts])[1:] == ranges:
             return cover  # every part lands where the index says

@@ -28,11 +28,19 @@ PAGES_ID, CATALOG_ID, INFO_ID = 1, 2, 3
 
 
 class _Output:
+    """The joined file as it is written: each object's offset, counted as the bytes are written (asking a
+    file for its position is a system call)."""
+
     def __init__(self, stream: BinaryIO):
         self.stream = stream
         self.offsets: dict[int, int] = {}
         self.next_id = INFO_ID + 1
-        self.stream.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        self.position = stream.tell()
+        self._put(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    def _put(self, content: bytes) -> None:
+        self.stream.write(content)
+        self.position += len(content)
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -40,25 +48,23 @@ class _Output:
 
     def write(self, object_id: int, content: bytes) -> None:
         """The object `object_id`, whose value is written as `content`."""
-        self.offsets[object_id] = self.stream.tell()
-        self.stream.write(b"%d 0 obj\n%s\nendobj\n" % (object_id, content))
+        self.offsets[object_id] = self.position
+        self._put(b"%d 0 obj\n%s\nendobj\n" % (object_id, content))
 
     def write_raw(self, object_id: int, body: Iterable[bytes]) -> None:
         """The object `object_id` from its body's bytes: what follows `N 0 obj` up to and with `endobj`."""
-        self.offsets[object_id] = self.stream.tell()
-        self.stream.write(f"{object_id} 0 obj".encode())
-        self.stream.writelines(body)
-        self.stream.write(b"\n")
+        self.offsets[object_id] = self.position
+        self._put(b"".join((b"%d 0 obj" % object_id, *body, b"\n")))
 
     def finish(self) -> None:
-        xref = self.stream.tell()
+        xref = self.position
         count = max(self.offsets) + 1
-        self.stream.write(f"xref\n0 {count}\n0000000000 65535 f \n".encode())
-        for object_id in range(1, count):
-            offset = self.offsets.get(object_id)
-            line = f"{offset:010d} 00000 n \n" if offset is not None else "0000000000 65535 f \n"
-            self.stream.write(line.encode())
+        offsets = (self.offsets.get(object_id) for object_id in range(1, count))
+        entries = "".join(
+            f"{offset:010d} 00000 n \n" if offset is not None else "0000000000 65535 f \n" for offset in offsets
+        )
         self.stream.write(
+            f"xref\n0 {count}\n0000000000 65535 f \n{entries}"
             f"trailer\n<< /Size {count} /Root {CATALOG_ID} 0 R /Info {INFO_ID} 0 R >>\n"
             f"startxref\n{xref}\n%%EOF\n".encode()
         )
@@ -255,7 +261,10 @@ _REFERENCE_TO = {key: re.compile(rb"/" + key + rb"\s+(\d+)\s+0\s+R") for key in 
 _HEADER = re.compile(rb"(\d+) (\d+) obj")
 _SPACE = b" \t\r\n\f\x00"
 _OPENING = re.compile(rb"[(%]")
-_MARK = re.compile(rb"(?<=[ \t\r\n\f\x00])R(?=[\s()<>\[\]{}/%]|\Z)")
+_MARK = re.compile(rb"R(?<=[ \t\r\n\f\x00]R)(?=[\s()<>\[\]{}/%]|\Z)")
+"""An `R` after white space and before a delimiter; the pattern starts with the `R` (its white space
+looked at behind it), so that the regular expression engine looks for the letter alone, several times
+faster than trying its look-behind at every byte."""
 _NUMBERS = re.compile(rb"[\s\[](\d+)\s+(\d+)\s+\Z")
 _STRING = re.compile(rb"\((?:[^()\\]|\\.)*\)", re.S)
 _LENGTH = re.compile(rb"/Length\s+(\d+)(?=\s*[/>])")
@@ -354,10 +363,14 @@ class _RawPdf:
         """Object `object_id` read: Unreadable if it is missing or not in ReportLab's form."""
         data = self.data
         offset = self.offsets.get(object_id)
-        header = None if offset is None else _HEADER.match(data, offset)
-        if header is None or int(header.group(1)) != object_id or header.group(2) != b"0":
-            raise Unreadable(f"object {object_id} is not where the table says")
-        start = header.end()
+        spelled = b"%d 0 obj" % object_id  # as ReportLab writes it; any other spelling is matched below
+        if offset is not None and data.startswith(spelled, offset):
+            start = offset + len(spelled)
+        else:
+            header = None if offset is None else _HEADER.match(data, offset)
+            if header is None or int(header.group(1)) != object_id or header.group(2) != b"0":
+                raise Unreadable(f"object {object_id} is not where the table says")
+            start = header.end()
         strings: list[tuple[int, int]] = []
         position = start
         while True:
@@ -388,12 +401,23 @@ def _references(data: bytes, start: int, end: int, strings: list[tuple[int, int]
     """The references (`N 0 R`: start, end and N) between start and end, outside these strings."""
     found = []
     for mark in _MARK.finditer(data, start, end):
-        if any(opening <= mark.start() < closing for opening, closing in strings):
+        at = mark.start()
+        if strings and any(opening <= at < closing for opening, closing in strings):
             continue
-        numbers = _NUMBERS.search(data, max(start, mark.start() - 24), mark.start())
-        if numbers is None or numbers.group(2) != b"0":
+        reach = max(start, at - 24)
+        if data[at - 3 : at] == b" 0 ":  # `N 0 R` as ReportLab writes it: N read as _NUMBERS reads it
+            space = data.rfind(b" ", reach, at - 3)
+            digits = data[space + 1 : at - 3]
+            if space >= 0 and digits.isdigit():
+                found.append((space + 1, at + 1, int(digits)))
+                continue
+        numbers = _NUMBERS.search(data, reach, at)
+        if numbers is None:
             raise Unreadable("an R that is not a reference to generation 0")
-        found.append((numbers.start() + 1, mark.end(), int(numbers.group(1))))
+        number, generation = numbers.groups()
+        if generation != b"0":
+            raise Unreadable("an R that is not a reference to generation 0")
+        found.append((numbers.start() + 1, at + 1, int(number)))
     return tuple(found)
 
 

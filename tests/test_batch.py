@@ -219,6 +219,27 @@ def test_rows_run_with_the_row_collector_settings_and_restore_them(jobs):
     assert gc.get_freeze_count() == 0
 
 
+def _with_its_process(job: str) -> tuple[str, int]:
+    import os
+
+    return job, os.getpid()
+
+
+def test_workers_are_given_the_work_once_and_do_each_row_s_own_job():
+    """Rows in worker processes are sent as their index into the work the workers started with: each row's
+    result is its own job's, in roster order, done in workers and reported once each as it finishes."""
+    import os
+
+    from exporter.batch import _run_all
+
+    work = [f"row {index}" for index in range(7)]
+    reported = []
+    done = _run_all(_with_its_process, work, 2, lambda result, count, total: reported.append((count, total)))
+    assert [job for job, _ in done] == work
+    assert os.getpid() not in {pid for _, pid in done}
+    assert reported == [(count, 7) for count in range(1, 8)]
+
+
 def _frozen_count(_job) -> int:
     import gc
 
@@ -310,3 +331,32 @@ def test_rows_leave_what_a_caller_froze_frozen():
         assert any(item is made_since for item in gc.get_objects())  # the collector still walks it
     finally:
         gc.unfreeze()
+
+
+def test_joined_plans_are_written_out_while_rows_run_and_the_file_is_the_same(tmp_path, monkeypatch):
+    """With a write-out after every plan joined, all-plans.pdf is synced as rows finish (once a plan, besides
+    the syncs of writing files) and ends byte for byte as it does when written out at the end only."""
+    import os
+
+    from exporter import batch
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    path = tmp_path / "room.csv"
+    path.write_text(HEADER + "\n".join(roster_rows()[:3]) + "\n", encoding="utf-8")
+    syncs, fsync = [], os.fsync
+
+    def counted(descriptor: int) -> None:
+        syncs.append(descriptor)
+        fsync(descriptor)
+
+    monkeypatch.setattr(batch.os, "fsync", counted)
+    combined = {}
+    for every in (batch.WRITE_OUT_EVERY, 1):
+        monkeypatch.setattr(batch, "WRITE_OUT_EVERY", every)
+        syncs.clear()
+        out = tmp_path / f"every-{every}"
+        assert run("batch", path, "-o", out, "--jobs", "1", "--formats", "pdf").exit_code == 0
+        combined[every] = ((out / "all-plans.pdf").read_bytes(), len(syncs))
+    (at_the_end, synced_at_the_end), (as_rows_run, synced_as_rows_run) = combined.values()
+    assert as_rows_run == at_the_end
+    assert synced_as_rows_run == synced_at_the_end + 3

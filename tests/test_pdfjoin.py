@@ -2,6 +2,8 @@
 index of all-plans.pdf; the index's numbers settle, or the batch fails loudly."""
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 from conftest import CONTEXT, make_plan, render_format
@@ -77,6 +79,77 @@ def test_the_index_numbers_settle_on_the_cover_s_own_length(monkeypatch, tmp_pat
 def test_an_index_that_never_settles_is_a_fault_not_wrong_numbers(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="does not settle"):
         _cover_of(monkeypatch, tmp_path, lambda first: 6 if first < 6 else 2)
+
+
+def _entries(names: list[str], counts: list[int], cover_pages: int) -> tuple[pdf_booklet.IndexEntry, ...]:
+    ranges = page_ranges([cover_pages, *counts])[1:]
+    return tuple(
+        pdf_booklet.IndexEntry(name, pages.start, pages.stop - 1) for name, pages in zip(names, ranges, strict=True)
+    )
+
+
+def _settled_from_two_pages(names: list[str], counts: list[int]) -> bytes:
+    """The cover as guessing its length from two pages settles on it (what the batch did before it guessed
+    from the layout)."""
+    cover_pages = 2
+    while True:
+        ranges = page_ranges([cover_pages, *counts])[1:]
+        cover = pdf_booklet.render_cover("Workshop", _entries(names, counts, cover_pages), (), CONTEXT, Theme())
+        rendered = page_count(cover)
+        if page_ranges([rendered, *counts])[1:] == ranges:
+            return cover
+        cover_pages = rendered
+
+
+_NAMES = st.lists(
+    st.one_of(
+        st.text(st.sampled_from("ab Ωé-"), min_size=1, max_size=8),
+        st.text(st.sampled_from("abcdefgh ijkl mnop"), min_size=60, max_size=200),  # two lines or more
+    ),
+    min_size=1,
+    max_size=90,
+)
+
+
+@settings(deadline=None, max_examples=12)
+@given(_NAMES, st.data())
+def test_the_cover_s_least_length_is_never_more_than_it_takes(tmp_path_factory, names, data):
+    """The index's length worked out from its layout is never more than the cover takes, at the numbers of
+    the shortest cover or at larger ones, and the cover rendered from that guess is the one that guessing
+    from two pages settles on (rows of one line and of several, tables across page breaks)."""
+    counts = data.draw(st.lists(st.integers(1, 12), min_size=len(names), max_size=len(names)))
+    shared = data.draw(
+        st.lists(st.sampled_from(["Shared part", "A shared part of a much longer title " * 3]), max_size=2)
+    )
+    shared_entries = tuple(pdf_booklet.IndexEntry(title, 3, 9) for title in shared)
+    least = pdf_booklet.cover_pages_at_least(_entries(names, counts, 2), shared_entries, CONTEXT, Theme())
+    for cover_pages in (2, 40):
+        entries = _entries(names, counts, cover_pages)
+        rendered = page_count(pdf_booklet.render_cover("Workshop", entries, shared_entries, CONTEXT, Theme()))
+        assert least <= rendered
+    folder = tmp_path_factory.mktemp("plans")
+    plans = [Part(folder / f"{index}.pdf", name) for index, name in enumerate(names)]
+    assert batch._cover("Workshop", [], plans, counts, CONTEXT, Theme()) == _settled_from_two_pages(names, counts)
+
+
+def test_rows_of_several_lines_may_split_across_pages():
+    """ReportLab splits a row of several lines at a page's end: the least length counts it as filling the
+    page, never as moving whole to the next one."""
+    names, counts = [("word " * 180).strip()] * 50, [3] * 50
+    least = pdf_booklet.cover_pages_at_least(_entries(names, counts, 2), (), CONTEXT, Theme())
+    cover = pdf_booklet.render_cover("Workshop", _entries(names, counts, 2), (), CONTEXT, Theme())
+    assert least <= page_count(cover)
+
+
+def test_a_long_index_is_rendered_once(monkeypatch):
+    """Rows of one line: the least length is the length, so the cover is rendered once."""
+    rendered = []
+    render_cover = pdf_booklet.render_cover
+    monkeypatch.setattr(pdf_booklet, "render_cover", lambda *args: rendered.append(1) or render_cover(*args))
+    names, counts = [f"Person {index}" for index in range(150)], [7] * 150
+    plans = [Part(Path(f"{index}.pdf"), name) for index, name in enumerate(names)]
+    batch._cover("Workshop", [], plans, counts, CONTEXT, Theme())
+    assert len(rendered) == 1
 
 
 _AWKWARD = st.lists(
@@ -230,6 +303,77 @@ def test_references_spelled_with_other_white_space_are_followed(tmp_path):
     path.write_bytes(respelled)
     parts = [Part(path, "respelled")]
     assert _summary(_by_hand(parts, "t", True)) == _summary(_with_pypdf(parts, "t", True))
+
+
+_MARK_BY_LOOK_BEHIND = re.compile(rb"(?<=[ \t\r\n\f\x00])R(?=[\s()<>\[\]{}/%]|\Z)")
+"""An `R` after white space and before a delimiter, as the look-behind is naturally written."""
+
+
+_MARK_PIECES = [
+    b"R",
+    b"1 0 R",
+    b" ",
+    b"\t",
+    b"\r",
+    b"\n",
+    b"\f",
+    b"\v",
+    b"\x00",
+    *(bytes([byte]) for byte in b"()<>[]{}/%0a"),
+]
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.sampled_from(_MARK_PIECES), max_size=40).map(b"".join), st.data())
+def test_the_reference_mark_is_found_where_the_look_behind_finds_it(data, draw):
+    """`_MARK`, written to start with its letter, finds the `R`s the look-behind pattern finds, within any span."""
+    start = draw.draw(st.integers(0, len(data)))
+    end = draw.draw(st.integers(start, len(data)))
+    found = [mark.span() for mark in pdfjoin._MARK.finditer(data, start, end)]
+    assert found == [mark.span() for mark in _MARK_BY_LOOK_BEHIND.finditer(data, start, end)]
+
+
+def _references_by_search(data: bytes, start: int, end: int) -> tuple | str:
+    """The references as the reader first read them: each `R` with the numbers `_NUMBERS` finds before it,
+    within 24 bytes; "unreadable" where it refused the object."""
+    found = []
+    for mark in _MARK_BY_LOOK_BEHIND.finditer(data, start, end):
+        numbers = pdfjoin._NUMBERS.search(data, max(start, mark.start() - 24), mark.start())
+        if numbers is None or numbers.group(2) != b"0":
+            return "unreadable"
+        found.append((numbers.start() + 1, mark.end(), int(numbers.group(1))))
+    return tuple(found)
+
+
+_REFERENCE_PIECES = st.one_of(
+    st.sampled_from(
+        [
+            b" 12 0 R",
+            b" 3 0 R",
+            b"[5 0 R",
+            b"\n7 0 R",
+            b" 0 R",
+            b"  4 0 R",
+            b" 12345678901234567890 0 R",
+            b" 1234567890123456789012 0 R",
+        ]
+    ),
+    st.sampled_from([b" ", b"/a ", b"[ ", b"] ", b"<< ", b">>", b"\t", b"0", b"R", b" 1 R", b"1 0 R"]),
+)
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.lists(_REFERENCE_PIECES, max_size=12).map(b"".join), st.data())
+def test_references_are_read_as_the_numbers_before_each_r_say(data, draw):
+    """References read with the shortcut for ReportLab's `N 0 R` are those the numbers' pattern finds before
+    each `R`, and the same objects are refused."""
+    start = draw.draw(st.one_of(st.just(0), st.integers(0, len(data))))
+    end = draw.draw(st.one_of(st.just(len(data)), st.integers(start, len(data))))
+    try:
+        found = pdfjoin._references(data, start, end, [])
+    except pdfjoin.Unreadable:
+        found = "unreadable"
+    assert found == _references_by_search(data, start, end)
 
 
 def test_a_malformed_media_box_is_refused_not_a_crash():

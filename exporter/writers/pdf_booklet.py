@@ -37,6 +37,11 @@ from exporter.writers.pdf import (
     skills_how,
 )
 
+FRAME_PADDING = 6
+"""The padding inside the page's frame on every side (ReportLab's default)."""
+_TOLERANCE = 1e-3
+"""More than ReportLab's own tolerance for a flowable that overflows its frame (rl_config._FUZZ)."""
+
 
 @dataclass(frozen=True)
 class IndexEntry:
@@ -60,15 +65,56 @@ def render_cover(
     story.append(para(title, styles.title))
     story.append(para(labels.long_date(context.today), styles.subtitle))
     story.append(para(labels("pdf.cover-participants", count=len(entries)), styles.subtitle))
-    story += [PageBreak(), para(labels("pdf.index"), styles.h1)]
-    story.append(para(labels("pdf.index-note"), styles.small))
+    story += [PageBreak(), *_index(entries, shared, context, styles, document.width)]
+    document.build(story, canvasmaker=_canvas(context, styles))
+    return buffer.getvalue()
+
+
+def _index(
+    entries: tuple[IndexEntry, ...], shared: tuple[IndexEntry, ...], context: RunContext, styles: _Styles, width: float
+) -> list:
+    """The index's heading, its note and its table (the shared parts' lines, then the entries'), `width` wide."""
+    labels = context.labels
+    story: list = [para(labels("pdf.index"), styles.h1), para(labels("pdf.index-note"), styles.small)]
     rows = [_head([labels("pdf.index-part"), labels("pdf.index-pages")], styles)]
     for entry in (*shared, *entries):
         pages = labels("pdf.page-range", first=entry.first, last=entry.last)
         rows.append([para(entry.name, styles.cell), para(pages, styles.cell)])
-    story.append(_table(rows, [document.width - 40 * mm, 40 * mm], styles))
-    document.build(story, canvasmaker=_canvas(context, styles))
-    return buffer.getvalue()
+    story.append(_table(rows, [width - 40 * mm, 40 * mm], styles))
+    return story
+
+
+def cover_pages_at_least(
+    entries: tuple[IndexEntry, ...], shared: tuple[IndexEntry, ...], context: RunContext, theme: Theme
+) -> int:
+    """A number of pages that `render_cover` takes at least for these entries, or for the same entries with
+    page numbers as large or larger (larger numbers never make the index shorter), worked out from the
+    index's layout without drawing it: one cover page, then the index's pages, each holding the table's
+    header and as many of its rows as fit below the heading and note (on the first) or the page's top.
+    A row of one line in every cell cannot be split, so it moves to the next page when it does not fit;
+    any other row is counted as if it could fill what is left of a page to the last point."""
+    styles, document, _ = _document(context, theme, "")
+    heading, note, table = _index(entries, shared, context, styles, document.width)
+    width = document.width - 2 * FRAME_PADDING
+    page = document.height - 2 * FRAME_PADDING + _TOLERANCE
+    first = page
+    for flowable in (heading, note):
+        first -= flowable.wrap(width, page)[1] + flowable.getSpaceAfter()
+    table.wrap(width, page)
+    header, *rows = table._rowHeights
+    one_line = 2 * styles.cell.leading  # a row this high or higher may hold two lines in a cell
+    pages, room = 2, first - header
+    for height in rows:
+        if height <= room:
+            room -= height
+        elif height < one_line:
+            pages, room = pages + 1, page - header - height
+        else:
+            height -= max(room, 0)
+            while height > page - header:
+                pages, height = pages + 1, height - (page - header)
+            pages, room = pages + 1, page - header - height
+    return pages
 
 
 def render_shared(pathway: Pathway, context: RunContext, theme: Theme) -> bytes:
@@ -103,7 +149,17 @@ def _document(context: RunContext, theme: Theme, title: str):
         initialFontName=styles.regular,
         invariant=1,
     )
-    frame = CopiedFrame(document.leftMargin, document.bottomMargin, document.width, document.height, id="body")
+    frame = CopiedFrame(
+        document.leftMargin,
+        document.bottomMargin,
+        document.width,
+        document.height,
+        leftPadding=FRAME_PADDING,
+        bottomPadding=FRAME_PADDING,
+        rightPadding=FRAME_PADDING,
+        topPadding=FRAME_PADDING,
+        id="body",
+    )
     document.addPageTemplates([PageTemplate("body", [frame])])
     return styles, document, buffer
 
