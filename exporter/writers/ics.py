@@ -43,7 +43,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,7 @@ from exporter.kept import Kept
 from exporter.labels import Labels
 from exporter.model import Resource
 from exporter.plan import Plan, PlannedTask, Session
+from exporter.steady import steady_days
 from exporter.theme import Theme
 from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions
@@ -603,21 +604,42 @@ class _SessionEvents:
         self._descriptions = _Descriptions(view)
         self._parts: dict[tuple[str, ...], _SessionParts] = {}
         self._times: dict[tuple[str, tzinfo | None], tuple[str, str, bool]] = {}
+        self._walls = _WallTimes.of(view.plan)
+        self._clocks: dict[time, str] = {}
         self._uids = _Uids(view.plan, edition)
 
     def event(self, number: int, session: Session) -> str:
         """The event of the plan's `number`th session (from 1)."""
         parts = self._parts.get(session.task_keys) or self._parts_of(session.task_keys)
         shared = parts.shared
-        start, end = self._time_line("DTSTART", session.start), self._time_line("DTEND", session.end)
+        times = self._time_lines(session.start, session.end)
         uid_ = self._uids(f"session/{session.key}")  # hex digits and a domain: nothing to escape or fold
         description = _description_line(
             self._description, _heading(self.view.labels, number, session.hours), parts.tail
         )
         return (
-            f"BEGIN:VEVENT\r\n{shared.summary}\r\n{start}\r\n{end}\r\n{self.stamp}\r\nUID:{uid_}\r\n"
+            f"BEGIN:VEVENT\r\n{shared.summary}\r\n{times}\r\n{self.stamp}\r\nUID:{uid_}\r\n"
             f"SEQUENCE:0\r\n{shared.categories}\r\n{description}\r\n{shared.closing}"
         )
+
+    def _time_lines(self, start: datetime, end: datetime) -> str:
+        """A session's DTSTART and DTEND lines, folded (see `_time_line`). Times in the plan's zone on steady days
+        (see `_WallTimes`) are written as their wall times straight away: `_moment` keeps them, and the line is
+        short ASCII, which the fold leaves as it is."""
+        walls = self._walls
+        if walls is not None and start.tzinfo is walls.zone and end.tzinfo is walls.zone:
+            first, last = walls.days.get(start.date()), walls.days.get(end.date())
+            if first is not None and last is not None:
+                clocks = self._clocks
+                begin = clocks.get(start.time()) or self._clock(start)
+                finish = clocks.get(end.time()) or self._clock(end)
+                return f"{walls.start}{first}T{begin}{walls.suffix}\r\n{walls.end}{last}T{finish}{walls.suffix}"
+        return f"{self._time_line('DTSTART', start)}\r\n{self._time_line('DTEND', end)}"
+
+    def _clock(self, moment: datetime) -> str:
+        """The time of day of a DATE-TIME value (`wall_time`'s part after the T), kept for the calendar."""
+        written = self._clocks[moment.time()] = wall_time(moment)[9:]
+        return written
 
     def _time_line(self, name: str, moment: datetime) -> str:
         """A DTSTART or DTEND line, folded (see `_moment`): `date_time`'s value and parameters, its zone's
@@ -639,6 +661,52 @@ class _SessionEvents:
         parts = _SessionParts(shared, _DescriptionTail.of(self._descriptions.body(tasks)))
         self._parts[task_keys] = parts
         return parts
+
+
+_DAY_VALUES: Kept[dict[date, str]] = Kept(64)
+
+
+@dataclass(frozen=True)
+class _WallTimes:
+    """What a calendar's session times in the plan's zone share on steady days (`exporter.steady`: every wall
+    time there reads once, so `_moment` keeps it): the zone, those days' DATE values (`date_value`) by day, and
+    the DTSTART and DTEND lines' parts before and after the wall time (`date_time`'s parameters and Z)."""
+
+    zone: tzinfo
+    days: dict[date, str]
+    start: str
+    end: str
+    suffix: str
+
+    @classmethod
+    def of(cls, plan: Plan) -> _WallTimes | None:
+        """The parts for the plan's sessions, or None where they cannot be used: no session, a zone neither of
+        the zone database nor fixed, or a line the fold would break (a zone's name too long)."""
+        if not plan.sessions:
+            return None
+        sample = plan.sessions[0].start
+        zone = sample.tzinfo
+        if not isinstance(zone, ZoneInfo | timezone):
+            return None
+        value, parameters = date_time(sample)
+        start, end = (content_line(name, "", parameters).text for name in ("DTSTART", "DTEND"))
+        suffix = "Z" if value.endswith("Z") else ""
+        if not start.isascii() or len(start) + len(wall_time(sample)) + len(suffix) >= LIMIT:
+            return None
+        days: dict[date, str] = {}
+        for year in range(sample.year, plan.sessions[-1].end.year + 1):
+            days.update(_steady_day_values(zone, year))
+        return cls(zone, days, start, end, suffix)
+
+
+def _steady_day_values(zone: tzinfo, year: int) -> dict[date, str]:
+    """The zone's steady days of the year (`steady_days`), each with its DATE value; made once per process for
+    each zone and year."""
+    key = (zone, year)
+    found = _DAY_VALUES.get(key)
+    if found is None:
+        found = _DAY_VALUES.keep(key, {day: date_value(day) for day in steady_days(zone, year)})
+    return found
 
 
 _SHARED_LABELS = (
