@@ -457,7 +457,8 @@ def _line(name: str, value: str, parameters: dict[str, str] | None = None) -> st
 
 def _milestone_events(view: PlanView, edition: str, stamp: str) -> list[str]:
     """Each milestone's event, new (SEQUENCE 0), as folded text: the properties in `Component.canonical`'s
-    order for a VEVENT."""
+    order for a VEVENT. Lines no fold can break are written as they are: the dates (DTSTART and DTEND with
+    VALUE=DATE) and the UID (hex digits and a domain, as `_Uids` gives it)."""
     plan, labels = view.plan, view.labels
     language = _language(view.labels)
     finish = view.short_date(plan.finish)
@@ -468,28 +469,37 @@ def _milestone_events(view: PlanView, edition: str, stamp: str) -> list[str]:
             _line("CATEGORIES", ",".join(map(text, categories)), language),
         )
     )
+    summary, description = (content_line(name, "", language).text for name in ("SUMMARY", "DESCRIPTION"))
+    uids = _Uids(plan, edition)
     events = []
     for milestone in plan.milestones:
         title = view.milestone_title(milestone)
-        description = labels("calendar.milestone-description", title=title, pathway=plan.pathway.title, finish=finish)
-        lines = (
-            "BEGIN:VEVENT",
-            _line("SUMMARY", text(_text(title)), language),
-            _line("DTSTART", date_value(milestone.date), _DATE),
-            _line("DTEND", date_value(milestone.date + timedelta(days=1)), _DATE),
-            stamp,
-            _line("UID", text(uid(plan, f"milestone/{milestone.key}", edition))),
-            tail,
-            _line("DESCRIPTION", text(_clip(_text(description))), language),
-            "TRANSP:TRANSPARENT",
-            "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
-            "END:VEVENT",
+        about = labels("calendar.milestone-description", title=title, pathway=plan.pathway.title, finish=finish)
+        day = milestone.date
+        events.append(
+            f"BEGIN:VEVENT\r\n{_summary_line(summary, title)}\r\n"
+            f"{_DTSTART_DATE}{date_value(day)}\r\n{_DTEND_DATE}{date_value(day + _ONE_DAY)}\r\n"
+            f"{stamp}\r\nUID:{uids(f'milestone/{milestone.key}')}\r\n{tail}\r\n"
+            f"{fold(description + text(_clip(_text(about))))}\r\n"
+            "TRANSP:TRANSPARENT\r\nX-MICROSOFT-CDO-BUSYSTATUS:FREE\r\nEND:VEVENT"
         )
-        events.append("\r\n".join(lines))
     return events
 
 
+_SUMMARIES: Kept[str] = Kept(512)
+
+
+def _summary_line(prefix: str, title: str) -> str:
+    """A milestone's SUMMARY line (`prefix`: its name and parameters) for its title, folded. A milestone's title
+    comes from the pathway and the labels alone, so every plan of a pathway has the same ones: each process
+    makes each line once."""
+    key = (prefix, title)
+    return _SUMMARIES.get(key) or _SUMMARIES.keep(key, fold(prefix + text(_text(title))))
+
+
 _DATE = {"VALUE": "DATE"}
+_DTSTART_DATE, _DTEND_DATE = (content_line(name, "", _DATE).text for name in ("DTSTART", "DTEND"))
+_ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
