@@ -763,6 +763,7 @@ class _Descriptions:
         self.view = view
         self._tasks: dict[str, tuple[str, ...]] = {}
         self._resources: dict[tuple[int, ...], tuple[str, ...]] = {}
+        self._phase_titles = {phase.number: phase.title for phase in view.plan.pathway.phases}
 
     def body(self, tasks: list[PlannedTask]) -> str:
         """What follows a session's heading (its number and hours) in its description: each task with its
@@ -776,10 +777,8 @@ class _Descriptions:
     def _task_lines(self, task: PlannedTask) -> tuple[str, ...]:
         if task.key not in self._tasks:
             view, labels = self.view, self.view.labels
-            phase = view.plan.phase_source(task.phase)
             self._tasks[task.key] = (
-                labels("calendar.task-line", id=task.id, title=task.title),
-                labels("calendar.phase-line", number=phase.number, title=phase.title),
+                *_task_heading(labels, task, self._phase_titles[task.phase]),
                 labels(
                     "calendar.planned-line",
                     start=view.short_date(task.start),
@@ -794,6 +793,35 @@ class _Descriptions:
         if phases not in self._resources:
             self._resources[phases] = _resource_lines(self.view, phases)
         return self._resources[phases]
+
+
+_TASK_LABELS = ("calendar.task-line", "calendar.phase-line")
+"""The labels of a task's first two lines in a session's description (see `_task_heading`)."""
+_TASK_HEADINGS: Kept[tuple[str, str]] = Kept(1024)
+
+
+def _task_heading(labels: Labels, task: PlannedTask, phase_title: str) -> tuple[str, str]:
+    """A task's first two lines in a session's description: the task and its phase. They are made from the task's
+    number and title, its phase's number and title and the labels (templates, locale) alone, the same in every
+    plan of a pathway: each process makes them once for all those inputs."""
+    key = (
+        labels.locale,
+        tuple(labels.entries[name] for name in _TASK_LABELS),
+        task.id,
+        task.title,
+        task.phase,
+        phase_title,
+    )
+    found = _TASK_HEADINGS.get(key)
+    if found is None:
+        found = _TASK_HEADINGS.keep(
+            key,
+            (
+                labels("calendar.task-line", id=task.id, title=task.title),
+                labels("calendar.phase-line", number=task.phase, title=phase_title),
+            ),
+        )
+    return found
 
 
 _RESOURCE_LABELS = ("calendar.resources", "calendar.resource-link", "calendar.resource")
@@ -851,7 +879,11 @@ def _moment(moment: datetime) -> datetime:
 
 
 def _text(text: str) -> str:
-    """Calendar text without control characters (line breaks and tabs stay)."""
+    """Calendar text without control characters (line breaks and tabs stay). Every control character is
+    unprintable, so text that is printable but for its line breaks and tabs has none (two quick checks rather
+    than the expression tried at every character)."""
+    if text.isprintable() or text.replace("\n", " ").replace("\t", " ").isprintable():
+        return text
     return CONTROL.sub(" ", text)
 
 
