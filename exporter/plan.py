@@ -50,6 +50,14 @@ class Session:
     task_keys: tuple[str, ...]
     key: str
 
+    @classmethod
+    def timed(cls, start: datetime, end: datetime, task_keys: tuple[str, ...], key: str, hours: float) -> Session:
+        """The session, its `hours` given by a maker that knows them: exactly what `hours` works out (the
+        planner's sessions of whole quarter hours on whole minutes)."""
+        session = cls(start, end, task_keys, key)
+        session.__dict__["hours"] = hours  # where `hours` keeps what it works out
+        return session
+
     @cached_property
     def hours(self) -> float:
         """Elapsed hours (timestamps, so a session across a DST change counts what really passes); worked out

@@ -33,6 +33,7 @@ from exporter.plan import (
 )
 from exporter.recorded import Progress
 from exporter.settings import PlanRequest
+from exporter.steady import steady_days
 
 MAX_DAYS = 3653  # ten years: a plan longer than that is a sign of a mistake in the inputs
 MAX_FINISH_BY_HOURS = 60  # the most weekly study hours --finish-by will suggest
@@ -143,36 +144,45 @@ def _assemble(
     )
 
 
-def _open_windows(request: PlanRequest, availability: WeeklyAvailability) -> Iterator[tuple[datetime, int]]:
-    """(start in UTC, length in quarters) of every open stretch of time, in time order, never overlapping.
+def _open_windows(
+    request: PlanRequest, availability: WeeklyAvailability
+) -> Iterator[tuple[datetime, int, datetime | None]]:
+    """(start in UTC, length in quarters, start in the person's zone or None) of every open stretch of time,
+    in time order, never overlapping.
 
     The person's windows (`_window_stretches`) with their busy time cut out (`BusyTime.free`): a window
     a meeting cuts gives the pieces before and after it, each used only when at least the minimum
-    session long.
+    session long (their start in the zone is None).
     """
     busy = request.busy_time
-    for start, quarters in _window_stretches(request, availability):
+    for start, quarters, local in _window_stretches(request, availability):
         if not busy.intervals or start >= busy.until:
-            yield start, quarters
+            yield start, quarters, local
             continue
         pieces, _taken = busy.free(start, quarters * QUARTER, QUARTER)
-        yield from pieces
+        for piece, piece_quarters in pieces:
+            yield piece, piece_quarters, None
 
 
 def _window_stretches(
     request: PlanRequest, availability: WeeklyAvailability, until: date | None = None
-) -> Iterator[tuple[datetime, int]]:
-    """(start in UTC, length in quarters) of every stretch of the person's windows on open days (no
-    blackout, no holiday) from the request's start (to `until`, included), in time order, never overlapping.
+) -> Iterator[tuple[datetime, int, datetime | None]]:
+    """(start in UTC, length in quarters, start in the person's zone or None) of every stretch of the person's
+    windows on open days (no blackout, no holiday) from the request's start (to `until`, included), in time
+    order, never overlapping.
 
     A window's stretches are the instants whose wall clock reads a time inside it (`_window_spans`), so on
     the night the clocks change a window may hold less time than its label says, more, or two stretches.
+    On a steady day (`steady_days`: no clock change touches it) a window is one stretch, the window as
+    labelled, and its start in the zone comes with it (the wall time it reads); elsewhere that is None.
     """
     zone = ZoneInfo(request.timezone)
     by_day = [availability.on(weekday) for weekday in range(7)]
     done = datetime.min.replace(tzinfo=UTC)
     last = MAX_DAYS if until is None else min(MAX_DAYS, (until - request.start).days)
     first_ordinal, first_weekday = request.start.toordinal(), request.start.weekday()
+    steady: frozenset[date] = frozenset()
+    steady_year = None
     for offset in range(last + 1):
         windows = by_day[(first_weekday + offset) % 7]  # the day itself is made only when it has windows
         if not windows:
@@ -180,16 +190,38 @@ def _window_stretches(
         day = date.fromordinal(first_ordinal + offset)
         if request.closed.reason(day):
             continue
-        # A repeated hour can interleave two windows' stretches, hence the sort. A stretch before one already
-        # given could only come from a wall date stepping back over midnight (no zone has done that since 2010).
-        if len(windows) == 1:
-            spans = _window_spans(day, windows[0].start, windows[0].end, zone)  # in time order already
+        if day.year != steady_year:
+            steady, steady_year = steady_days(zone, day.year), day.year
+        if day in steady:
+            spans = _steady_spans(day, windows, zone)
+        elif len(windows) == 1:
+            spans = [(*span, None) for span in _window_spans(day, windows[0].start, windows[0].end, zone)]
         else:
-            spans = sorted(span for window in windows for span in _window_spans(day, window.start, window.end, zone))
-        for start, quarters in spans:
+            # A repeated hour can interleave two windows' stretches, hence the sort. A stretch before one already
+            # given could only come from a wall date stepping back over midnight (no zone has done since 2010).
+            found = sorted(span for window in windows for span in _window_spans(day, window.start, window.end, zone))
+            spans = [(*span, None) for span in found]
+        for start, quarters, local in spans:
             if start >= done:
                 done = start + quarters * _STEP
-                yield start, quarters
+                yield start, quarters, local
+
+
+def _steady_spans(
+    day: date, windows: tuple[Window, ...], zone: ZoneInfo
+) -> list[tuple[datetime, int, datetime | None]]:
+    """The stretches of the day's windows on a steady day (see `steady_days`), as `_window_spans` gives them
+    there (one UTC offset throughout: each window as labelled, an empty one left out), in time order, each with
+    its start in the zone: the wall time it reads, which is what that UTC time reads there."""
+    spans = []
+    for window in windows:
+        quarters = (window.end - window.start) // QUARTER
+        if quarters > 0:
+            local = _local(day, window.start, zone)
+            spans.append((local.astimezone(UTC), quarters, local))
+    if len(spans) > 1:
+        spans.sort(key=lambda span: span[:2])
+    return spans
 
 
 def busy_use(request: PlanRequest, availability: WeeklyAvailability, finish: date) -> BusyUse:
@@ -199,7 +231,7 @@ def busy_use(request: PlanRequest, availability: WeeklyAvailability, finish: dat
     first_day = _week_of(request.start, catalogue(request.language).first_weekday)
     zone = ZoneInfo(request.timezone)
     taken: dict[int, int] = {}
-    for start, quarters in _window_stretches(request, availability, finish):
+    for start, quarters, _local_start in _window_stretches(request, availability, finish):
         if not busy.intervals or start >= busy.until:
             continue
         _pieces, minutes = busy.free(start, quarters * QUARTER, QUARTER)
@@ -283,7 +315,7 @@ def _fill(
     queue = [[effort.key, effort.quarters] for effort in efforts if effort.quarters > 0]
     position = 0
     ordinal = dict(ordinal or {})
-    for start, quarters in _open_windows(request, availability):
+    for start, quarters, local in _open_windows(request, availability):
         if position == len(queue):
             break
         used, served = 0, []
@@ -296,14 +328,12 @@ def _fill(
                 position += 1
         first = served[0]
         ordinal[first] = ordinal.get(first, 0) + 1
-        sessions.append(
-            Session(
-                start.astimezone(zone),
-                (start + used * _STEP).astimezone(zone),
-                tuple(served),
-                f"{first}/{ordinal[first]}",
-            )
-        )
+        key = f"{first}/{ordinal[first]}"
+        if local is None:
+            end = start + used * _STEP
+            sessions.append(Session(start.astimezone(zone), end.astimezone(zone), tuple(served), key))
+        else:  # a whole window on a steady day: wall time is elapsed time, and whole minutes give exact hours
+            sessions.append(Session.timed(local, local + used * _STEP, tuple(served), key, used / 4))
     if position < len(queue):
         left = sum(item[1] for item in queue[position:]) * QUARTER / 60
         raise _Unfinished(left, request.start + timedelta(days=MAX_DAYS))

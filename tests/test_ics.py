@@ -1,5 +1,6 @@
+import dataclasses
 import functools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -282,3 +283,68 @@ def _changing_quarters(zone: ZoneInfo, year: int) -> list[datetime]:
             if wall.replace(tzinfo=zone).utcoffset() != wall.replace(tzinfo=zone, fold=1).utcoffset():
                 found.append(wall)
     return found
+
+
+TIME_ZONES = ["America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "America/Santiago", "UTC", "Etc/GMT+5"]
+
+
+@st.composite
+def session_times(draw):
+    """A zone (of the zone database, or fixed), and a session's start and end there: on quarter hours or not,
+    either fold, at and away from clock changes, the end up to two days later or in another zone."""
+    name = draw(st.sampled_from([*TIME_ZONES, "fixed"]))
+    zone = timezone(timedelta(hours=5, minutes=30)) if name == "fixed" else ZoneInfo(name)
+    moments = []
+    for _ in range(2):
+        wall = draw(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2029, 12, 31)))
+        if draw(st.booleans()):
+            wall = wall.replace(second=0, microsecond=0, minute=wall.minute // 15 * 15)
+        if isinstance(zone, ZoneInfo) and draw(st.booleans()):
+            odd = _changing_quarters(zone, wall.year)
+            if odd:
+                wall = odd[draw(st.integers(0, len(odd) - 1))] + timedelta(minutes=draw(st.integers(0, 14)))
+        moments.append(wall.replace(tzinfo=zone, fold=draw(st.integers(0, 1))))
+    start, end = sorted(moments, key=lambda moment: moment.replace(tzinfo=None))
+    if draw(st.booleans()):
+        end = start + timedelta(minutes=15 * draw(st.integers(1, 200)))
+    if draw(st.integers(0, 9)) == 0:
+        end = end.astimezone(ZoneInfo("Asia/Kolkata"))
+    return start, end
+
+
+@settings(max_examples=400, deadline=None)
+@given(session_times(), st.sampled_from([True, False]))
+def test_a_sessions_time_lines_are_the_lines_written_one_by_one(times, first):
+    """`_time_lines` writes a steady day's times straight away: the lines `_time_line` writes for each."""
+    from exporter.plan import Session
+    from exporter.writers.ics import _SessionEvents
+
+    start, end = times
+    sample = make_plan(pathway_of_hours(4), start="2027-01-04")
+    other = Session(start, end, sample.sessions[0].task_keys, "s/1")
+    sessions = (other, *sample.sessions) if first else sample.sessions
+    planned = dataclasses.replace(sample, timezone=str(start.tzinfo), sessions=sessions)
+    events = _SessionEvents(PlanView(planned, ENGLISH), 15, "", "DTSTAMP:20270101T000000Z")
+    expected = f"{events._time_line('DTSTART', start)}\r\n{events._time_line('DTEND', end)}"
+    assert events._time_lines(start, end) == expected
+    assert events._time_lines(start, end) == expected  # its time of day kept
+
+
+def pathway_of_hours(hours: int) -> Pathway:
+    return Pathway("p", "P", "A", "B", hours, phases=(Phase(1, "Only", 1, (Task("T", key="t"),)),))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(TIME_ZONES),
+    st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
+    st.sampled_from(["sun 00:00-03:00; wed 22:30-24:00", "sat 01:15-02:45 23:00-24:00", "mon 09:00-17:00"]),
+)
+def test_calendars_are_the_same_with_every_time_written_one_by_one(zone, start, availability):
+    from exporter.writers import ics
+
+    planned = make_plan(pathway_of_hours(12), start=start.isoformat(), timezone=zone, availability=availability)
+    fast = render_ics(planned)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ics._WallTimes, "of", classmethod(lambda cls, plan: None))
+        assert render_ics(planned) == fast

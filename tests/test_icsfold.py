@@ -309,9 +309,10 @@ def test_a_text_unfolded_the_quick_way_is_the_text_unfolded(pieces):
 
 def test_parts_kept_for_other_plans_give_each_calendar_its_own_bytes():
     """A session's summary, categories and alarm are kept per process for the labels, reminder and tasks they
-    are made from (`ics._shared_parts`), and its resource lines for the labels and resources (`ics._resource_lines`):
-    calendars of other languages, reminders, task titles and resources made in any order are the bytes each gives
-    made alone."""
+    are made from (`ics._shared_parts`), its resource lines for the labels and resources (`ics._resource_lines`),
+    its tasks' first lines for the labels, tasks and phases (`ics._task_heading`) and a milestone's summary for its
+    title and language (`ics._summary_line`): calendars of other languages, reminders, task and phase titles and
+    resources made in any order are the bytes each gives made alone."""
     from exporter.loader import load_pathway
     from exporter.model import Resource
 
@@ -321,13 +322,14 @@ def test_parts_kept_for_other_plans_give_each_calendar_its_own_bytes():
         builtin,
         phases=(replace(first, tasks=(replace(first.tasks[0], title="Other"), *first.tasks[1:])), *builtin.phases[1:]),
     )
+    rephased = replace(builtin, phases=(replace(first, title="Another phase"), *builtin.phases[1:]))
     linked, unlinked = (
         replace(builtin, phases=(replace(first, resources=(Resource("Other", url),)), *builtin.phases[1:]))
         for url in ("https://example.org/other", "ftp://example.org/other")
     )
     cases = [
         (pathway, language, reminder)
-        for pathway in (builtin, retitled, linked, unlinked)
+        for pathway in (builtin, retitled, rephased, linked, unlinked)
         for language in ("en", "de")
         for reminder in (None, 15, 90)
     ]
@@ -341,7 +343,41 @@ def test_parts_kept_for_other_plans_give_each_calendar_its_own_bytes():
     for case in cases:
         ics._SHARED.clear()
         ics._RESOURCES.clear()
+        ics._TASK_HEADINGS.clear()
+        ics._SUMMARIES.clear()
         alone.append(calendar(*case))
     assert len(set(alone)) == len(cases)
     assert [calendar(*case) for case in cases] == alone
     assert [calendar(*case) for case in reversed(cases)] == alone[::-1]
+
+
+_ESCAPED = st.lists(
+    st.one_of(st.sampled_from([*list("\\;,\r\n\tNn é€😀"), "\\N", "\r\n", "\\\\"]), st.text(max_size=4)), max_size=40
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ESCAPED)
+def test_text_escapes_as_the_library_escapes(value):
+    """`text` leaves out the replacements with nothing to replace: the same text as icalendar's seven."""
+    from icalendar import vText
+
+    assert text(value) == vText(value).to_ical().decode("utf-8")
+
+
+_CONTROLLED = st.lists(
+    st.one_of(
+        st.sampled_from([*"\x00\x07\x0b\x0c\r\x1b\x1f\x7f\x80\x9f\t\n \xa0\xad\u2028\u200b", "ab", "é", "😀"]),
+        st.text(max_size=4),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CONTROLLED)
+def test_calendar_text_loses_exactly_the_control_characters(value):
+    """`_text` returns printable text as it is: the text the control characters' expression gives."""
+    from exporter.controls import CONTROL
+
+    assert ics._text(value) == CONTROL.sub(" ", value)

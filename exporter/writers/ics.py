@@ -43,7 +43,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,7 @@ from exporter.kept import Kept
 from exporter.labels import Labels
 from exporter.model import Resource
 from exporter.plan import Plan, PlannedTask, Session
+from exporter.steady import steady_days
 from exporter.theme import Theme
 from exporter.view import PlanView
 from exporter.writers import CalendarContent, WriterOptions
@@ -456,7 +457,8 @@ def _line(name: str, value: str, parameters: dict[str, str] | None = None) -> st
 
 def _milestone_events(view: PlanView, edition: str, stamp: str) -> list[str]:
     """Each milestone's event, new (SEQUENCE 0), as folded text: the properties in `Component.canonical`'s
-    order for a VEVENT."""
+    order for a VEVENT. Lines no fold can break are written as they are: the dates (DTSTART and DTEND with
+    VALUE=DATE) and the UID (hex digits and a domain, as `_Uids` gives it)."""
     plan, labels = view.plan, view.labels
     language = _language(view.labels)
     finish = view.short_date(plan.finish)
@@ -467,28 +469,37 @@ def _milestone_events(view: PlanView, edition: str, stamp: str) -> list[str]:
             _line("CATEGORIES", ",".join(map(text, categories)), language),
         )
     )
+    summary, description = (content_line(name, "", language).text for name in ("SUMMARY", "DESCRIPTION"))
+    uids = _Uids(plan, edition)
     events = []
     for milestone in plan.milestones:
         title = view.milestone_title(milestone)
-        description = labels("calendar.milestone-description", title=title, pathway=plan.pathway.title, finish=finish)
-        lines = (
-            "BEGIN:VEVENT",
-            _line("SUMMARY", text(_text(title)), language),
-            _line("DTSTART", date_value(milestone.date), _DATE),
-            _line("DTEND", date_value(milestone.date + timedelta(days=1)), _DATE),
-            stamp,
-            _line("UID", text(uid(plan, f"milestone/{milestone.key}", edition))),
-            tail,
-            _line("DESCRIPTION", text(_clip(_text(description))), language),
-            "TRANSP:TRANSPARENT",
-            "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
-            "END:VEVENT",
+        about = labels("calendar.milestone-description", title=title, pathway=plan.pathway.title, finish=finish)
+        day = milestone.date
+        events.append(
+            f"BEGIN:VEVENT\r\n{_summary_line(summary, title)}\r\n"
+            f"{_DTSTART_DATE}{date_value(day)}\r\n{_DTEND_DATE}{date_value(day + _ONE_DAY)}\r\n"
+            f"{stamp}\r\nUID:{uids(f'milestone/{milestone.key}')}\r\n{tail}\r\n"
+            f"{fold(description + text(_clip(_text(about))))}\r\n"
+            "TRANSP:TRANSPARENT\r\nX-MICROSOFT-CDO-BUSYSTATUS:FREE\r\nEND:VEVENT"
         )
-        events.append("\r\n".join(lines))
     return events
 
 
+_SUMMARIES: Kept[str] = Kept(512)
+
+
+def _summary_line(prefix: str, title: str) -> str:
+    """A milestone's SUMMARY line (`prefix`: its name and parameters) for its title, folded. A milestone's title
+    comes from the pathway and the labels alone, so every plan of a pathway has the same ones: each process
+    makes each line once."""
+    key = (prefix, title)
+    return _SUMMARIES.get(key) or _SUMMARIES.keep(key, fold(prefix + text(_text(title))))
+
+
 _DATE = {"VALUE": "DATE"}
+_DTSTART_DATE, _DTEND_DATE = (content_line(name, "", _DATE).text for name in ("DTSTART", "DTEND"))
+_ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -603,21 +614,42 @@ class _SessionEvents:
         self._descriptions = _Descriptions(view)
         self._parts: dict[tuple[str, ...], _SessionParts] = {}
         self._times: dict[tuple[str, tzinfo | None], tuple[str, str, bool]] = {}
+        self._walls = _WallTimes.of(view.plan)
+        self._clocks: dict[time, str] = {}
         self._uids = _Uids(view.plan, edition)
 
     def event(self, number: int, session: Session) -> str:
         """The event of the plan's `number`th session (from 1)."""
         parts = self._parts.get(session.task_keys) or self._parts_of(session.task_keys)
         shared = parts.shared
-        start, end = self._time_line("DTSTART", session.start), self._time_line("DTEND", session.end)
+        times = self._time_lines(session.start, session.end)
         uid_ = self._uids(f"session/{session.key}")  # hex digits and a domain: nothing to escape or fold
         description = _description_line(
             self._description, _heading(self.view.labels, number, session.hours), parts.tail
         )
         return (
-            f"BEGIN:VEVENT\r\n{shared.summary}\r\n{start}\r\n{end}\r\n{self.stamp}\r\nUID:{uid_}\r\n"
+            f"BEGIN:VEVENT\r\n{shared.summary}\r\n{times}\r\n{self.stamp}\r\nUID:{uid_}\r\n"
             f"SEQUENCE:0\r\n{shared.categories}\r\n{description}\r\n{shared.closing}"
         )
+
+    def _time_lines(self, start: datetime, end: datetime) -> str:
+        """A session's DTSTART and DTEND lines, folded (see `_time_line`). Times in the plan's zone on steady days
+        (see `_WallTimes`) are written as their wall times straight away: `_moment` keeps them, and the line is
+        short ASCII, which the fold leaves as it is."""
+        walls = self._walls
+        if walls is not None and start.tzinfo is walls.zone and end.tzinfo is walls.zone:
+            first, last = walls.days.get(start.date()), walls.days.get(end.date())
+            if first is not None and last is not None:
+                clocks = self._clocks
+                begin = clocks.get(start.time()) or self._clock(start)
+                finish = clocks.get(end.time()) or self._clock(end)
+                return f"{walls.start}{first}T{begin}{walls.suffix}\r\n{walls.end}{last}T{finish}{walls.suffix}"
+        return f"{self._time_line('DTSTART', start)}\r\n{self._time_line('DTEND', end)}"
+
+    def _clock(self, moment: datetime) -> str:
+        """The time of day of a DATE-TIME value (`wall_time`'s part after the T), kept for the calendar."""
+        written = self._clocks[moment.time()] = wall_time(moment)[9:]
+        return written
 
     def _time_line(self, name: str, moment: datetime) -> str:
         """A DTSTART or DTEND line, folded (see `_moment`): `date_time`'s value and parameters, its zone's
@@ -639,6 +671,52 @@ class _SessionEvents:
         parts = _SessionParts(shared, _DescriptionTail.of(self._descriptions.body(tasks)))
         self._parts[task_keys] = parts
         return parts
+
+
+_DAY_VALUES: Kept[dict[date, str]] = Kept(64)
+
+
+@dataclass(frozen=True)
+class _WallTimes:
+    """What a calendar's session times in the plan's zone share on steady days (`exporter.steady`: every wall
+    time there reads once, so `_moment` keeps it): the zone, those days' DATE values (`date_value`) by day, and
+    the DTSTART and DTEND lines' parts before and after the wall time (`date_time`'s parameters and Z)."""
+
+    zone: tzinfo
+    days: dict[date, str]
+    start: str
+    end: str
+    suffix: str
+
+    @classmethod
+    def of(cls, plan: Plan) -> _WallTimes | None:
+        """The parts for the plan's sessions, or None where they cannot be used: no session, a zone neither of
+        the zone database nor fixed, or a line the fold would break (a zone's name too long)."""
+        if not plan.sessions:
+            return None
+        sample = plan.sessions[0].start
+        zone = sample.tzinfo
+        if not isinstance(zone, ZoneInfo | timezone):
+            return None
+        value, parameters = date_time(sample)
+        start, end = (content_line(name, "", parameters).text for name in ("DTSTART", "DTEND"))
+        suffix = "Z" if value.endswith("Z") else ""
+        if not start.isascii() or len(start) + len(wall_time(sample)) + len(suffix) >= LIMIT:
+            return None
+        days: dict[date, str] = {}
+        for year in range(sample.year, plan.sessions[-1].end.year + 1):
+            days.update(_steady_day_values(zone, year))
+        return cls(zone, days, start, end, suffix)
+
+
+def _steady_day_values(zone: tzinfo, year: int) -> dict[date, str]:
+    """The zone's steady days of the year (`steady_days`), each with its DATE value; made once per process for
+    each zone and year."""
+    key = (zone, year)
+    found = _DAY_VALUES.get(key)
+    if found is None:
+        found = _DAY_VALUES.keep(key, {day: date_value(day) for day in steady_days(zone, year)})
+    return found
 
 
 _SHARED_LABELS = (
@@ -685,6 +763,7 @@ class _Descriptions:
         self.view = view
         self._tasks: dict[str, tuple[str, ...]] = {}
         self._resources: dict[tuple[int, ...], tuple[str, ...]] = {}
+        self._phase_titles = {phase.number: phase.title for phase in view.plan.pathway.phases}
 
     def body(self, tasks: list[PlannedTask]) -> str:
         """What follows a session's heading (its number and hours) in its description: each task with its
@@ -698,10 +777,8 @@ class _Descriptions:
     def _task_lines(self, task: PlannedTask) -> tuple[str, ...]:
         if task.key not in self._tasks:
             view, labels = self.view, self.view.labels
-            phase = view.plan.phase_source(task.phase)
             self._tasks[task.key] = (
-                labels("calendar.task-line", id=task.id, title=task.title),
-                labels("calendar.phase-line", number=phase.number, title=phase.title),
+                *_task_heading(labels, task, self._phase_titles[task.phase]),
                 labels(
                     "calendar.planned-line",
                     start=view.short_date(task.start),
@@ -716,6 +793,35 @@ class _Descriptions:
         if phases not in self._resources:
             self._resources[phases] = _resource_lines(self.view, phases)
         return self._resources[phases]
+
+
+_TASK_LABELS = ("calendar.task-line", "calendar.phase-line")
+"""The labels of a task's first two lines in a session's description (see `_task_heading`)."""
+_TASK_HEADINGS: Kept[tuple[str, str]] = Kept(1024)
+
+
+def _task_heading(labels: Labels, task: PlannedTask, phase_title: str) -> tuple[str, str]:
+    """A task's first two lines in a session's description: the task and its phase. They are made from the task's
+    number and title, its phase's number and title and the labels (templates, locale) alone, the same in every
+    plan of a pathway: each process makes them once for all those inputs."""
+    key = (
+        labels.locale,
+        tuple(labels.entries[name] for name in _TASK_LABELS),
+        task.id,
+        task.title,
+        task.phase,
+        phase_title,
+    )
+    found = _TASK_HEADINGS.get(key)
+    if found is None:
+        found = _TASK_HEADINGS.keep(
+            key,
+            (
+                labels("calendar.task-line", id=task.id, title=task.title),
+                labels("calendar.phase-line", number=task.phase, title=phase_title),
+            ),
+        )
+    return found
 
 
 _RESOURCE_LABELS = ("calendar.resources", "calendar.resource-link", "calendar.resource")
@@ -773,7 +879,11 @@ def _moment(moment: datetime) -> datetime:
 
 
 def _text(text: str) -> str:
-    """Calendar text without control characters (line breaks and tabs stay)."""
+    """Calendar text without control characters (line breaks and tabs stay). Every control character is
+    unprintable, so text that is printable but for its line breaks and tabs has none (two quick checks rather
+    than the expression tried at every character)."""
+    if text.isprintable() or text.replace("\n", " ").replace("\t", " ").isprintable():
+        return text
     return CONTROL.sub(" ", text)
 
 

@@ -193,16 +193,15 @@ def _parameter(value: str) -> str:
 
 
 def text(value: str) -> str:
-    """A TEXT value escaped as RFC 5545 3.3.11 (and icalendar) escape it."""
-    return (
-        value.replace(r"\N", "\n")
-        .replace("\\", "\\\\")
-        .replace(";", r"\;")
-        .replace(",", r"\,")
-        .replace("\r\n", r"\n")
-        .replace("\n", r"\n")
-        .replace("\r", r"\n")
-    )
+    """A TEXT value escaped as RFC 5545 3.3.11 (and icalendar) escape it: icalendar's seven replacements in its
+    order, those with nothing to replace left out (no backslash: the first two; no carriage return: two of
+    the last three)."""
+    if "\\" in value:
+        value = value.replace(r"\N", "\n").replace("\\", "\\\\")
+    value = value.replace(";", r"\;").replace(",", r"\,")
+    if "\r" in value:
+        return value.replace("\r\n", r"\n").replace("\n", r"\n").replace("\r", r"\n")
+    return value.replace("\n", r"\n")
 
 
 def date_value(day: date) -> str:
