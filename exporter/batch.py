@@ -771,22 +771,27 @@ class _JoinedPlans:
             if done.ok:
                 part = self._part_of(done)
                 try:
-                    self.plans.append((done, part, self.joiner.add(part)))
-                    self._write_out_now_and_then()
+                    pages = self.joiner.add(part)
                 except Exception as err:
                     self.failure = err
                 except BaseException as err:
                     self.failure = err
                     raise
+                else:
+                    self.plans.append((done, part, pages))
+                    self._write_out_now_and_then()
 
     def _write_out_now_and_then(self) -> None:
         """The joined plans sent to the disk each `WRITE_OUT_EVERY` bytes, while the rows go on, so that
-        putting all-plans.pdf in place after the rows (which syncs it) waits for its last part only."""
+        putting all-plans.pdf in place after the rows (which syncs it) waits for its last part only. A sync
+        that fails here is not a failure of the join: putting the file in place syncs it again, and reports
+        what fails then."""
         written = self.body.tell()
         if written - self._written_out >= WRITE_OUT_EVERY:
-            self.body.flush()
-            os.fsync(self.body.fileno())
             self._written_out = written
+            with contextlib.suppress(OSError):
+                self.body.flush()
+                os.fsync(self.body.fileno())
 
 
 WRITE_OUT_EVERY = 4 << 20
@@ -864,8 +869,10 @@ def _cover(
     guess of the cover's length is what its layout takes at least (`cover_pages_at_least`, with the page
     numbers of the shortest cover, which are never larger than the right ones), so it is mostly right
     and rendered once. The guessed length only grows, and larger page numbers never make the index
-    shorter, so it settles in a few renderings on the length that guessing from two pages settles on;
-    if it ever did not, that is a fault in this program and is raised, never an index with wrong numbers."""
+    shorter, so it settles in a few renderings on the length that guessing from two pages settles on. A
+    guess found too high (the cover came out shorter) is dropped and the cover settled from two pages; if
+    that did not settle either, it is a fault in this program and is raised, never an index with wrong
+    numbers."""
     from exporter.pdfjoin import page_count, page_ranges
     from exporter.writers.pdf_booklet import IndexEntry, cover_pages_at_least, render_cover
 
@@ -880,14 +887,15 @@ def _cover(
         return ranges, tuple(entries[len(shared) :]), tuple(entries[: len(shared)])
 
     least = cover_pages_at_least(*index(2)[1:], context, theme)
-    cover_pages = max(2, least)  # the cover and at least one page of index
-    for _ in range(len(parts) + 2):
-        ranges, plan_entries, shared_entries = index(cover_pages)
-        cover = render_cover(heading, plan_entries, shared_entries, context, theme)
-        rendered = page_count(cover)
-        if page_ranges([rendered, *counts])[1:] == ranges:
-            return cover  # every part lands where the index says
-        if rendered < cover_pages:
-            break
-        cover_pages = rendered
+    for first in dict.fromkeys((max(2, least), 2)):  # the cover and at least one page of index
+        cover_pages = first
+        for _ in range(len(parts) + 2):
+            ranges, plan_entries, shared_entries = index(cover_pages)
+            cover = render_cover(heading, plan_entries, shared_entries, context, theme)
+            rendered = page_count(cover)
+            if page_ranges([rendered, *counts])[1:] == ranges:
+                return cover  # every part lands where the index says
+            if rendered < cover_pages:
+                break  # a guess too high (then settled from two pages, as without it), or a fault
+            cover_pages = rendered
     raise RuntimeError(f"the index of {COMBINED} does not settle on a number of pages ({cover_pages})")

@@ -76,6 +76,13 @@ def test_the_index_numbers_settle_on_the_cover_s_own_length(monkeypatch, tmp_pat
     assert seen == [3, 5]  # guessed two pages, then three (padded to four): the first plan starts on page 5
 
 
+def test_a_guess_too_high_is_dropped_and_the_cover_settled_from_two_pages(monkeypatch, tmp_path):
+    monkeypatch.setattr(pdf_booklet, "cover_pages_at_least", lambda *args: 9)
+    cover, seen = _cover_of(monkeypatch, tmp_path, lambda first: 3)
+    assert len(PdfReader(io.BytesIO(cover)).pages) == 3
+    assert seen == [11, 3, 5]  # nine pages (padded to ten) came out as three: from two pages, as without a guess
+
+
 def test_an_index_that_never_settles_is_a_fault_not_wrong_numbers(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="does not settle"):
         _cover_of(monkeypatch, tmp_path, lambda first: 6 if first < 6 else 2)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from conftest import CONTEXT, make_plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -212,3 +213,16 @@ def test_what_a_process_keeps_stays_as_made(builtin_plan):
             cold.append(_tracker(plan, theme))
     assert warm == cold
     assert _settings(KeptSheet(Workbook(), "Mine")) == _settings(Worksheet(Workbook(), "Mine"))
+
+
+def test_a_shared_list_of_validations_refuses_another(builtin_plan):
+    """A sheet's kept list of validations is shared by every tracker of the process: adding to it through
+    openpyxl's API raises rather than reaching later trackers, whose validations stay their own."""
+    _tracker(builtin_plan, Theme())
+    shared = next(iter(xlsx._VALIDATION_LISTS._values.values()))
+    before = list(shared.dataValidation)
+    sheet = Worksheet(Workbook())
+    sheet.data_validations = shared
+    with pytest.raises(TypeError, match="shared"):
+        sheet.add_data_validation(DataValidation(type="whole"))
+    assert shared.dataValidation == before

@@ -991,17 +991,31 @@ def _validate(sheet: Worksheet, cells: str, **settings: str | bool) -> None:
     sheet.data_validations = _validations((*sheet.data_validations.dataValidation, validation))
 
 
-_VALIDATION_LISTS: Kept[DataValidationList] = Kept(32)
+class SharedValidations(DataValidationList):
+    """A sheet's list of validations shared by the workbooks of a process (`_validations`): openpyxl's writers
+    only read it, and adding to it (`Worksheet.add_data_validation`) raises rather than reaching every later
+    workbook's sheet."""
+
+    __attrs__ = DataValidationList.__attrs__  # what openpyxl writes of the list (its metaclass finds none here)
+    __elements__ = DataValidationList.__elements__
+    __nested__ = DataValidationList.__nested__
+
+    def append(self, dv):
+        """Refused: the list is shared (TypeError); `_validate` gives a sheet a new list instead."""
+        raise TypeError("a kept list of data validations is shared by workbooks; validate cells with _validate")
 
 
-def _validations(validations: tuple[DataValidation, ...]) -> DataValidationList:
+_VALIDATION_LISTS: Kept[SharedValidations] = Kept(32)
+
+
+def _validations(validations: tuple[DataValidation, ...]) -> SharedValidations:
     """A sheet's list of these validations, as `add_data_validation` makes it on a new sheet, kept per process by
     their identities (the list holds them, so none is reused while it is kept) and settled (`xlsx_sheet.settled`):
     openpyxl's writers only read it, and the sheet writer knows its element by the object."""
     key = tuple(map(id, validations))
     kept = _VALIDATION_LISTS.get(key)
     if kept is None:
-        kept = _VALIDATION_LISTS.keep(key, DataValidationList(dataValidation=list(validations)))
+        kept = _VALIDATION_LISTS.keep(key, SharedValidations(dataValidation=list(validations)))
         settled(kept)
     return kept
 
