@@ -2,22 +2,21 @@
 what the planner makes of them is what it makes by asking the zone at every window."""
 
 import contextlib
-import functools
 import zoneinfo
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import make_plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_clock_changes import MINUTE, changes  # the instants a zone changes its clocks
 
 from exporter import planner
 from exporter.availability import WEEKDAYS, clock
 from exporter.loader import parse_pathway
 from exporter.steady import steady_days
 
-MINUTE = timedelta(minutes=1)
 UNUSUAL = [
     ("America/New_York", 2027),
     ("Europe/Berlin", 2027),
@@ -33,23 +32,6 @@ UNUSUAL = [
     ("Pacific/Chatham", 2027),  # changes at quarter to three
     ("Africa/Freetown", 1939),  # the zone database's closest changes, four days apart
 ]
-
-
-@functools.cache
-def changes(timezone: str, year: int) -> tuple[datetime, ...]:
-    """The instants (UTC) at which the zone's offset changes during the year, to the minute."""
-    zone = ZoneInfo(timezone)
-    found = []
-    moment, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-    while moment < end:
-        offset = moment.astimezone(zone).utcoffset()
-        if (moment + timedelta(hours=1)).astimezone(zone).utcoffset() != offset:
-            change = moment
-            while change.astimezone(zone).utcoffset() == offset:
-                change += MINUTE
-            found.append(change)
-        moment += timedelta(hours=1)
-    return tuple(found)
 
 
 def reads_steadily(day: date, minutes: int, zone: ZoneInfo) -> bool:
