@@ -26,8 +26,9 @@ QUARTER = timedelta(minutes=15)
 TICK = timedelta(microseconds=1)
 
 
-def pathway(quarters: int):
-    """One phase of one week holding one task of the given effort."""
+def pathway(quarters: int, tasks: tuple[str, ...] = ("Study",)):
+    """One phase of one week holding tasks of these titles, of the given effort in all."""
+    listed = "".join(f'[[phases.tasks]]\ntitle = "{title}"\n' for title in tasks)
     return parse_pathway(
         f"""
 id = "clock-change"
@@ -40,9 +41,7 @@ hours_per_week = {quarters / 4}
 number = 1
 title = "Only"
 weeks = 1
-[[phases.tasks]]
-title = "Study"
-""",
+{listed}""",
         "test",
     )
 

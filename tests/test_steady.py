@@ -10,11 +10,10 @@ import pytest
 from conftest import make_plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_clock_changes import MINUTE, changes  # the instants a zone changes its clocks
+from test_clock_changes import MINUTE, changes, pathway  # a zone's clock changes; a one-phase pathway
 
 from exporter import planner
 from exporter.availability import WEEKDAYS, clock
-from exporter.loader import parse_pathway
 from exporter.steady import steady_days
 
 UNUSUAL = [
@@ -75,27 +74,7 @@ def test_steady_days_of_any_zone_read_steadily(timezone, day, minutes):
 
 # ---- the planner on steady days and elsewhere -------------------------------------------------
 
-
-def pathway(quarters: int):
-    return parse_pathway(
-        f"""
-id = "steady"
-title = "Steady"
-from_role = "A"
-to_role = "B"
-hours_per_week = {quarters / 4}
-
-[[phases]]
-number = 1
-title = "Only"
-weeks = 1
-[[phases.tasks]]
-title = "Study"
-[[phases.tasks]]
-title = "Practise"
-""",
-        "test",
-    )
+TASKS = ("Study", "Practise")
 
 
 @st.composite
@@ -148,8 +127,10 @@ def no_steady_days():
 @given(case=plans_near_changes())
 def test_plans_are_the_same_with_the_zone_asked_at_every_window(case):
     timezone, start, availability, quarters = case
-    made = make_plan(pathway(quarters), start=start.isoformat(), timezone=timezone, availability=availability)
+    made = make_plan(pathway(quarters, TASKS), start=start.isoformat(), timezone=timezone, availability=availability)
     with no_steady_days():
-        asked = make_plan(pathway(quarters), start=start.isoformat(), timezone=timezone, availability=availability)
+        asked = make_plan(
+            pathway(quarters, TASKS), start=start.isoformat(), timezone=timezone, availability=availability
+        )
     assert sessions_of(made) == sessions_of(asked)
     assert made == asked
